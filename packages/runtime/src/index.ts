@@ -1,0 +1,15 @@
+/**
+ * @trapdoor/runtime: what instrumented code imports.
+ *
+ * The checks the transform inserts read `flags` and call `trap`; each module calls `register`
+ * once. Everything else here is for the agent and for tools.
+ */
+import { controlBlock } from './control-block.js';
+
+/** This thread's control block, under the name instrumented code imports. */
+export const flags: Int32Array = controlBlock;
+export { controlBlock, Word, Request } from './control-block.js';
+export { register, moduleOf, allModules, onRegister } from './modules.js';
+export type { ModuleTableV1, ModuleThunk, InstrumentedModule, Site, SiteKind } from './modules.js';
+export { trap, setTrapHandler } from './trap.js';
+export type { TrapHandler } from './trap.js';
