@@ -1,0 +1,222 @@
+/**
+ * @trapdoor/transform: `instrument(code, options)` → `{ code, map, sites }`.
+ *
+ * A pure function. Parse (parse.ts), walk for sites (sites.ts), choose each site's locals
+ * (scope.ts), then insert text (emit.ts) with magic-string. Edits only insert, so TypeScript,
+ * JSX and Flow stay as they were, and no newline is inserted, so line numbers stay too.
+ */
+import { Buffer } from 'node:buffer';
+import MagicString from 'magic-string';
+import { TransformError } from './errors.js';
+import { parse, type ModuleType } from './parse.js';
+import { SiteWalker, type SiteKind, type SitePlan } from './sites.js';
+import { localsAt, type Local } from './scope.js';
+import { chooseNames, expressionCheck, footer, header, MARKER, statementCheck, type TableSite } from './emit.js';
+import { chain, decodeDataUrl, findMapComment, InputPositions, parseMap, type RawSourceMap } from './source-map.js';
+
+export { TransformError } from './errors.js';
+export type { TransformErrorCode } from './errors.js';
+export type { ModuleType } from './parse.js';
+export type { RawSourceMap } from './source-map.js';
+export type { SiteKind } from './sites.js';
+
+export type Mode = 'trap' | 'debug';
+
+export interface InstrumentOptions {
+  /** Path or URL of the file; its extension picks the parser plugins. Used in errors, maps and the site table. */
+  filename: string;
+  /** A map from `code` back to its original source; an inline `sourceMappingURL` data URL is used when absent. */
+  inputSourceMap?: RawSourceMap | string | null;
+  /** `trap` (default): checks at loop bodies and function entries. */
+  mode?: Mode;
+  /** The module specifier instrumented code imports the runtime from. */
+  runtime?: string;
+  /** How to import the runtime. Default: `.mjs`/`.mts` esm, `.cjs`/`.cts` cjs, else esm if the file has import/export, else cjs. */
+  moduleType?: ModuleType;
+}
+
+export interface Site {
+  kind: SiteKind;
+  /** Position of the loop or function in the original source: line 1-based, column 0-based. */
+  line: number;
+  column: number;
+  /** The original source (the filename, or a source of the input map). */
+  source: string;
+  functionName: string;
+  /** The locals the check passes, in order; `writable[i]` when the trap may assign `locals[i]` back. */
+  locals: string[];
+  writable: boolean[];
+  /** Where the loop or function is in the instrumented code. */
+  generated: { line: number; column: number };
+}
+
+export interface InstrumentResult {
+  code: string;
+  /** Instrumented code → original source, full resolution, with sourcesContent. */
+  map: RawSourceMap;
+  sites: Site[];
+  moduleType: ModuleType;
+  /** Set when the code came back unchanged on purpose. */
+  skipped?: 'ignore-file' | 'instrumented';
+}
+
+export const DEFAULT_RUNTIME = '@trapdoor/runtime';
+
+export function instrument(code: string, options: InstrumentOptions): InstrumentResult {
+  const { filename, mode = 'trap', runtime = DEFAULT_RUNTIME } = options;
+  if (typeof code !== 'string') throw new TransformError('ERR_TRAPDOOR_OPTION', 'instrument: code must be a string', { option: 'code' });
+  if (typeof filename !== 'string' || filename === '') {
+    throw new TransformError('ERR_TRAPDOOR_OPTION', 'instrument: options.filename must be a non-empty string', { option: 'filename' });
+  }
+  if (mode === 'debug') {
+    throw new TransformError('ERR_TRAPDOOR_OPTION', `${filename}: mode 'debug' (statement checks and a shadow stack) is not available yet; use mode 'trap'`, { option: 'mode' });
+  }
+  if (mode !== 'trap') throw new TransformError('ERR_TRAPDOOR_OPTION', `instrument: unknown mode ${JSON.stringify(mode)}; expected 'trap'`, { option: 'mode' });
+  if (options.moduleType !== undefined && options.moduleType !== 'esm' && options.moduleType !== 'cjs') {
+    throw new TransformError('ERR_TRAPDOOR_OPTION', `instrument: unknown moduleType ${JSON.stringify(options.moduleType)}; expected 'esm' or 'cjs'`, { option: 'moduleType' });
+  }
+
+  if (code.includes(MARKER)) return unchanged(code, filename, options.moduleType, 'instrumented');
+  if (/\/\*\s*trapdoor-ignore-file\s*\*\//.test(code)) return unchanged(code, filename, options.moduleType, 'ignore-file');
+
+  const { ast, moduleType, language } = parse(code, filename, options.moduleType, code.includes('trapdoor-ignore-next'));
+  const walker = new SiteWalker(code, { ignoreNext: code.includes('trapdoor-ignore-next') });
+  walker.program(ast.program);
+  const plans = walker.sites;
+
+  const comment = findMapComment(code);
+  const inputMap = options.inputSourceMap != null
+    ? parseMap(options.inputSourceMap, filename)
+    : comment ? decodeDataUrl(comment.url, filename) : undefined;
+
+  if (plans.length === 0) return unchanged(code, filename, moduleType);
+
+  const names = chooseNames(code);
+  const input = inputMap ? new InputPositions(inputMap) : undefined;
+  const sources: string[] = [filename];
+  const tableSites: TableSite[] = [];
+  const sites: Site[] = [];
+  const inserts: Insert[] = [];
+
+  plans.forEach((plan, id) => {
+    const locals = localsAt(plan.frame, plan.block, plan.point, plan.insideWith);
+    const original = input?.lookup(plan.line, plan.column);
+    const source = original?.source ?? filename;
+    let sourceIndex = sources.indexOf(source);
+    if (sourceIndex < 0) sourceIndex = sources.push(source) - 1;
+    const position = original ?? { line: plan.line, column: plan.column };
+    tableSites.push({ kind: plan.kind, line: position.line, column: position.column, functionName: plan.functionName, locals, sourceIndex });
+    sites.push({
+      kind: plan.kind,
+      line: position.line,
+      column: position.column,
+      source,
+      functionName: plan.functionName,
+      locals: locals.map((l) => l.name),
+      writable: locals.map((l) => l.writable),
+      generated: { line: plan.line, column: plan.column },
+    });
+    inserts.push(...insertsFor(plan, id, names, locals));
+  });
+
+  const headerAt = headerOffset(ast.program, code);
+  inserts.push({ at: headerAt.at, text: (headerAt.semicolonFirst ? ';' : '') + header(names, moduleType, language, runtime), closer: false, depth: 0 });
+
+  const s = new MagicString(code);
+  if (comment) s.remove(comment.start, comment.end); // consumed (or stale: its positions no longer fit)
+  applyInserts(s, inserts, plans, sites);
+  s.append(footer(names, language, filename, sources, tableSites));
+
+  const ours = s.generateMap({ source: filename, file: basename(filename), includeContent: true, hires: true }) as unknown as RawSourceMap;
+  const map = inputMap ? chain(toJSON(ours), inputMap) : toJSON(ours);
+  return { code: s.toString(), map, sites, moduleType };
+}
+
+interface Insert {
+  at: number;
+  text: string;
+  /** Closers (`}`, `)`) go before openers at the same offset; inner closers first, outer openers first. */
+  closer: boolean;
+  depth: number;
+}
+
+function insertsFor(plan: SitePlan, id: number, names: ReturnType<typeof chooseNames>, locals: Local[]): Insert[] {
+  const p = plan.placement;
+  switch (p.type) {
+    case 'statement':
+      return [{ at: p.at, text: (p.semicolonFirst ? ';' : '') + statementCheck(names, id, locals), closer: false, depth: plan.depth }];
+    case 'wrap':
+      return [
+        { at: p.at, text: `{${statementCheck(names, id, locals)} `, closer: false, depth: plan.depth },
+        { at: p.end, text: '}', closer: true, depth: plan.depth },
+      ];
+    case 'expression':
+      return [
+        { at: p.at, text: expressionCheck(names, id, locals), closer: false, depth: plan.depth },
+        { at: p.end, text: ')', closer: true, depth: plan.depth },
+      ];
+  }
+}
+
+/** Applies the inserts in offset order and fills in each site's generated column. */
+function applyInserts(s: MagicString, inserts: Insert[], plans: SitePlan[], sites: Site[]): void {
+  inserts.sort((a, b) =>
+    a.at - b.at || (a.closer === b.closer ? (a.closer ? b.depth - a.depth : a.depth - b.depth) : a.closer ? -1 : 1),
+  );
+  for (const insert of inserts) s.appendLeft(insert.at, insert.text);
+
+  // No insert holds a newline, so a site keeps its line; its column moves by the inserts before it on that line.
+  const starts = lineStarts(s.original);
+  const order = plans.map((_, i) => i).sort((a, b) => plans[a]!.start - plans[b]!.start);
+  let next = 0;
+  let shift = 0;
+  let shiftLine = 0;
+  for (const i of order) {
+    const plan = plans[i]!;
+    if (shiftLine !== plan.line) {
+      shiftLine = plan.line;
+      shift = 0;
+    }
+    const lineStart = starts[plan.line - 1]!;
+    for (; next < inserts.length && inserts[next]!.at <= plan.start; next++) {
+      if (inserts[next]!.at >= lineStart) shift += inserts[next]!.text.length;
+    }
+    sites[i]!.generated = { line: plan.line, column: plan.column + shift };
+  }
+}
+
+function lineStarts(code: string): number[] {
+  const starts = [0];
+  for (let i = code.indexOf('\n'); i >= 0; i = code.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** The header goes after the directives (so `"use strict"` and `"use client"` stay first), else before the first statement. */
+function headerOffset(program: import('@babel/types').Program, code: string): { at: number; semicolonFirst: boolean } {
+  const last = program.directives[program.directives.length - 1];
+  if (last) return { at: last.end!, semicolonFirst: code[last.end! - 1] !== ';' };
+  const first = program.body[0];
+  return { at: first ? first.start! : program.end!, semicolonFirst: false };
+}
+
+function unchanged(code: string, filename: string, moduleType: ModuleType | undefined, skipped?: 'ignore-file' | 'instrumented'): InstrumentResult {
+  const s = new MagicString(code);
+  const map = toJSON(s.generateMap({ source: filename, file: basename(filename), includeContent: true, hires: true }) as unknown as RawSourceMap);
+  const result: InstrumentResult = { code, map, sites: [], moduleType: moduleType ?? 'cjs' };
+  if (skipped) result.skipped = skipped;
+  return result;
+}
+
+function toJSON(map: RawSourceMap): RawSourceMap {
+  const { version, file, sources, sourcesContent, names, mappings } = map;
+  return { version, file, sources, sourcesContent, names, mappings };
+}
+
+function basename(filename: string): string {
+  return filename.slice(Math.max(filename.lastIndexOf('/'), filename.lastIndexOf('\\')) + 1);
+}
+
+/** A `//# sourceMappingURL=data:…` comment for `map`, for callers that want the map inline. */
+export function sourceMapComment(map: RawSourceMap): string {
+  return `//# sourceMappingURL=data:application/json;charset=utf-8;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}`;
+}

@@ -1,0 +1,397 @@
+/**
+ * Finding the sites: one walk over the AST that decides where each check goes and what scope
+ * it sees. Nothing is emitted here (see emit.ts); the walk only produces plans.
+ *
+ * The table below is the whole policy, in the manner of istanbul's visitor: for each node type,
+ * what it contributes (a loop site, a function site, a scope, a declaration) — everything else
+ * is walked through generically, and type-only syntax (TypeScript, Flow) is skipped.
+ */
+import { VISITOR_KEYS, FLIPPED_ALIAS_KEYS } from '@babel/types';
+import type * as t from '@babel/types';
+import { newBlock, newFrame, patternNames, type Block, type Declaration, type Frame } from './scope.js';
+
+export type SiteKind = 'loop' | 'function' | 'statement';
+
+/** How the check text is placed. */
+export type Placement =
+  /** A statement inserted at `at` (after a `{` or after the directives). */
+  | { type: 'statement'; at: number; semicolonFirst: boolean }
+  /** An unbraced loop body: `{` + check before `at`, `}` after `end`. */
+  | { type: 'wrap'; at: number; end: number }
+  /** An arrow's expression body: `(` + check + `, ` before `at`, `)` after `end`. */
+  | { type: 'expression'; at: number; end: number };
+
+export interface SitePlan {
+  kind: SiteKind;
+  /** Offset, line (1-based) and column (0-based) of the loop or function in the parsed code. */
+  start: number;
+  line: number;
+  column: number;
+  functionName: string;
+  placement: Placement;
+  /** Nesting depth, to order insertions that share an offset. */
+  depth: number;
+  /** Where the check runs, for choosing its locals (scope.ts). */
+  frame: Frame;
+  block: Block;
+  point: number;
+  insideWith: boolean;
+}
+
+type AnyNode = t.Node & Record<string, unknown>;
+type Handler = (w: SiteWalker, node: AnyNode, parent: AnyNode | null) => void;
+
+/** Keys that only ever hold types. */
+const TYPE_KEYS = new Set([
+  'typeAnnotation', 'returnType', 'typeParameters', 'typeArguments', 'superTypeParameters',
+  'superTypeArguments', 'implements', 'predicate',
+]);
+
+/** TypeScript nodes that carry runtime code; every other `TS*` node is type-only and skipped. */
+const TS_RUNTIME = new Set([
+  'TSAsExpression', 'TSSatisfiesExpression', 'TSNonNullExpression', 'TSTypeAssertion',
+  'TSInstantiationExpression', 'TSParameterProperty', 'TSEnumDeclaration', 'TSEnumMember',
+  'TSEnumBody', 'TSModuleDeclaration', 'TSModuleBlock', 'TSExportAssignment',
+]);
+const FLOW_RUNTIME = new Set(['TypeCastExpression']);
+const FLOW = new Set<string>(FLIPPED_ALIAS_KEYS.Flow ?? []);
+
+function typeOnly(type: string): boolean {
+  if (type.startsWith('TS')) return !TS_RUNTIME.has(type);
+  return FLOW.has(type) && !FLOW_RUNTIME.has(type);
+}
+
+const loop: Handler = (w, node) => w.loop(node as unknown as t.Loop);
+const fn: Handler = (w, node, parent) => w.fn(node as unknown as t.Function, parent);
+
+/** Node type → what it contributes. */
+const HANDLERS: Record<string, Handler> = {
+  // Sites at every loop body.
+  ForStatement: loop,
+  ForInStatement: loop,
+  ForOfStatement: loop,
+  WhileStatement: loop,
+  DoWhileStatement: loop,
+  // Sites at every function body.
+  FunctionDeclaration: fn,
+  FunctionExpression: fn,
+  ArrowFunctionExpression: fn,
+  ObjectMethod: fn,
+  ClassMethod: fn,
+  ClassPrivateMethod: fn,
+  StaticBlock: (w, node) => w.staticBlock(node as unknown as t.StaticBlock),
+  TSModuleBlock: (w, node) => w.namespaceBody(node as unknown as t.TSModuleBlock),
+  // Scopes and declarations, for the locals.
+  BlockStatement: (w, node) => w.block(node as unknown as t.BlockStatement),
+  CatchClause: (w, node) => w.catchClause(node as unknown as t.CatchClause),
+  SwitchStatement: (w, node) => w.switchStatement(node as unknown as t.SwitchStatement),
+  VariableDeclaration: (w, node) => w.variables(node as unknown as t.VariableDeclaration),
+  ClassDeclaration: (w, node) => w.classDeclaration(node as unknown as t.ClassDeclaration),
+  WithStatement: (w, node) => w.withStatement(node as unknown as t.WithStatement),
+  // No runtime code to walk.
+  ImportDeclaration: () => {},
+  TSImportEqualsDeclaration: () => {},
+};
+
+export interface WalkOptions {
+  /** Offsets just after each `trapdoor-ignore-next` comment; the node that follows gets no sites. */
+  ignoreNext: boolean;
+}
+
+export class SiteWalker {
+  readonly sites: SitePlan[] = [];
+  private frame: Frame;
+  private scope: Block;
+  private functionName = '';
+  private withDepth = 0;
+  private ignoring = false;
+  private depth = 0;
+  private switchCase: { scope: Block; start: number; end: number } | null = null;
+
+  constructor(private readonly code: string, private readonly options: WalkOptions) {
+    this.frame = newFrame(null, false);
+    this.scope = this.frame.root;
+  }
+
+  program(program: t.Program): void {
+    this.hoistFunctions(program.body, this.scope, program.start ?? 0);
+    for (const statement of program.body) this.visit(statement as AnyNode, null);
+  }
+
+  visit(node: AnyNode | null | undefined, parent: AnyNode | null): void {
+    if (!node || typeOnly(node.type) || node.declare === true) return;
+    const ignored = this.options.ignoreNext && hasIgnoreComment(node);
+    const wasIgnoring = this.ignoring;
+    if (ignored) this.ignoring = true;
+    this.depth++;
+    const handler = HANDLERS[node.type];
+    if (handler) handler(this, node, parent);
+    else this.children(node);
+    this.depth--;
+    this.ignoring = wasIgnoring;
+  }
+
+  private children(node: AnyNode): void {
+    for (const key of VISITOR_KEYS[node.type] ?? []) {
+      if (TYPE_KEYS.has(key)) continue;
+      const value = node[key];
+      if (Array.isArray(value)) {
+        for (const child of value) if (child && typeof child.type === 'string') this.visit(child, node);
+      } else if (value && typeof (value as AnyNode).type === 'string') {
+        this.visit(value as AnyNode, node);
+      }
+    }
+  }
+
+  // ---- sites ---------------------------------------------------------------------------------
+
+  loop(node: t.Loop): void {
+    const head = newBlock(this.scope);
+    const outer = this.scope;
+    this.scope = head;
+    const n = node as AnyNode;
+    // Heads first: `for (let i …)` and `for (const k of …)` bindings are initialised in the body.
+    for (const key of ['init', 'left', 'right', 'test', 'update'] as const) this.visit(n[key] as AnyNode, n);
+    this.body(node.body, (scope, point, placement) => this.addSite('loop', node, placement, scope, point));
+    this.scope = outer;
+  }
+
+  fn(node: t.Function, parent: AnyNode | null): void {
+    if (!node.body) return; // overloads and abstract members have no body
+    this.enterFrame(functionName(node, parent), () => {
+      const params: string[] = [];
+      for (const p of node.params) patternNames(p as t.Node, params);
+      for (const name of params) this.frame.hoisted.push(declared(name, -1, true, node.start ?? 0));
+      for (const p of node.params) this.visit(p as AnyNode, node as AnyNode);
+      const body = node.body;
+      if (body.type === 'BlockStatement') {
+        this.statements(body, this.scope, (point, placement) => this.addSite('function', node, placement, this.scope, point), body.directives);
+      } else {
+        const placement: Placement = { type: 'expression', at: body.start!, end: body.end! };
+        this.addSite('function', node, placement, this.scope, body.start!);
+        this.visit(body as AnyNode, node as AnyNode);
+      }
+    });
+  }
+
+  staticBlock(node: t.StaticBlock): void {
+    this.enterFrame('<static_initializer>', () => {
+      const open = tokenAfter(this.code, node.start! + 'static'.length, '{');
+      this.hoistFunctions(node.body, this.scope, open);
+      this.addSite('function', node, { type: 'statement', at: open + 1, semicolonFirst: false }, this.scope, open + 1);
+      for (const s of node.body) this.visit(s as AnyNode, node as AnyNode);
+    });
+  }
+
+  /** A TypeScript namespace body runs as a function of its own once compiled; it has no site of its own. */
+  namespaceBody(node: t.TSModuleBlock): void {
+    this.enterFrame(this.functionName, () => {
+      this.hoistFunctions(node.body, this.scope, node.start!);
+      for (const s of node.body) this.visit(s as AnyNode, node as AnyNode);
+    });
+  }
+
+  private addSite(kind: SiteKind, node: t.Node, placement: Placement, scope: Block, point: number): void {
+    if (this.ignoring) return;
+    this.sites.push({
+      kind,
+      start: node.start!,
+      line: node.loc!.start.line,
+      column: node.loc!.start.column,
+      functionName: this.functionName,
+      placement,
+      depth: this.depth,
+      frame: this.frame,
+      block: scope,
+      point,
+      insideWith: this.withDepth > 0 || this.frame.insideWith,
+    });
+  }
+
+  /** A loop body: a block gets the check after its `{`; any other statement is wrapped in braces. */
+  private body(body: t.Statement, site: (scope: Block, point: number, placement: Placement) => void): void {
+    if (body.type === 'BlockStatement') {
+      const scope = newBlock(this.scope);
+      this.statements(body, scope, (point, placement) => site(scope, point, placement));
+    } else {
+      site(this.scope, body.start!, { type: 'wrap', at: body.start!, end: body.end! });
+      this.visit(body as AnyNode, null);
+    }
+  }
+
+  /** A `{ … }` whose scope is `scope`: the site (if any) goes after the `{` and the directives. */
+  private statements(
+    block: t.BlockStatement,
+    scope: Block,
+    site: ((point: number, placement: Placement) => void) | null,
+    directives: t.Directive[] = [],
+  ): void {
+    const outer = this.scope;
+    this.scope = scope;
+    this.hoistFunctions(block.body, scope, block.start!);
+    if (site) {
+      const last = directives[directives.length - 1];
+      const at = last ? last.end! : block.start! + 1;
+      site(at, { type: 'statement', at, semicolonFirst: last !== undefined && this.code[at - 1] !== ';' });
+    }
+    for (const s of block.body) this.visit(s as AnyNode, block as AnyNode);
+    this.scope = outer;
+  }
+
+  private enterFrame(name: string, body: () => void): void {
+    const saved = { frame: this.frame, scope: this.scope, name: this.functionName, withDepth: this.withDepth, switchCase: this.switchCase };
+    this.frame = newFrame(this.frame, this.withDepth > 0 || this.frame.insideWith);
+    this.scope = this.frame.root;
+    this.functionName = name;
+    this.withDepth = 0;
+    this.switchCase = null;
+    body();
+    ({ frame: this.frame, scope: this.scope, name: this.functionName, withDepth: this.withDepth, switchCase: this.switchCase } = saved);
+  }
+
+  // ---- scopes and declarations ---------------------------------------------------------------
+
+  block(node: t.BlockStatement): void {
+    this.statements(node, newBlock(this.scope), null);
+  }
+
+  catchClause(node: t.CatchClause): void {
+    const outer = this.scope;
+    this.scope = newBlock(outer);
+    if (node.param) {
+      for (const name of patternNames(node.param)) this.declare(name, node.param.end!, true, node.param.start!);
+      this.visit(node.param as AnyNode, node as AnyNode);
+    }
+    this.statements(node.body, newBlock(this.scope), null);
+    this.scope = outer;
+  }
+
+  /**
+   * Cases share one scope, but control can enter at any case: a `let` of another case may be in
+   * its temporal dead zone, so it shadows without ever being captured.
+   */
+  switchStatement(node: t.SwitchStatement): void {
+    this.visit(node.discriminant as AnyNode, node as AnyNode);
+    const outer = this.scope;
+    const savedCase = this.switchCase;
+    this.scope = newBlock(outer);
+    const hoistedAt = node.start!;
+    for (const c of node.cases) this.hoistFunctions(c.consequent, this.scope, hoistedAt);
+    for (const c of node.cases) {
+      this.switchCase = { scope: this.scope, start: c.start!, end: c.end! };
+      if (c.test) this.visit(c.test as AnyNode, c as AnyNode);
+      for (const s of c.consequent) this.visit(s as AnyNode, c as AnyNode);
+    }
+    this.switchCase = savedCase;
+    this.scope = outer;
+  }
+
+  variables(node: t.VariableDeclaration): void {
+    for (const d of node.declarations) {
+      const names = patternNames(d.id);
+      if (node.kind === 'var') {
+        for (const name of names) this.frame.hoisted.push(declared(name, -1, true, d.start!));
+      } else {
+        for (const name of names) this.declare(name, d.end!, node.kind === 'let', d.start!);
+      }
+      this.visit(d.id as AnyNode, d as AnyNode);
+      this.visit(d.init as AnyNode, d as AnyNode);
+    }
+  }
+
+  classDeclaration(node: t.ClassDeclaration): void {
+    if (node.id) this.declare(node.id.name, node.end!, false, node.start!);
+    this.children(node as AnyNode);
+  }
+
+  withStatement(node: t.WithStatement): void {
+    this.visit(node.object as AnyNode, node as AnyNode);
+    this.withDepth++;
+    this.visit(node.body as AnyNode, node as AnyNode);
+    this.withDepth--;
+  }
+
+  /** Function declarations are initialised when their block is entered. */
+  private hoistFunctions(statements: t.Statement[], scope: Block, blockStart: number): void {
+    for (let s of statements as t.Node[]) {
+      if (s.type === 'ExportNamedDeclaration' || s.type === 'ExportDefaultDeclaration') s = s.declaration as t.Node;
+      if (s?.type === 'FunctionDeclaration' && s.id && !(s as AnyNode).declare) {
+        scope.declarations.push(declared(s.id.name, blockStart, false, s.start!));
+      }
+    }
+  }
+
+  private declare(name: string, readyAt: number, writable: boolean, order: number): void {
+    const d = declared(name, readyAt, writable, order);
+    // Declared directly in a switch case: initialised only for checks later in that same case.
+    const c = this.switchCase;
+    if (c !== null && c.scope === this.scope) d.onlyWithin = { start: c.start, end: c.end };
+    this.scope.declarations.push(d);
+  }
+}
+
+function declared(name: string, readyAt: number, writable: boolean, order: number): Declaration {
+  return { name, readyAt, writable, order };
+}
+
+function hasIgnoreComment(node: AnyNode): boolean {
+  const comments = node.leadingComments as t.Comment[] | null | undefined;
+  return !!comments && comments.some((c) => /^\s*trapdoor-ignore-next\b/.test(c.value));
+}
+
+/** The name a debugger shows for a function, inferred as engines do for anonymous ones. */
+function functionName(node: t.Function, parent: AnyNode | null): string {
+  if ((node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression') && node.id) return node.id.name;
+  if (node.type === 'ObjectMethod' || node.type === 'ClassMethod' || node.type === 'ClassPrivateMethod') {
+    const key = keyName(node.key as t.Node, node.computed ?? false);
+    if (node.kind === 'get' || node.kind === 'set') return `${node.kind} ${key}`;
+    return key;
+  }
+  if (!parent) return '';
+  switch (parent.type) {
+    case 'VariableDeclarator':
+      return parent.id && (parent.id as t.Node).type === 'Identifier' ? (parent.id as t.Identifier).name : '';
+    case 'AssignmentExpression':
+    case 'AssignmentPattern': {
+      const left = parent.left as t.Node;
+      if (left.type === 'Identifier') return left.name;
+      if (left.type === 'MemberExpression' && !left.computed) return keyName(left.property as t.Node, false);
+      return '';
+    }
+    case 'ObjectProperty':
+    case 'ClassProperty':
+    case 'ClassPrivateProperty':
+    case 'ClassAccessorProperty':
+      return keyName(parent.key as t.Node, (parent.computed as boolean) ?? false);
+    default:
+      return '';
+  }
+}
+
+function keyName(key: t.Node, computed: boolean): string {
+  if (computed) return '';
+  switch (key.type) {
+    case 'Identifier':
+      return key.name;
+    case 'PrivateName':
+      return `#${key.id.name}`;
+    case 'StringLiteral':
+      return key.value;
+    case 'NumericLiteral':
+      return String(key.value);
+    default:
+      return '';
+  }
+}
+
+/** Offset of `token` at or after `from`, skipping whitespace and comments. */
+function tokenAfter(code: string, from: number, token: string): number {
+  let i = from;
+  while (i < code.length) {
+    if (code.startsWith(token, i)) return i;
+    if (code.startsWith('//', i)) i = code.indexOf('\n', i) === -1 ? code.length : code.indexOf('\n', i);
+    else if (code.startsWith('/*', i)) i = code.indexOf('*/', i + 2) + 2;
+    else i++;
+  }
+  throw new Error(`trapdoor: expected '${token}' after offset ${from}`);
+}
