@@ -48,11 +48,10 @@ function call(n: Names, id: number, locals: Local[]): string {
   return `${n.trap}(${n.module}, ${id}, [${locals.map((l) => l.name).join(', ')}])`;
 }
 
+/** `({0: a, 2: c} = W)`: assigns the writable locals back by position, without the array iterator. */
 function assignments(n: Names, locals: Local[]): string {
-  return locals
-    .map((l, i) => (l.writable ? `${l.name} = ${n.writeBack}[${i}]` : ''))
-    .filter(Boolean)
-    .join(', ');
+  const targets = locals.flatMap((l, i) => (l.writable ? [`${i}: ${l.name}`] : []));
+  return targets.length === 0 ? '' : `({${targets.join(', ')}} = ${n.writeBack})`;
 }
 
 /** A check in statement position. */
@@ -66,7 +65,7 @@ export function statementCheck(n: Names, id: number, locals: Local[]): string {
 export function expressionCheck(n: Names, id: number, locals: Local[]): string {
   const back = assignments(n, locals);
   if (back === '') return `(${condition(n, id)} && ${call(n, id, locals)}, `;
-  return `(${condition(n, id)} && (${n.writeBack} = ${call(n, id, locals)}) !== void 0 && (${back}), `;
+  return `(${condition(n, id)} && (${n.writeBack} = ${call(n, id, locals)}) !== void 0 && ${back}, `;
 }
 
 /** Imports the runtime the way the module system expects, and registers the module. */

@@ -12,6 +12,7 @@ import { parse, type ModuleType } from './parse.js';
 import { SiteWalker, type SiteKind, type SitePlan } from './sites.js';
 import { localsAt, type Local } from './scope.js';
 import { chooseNames, expressionCheck, footer, header, MARKER, statementCheck, type TableSite } from './emit.js';
+import { insertOnlyMappings } from './insert-map.js';
 import { chain, decodeDataUrl, findMapComment, InputPositions, parseMap, type RawSourceMap } from './source-map.js';
 
 export { TransformError } from './errors.js';
@@ -127,8 +128,9 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   applyInserts(s, inserts, plans, sites);
   s.append(footer(names, language, filename, sources, tableSites));
 
-  const ours = s.generateMap({ source: filename, file: basename(filename), includeContent: true, hires: true }) as unknown as RawSourceMap;
-  const map = inputMap ? chain(toJSON(ours), inputMap) : toJSON(ours);
+  const mappings = insertOnlyMappings(code, inserts.map(({ at, text }) => ({ at, length: text.length })), comment ? comment.start : code.length);
+  const ours = rawMap(filename, code, mappings);
+  const map = inputMap ? chain(ours, inputMap) : ours;
   return { code: s.toString(), map, sites, moduleType };
 }
 
@@ -200,16 +202,14 @@ function headerOffset(program: import('@babel/types').Program, code: string): { 
 }
 
 function unchanged(code: string, filename: string, moduleType: ModuleType | undefined, skipped?: 'ignore-file' | 'instrumented'): InstrumentResult {
-  const s = new MagicString(code);
-  const map = toJSON(s.generateMap({ source: filename, file: basename(filename), includeContent: true, hires: true }) as unknown as RawSourceMap);
+  const map = rawMap(filename, code, insertOnlyMappings(code, [], code.length));
   const result: InstrumentResult = { code, map, sites: [], moduleType: moduleType ?? 'cjs' };
   if (skipped) result.skipped = skipped;
   return result;
 }
 
-function toJSON(map: RawSourceMap): RawSourceMap {
-  const { version, file, sources, sourcesContent, names, mappings } = map;
-  return { version, file, sources, sourcesContent, names, mappings };
+function rawMap(filename: string, code: string, mappings: string): RawSourceMap {
+  return { version: 3, file: basename(filename), sources: [filename], sourcesContent: [code], names: [], mappings };
 }
 
 function basename(filename: string): string {

@@ -87,6 +87,7 @@ const HANDLERS: Record<string, Handler> = {
   SwitchStatement: (w, node) => w.switchStatement(node as unknown as t.SwitchStatement),
   VariableDeclaration: (w, node) => w.variables(node as unknown as t.VariableDeclaration),
   ClassDeclaration: (w, node) => w.classDeclaration(node as unknown as t.ClassDeclaration),
+  ClassExpression: (w, node, parent) => w.classBody(node, classExpressionName(node as unknown as t.ClassExpression, parent)),
   WithStatement: (w, node) => w.withStatement(node as unknown as t.WithStatement),
   // No runtime code to walk.
   ImportDeclaration: () => {},
@@ -106,6 +107,7 @@ export class SiteWalker {
   private withDepth = 0;
   private ignoring = false;
   private depth = 0;
+  private className = '';
   private switchCase: { scope: Block; start: number; end: number } | null = null;
 
   constructor(private readonly code: string, private readonly options: WalkOptions) {
@@ -158,7 +160,8 @@ export class SiteWalker {
 
   fn(node: t.Function, parent: AnyNode | null): void {
     if (!node.body) return; // overloads and abstract members have no body
-    this.enterFrame(functionName(node, parent), () => {
+    const name = node.type === 'ClassMethod' && node.kind === 'constructor' ? this.className : functionName(node, parent);
+    this.enterFrame(name, () => {
       const params: string[] = [];
       for (const p of node.params) patternNames(p as t.Node, params);
       for (const name of params) this.frame.hoisted.push(declared(name, -1, true, node.start ?? 0));
@@ -301,7 +304,15 @@ export class SiteWalker {
 
   classDeclaration(node: t.ClassDeclaration): void {
     if (node.id) this.declare(node.id.name, node.end!, false, node.start!);
-    this.children(node as AnyNode);
+    this.classBody(node as AnyNode, node.id?.name ?? '');
+  }
+
+  /** Engines name a class's constructor frames after the class. */
+  classBody(node: AnyNode, name: string): void {
+    const outer = this.className;
+    this.className = name;
+    this.children(node);
+    this.className = outer;
   }
 
   withStatement(node: t.WithStatement): void {
@@ -366,6 +377,12 @@ function functionName(node: t.Function, parent: AnyNode | null): string {
     default:
       return '';
   }
+}
+
+function classExpressionName(node: t.ClassExpression, parent: AnyNode | null): string {
+  if (node.id) return node.id.name;
+  if (parent?.type === 'VariableDeclarator' && (parent.id as t.Node).type === 'Identifier') return (parent.id as t.Identifier).name;
+  return '';
 }
 
 function keyName(key: t.Node, computed: boolean): string {
