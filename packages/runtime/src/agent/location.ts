@@ -1,0 +1,74 @@
+/**
+ * Where the compiled agent files are, for whichever build (dist/esm or dist/cjs) loaded this file.
+ *
+ * tsc compiles the runtime's sources twice, as ESM and as CommonJS, and no one spelling of "this
+ * file" compiles both ways: `import.meta.url` is an error in the CommonJS build and `__dirname`
+ * does not exist in ESM. So this file asks the engine's structured stack trace (the V8 CallSite
+ * API, which Node, Bun and Deno all implement) for the file of its own top-level code: a path
+ * in CommonJS, a file: URL in ESM.
+ *
+ * Two cases do not give the compiled file: Deno maps CallSites through source maps (so it names
+ * src/agent/location.ts), and a test runner may load the sources themselves. Both still give a
+ * path inside the package, so the fallback walks up to the package root and takes dist/esm.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const PACKAGE_NAME = '@trapdoor/runtime';
+const WORKER_FILE = 'agent-worker.js';
+
+function callerFile(): string {
+  const { prepareStackTrace, stackTraceLimit } = Error;
+  try {
+    // Structured frames, and enough of them, whatever the program set these to.
+    Error.prepareStackTrace = (_error, frames) => frames;
+    Error.stackTraceLimit = 10;
+    const probe: { stack?: NodeJS.CallSite[] } = {};
+    Error.captureStackTrace(probe, callerFile);
+    const name = probe.stack?.[0]?.getFileName();
+    if (typeof name !== 'string' || name === '') throw new Error('trapdoor: cannot tell where the agent files are');
+    return name.startsWith('file:') ? fileURLToPath(name) : name;
+  } finally {
+    Error.prepareStackTrace = prepareStackTrace;
+    Error.stackTraceLimit = stackTraceLimit;
+  }
+}
+
+/** This file as the engine names it (no file system access). */
+export const reportedFile: string = callerFile();
+
+function packageRoot(from: string): string | undefined {
+  for (let dir = dirname(from); ; ) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === PACKAGE_NAME) return dir;
+      } catch {
+        // not JSON: keep walking
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+let found: string | undefined;
+
+/** The folder holding the compiled agent files (agent-worker.js and the modules it loads). */
+export function agentDir(): string {
+  if (found !== undefined) return found;
+  const own = dirname(reportedFile);
+  if (existsSync(join(own, WORKER_FILE))) return (found = own);
+  const root = packageRoot(reportedFile);
+  if (root === undefined) throw new Error(`trapdoor: cannot find the ${PACKAGE_NAME} package above ${reportedFile}`);
+  const build = reportedFile.includes(`${sep}dist${sep}cjs${sep}`) ? 'cjs' : 'esm';
+  return (found = join(root, 'dist', build, 'agent'));
+}
+
+/** `require.resolve` from the agent's folder (finds `devtools-protocol` for `/json/protocol`). */
+export function resolveFromAgent(id: string): string {
+  return createRequire(join(agentDir(), WORKER_FILE)).resolve(id);
+}
