@@ -178,6 +178,18 @@ describe('HTTP discovery and upgrade (node child)', () => {
     }
   });
 
+  it('listens on an IPv6 address and brackets it in URLs', async () => {
+    const fixture = runFixture(node, 'busy.mjs', [0, '::1']);
+    const info = await fixture.info;
+    const id = new URL(info.wsUrl).pathname.slice(1);
+    expect(info.wsUrl).toBe(`ws://[::1]:${info.port}/${id}`);
+    const raw = (await rawExchange(info.port, 'GET /json HTTP/1.0\r\n\r\n', () => false, '::1')).toString('utf8');
+    const body = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4));
+    expect(body[0].webSocketDebuggerUrl).toBe(`ws://[::1]:${info.port}/${id}`);
+    const client = await connect(info.wsUrl);
+    expect((await client.call('v6')).result.echo).toBe('v6');
+  });
+
   it('port 0 means any free port', async () => {
     const { port } = await start();
     expect(port).toBeGreaterThan(0);
