@@ -1,0 +1,257 @@
+import { describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
+import vm from 'node:vm';
+import MagicString from 'magic-string';
+import { parse } from '@babel/parser';
+import { TraceMap, generatedPositionFor, originalPositionFor } from '@jridgewell/trace-mapping';
+import { instrument, sourceMapComment, TransformError } from './index.js';
+
+const require = createRequire(import.meta.url);
+// The real runtime, built by `npm run build` (npm test builds first).
+const runtime = require('@trapdoor/runtime') as typeof import('@trapdoor/runtime');
+
+/** Runs instrumented CommonJS in a fresh context with the real runtime; returns what it exported. */
+function run(code: string): Record<string, unknown> {
+  const module = { exports: {} as Record<string, unknown> };
+  vm.runInNewContext(code, { require: (id: string) => (id === '@trapdoor/runtime' ? runtime : require(id)), module, exports: module.exports });
+  return module.exports;
+}
+
+/** Runs `code` with every check trapping into `handler`. */
+function runTrapping(code: string, handler: Parameters<typeof runtime.setTrapHandler>[0]): Record<string, unknown> {
+  const previous = runtime.setTrapHandler(handler);
+  runtime.flags[0] = 1;
+  try {
+    return run(code);
+  } finally {
+    runtime.flags[0] = 0;
+    runtime.setTrapHandler(previous);
+  }
+}
+
+const cjs = (code: string, filename = 'file.cjs') => instrument(code, { filename });
+
+describe('sites', () => {
+  it('puts one site in every loop body and every function body', () => {
+    const { sites } = cjs(`
+      for (;;) break; for (const k in {}) ; for (const v of []) {} while (false) ; do ; while (false)
+      async function af() { for await (const x of []) {} }
+      function d() {} const e = function () {}; const a = () => 1; const b = async () => {};
+      const o = { m() {}, get g() { return 1 }, set s(v) {}, *gen() {}, async *ag() {} };
+      class C extends Object { constructor() { super() } static { } #p() {} static sm() {} }
+    `);
+    expect(sites.filter((s) => s.kind === 'loop')).toHaveLength(6);
+    expect(sites.filter((s) => s.kind === 'function').map((s) => s.functionName)).toEqual([
+      'af', 'd', 'e', 'a', 'b', 'm', 'get g', 'set s', 'gen', 'ag', 'C', '<static_initializer>', '#p', 'sm',
+    ]);
+  });
+
+  it('reports original positions, 1-based lines and 0-based columns', () => {
+    const { sites } = cjs('function f() {\n  while (x) {}\n}\n');
+    expect(sites.map(({ kind, line, column }) => ({ kind, line, column }))).toEqual([
+      { kind: 'function', line: 1, column: 0 },
+      { kind: 'loop', line: 2, column: 2 },
+    ]);
+  });
+
+  it('wraps unbraced and empty bodies so the result still parses and runs', () => {
+    const src = 'let n = 0; for (let i = 0; i < 3; i++) n++\nwhile (n < 10) n += 2; for (;n < 12;) n++; for (;false;) ; do n++; while (n < 20)\nif (n) for (const x of [1]) n += x; else n = -1\nmodule.exports = n';
+    const { code } = cjs(src);
+    expect(() => parse(code, { sourceType: 'script' })).not.toThrow();
+    expect(run(code)).toBe(eval(`(() => { let module = {}; ${src}; return module.exports })()`));
+  });
+
+  it('wraps expression-bodied arrows, including object literals and sequences', () => {
+    const { code } = cjs('module.exports = [(x => ({ x }))(1), (y => (y, y + 1))(1), (() => z => z * 2)()(4)]');
+    expect(run(code)).toEqual([{ x: 1 }, 2, 8]);
+  });
+
+  it('never inserts a newline, so line numbers hold without a map', () => {
+    const src = 'function f(a) {\n  for (;;) {\n    return a\n  }\n}\nmodule.exports = f';
+    const { code } = cjs(src);
+    const lines = code.split('\n');
+    expect(lines.slice(0, 6).map((l) => l.includes('return a'))).toEqual(src.split('\n').map((l) => l.includes('return a')));
+  });
+});
+
+describe('the program behaves as before', () => {
+  it('keeps directives first', () => {
+    const { code } = cjs('"use strict"\nfunction f() { "use strict"\n return this }\nfunction g() { return typeof this }\nmodule.exports = [f(), g(), (function () { "use client"; return 1 })()]');
+    expect(code.startsWith('"use strict";')).toBe(true);
+    expect(run(code)).toEqual([undefined, 'undefined', 1]);
+    const sloppy = cjs('function g() { return typeof this }\nmodule.exports = g()').code;
+    expect(run(sloppy)).toBe('object');
+  });
+
+  it('keeps Function.prototype.length and name, and never mentions `arguments`', () => {
+    const { code } = cjs('function f(a, b = 1, ...c) {} const g = (x, y) => x; module.exports = [f.length, f.name, g.length, g.name]');
+    expect(run(code)).toEqual([1, 'f', 2, 'g']);
+    expect(code).not.toContain('arguments');
+  });
+
+  it('keeps sloppy arguments aliasing', () => {
+    const { code } = cjs('function f(a) { arguments[0] = 2; for (let i = 0; i < 1; i++) {} return a } module.exports = f(1)');
+    expect(run(code)).toBe(2);
+    expect(runTrapping(code, (_m, _s, locals) => locals.slice())).toBe(2);
+  });
+
+  it('runs derived constructors that loop before super()', () => {
+    const src = 'class B { constructor(n) { this.n = n } } class D extends B { constructor() { let n = 0; while (n < 3) n++; const f = () => n; super(f()) } } module.exports = new D().n';
+    const { code } = cjs(src);
+    expect(run(code)).toBe(3);
+    expect(runTrapping(code, () => undefined)).toBe(3);
+  });
+});
+
+describe('locals', () => {
+  const localsOf = (src: string) => cjs(src).sites.map((s) => s.locals.join(','));
+
+  it('captures parameters, vars and earlier lets, not later or outer lets', () => {
+    expect(localsOf('let top = 1; function f(a, { b }, ...c) { let early = 1; while (a) { let inner = 1 } let late = 2; var v }')).toEqual([
+      'a,b,c,v',
+      'a,b,c,early,v',
+    ]);
+  });
+
+  it('leaves out a name whose inner declaration is still in its temporal dead zone', () => {
+    expect(localsOf('function f() { let x = 1; { while (0) {} let x = 2 } }')).toEqual(['', '']);
+  });
+
+  it('sees a switch case\'s lets only inside that case', () => {
+    expect(localsOf('function f(k) { switch (k) { case 1: let a = 1; while (0) {} case 2: while (0) {} } }')).toEqual(['k', 'k,a', 'k']);
+  });
+
+  it('captures nothing inside `with`, where names may be the object\'s properties', () => {
+    expect(localsOf('function f(a) { with (a) { while (0) {} } }')).toEqual(['a', '']);
+  });
+
+  it('writes back only let, var, parameters and catch parameters', () => {
+    const { sites } = cjs('function f(p) { var v; let l; const c = 1; class K {} try {} catch (e) { while (0) {} } }');
+    const loop = sites.find((s) => s.kind === 'loop')!;
+    expect(Object.fromEntries(loop.locals.map((n, i) => [n, loop.writable[i]]))).toEqual({ p: true, v: true, l: true, c: false, K: false, e: true });
+  });
+
+  it('passes values to the trap and assigns the returned values back', () => {
+    const src = 'let seen = []; function f(n) { let total = 0; for (let i = 0; i < n; i++) { total += i } return total } module.exports = f(3)';
+    const result = runTrapping(cjs(src).code, (thunk, site, locals) => {
+      const info = runtime.moduleOf(thunk).sites[site]!;
+      if (info.kind === 'function') return [10]; // n = 10
+      return undefined;
+    });
+    expect(result).toBe(45);
+  });
+});
+
+describe('module systems', () => {
+  it('imports the runtime as the file expects', () => {
+    expect(instrument('while (0) {}', { filename: 'a.mjs' }).code).toMatch(/^import \{ flags as __td_F/);
+    expect(instrument('while (0) {}', { filename: 'a.cjs' }).code).toMatch(/^const \{ flags: __td_F.*require\("@trapdoor\/runtime"\)/);
+    expect(instrument('export const x = 1; while (0) {}', { filename: 'a.js' }).moduleType).toBe('esm');
+    expect(instrument('while (0) {}', { filename: 'a.js' }).moduleType).toBe('cjs');
+    expect(instrument('while (0) {}', { filename: 'a.js', runtime: 'npm:@trapdoor/runtime', moduleType: 'esm' }).code).toContain('from "npm:@trapdoor/runtime"');
+  });
+
+  it('allows top-level return in CommonJS and top-level await in ESM', () => {
+    expect(() => instrument('if (x) return; while (0) {}', { filename: 'a.cjs' })).not.toThrow();
+    expect(() => instrument('await x; while (0) {}', { filename: 'a.mjs' })).not.toThrow();
+  });
+
+  it('picks identifiers that do not clash with the file\'s own', () => {
+    const { code } = cjs('const __td_F = 1; while (0) {} module.exports = __td_F');
+    expect(code).toContain('__td1_F[0]');
+    expect(run(code)).toBe(1);
+  });
+});
+
+describe('TypeScript, JSX and Flow stay as they were', () => {
+  it('inserts into TypeScript without touching types, and skips type-only code', () => {
+    const src = 'declare function d(x: number): void;\ninterface I { m(): void }\nenum E { A }\nabstract class K { abstract m(): void; constructor(private p: string) {} f(this: K, x: number): number { for (const y of [x]) {} return x } }\nexport const id = <T,>(x: T): T => x;\n';
+    const { code, sites } = instrument(src, { filename: 'a.ts' });
+    expect(sites.map((s) => `${s.kind} ${s.functionName} ${s.locals.join(',')}`)).toEqual(['function K p', 'function f x', 'loop f x,y', 'function id x']);
+    expect(code).toContain('(this: K, x: number): number');
+    expect(() => parse(code, { sourceType: 'module', plugins: ['typescript'] })).not.toThrow();
+  });
+
+  it('parses JSX in .jsx and .tsx, and Flow behind @flow', () => {
+    expect(instrument('const A = () => <div>{[1].map(x => <b>{x}</b>)}</div>', { filename: 'a.jsx' }).sites).toHaveLength(2);
+    expect(instrument('const A = (p: { n: number }) => <div>{p.n}</div>', { filename: 'a.tsx' }).sites).toHaveLength(1);
+    expect(instrument('// @flow\nfunction f(x: number): string { return String(x) }', { filename: 'a.js' }).code).toContain('(x: number): string');
+  });
+});
+
+describe('opt-outs and idempotence', () => {
+  it('returns instrumented code unchanged', () => {
+    const once = cjs('function f() { while (0) {} }');
+    const twice = cjs(once.code);
+    expect(twice.code).toBe(once.code);
+    expect(twice.skipped).toBe('instrumented');
+  });
+
+  it('honours trapdoor-ignore-file and trapdoor-ignore-next', () => {
+    expect(cjs('/* trapdoor-ignore-file */ while (0) {}')).toMatchObject({ code: '/* trapdoor-ignore-file */ while (0) {}', skipped: 'ignore-file', sites: [] });
+    const { sites } = cjs('// trapdoor-ignore-next\nfunction hot() { while (0) {} }\nfunction cold() {}');
+    expect(sites.map((s) => s.functionName)).toEqual(['cold']);
+  });
+
+  it('returns a file with nothing to instrument unchanged', () => {
+    expect(cjs('module.exports = 1').code).toBe('module.exports = 1');
+  });
+});
+
+describe('errors', () => {
+  it('names file, line and column of a syntax error, with a code frame', () => {
+    let error: TransformError | undefined;
+    try {
+      cjs('function f() {\n  return 1 +;\n}', 'src/bad.js');
+    } catch (e) {
+      error = e as TransformError;
+    }
+    expect(error).toBeInstanceOf(TransformError);
+    expect(error).toMatchObject({ code: 'ERR_TRAPDOOR_SYNTAX', file: 'src/bad.js', line: 2, column: 12 });
+    expect(error!.message).toMatch(/^src\/bad\.js:2:13: Unexpected token/);
+    expect(error!.message).toContain('> 2 |   return 1 +;');
+  });
+
+  it('rejects bad options by name', () => {
+    expect(() => instrument('', { filename: '' })).toThrow(expect.objectContaining({ code: 'ERR_TRAPDOOR_OPTION', option: 'filename' }));
+    expect(() => instrument('', { filename: 'a.js', mode: 'debug' })).toThrow(expect.objectContaining({ option: 'mode' }));
+    expect(() => instrument('', { filename: 'a.js', moduleType: 'amd' as never })).toThrow(expect.objectContaining({ option: 'moduleType' }));
+  });
+
+  it('rejects a broken input map', () => {
+    expect(() => instrument('while (0) {}', { filename: 'a.js', inputSourceMap: '{"version": 2}' })).toThrow(expect.objectContaining({ code: 'ERR_TRAPDOOR_SOURCE_MAP' }));
+  });
+});
+
+describe('source maps', () => {
+  it('maps every original character to the same character in the output, and back', () => {
+    const src = 'function f(a) { for (;;) a++ }\nconst g = x => x\n\n  while (0) {}';
+    const { code, map } = cjs(src, 'm.js');
+    const trace = new TraceMap(map as never);
+    const generated = code.split('\n');
+    src.split('\n').forEach((line, l) => {
+      for (let c = 0; c < line.length; c++) {
+        const g = generatedPositionFor(trace, { source: 'm.js', line: l + 1, column: c });
+        expect(generated[g.line! - 1]![g.column!]).toBe(line[c]);
+        expect(originalPositionFor(trace, g)).toMatchObject({ line: l + 1, column: c });
+      }
+    });
+  });
+
+  it('chains an inline input map: sites and the map point at the original of that map', () => {
+    const original = 'const a = 1;\nfunction f(x) {\n  while (x) x--;\n}\n';
+    const s = new MagicString(original);
+    s.prepend('// generated banner\n// second line\n');
+    const compiled = s.toString() + sourceMapComment(s.generateMap({ source: 'orig.js', hires: true, includeContent: true }) as never);
+    const { sites, map, code } = cjs(compiled, 'compiled.js');
+    expect(code).not.toContain('sourceMappingURL');
+    expect(sites.map(({ line, column, source }) => ({ line, column, source }))).toEqual([
+      { line: 2, column: 0, source: 'orig.js' },
+      { line: 3, column: 2, source: 'orig.js' },
+    ]);
+    const trace = new TraceMap(map as never);
+    for (const site of sites) {
+      expect(originalPositionFor(trace, site.generated)).toMatchObject({ source: 'orig.js', line: site.line, column: site.column });
+    }
+  });
+});
