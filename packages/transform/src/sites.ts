@@ -61,6 +61,29 @@ function typeOnly(type: string): boolean {
   return FLOW.has(type) && !FLOW_RUNTIME.has(type);
 }
 
+interface TypePlan {
+  handler: Handler | undefined;
+  /** Child keys that can hold runtime code. */
+  keys: readonly string[];
+  skip: boolean;
+}
+
+/** Per node type, decided once: the walk touches millions of nodes in a large bundle. */
+const PLANS = new Map<string, TypePlan>();
+
+function planFor(type: string): TypePlan {
+  let plan = PLANS.get(type);
+  if (plan === undefined) {
+    plan = {
+      handler: HANDLERS[type],
+      keys: (VISITOR_KEYS[type] ?? []).filter((k) => !TYPE_KEYS.has(k)),
+      skip: typeOnly(type),
+    };
+    PLANS.set(type, plan);
+  }
+  return plan;
+}
+
 const loop: Handler = (w, node) => w.loop(node as unknown as t.Loop);
 const fn: Handler = (w, node, parent) => w.fn(node as unknown as t.Function, parent);
 
@@ -121,26 +144,27 @@ export class SiteWalker {
   }
 
   visit(node: AnyNode | null | undefined, parent: AnyNode | null): void {
-    if (!node || typeOnly(node.type) || node.declare === true) return;
+    if (!node) return;
+    const plan = planFor(node.type);
+    if (plan.skip || node.declare === true) return;
     const ignored = this.options.ignoreNext && hasIgnoreComment(node);
     const wasIgnoring = this.ignoring;
     if (ignored) this.ignoring = true;
     this.depth++;
-    const handler = HANDLERS[node.type];
-    if (handler) handler(this, node, parent);
-    else this.children(node);
+    if (plan.handler) plan.handler(this, node, parent);
+    else this.children(node, plan.keys);
     this.depth--;
     this.ignoring = wasIgnoring;
   }
 
-  private children(node: AnyNode): void {
-    for (const key of VISITOR_KEYS[node.type] ?? []) {
-      if (TYPE_KEYS.has(key)) continue;
-      const value = node[key];
+  private children(node: AnyNode, keys: readonly string[] = planFor(node.type).keys): void {
+    for (const key of keys) {
+      const value = node[key] as AnyNode | AnyNode[] | null | undefined;
+      if (!value) continue;
       if (Array.isArray(value)) {
-        for (const child of value) if (child && typeof child.type === 'string') this.visit(child, node);
-      } else if (value && typeof (value as AnyNode).type === 'string') {
-        this.visit(value as AnyNode, node);
+        for (const child of value) if (child) this.visit(child, node);
+      } else if (typeof value.type === 'string') {
+        this.visit(value, node);
       }
     }
   }
