@@ -98,6 +98,31 @@ describe.each(runtimes)('hand-off on $name', (runtime) => {
     expect(await fixture.exited).toEqual({ code: 0, signal: null });
   });
 
+  it('a handler may pause (nested waitForMessage) and keep answering; the last session leaving resumes', async () => {
+    const fixture = runFixture(runtime, 'busy.mjs', [0]);
+    const info = await fixture.info;
+    const a = await connect(info.wsUrl);
+    await a.call('pause');
+    await a.next((m) => m.method === 'Test.paused');
+    // Served by the pause loop running inside the 'pause' handler, inside drain().
+    expect((await a.call('while.paused')).result.echo).toBe('while.paused');
+    expect((await a.call('state')).result).toEqual({ paused: true, resumedByDisconnect: 0 });
+    await a.call('resume');
+    await a.next((m) => m.method === 'Test.resumed');
+    expect((await a.call('state')).result).toEqual({ paused: false, resumedByDisconnect: 0 });
+
+    // Pause again, then leave: the disconnect reaches the pause loop, which resumes.
+    await a.call('pause');
+    await a.next((m) => m.method === 'Test.paused');
+    await a.close();
+    // (Wait for it before connecting again: a session that joins first means a left was not the last.)
+    await fixture.line((l) => l === 'resumed: last session left');
+    const b = await connect(info.wsUrl);
+    expect((await b.call('state')).result).toEqual({ paused: false, resumedByDisconnect: 1 });
+    b.notify('exit');
+    expect(await fixture.exited).toEqual({ code: 0, signal: null });
+  });
+
   it('writes unfragmented, unmasked, uncompressed text frames and tolerates pings', async () => {
     const fixture = runFixture(runtime, 'busy.mjs', [0]);
     const info = await fixture.info;
