@@ -37,8 +37,9 @@ async function main(data: AgentWorkerData): Promise<void> {
     }
   });
   try {
-    // Loaded dynamically so that a failure to load (say, `ws` missing) is reported to the main
-    // thread, which is blocked waiting for this worker, instead of leaving it to time out.
+    // Loaded dynamically so that a failure to load is reported to the main thread, which may be
+    // blocked waiting for this worker, instead of leaving it to time out. (`ws` itself is loaded
+    // only after the report: see loadWebSockets.)
     const { InspectorServer } = await import('./server.js');
     server = new InspectorServer(
       {
