@@ -1,0 +1,50 @@
+// Callbacks driven by native loops (Array.from, sort, replace, map/filter/reduce, JSON reviver),
+// closures in loops (var vs let), tagged templates (per-site strings identity), optional chaining.
+const out = [];
+out.push(Array.from({ length: 5 }, (_, i) => i * i).join(','));
+out.push(Array.from('abc', function (ch) { return ch + this.suffix; }, { suffix: '!' }).join(''));
+const people = [{ n: 'b', a: 3 }, { n: 'a', a: 3 }, { n: 'c', a: 1 }];
+out.push(people.slice().sort((x, y) => x.a - y.a || (x.n < y.n ? -1 : 1)).map((p) => p.n).join(''));
+out.push([5, 1, 4].sort(function (a, b) { let d = a - b; for (let i = 0; i < 1; i++) d *= 1; return d; }).join(''));
+out.push('a1b22c333'.replace(/\d+/g, (m, offset) => `<${m.length}@${offset}>`));
+out.push('x-y-z'.replaceAll('-', () => '+'));
+out.push('2026-11-23'.replace(/(\d+)-(\d+)-(\d+)/, (all, y, m, d) => [d, m, y].join('/')));
+out.push([1, 2, 3, 4].map((v) => v * 2).filter((v) => v % 4 === 0).reduce((s, v) => s + v, 0));
+out.push(JSON.stringify(JSON.parse('{"a":1,"b":[1,2]}', (k, v) => (typeof v === 'number' ? v + 100 : v))));
+out.push([3, 1, 2].findLast((v) => v > 1), [1, 2, 3].some((v) => v > 2), [1, 2, 3].every(Number.isInteger));
+out.push(new Map([[1, 'a']]).forEach((v, k, m) => out.push('map ' + k + v)) ?? 'forEach returns undefined');
+const varFns = [], letFns = [];
+for (var i = 0; i < 3; i++) varFns.push(() => i);
+for (let j = 0; j < 3; j++) letFns.push(() => j);
+out.push(varFns.map((f) => f()).join(''), letFns.map((f) => f()).join(''));
+const mutating = [];
+for (let k = 0; k < 3; k++) { mutating.push(() => k); k++; }
+out.push(mutating.map((f) => f()).join(''));
+const ofFns = [];
+for (const [idx, v] of ['p', 'q'].entries()) ofFns.push(() => idx + v);
+for (const key in { r: 1, s: 2 }) ofFns.push(() => key);
+out.push(ofFns.map((f) => f()).join(','));
+const seen = [];
+function tag(strings, ...values) { seen.push(strings); return strings.raw.join('|') + ':' + values.join(','); }
+for (let n = 0; n < 3; n++) out.push(tag`a${n}b\n${n * 2}`);
+out.push('same strings object per site: ' + (seen[0] === seen[1] && seen[1] === seen[2]));
+const other = tag`a${0}b\n${0}`;
+out.push('different site, different object: ' + (seen[3] !== seen[0]) + ' ' + other);
+out.push(String.raw`x\ty${1 + 1}`);
+const nested = (s, ...v) => s.length + (v[0] ? nested`inner${0}` : 0);
+out.push(nested`outer${1}`);
+const maybe = { a: { b: { c: () => 'called' } }, arr: [null, { v: 1 }] };
+let sideEffects = 0;
+const bump = () => { sideEffects++; return 'k'; };
+out.push(maybe?.a?.b?.c?.(), maybe.x?.y.z, maybe.x?.[bump()], maybe.arr?.[1]?.v, maybe.a.nope?.(), sideEffects);
+out.push(maybe.a?.b.c(), (maybe?.a).b.c());
+let nul = null;
+nul ??= 'assigned';
+let zero = 0;
+zero ||= 'or';
+let one = 1;
+one &&= 'and';
+out.push(nul, zero, one);
+const deleted = delete maybe?.a?.b;
+out.push(deleted, JSON.stringify(maybe.a));
+console.log(out.join('\n'));
