@@ -20,6 +20,14 @@ export interface ModuleTableV1 {
    * are `let`/`var`/parameters the trap may assign back), source index into `sources`].
    */
   sites: Array<[SiteKindCode, number, number, string, string, string, number]>;
+  /**
+   * Every text insertion, as flat (line, column, length) triples in the coordinates of the code
+   * the transform was given, in order. No insertion holds a newline, so a generated position
+   * maps back by subtracting the lengths inserted before it on its line.
+   */
+  shifts: number[];
+  /** The map from that code to the original sources, when the transform was given one. */
+  inputMap?: { version: number; sources: (string | null)[]; sourcesContent?: (string | null)[]; names: string[]; mappings: string; sourceRoot?: string };
 }
 
 export type SiteKindCode = 0 | 1 | 2;
@@ -41,20 +49,30 @@ export interface Site {
 
 export interface InstrumentedModule {
   id: number;
+  /** The filename the transform was given (usually the original file's path). */
   file: string;
+  /** The URL or path the module was loaded from (`import.meta.url` / `__filename`), when known. */
+  loadedFrom: string | undefined;
+  shifts: number[];
+  inputMap: ModuleTableV1['inputMap'];
   sources: string[];
   sites: Site[];
 }
 
 const KEY = Symbol.for('trapdoor.modules');
-type Registry = { thunks: ModuleThunk[]; known: Map<ModuleThunk, InstrumentedModule | null>; listeners: Set<(thunk: ModuleThunk) => void> };
+type Registry = {
+  thunks: ModuleThunk[];
+  known: Map<ModuleThunk, InstrumentedModule | null>;
+  loadedFrom: Map<ModuleThunk, string | undefined>;
+  listeners: Set<(thunk: ModuleThunk) => void>;
+};
 type Holder = { [KEY]?: Registry };
 
 function obtain(): Registry {
   const holder = globalThis as Holder;
   let registry = holder[KEY];
   if (registry === undefined) {
-    registry = { thunks: [], known: new Map(), listeners: new Set() };
+    registry = { thunks: [], known: new Map(), loadedFrom: new Map(), listeners: new Set() };
     Object.defineProperty(holder, KEY, { value: registry, enumerable: false });
   }
   return registry;
@@ -62,8 +80,12 @@ function obtain(): Registry {
 
 const registry = obtain();
 
-/** Called once by each instrumented module at the top of its body. Cheap: the table is not built here. */
-export function register(thunk: ModuleThunk): void {
+/**
+ * Called once by each instrumented module at the top of its body, with the URL or path it was
+ * loaded from. Cheap: the table is not built here.
+ */
+export function register(thunk: ModuleThunk, loadedFrom?: string): void {
+  if (loadedFrom !== undefined && !registry.loadedFrom.has(thunk)) registry.loadedFrom.set(thunk, loadedFrom);
   if (registry.known.has(thunk)) return;
   registry.known.set(thunk, null);
   registry.thunks.push(thunk);
@@ -75,7 +97,7 @@ export function moduleOf(thunk: ModuleThunk): InstrumentedModule {
   let mod = registry.known.get(thunk);
   if (mod) return mod;
   if (mod === undefined) register(thunk);
-  mod = decode(registry.thunks.indexOf(thunk), thunk());
+  mod = decode(registry.thunks.indexOf(thunk), thunk(), registry.loadedFrom.get(thunk));
   registry.known.set(thunk, mod);
   return mod;
 }
@@ -91,11 +113,14 @@ export function onRegister(listener: (thunk: ModuleThunk) => void): () => void {
   return () => registry.listeners.delete(listener);
 }
 
-function decode(id: number, table: ModuleTableV1): InstrumentedModule {
+function decode(id: number, table: ModuleTableV1, loadedFrom: string | undefined): InstrumentedModule {
   if (table.v !== 1) throw new Error(`trapdoor: module ${table.file} was instrumented by an incompatible transform (table v${table.v})`);
   return {
     id,
     file: table.file,
+    loadedFrom,
+    shifts: table.shifts ?? [],
+    inputMap: table.inputMap,
     sources: table.sources,
     sites: table.sites.map(([kind, line, column, functionName, locals, writable, source]) => {
       const names = locals === '' ? [] : locals.split(',');

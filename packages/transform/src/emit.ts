@@ -76,7 +76,9 @@ export function header(n: Names, moduleType: ModuleType, language: Language, spe
     moduleType === 'esm'
       ? `import { flags as ${n.flags}, trap as ${n.trap}, register as ${n.register} } from ${spec};`
       : `const { flags: ${n.flags}, trap: ${n.trap}, register: ${n.register} } = require(${spec});`;
-  return `${load}${n.register}(${n.module});var ${n.writeBack}${anyType};`;
+  // The module's own URL, so the runtime can match engine stack frames to this table.
+  const self = moduleType === 'esm' ? 'import.meta.url' : 'typeof __filename === "string" ? __filename : void 0';
+  return `${load}${n.register}(${n.module}, ${self});var ${n.writeBack}${anyType};`;
 }
 
 export interface TableSite {
@@ -95,7 +97,14 @@ const KIND_CODE: Record<SiteKind, number> = { loop: 0, function: 1, statement: 2
  * trailing line comment cannot swallow it). Hoisting makes it callable before the module body
  * runs, which an import cycle can require. Format: `ModuleTableV1` in @trapdoor/runtime.
  */
-export function footer(n: Names, language: Language, file: string, sources: string[], sites: TableSite[]): string {
+export interface TableExtras {
+  /** Every insertion as flat (line, column, length) triples, in order: maps generated columns back. */
+  shifts: number[];
+  /** The input source map, when the code came with one (the runtime chains outer frames through it). */
+  inputMap?: unknown;
+}
+
+export function footer(n: Names, language: Language, file: string, sources: string[], sites: TableSite[], extras: TableExtras): string {
   const rows = sites.map((s) =>
     JSON.stringify([
       KIND_CODE[s.kind],
@@ -108,6 +117,7 @@ export function footer(n: Names, language: Language, file: string, sources: stri
     ]),
   );
   const anyType = language === 'ts' ? ': any' : '';
-  const table = `{v:1,file:${JSON.stringify(file)},sources:${JSON.stringify(sources)},sites:[${rows.join(',')}]}`;
+  const input = extras.inputMap === undefined ? '' : `,inputMap:${JSON.stringify(extras.inputMap)}`;
+  const table = `{v:1,file:${JSON.stringify(file)},sources:${JSON.stringify(sources)},sites:[${rows.join(',')}],shifts:[${extras.shifts.join(',')}]${input}}`;
   return `\n;function ${n.module}()${anyType} {return ${MARKER}${table}}\n`;
 }

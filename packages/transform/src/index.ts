@@ -125,8 +125,8 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
 
   const s = new MagicString(code);
   if (comment) s.remove(comment.start, comment.end); // consumed (or stale: its positions no longer fit)
-  applyInserts(s, inserts, plans, sites);
-  s.append(footer(names, language, filename, sources, tableSites));
+  const shifts = applyInserts(s, inserts, plans, sites);
+  s.append(footer(names, language, filename, sources, tableSites, { shifts, inputMap }));
 
   const mappings = insertOnlyMappings(code, inserts.map(({ at, text }) => ({ at, length: text.length })), comment ? comment.start : code.length);
   const ours = rawMap(filename, code, mappings);
@@ -160,8 +160,11 @@ function insertsFor(plan: SitePlan, id: number, names: ReturnType<typeof chooseN
   }
 }
 
-/** Applies the inserts in offset order and fills in each site's generated column. */
-function applyInserts(s: MagicString, inserts: Insert[], plans: SitePlan[], sites: Site[]): void {
+/**
+ * Applies the inserts in offset order and fills in each site's generated column. Returns the
+ * inserts as flat (line, column, length) triples for the module table.
+ */
+function applyInserts(s: MagicString, inserts: Insert[], plans: SitePlan[], sites: Site[]): number[] {
   inserts.sort((a, b) =>
     a.at - b.at || (a.closer === b.closer ? (a.closer ? b.depth - a.depth : a.depth - b.depth) : a.closer ? -1 : 1),
   );
@@ -185,6 +188,14 @@ function applyInserts(s: MagicString, inserts: Insert[], plans: SitePlan[], site
     }
     sites[i]!.generated = { line: plan.line, column: plan.column + shift };
   }
+
+  const shifts: number[] = [];
+  let line = 0;
+  for (const insert of inserts) {
+    while (line + 1 < starts.length && starts[line + 1]! <= insert.at) line++;
+    shifts.push(line + 1, insert.at - starts[line]!, insert.text.length);
+  }
+  return shifts;
 }
 
 function lineStarts(code: string): number[] {
