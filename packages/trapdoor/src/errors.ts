@@ -1,0 +1,46 @@
+/**
+ * Errors the CLI reports. Each has a stable `code`; `exitCodeFor` is the one place that turns a
+ * code into an exit status, so commands throw and never pick numbers themselves.
+ */
+
+export type CliErrorCode =
+  /** The command line is wrong: unknown command or option, missing or bad value. */
+  | 'ERR_TRAPDOOR_USAGE'
+  /** A command that is planned but not built yet. */
+  | 'ERR_TRAPDOOR_NOT_AVAILABLE'
+  /** An input path does not exist. */
+  | 'ERR_TRAPDOOR_NOT_FOUND'
+  /** Some input files could not be instrumented (syntax errors); nothing was written. */
+  | 'ERR_TRAPDOOR_INPUT'
+  /** Reading or writing files failed part-way. */
+  | 'ERR_TRAPDOOR_IO';
+
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  readonly code: CliErrorCode;
+  /** Printed before the message, each as is (e.g. `file:line:column: message` and a code frame). */
+  readonly details: string[];
+  /** Usage text to print after the message. */
+  readonly usage?: string;
+
+  constructor(code: CliErrorCode, message: string, extra: { details?: string[]; usage?: string } = {}) {
+    super(message);
+    this.code = code;
+    this.details = extra.details ?? [];
+    this.usage = extra.usage;
+  }
+}
+
+/** 2: the command line was wrong, nothing was tried. 1: it ran and failed. */
+export function exitCodeFor(error: unknown): number {
+  if (!(error instanceof CliError)) return 1;
+  switch (error.code) {
+    case 'ERR_TRAPDOOR_USAGE':
+    case 'ERR_TRAPDOOR_NOT_AVAILABLE':
+    case 'ERR_TRAPDOOR_NOT_FOUND':
+      return 2;
+    case 'ERR_TRAPDOOR_INPUT':
+    case 'ERR_TRAPDOOR_IO':
+      return 1;
+  }
+}
