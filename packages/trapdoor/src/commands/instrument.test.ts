@@ -206,6 +206,14 @@ describe('a directory', () => {
     expect(list('p')).toEqual(['a.js']);
   });
 
+  it('refuses an output directory that would write into the input inside it, exit 2', () => {
+    tree({ 'p/src/a.js': 'function f() {}\n', 'p/src/src/b.js': 'function g() {}\n' });
+    const r = trapdoor('p/src', '-o', 'p');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('trapdoor instrument: -o p would write src into the input directory p/src\n');
+    expect(list('p')).toEqual(['src/a.js', 'src/src/b.js']);
+  });
+
   it('writes nothing when a file has a syntax error, and reports every failing file with line, column and frame (exit 1)', () => {
     tree({
       'p/ok.js': 'function ok() {}\n',
@@ -234,28 +242,48 @@ describe('source maps', () => {
     '',
   ].join('\n');
 
-  function compile(): void {
+  /** How tsc can point dist/math.js at src/math.ts. */
+  const STYLES = {
+    'an external map': (map: { sources: string[]; sourceRoot?: string }) => {
+      map.sources = ['../src/math.ts']; // as tsc writes it for outDir dist/, rootDir src/
+      return { 'dist/math.js.map': JSON.stringify(map) };
+    },
+    'an external map with a sourceRoot': (map: { sources: string[]; sourceRoot?: string }) => {
+      map.sourceRoot = '../src/';
+      map.sources = ['math.ts'];
+      return { 'dist/math.js.map': JSON.stringify(map) };
+    },
+    'an inline map': () => ({}),
+  };
+
+  it.each(Object.keys(STYLES) as (keyof typeof STYLES)[])('chains %s: the new map leads to the original TypeScript', (style) => {
+    const inline = style === 'an inline map';
     const out = ts.transpileModule(TS, {
       fileName: 'math.ts',
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2020, sourceMap: true },
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2020, sourceMap: !inline, inlineSourceMap: inline },
     });
-    const map = JSON.parse(out.sourceMapText!);
-    map.sources = ['../src/math.ts']; // as tsc writes it for outDir dist/, rootDir src/
-    tree({ 'src/math.ts': TS, 'dist/math.js': out.outputText, 'dist/math.js.map': JSON.stringify(map) });
-  }
+    const js = inline ? out.outputText.replace(/base64,(\S+)/, (_, b64: string) => {
+      const map = JSON.parse(Buffer.from(b64, 'base64').toString());
+      map.sources = ['../src/math.ts'];
+      return `base64,${Buffer.from(JSON.stringify(map)).toString('base64')}`;
+    }) : out.outputText;
+    tree({ 'src/math.ts': TS, 'dist/math.js': js, ...STYLES[style](JSON.parse(out.sourceMapText ?? '{}')) });
+    expect(js).toMatch(inline ? /\/\/# sourceMappingURL=data:/ : /\/\/# sourceMappingURL=math\.js\.map/);
 
-  it('chains an external input map: the new map leads to the original TypeScript', () => {
-    compile();
-    expect(read('dist/math.js')).toContain('//# sourceMappingURL=math.js.map');
     const r = trapdoor('dist', '-o', 'build/dist');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('1 file instrumented, 0 files copied'); // the old map is replaced by the new one
+    expect(r.stderr).toContain('1 file instrumented, 0 files copied'); // an old external map is replaced by the new one
 
     const code = read('build/dist/math.js');
     expect(code.match(/sourceMappingURL/g)).toHaveLength(1);
     expect(code.endsWith('\n//# sourceMappingURL=math.js.map\n')).toBe(true);
+    // The site table names the original by a path the runtime can open: absolute, or (from an
+    // inline map, which the transform reads) relative to the input file the table names.
+    expect(code).toContain(JSON.stringify(join(dir, 'dist/math.js')));
+    expect(code).toContain(JSON.stringify(inline ? '../src/math.ts' : join(dir, 'src/math.ts')));
 
     const mapPath = join(dir, 'build/dist/math.js.map');
+    expect(JSON.parse(readFileSync(mapPath, 'utf8')).sources).toEqual(['../../src/math.ts']);
     const trace = new TraceMap(readFileSync(mapPath, 'utf8'), mapPath);
     const lines = code.split('\n');
     const line = lines.findIndex((l) => l.includes('result *= base')) + 1;

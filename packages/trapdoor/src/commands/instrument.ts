@@ -23,7 +23,9 @@ its original source, for programs run without a loader hook (Deno, production de
 A file: writes <out> (or <out>/<name> when <out> is a directory or ends with '/') and <out>.map.
 A directory: mirrors it under <out>. Files ending .js .mjs .cjs .jsx .ts .tsx .mts .cts that
 match --include and no --exclude are instrumented; every other file is copied as it is, so <out>
-is a working copy of the tree. If any file fails to parse, nothing is written.
+is a working copy of the tree. Files the transform leaves alone (no loops or functions,
+/* trapdoor-ignore-file */, already instrumented) are copied too. If any file fails to parse,
+nothing is written.
 
 Options:
   -o, --out <path>        where to write (required; not the input directory or inside it)
@@ -33,13 +35,13 @@ Options:
                           ${DEFAULT_EXCLUDES.join(', ')}
   --runtime <specifier>   the module instrumented code imports (default: @trapdoor/runtime)
   --module-type esm|cjs   import the runtime with import (esm) or require (cjs) in every file
-                          (default: per file, from .mjs/.cjs, else the nearest package.json
-                          "type", else the file's own import/export syntax)
+                          (default: per file, from .mjs .mts .cjs .cts, else the nearest
+                          package.json "type", else the file's own import/export syntax)
   --inline-map            put the source map in the file as a data URL, not in <out>.map
   -h, --help              show this help
 
-An input file's own map (an inline data URL, or a //# sourceMappingURL file next to it) is
-chained, so the new map leads to the original original.
+An input file's own source map (inline, or a file named by its //# sourceMappingURL comment) is
+chained: the new map leads back to the original source, e.g. the TypeScript a .js was built from.
 
 Exit status: 0 written, 1 a file failed (nothing written), 2 bad command line or input.
 `;
@@ -108,44 +110,42 @@ function runInstrument(args: InstrumentArgs): void {
   const outputs: Output[] = [];
   const failures: string[] = [];
   let instrumented = 0;
-  let copied = 0;
   let sites = 0;
   for (const entry of plan.entries) {
-    if (entry.action === 'dir') outputs.push({ kind: 'dir', dest: entry.dest });
-    else if (entry.action === 'link') outputs.push({ kind: 'link', dest: entry.dest, target: entry.target });
-    else if (entry.action === 'copy') outputs.push({ kind: 'copy', dest: entry.dest, source: entry.source });
-    else {
-      const moduleType = args.moduleType ?? moduleTypes.of(entry.source);
-      let result;
-      try {
-        result = transformFile(entry.source, entry.dest, { ...args, moduleType, display: relativeOrAbsolute, warn });
-      } catch (error) {
-        failures.push(describeFailure(error, entry.source));
-        continue;
-      }
-      if (!result.changed) {
-        if (!plan.directory) process.stderr.write(`trapdoor instrument: ${args.input} is copied unchanged: ${result.reason}\n`);
-        outputs.push({ kind: 'copy', dest: entry.dest, source: entry.source });
-        continue;
-      }
-      instrumented++;
-      sites += result.sites;
-      outputs.push({ kind: 'text', dest: entry.dest, text: result.code, mode: statSync(entry.source).mode });
-      if (result.map) outputs.push({ kind: 'text', dest: result.map.dest, text: result.map.text });
+    if (entry.kind !== 'instrument') {
+      outputs.push(entry);
+      continue;
     }
+    let result;
+    try {
+      const moduleType = args.moduleType ?? moduleTypes.of(entry.source);
+      result = transformFile(entry.source, entry.dest, { ...args, moduleType, display: relativeOrAbsolute, warn });
+    } catch (error) {
+      failures.push(describeFailure(error, entry.source)); // and carry on, to report every failing file at once
+      continue;
+    }
+    if (!result.changed) {
+      if (!plan.directory) process.stderr.write(`trapdoor instrument: ${args.input} is copied unchanged: ${result.reason}\n`);
+      outputs.push({ kind: 'copy', dest: entry.dest, source: entry.source });
+      continue;
+    }
+    instrumented++;
+    sites += result.sites;
+    outputs.push({ kind: 'text', dest: entry.dest, text: result.code, mode: statSync(entry.source).mode });
+    if (result.map) outputs.push({ kind: 'text', dest: result.map.dest, text: result.map.text });
   }
 
   if (failures.length > 0) {
-    const files = plan.entries.filter((e) => e.action === 'instrument').length;
-    throw new CliError('ERR_TRAPDOOR_INPUT', `${failures.length} of ${files} file${files === 1 ? '' : 's'} could not be instrumented; nothing was written`, { details: failures });
+    const files = plan.entries.filter((e) => e.kind === 'instrument').length;
+    throw new CliError('ERR_TRAPDOOR_INPUT', `${failures.length} of ${count(files, 'file')} could not be instrumented; nothing was written`, { details: failures });
   }
 
   // A new map wins over a file of the same name from the input (usually the old map it replaces).
-  const written = new Set(outputs.filter((o) => o.kind === 'text').map((o) => o.dest));
-  const final = outputs.filter((o) => o.kind === 'text' || !written.has(o.dest));
-  copied = final.filter((o) => o.kind === 'copy').length;
+  const generated = new Set(outputs.filter((o) => o.kind === 'text').map((o) => o.dest));
+  const final = outputs.filter((o) => o.kind === 'text' || !generated.has(o.dest));
   writeAll(final, relativeOrAbsolute);
 
+  const copied = final.filter((o) => o.kind === 'copy').length;
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   process.stderr.write(
     `trapdoor instrument: ${count(instrumented, 'file')} instrumented, ${count(copied, 'file')} copied, ${count(sites, 'site')} inserted, in ${seconds}s\n`,
@@ -161,6 +161,7 @@ function describeFailure(error: unknown, source: string): string {
     return e.message.startsWith(`${source}:`) ? name + e.message.slice(source.length) : e.message;
   }
   if (typeof e?.code === 'string' && e.code.startsWith('ERR_TRAPDOOR_')) return `${name}: ${e.message}`;
+  if (typeof (error as { syscall?: unknown })?.syscall === 'string') return `${name}: cannot read it: ${e.message}`;
   // Not a known failure of the input: a bug in trapdoor, so keep the stack.
   return `${name}: internal error: ${e?.stack ?? String(error)}`;
 }

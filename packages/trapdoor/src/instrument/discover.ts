@@ -6,6 +6,7 @@ import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from 'no
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { CliError } from '../errors.js';
+import type { Output } from './write.js';
 
 /** What the transform parses: JavaScript and TypeScript, with or without JSX, any module flavour. */
 export const INSTRUMENTABLE = /\.(?:[cm]?[jt]s|[jt]sx)$/i;
@@ -20,10 +21,8 @@ export const INSTRUMENTABLE = /\.(?:[cm]?[jt]s|[jt]sx)$/i;
  */
 export const DEFAULT_EXCLUDES = ['**/node_modules/**', '**/*.d.{ts,mts,cts}'];
 
-export type Entry =
-  | { action: 'instrument' | 'copy'; source: string; dest: string }
-  | { action: 'link'; source: string; dest: string; target: string }
-  | { action: 'dir'; source: string; dest: string };
+/** A file to instrument, or something to write as it is (a copy, a symbolic link, a directory). */
+export type Entry = { kind: 'instrument'; source: string; dest: string } | Exclude<Output, { kind: 'text' }>;
 
 export interface Plan {
   /** The input was a directory (else a single file). */
@@ -51,7 +50,7 @@ export function discover(input: string, out: string, options: DiscoverOptions): 
   // `-o dir/` or an existing directory: keep the file's name inside it.
   const dest = out.endsWith('/') || out.endsWith(sep) || isDirectory(out) ? resolve(out, basename(source)) : resolve(out);
   if (realish(dest) === realish(source)) throw new CliError('ERR_TRAPDOOR_USAGE', `the output ${out} would overwrite the input ${input}`);
-  return { directory: false, entries: [{ action: 'instrument', source, dest }] };
+  return { directory: false, entries: [{ kind: 'instrument', source, dest }] };
 }
 
 function discoverTree(root: string, input: string, out: string, options: DiscoverOptions): Entry[] {
@@ -65,32 +64,33 @@ function discoverTree(root: string, input: string, out: string, options: Discove
   const included = options.include.length > 0 ? picomatch(options.include, { dot: true }) : () => true;
   const excluded = picomatch([...DEFAULT_EXCLUDES, ...options.exclude], { dot: true });
 
+  // An input inside the output (`-o ..`) must not get files written into it.
+  const inputInOut = realRoot.startsWith(realOut + sep) ? relative(realOut, realRoot).split(sep).join('/') : undefined;
+
   const entries: Entry[] = [];
   const walk = (dir: string, rel: string): void => {
     for (const name of readdirSync(dir).sort()) {
       const path = rel === '' ? name : `${rel}/${name}`; // picomatch wants '/' on every platform
       const source = join(dir, name);
       const dest = join(out, ...path.split('/'));
+      if (inputInOut !== undefined && (path === inputInOut || path.startsWith(`${inputInOut}/`))) {
+        throw new CliError('ERR_TRAPDOOR_USAGE', `-o ${relativeOrAbsolute(out)} would write ${path} into the input directory ${input}`);
+      }
       const stats = lstatSync(source);
       if (stats.isSymbolicLink()) {
         // Re-created as links with the same target (not followed: no cycles, no copies of whole linked packages).
-        entries.push({ action: 'link', source, dest, target: readlinkSync(source) });
+        entries.push({ kind: 'link', dest, target: readlinkSync(source) });
       } else if (stats.isDirectory()) {
-        entries.push({ action: 'dir', source, dest });
+        entries.push({ kind: 'dir', dest });
         walk(source, path);
       } else if (stats.isFile()) {
         const instrument = INSTRUMENTABLE.test(name) && included(path) && !excluded(path);
-        entries.push({ action: instrument ? 'instrument' : 'copy', source, dest });
+        entries.push({ kind: instrument ? 'instrument' : 'copy', source, dest });
       }
       // Sockets, FIFOs and devices are not part of a program's files: skipped.
     }
   };
   walk(root, '');
-
-  // An input inside the output directory could have files written over it.
-  const sources = new Set(entries.map((e) => e.source));
-  const clash = entries.find((e) => sources.has(e.dest));
-  if (clash) throw new CliError('ERR_TRAPDOOR_USAGE', `the output would overwrite the input file ${relativeOrAbsolute(clash.dest)}`);
   return entries;
 }
 

@@ -34,26 +34,36 @@ export function isDataUrl(url: string): boolean {
   return url.startsWith('data:');
 }
 
-/** Reads the map an external `sourceMappingURL` names, relative to the file. Throws with a reason. */
-export function readExternalMap(file: string, url: string): { map: RawSourceMap; path: string } {
+/**
+ * Reads the map an external `sourceMappingURL` names, relative to the file. Throws with a reason.
+ * Its relative sources are made absolute: they are relative to the map file, which neither the
+ * transform nor the site table (read at run time) would otherwise know.
+ */
+export function readExternalMap(file: string, url: string): RawSourceMap {
   const location = new URL(url, pathToFileURL(file));
   if (location.protocol !== 'file:') throw new Error(`${url} is not a local file`);
   const path = fileURLToPath(location);
   const map = JSON.parse(readFileSync(path, 'utf8')) as RawSourceMap;
-  return { map, path };
+  if (!Array.isArray(map?.sources) || (map.sourceRoot && isUrl(map.sourceRoot))) return map; // the transform judges it
+  const base = resolve(dirname(path), map.sourceRoot ?? '');
+  const { sourceRoot: _resolved, ...rest } = map;
+  return { ...rest, sources: map.sources.map((source) => (source === null || isUrl(source) ? source : resolve(base, source))) };
+}
+
+/** `webpack://…`, `file://…`, `https://…`; not `C:\…`. */
+function isUrl(source: string): boolean {
+  return /^[a-z][a-z\d+.-]+:/i.test(source);
 }
 
 /**
- * The transform's map, for a file written at `dest`: relative `sources` were relative to the input
- * map (or, for the file itself, absolute); rewrite them relative to the new map so any tool
- * finds the originals from the output. URLs (`webpack://…`) stay as they are.
+ * The transform's map, for a file written at `dest`. Its sources are absolute (the file itself,
+ * an external input map's) or relative to the input file (an inline input map's); they become
+ * relative to the new map, as build tools write them, so the output and inputs can move
+ * together. URLs (`webpack://…`) stay as they are.
  */
-export function relocate(map: RawSourceMap, inputMapDir: string, dest: string): RawSourceMap {
+export function relocate(map: RawSourceMap, source: string, dest: string): RawSourceMap {
   const outDir = dirname(dest);
-  const sources = map.sources.map((source) => {
-    if (source === null || /^[a-z][a-z\d+.-]+:/i.test(source)) return source;
-    return relative(outDir, resolve(inputMapDir, source)).split(sep).join('/');
-  });
+  const sources = map.sources.map((s) => (s === null || isUrl(s) ? s : relative(outDir, resolve(dirname(source), s)).split(sep).join('/')));
   const { sourceRoot: _dropped, ...rest } = map;
   return { ...rest, file: basename(dest), sources };
 }

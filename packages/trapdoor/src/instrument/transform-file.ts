@@ -3,7 +3,6 @@
  * to write and its map. Pure apart from reading; the caller decides when to write.
  */
 import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { instrument, type RawSourceMap } from '@trapdoor/transform';
 import { findMapComment, isDataUrl, readExternalMap, relocate, withMapComment } from './source-maps.js';
 import type { ModuleType } from './module-type.js';
@@ -29,14 +28,11 @@ export function transformFile(source: string, dest: string, options: TransformFi
 
   // The transform decodes inline maps itself; an external one is ours to read.
   let inputSourceMap: RawSourceMap | undefined;
-  let inputMapDir = dirname(source);
   if (comment && !isDataUrl(comment.url)) {
     try {
-      const external = readExternalMap(source, comment.url);
-      inputSourceMap = external.map;
-      inputMapDir = dirname(external.path);
+      inputSourceMap = readExternalMap(source, comment.url);
     } catch (error) {
-      options.warn(`${name}: ignoring its source map ${comment.url}: ${(error as Error).message}`);
+      options.warn(`${name}: ignoring its source map ${abbreviate(comment.url)}: ${(error as Error).message}`);
     }
   }
 
@@ -55,7 +51,7 @@ export function transformFile(source: string, dest: string, options: TransformFi
 
   if (result.sites.length === 0) return { changed: false, reason: UNCHANGED[result.skipped ?? 'none'] };
 
-  const map = relocate(result.map, inputMapDir, dest);
+  const map = relocate(result.map, source, dest);
   return {
     changed: true,
     code: withMapComment(result.code, map, dest, options.inlineMap),
