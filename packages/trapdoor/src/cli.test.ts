@@ -16,7 +16,7 @@ function trapdoor(...args: string[]) {
 
 beforeAll(() => {
   if (!existsSync(fileURLToPath(new URL('../dist/cli.js', import.meta.url)))) throw new Error('build first: npm run build');
-  mkdirSync(join(tmpRoot(), ''), { recursive: true });
+  mkdirSync(tmpRoot(), { recursive: true });
   dir = mkdtempSync(join(tmpRoot(), 'cli-'));
   writeFileSync(join(dir, 'a.js'), 'function f() { return 1; }\n');
 });
