@@ -13,7 +13,7 @@ import { SiteWalker, type SiteKind, type SitePlan } from './sites.js';
 import { localsAt, type Local } from './scope.js';
 import { chooseNames, expressionCheck, footer, header, MARKER, statementCheck, type TableSite } from './emit.js';
 import { insertOnlyMappings } from './insert-map.js';
-import { chain, decodeDataUrl, findMapComment, InputPositions, parseMap, type RawSourceMap } from './source-map.js';
+import { chain, decodeDataUrl, findMapComment, InputPositions, parseMap, tableMap, type RawSourceMap } from './source-map.js';
 
 export { TransformError } from './errors.js';
 export type { TransformErrorCode } from './errors.js';
@@ -77,8 +77,9 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
     throw new TransformError('ERR_TRAPDOOR_OPTION', `instrument: unknown moduleType ${JSON.stringify(options.moduleType)}; expected 'esm' or 'cjs'`, { option: 'moduleType' });
   }
 
-  if (code.includes(MARKER)) return unchanged(code, filename, options.moduleType, 'instrumented');
-  if (/\/\*\s*trapdoor-ignore-file\s*\*\//.test(code)) return unchanged(code, filename, options.moduleType, 'ignore-file');
+  const givenMap = options.inputSourceMap != null ? parseMap(options.inputSourceMap, filename) : undefined;
+  if (code.includes(MARKER)) return unchanged(code, filename, options.moduleType, 'instrumented', givenMap);
+  if (/\/\*\s*trapdoor-ignore-file\s*\*\//.test(code)) return unchanged(code, filename, options.moduleType, 'ignore-file', givenMap);
 
   const { ast, moduleType, language } = parse(code, filename, options.moduleType, code.includes('trapdoor-ignore-next'));
   const walker = new SiteWalker(code, { ignoreNext: code.includes('trapdoor-ignore-next') });
@@ -86,14 +87,12 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   const plans = walker.sites;
 
   const comment = findMapComment(code);
-  const inputMap = options.inputSourceMap != null
-    ? parseMap(options.inputSourceMap, filename)
-    : comment ? decodeDataUrl(comment.url, filename) : undefined;
+  const inputMap = givenMap ?? (comment ? decodeDataUrl(comment.url, filename) : undefined);
 
-  if (plans.length === 0) return unchanged(code, filename, moduleType);
+  if (plans.length === 0) return unchanged(code, filename, moduleType, undefined, inputMap);
 
   const names = chooseNames(code);
-  const input = inputMap ? new InputPositions(inputMap) : undefined;
+  const input = inputMap ? new InputPositions(inputMap, filename) : undefined;
   const sources: string[] = [filename];
   const tableSites: TableSite[] = [];
   const sites: Site[] = [];
@@ -126,7 +125,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   const s = new MagicString(code);
   if (comment) s.remove(comment.start, comment.end); // consumed (or stale: its positions no longer fit)
   const shifts = applyInserts(s, inserts, plans, sites);
-  s.append(footer(names, language, filename, sources, tableSites, { shifts, inputMap }));
+  s.append(footer(names, language, filename, sources, tableSites, { shifts, inputMap: input && tableMap(inputMap!, input) }));
 
   const mappings = insertOnlyMappings(code, inserts.map(({ at, text }) => ({ at, length: text.length })), comment ? comment.start : code.length);
   const ours = rawMap(filename, code, mappings);
@@ -212,8 +211,15 @@ function headerOffset(program: import('@babel/types').Program, code: string): { 
   return { at: first ? first.start! : program.end!, semicolonFirst: false };
 }
 
-function unchanged(code: string, filename: string, moduleType: ModuleType | undefined, skipped?: 'ignore-file' | 'instrumented'): InstrumentResult {
-  const map = rawMap(filename, code, insertOnlyMappings(code, [], code.length));
+function unchanged(
+  code: string,
+  filename: string,
+  moduleType: ModuleType | undefined,
+  skipped?: 'ignore-file' | 'instrumented',
+  inputMap?: RawSourceMap,
+): InstrumentResult {
+  // Nothing inserted: the code's own map (if any) already leads back to the original.
+  const map = inputMap ?? rawMap(filename, code, insertOnlyMappings(code, [], code.length));
   const result: InstrumentResult = { code, map, sites: [], moduleType: moduleType ?? 'cjs' };
   if (skipped) result.skipped = skipped;
   return result;

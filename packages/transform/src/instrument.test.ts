@@ -151,6 +151,12 @@ describe('module systems', () => {
     expect(instrument('while (0) {}', { filename: 'a.js', runtime: 'npm:@trapdoor/runtime', moduleType: 'esm' }).code).toContain('from "npm:@trapdoor/runtime"');
   });
 
+  it('parses import/export in a file whose runtime import is CommonJS (TypeScript compiled to CommonJS)', () => {
+    const { code } = instrument('import { x } from "./x";\nexport function f() { return x }\n', { filename: 'a.ts', moduleType: 'cjs' });
+    expect(code).toContain('require("@trapdoor/runtime")');
+    expect(code).not.toContain('import.meta');
+  });
+
   it('allows top-level return in CommonJS and top-level await in ESM', () => {
     expect(() => instrument('if (x) return; while (0) {}', { filename: 'a.cjs' })).not.toThrow();
     expect(() => instrument('await x; while (0) {}', { filename: 'a.mjs' })).not.toThrow();
@@ -224,6 +230,19 @@ describe('errors', () => {
 });
 
 describe('source maps', () => {
+  it('returns the input map when nothing is inserted', () => {
+    const inputSourceMap = { version: 3, sources: ['../src/a.ts'], names: [], mappings: 'AAAA' };
+    expect(instrument('const x = 1;\n', { filename: '/x/dist/a.js', inputSourceMap }).map.sources).toEqual(['../src/a.ts']);
+  });
+
+  it('resolves the input map\'s relative sources, and keeps its sourcesContent out of the code', () => {
+    const inputSourceMap = { version: 3, sources: ['../src/a.ts'], sourcesContent: ['SECRET_ORIGINAL_TEXT'], names: [], mappings: 'AAAA;AACA' };
+    const { code, sites } = instrument('let n = 0;\nwhile (n < 1) n++;\n', { filename: '/x/dist/a.js', inputSourceMap });
+    expect(sites[0]!.source).toBe('/x/src/a.ts');
+    expect(code).not.toContain('SECRET_ORIGINAL_TEXT');
+    expect(code).toContain('"/x/src/a.ts"');
+  });
+
   it('maps every original character to the same character in the output, and back', () => {
     const src = 'function f(a) { for (;;) a++ }\nconst g = x => x\n\n  while (0) {}';
     const { code, map } = cjs(src, 'm.js');

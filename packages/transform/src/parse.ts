@@ -42,8 +42,10 @@ export function parse(code: string, filename: string, moduleType: ModuleType | u
   try {
     const ast = babelParse(code, {
       sourceFilename: filename,
-      // An unknown file is a module if it has import/export (or top-level await), else a script.
-      sourceType: known === 'esm' ? 'module' : known === 'cjs' ? 'script' : 'unambiguous',
+      // Parse by the file's own syntax: a module if it has import/export (or top-level await),
+      // else a script. `moduleType` says how the runtime is imported, which can differ: TypeScript
+      // written with import/export is often compiled to CommonJS.
+      sourceType: known === 'esm' ? 'module' : 'unambiguous',
       // CommonJS modules may `return` at the top level.
       allowReturnOutsideFunction: known !== 'esm',
       allowAwaitOutsideFunction: known === 'esm',

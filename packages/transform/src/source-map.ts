@@ -63,6 +63,15 @@ export function parseMap(map: string | RawSourceMap, filename: string): RawSourc
   return parsed;
 }
 
+/**
+ * The input map as the module table carries it, for the runtime to map engine stack frames:
+ * sources resolved (so the table does not depend on where the map was), without
+ * `sourcesContent` and `names`, which the runtime does not need and which can be large.
+ */
+export function tableMap(map: RawSourceMap, positions: InputPositions): RawSourceMap {
+  return { version: 3, sources: positions.sources, names: [], mappings: map.mappings };
+}
+
 /** Our map (instrumented → input) chained onto the input's (input → original). */
 export function chain(ours: RawSourceMap, input: RawSourceMap): RawSourceMap {
   const out = remapping([ours as never, input as never], () => null, { excludeContent: false });
@@ -80,8 +89,9 @@ export class InputPositions {
   private readonly trace: TraceMap;
   readonly sources: string[];
 
-  constructor(map: RawSourceMap) {
-    this.trace = new TraceMap(map as never);
+  /** `mapUrl`: where the map's relative sources are resolved from (the file it came with). */
+  constructor(map: RawSourceMap, mapUrl: string) {
+    this.trace = new TraceMap(map as never, mapUrl);
     this.sources = this.trace.resolvedSources.map((s, i) => s ?? map.sources[i] ?? '');
   }
 
