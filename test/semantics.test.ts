@@ -16,6 +16,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import { instrument } from '@trapdoor/transform';
+import ts from 'typescript';
 import {
   CORPUS_DIR,
   TMP_DIR,
@@ -363,6 +364,40 @@ describe('contract details', () => {
     const r = instrument(code, { filename: 'ignore-file.cjs' });
     expect(r.code).toBe(code);
     expect(r.sites).toEqual([]);
+  });
+
+  test('an input source map is chained: sites point into the original TypeScript', () => {
+    const tsSource = [
+      '// header comment',
+      'interface P { x: number }',
+      'export function total(ps: P[]): number {',
+      '  let t: number = 0;',
+      '  for (const p of ps) t += p.x;',
+      '  return t;',
+      '}',
+      'export const double = (n: number): number => n * 2;',
+      'export class K {',
+      '  constructor(private readonly base: number) {}',
+      '  static make(): K { return new K(1); }',
+      '  get value(): number { let v = this.base; while (v < 10) v++; return v; }',
+      '}',
+    ].join('\n');
+    const compiled = ts.transpileModule(tsSource, {
+      fileName: 'src/x.ts',
+      compilerOptions: { sourceMap: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+    });
+    const js = compiled.outputText.replace(/\/\/# sourceMappingURL=.*\s*$/, '');
+    const r = instrument(js, { filename: 'dist/x.js', inputSourceMap: JSON.parse(compiled.sourceMapText!) });
+    // Lines must be exact; columns can only be as exact as the input map's segments (TypeScript
+    // maps `export function` at `export`/` `, not at `function`), so they are not compared here.
+    const expected = expectedSites(tsSource, 'x.ts').map((s) => `${s.kind} ${s.line}`).sort();
+    expect(r.sites.map((s) => `${s.kind} ${s.line}`).sort()).toEqual(expected);
+    for (const site of r.sites) expect(site.source).toMatch(/x\.ts$/);
+    const map = new TraceMap(r.map as ConstructorParameters<typeof TraceMap>[0]);
+    for (const site of r.sites) {
+      const o = originalPositionFor(map, site.generated);
+      expect([o.source?.endsWith('x.ts'), o.line, o.column]).toEqual([true, site.line, site.column]);
+    }
   });
 
   test('no newlines are inserted before any original line', () => {

@@ -125,10 +125,13 @@ export function directivePrologues(code: string, filename: string): string[][] {
   return lists;
 }
 
-/** How often the code mentions things a check must never add: arguments, this, super, new.target, eval. */
+/**
+ * How often the code mentions things a check must never add: arguments, this, super, new.target,
+ * eval. (import.meta is not counted: the module header may legitimately pass import.meta.url.)
+ */
 export function sensitiveMentions(code: string, filename: string): Record<string, number> {
   const ast = parseFile(code, filename);
-  const counts = { arguments: 0, this: 0, super: 0, 'new.target': 0, eval: 0, 'import.meta': 0 };
+  const counts = { arguments: 0, this: 0, super: 0, 'new.target': 0, eval: 0 };
   traverse(ast, {
     Identifier(p: NodePath<t.Identifier>) {
       if (p.node.name === 'arguments' && p.isReferencedIdentifier()) counts.arguments++;
@@ -142,7 +145,6 @@ export function sensitiveMentions(code: string, filename: string): Record<string
     },
     MetaProperty(p: NodePath<t.MetaProperty>) {
       if (p.node.meta.name === 'new') counts['new.target']++;
-      else counts['import.meta']++;
     },
   });
   return counts;
