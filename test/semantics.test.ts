@@ -100,6 +100,12 @@ beforeAll(() => {
   freshDir(OUT);
   freshDir(STATS_DIR);
   for (const file of files) prepared.set(file, prepare(file));
+  // Data files the programs load (JSON imports) are copied unchanged.
+  for (const asset of readdirSync(CORPUS_DIR).filter((f) => !SOURCE_FILE.test(f))) {
+    const text = readFileSync(path.join(CORPUS_DIR, asset), 'utf8');
+    writeFile(path.join(PLAIN_DIR, asset), text);
+    writeFile(path.join(INST_DIR, asset), text);
+  }
 });
 
 const plainRuns = new Map<string, RunResult>();

@@ -43,6 +43,7 @@ export function parserOptions(filename: string): Parameters<typeof parse>[1] {
   if (ext === '.ts' || ext === '.mts' || ext === '.cts') plugins.push('typescript', 'decorators', 'decoratorAutoAccessors');
   else if (ext === '.tsx') plugins.push('typescript', 'jsx', 'decorators', 'decoratorAutoAccessors');
   else plugins.push('jsx');
+  plugins.push('deprecatedImportAssert');
   // .cjs is a script (HTML-like comments, top-level return); TypeScript files always allow
   // import/export syntax (`import x = require()` / `export =` in .cts compile to CommonJS).
   const sourceType = ext === '.cjs' || ext === '.js' ? 'script' : 'module';
