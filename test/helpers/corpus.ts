@@ -82,10 +82,21 @@ export function expectedSites(code: string, filename: string): ExpectedSite[] {
   traverse(ast, {
     enter(p: NodePath) {
       const node = p.node;
-      if (hasIgnoreNext(node)) {
+      // Nothing inside `with` (the transform's contract: every identifier there, the check's
+      // own included, is looked up on the object first, which a Proxy can observe).
+      if (hasIgnoreNext(node) || node.type === 'WithStatement') {
+        if (node.type === 'WithStatement') p.get('object').traverse({ enter: (q) => { const e = expectedFor(q.node); if (e) sites.push(e); } });
         p.skip();
         return;
       }
+      const site = expectedFor(node);
+      if (site) sites.push(site);
+    },
+  });
+  return sites;
+}
+
+function expectedFor(node: t.Node): ExpectedSite | null {
       let kind: ExpectedSite['kind'] | null = null;
       switch (node.type) {
         case 'ForStatement':
@@ -107,10 +118,7 @@ export function expectedSites(code: string, filename: string): ExpectedSite[] {
         // TSDeclareFunction / TSDeclareMethod (overload signatures, abstract and `declare`d
         // members) have no body and are deliberately not listed.
       }
-      if (kind !== null) sites.push({ kind, line: node.loc!.start.line, column: node.loc!.start.column });
-    },
-  });
-  return sites;
+      return kind === null ? null : { kind, line: node.loc!.start.line, column: node.loc!.start.column };
 }
 
 /** Directive prologues (program first, then every function that has one), in source order. */
@@ -223,6 +231,8 @@ export function runNode(args: string[], options: RunOptions = {}): RunResult {
       stderr = stderr.split(form).join('<dir>');
     }
   }
+  // Node prefixes warnings with its pid: `(node:1234) …`.
+  stderr = stderr.replace(/\((node|bun|deno):\d+\)/g, '($1:<pid>)');
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') stderr += `\n[test harness: timed out after ${options.timeout ?? 60_000} ms]`;
   return { code: r.status, signal: r.signal, stdout, stderr };
 }

@@ -69,15 +69,24 @@ export function expressionCheck(n: Names, id: number, locals: Local[]): string {
 }
 
 /** Imports the runtime the way the module system expects, and registers the module. */
-export function header(n: Names, moduleType: ModuleType, language: Language, specifier: string): string {
+/**
+ * Imports the runtime the way the module system expects, and registers the module.
+ * `shadowed`: names the file declares at top level with let/const/class/function, which hide
+ * CommonJS's `require` and `__filename` where the header runs.
+ */
+export function header(n: Names, moduleType: ModuleType, language: Language, specifier: string, shadowed: Set<string>): string {
   const spec = JSON.stringify(specifier);
   const anyType = language === 'ts' ? ': any' : '';
+  const requireFn = shadowed.has('require') ? 'module.require' : 'require';
   const load =
     moduleType === 'esm'
       ? `import { flags as ${n.flags}, trap as ${n.trap}, register as ${n.register} } from ${spec};`
-      : `const { flags: ${n.flags}, trap: ${n.trap}, register: ${n.register} } = require(${spec});`;
+      : `const { flags: ${n.flags}, trap: ${n.trap}, register: ${n.register} } = ${requireFn}(${spec});`;
   // The module's own URL, so the runtime can match engine stack frames to this table.
-  const self = moduleType === 'esm' ? 'import.meta.url' : 'typeof __filename === "string" ? __filename : void 0';
+  const self =
+    moduleType === 'esm' ? 'import.meta.url'
+    : shadowed.has('__filename') ? 'void 0'
+    : 'typeof __filename === "string" ? __filename : void 0';
   return `${load}${n.register}(${n.module}, ${self});var ${n.writeBack}${anyType};`;
 }
 

@@ -13,6 +13,7 @@ import { SiteWalker, type SiteKind, type SitePlan } from './sites.js';
 import { localsAt, type Local } from './scope.js';
 import { chooseNames, expressionCheck, footer, header, MARKER, statementCheck, type TableSite } from './emit.js';
 import { insertOnlyMappings } from './insert-map.js';
+import { splitLines, type Lines } from './lines.js';
 import { chain, decodeDataUrl, findMapComment, InputPositions, parseMap, tableMap, type RawSourceMap } from './source-map.js';
 
 export { TransformError } from './errors.js';
@@ -99,7 +100,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   const inserts: Insert[] = [];
 
   plans.forEach((plan, id) => {
-    const locals = localsAt(plan.frame, plan.block, plan.point, plan.insideWith);
+    const locals = localsAt(plan.frame, plan.block, plan.point);
     const original = input?.lookup(plan.line, plan.column);
     const source = original?.source ?? filename;
     let sourceIndex = sources.indexOf(source);
@@ -120,14 +121,15 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   });
 
   const headerAt = headerOffset(ast.program, code);
-  inserts.push({ at: headerAt.at, text: (headerAt.semicolonFirst ? ';' : '') + header(names, moduleType, language, runtime), closer: false, depth: 0 });
+  inserts.push({ at: headerAt.at, text: (headerAt.semicolonFirst ? ';' : '') + header(names, moduleType, language, runtime, walker.topLevelLexicalNames()), closer: false, depth: 0 });
 
   const s = new MagicString(code);
   if (comment) s.remove(comment.start, comment.end); // consumed (or stale: its positions no longer fit)
-  const shifts = applyInserts(s, inserts, plans, sites);
+  const lines = splitLines(code);
+  const shifts = applyInserts(s, lines, inserts, plans, sites);
   s.append(footer(names, language, filename, sources, tableSites, { shifts, inputMap: input && tableMap(inputMap!, input) }));
 
-  const mappings = insertOnlyMappings(code, inserts.map(({ at, text }) => ({ at, length: text.length })), comment ? comment.start : code.length);
+  const mappings = insertOnlyMappings(lines, inserts.map(({ at, text }) => ({ at, length: text.length })), comment ? comment.start : code.length);
   const ours = rawMap(filename, code, mappings);
   const map = inputMap ? chain(ours, inputMap) : ours;
   return { code: s.toString(), map, sites, moduleType };
@@ -163,14 +165,14 @@ function insertsFor(plan: SitePlan, id: number, names: ReturnType<typeof chooseN
  * Applies the inserts in offset order and fills in each site's generated column. Returns the
  * inserts as flat (line, column, length) triples for the module table.
  */
-function applyInserts(s: MagicString, inserts: Insert[], plans: SitePlan[], sites: Site[]): number[] {
+function applyInserts(s: MagicString, lines: Lines, inserts: Insert[], plans: SitePlan[], sites: Site[]): number[] {
   inserts.sort((a, b) =>
     a.at - b.at || (a.closer === b.closer ? (a.closer ? b.depth - a.depth : a.depth - b.depth) : a.closer ? -1 : 1),
   );
   for (const insert of inserts) s.appendLeft(insert.at, insert.text);
 
   // No insert holds a newline, so a site keeps its line; its column moves by the inserts before it on that line.
-  const starts = lineStarts(s.original);
+  const starts = lines.starts;
   const order = plans.map((_, i) => i).sort((a, b) => plans[a]!.start - plans[b]!.start);
   let next = 0;
   let shift = 0;
@@ -197,12 +199,6 @@ function applyInserts(s: MagicString, inserts: Insert[], plans: SitePlan[], site
   return shifts;
 }
 
-function lineStarts(code: string): number[] {
-  const starts = [0];
-  for (let i = code.indexOf('\n'); i >= 0; i = code.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
-
 /** The header goes after the directives (so `"use strict"` and `"use client"` stay first), else before the first statement. */
 function headerOffset(program: import('@babel/types').Program, code: string): { at: number; semicolonFirst: boolean } {
   const last = program.directives[program.directives.length - 1];
@@ -219,7 +215,7 @@ function unchanged(
   inputMap?: RawSourceMap,
 ): InstrumentResult {
   // Nothing inserted: the code's own map (if any) already leads back to the original.
-  const map = inputMap ?? rawMap(filename, code, insertOnlyMappings(code, [], code.length));
+  const map = inputMap ?? rawMap(filename, code, insertOnlyMappings(splitLines(code), [], code.length));
   const result: InstrumentResult = { code, map, sites: [], moduleType: moduleType ?? 'cjs' };
   if (skipped) result.skipped = skipped;
   return result;

@@ -16,6 +16,8 @@ export interface Insertion {
   length: number;
 }
 
+import type { Lines } from './lines.js';
+
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 function vlq(value: number): string {
@@ -31,18 +33,18 @@ function vlq(value: number): string {
 }
 
 /**
- * Mappings for `code` with `insertions` (sorted by offset) applied, covering the original
- * characters before `end` (anything after it was removed). No insertion may contain a newline.
+ * Mappings for code split into `lines`, with `insertions` (sorted by offset) applied, covering
+ * the original characters before `end` (anything after it was removed). No insertion may
+ * contain a line terminator.
  */
-export function insertOnlyMappings(code: string, insertions: readonly Insertion[], end: number): string {
-  const lines: string[] = [];
+export function insertOnlyMappings(lines: Lines, insertions: readonly Insertion[], end: number): string {
+  const out: string[] = [];
   let k = 0;
   let prevLine = 0;
   let prevColumn = 0;
-  let line = 0;
-  for (let lineStart = 0; lineStart <= end; line++) {
-    let lineEnd = code.indexOf('\n', lineStart);
-    if (lineEnd < 0 || lineEnd > end) lineEnd = end;
+  for (let line = 0; line < lines.starts.length && lines.starts[line]! <= end; line++) {
+    const lineStart = lines.starts[line]!;
+    const lineEnd = Math.min(lines.ends[line]!, end);
     let segments = '';
     let shift = 0;
     let prevGenerated = -1;
@@ -62,9 +64,7 @@ export function insertOnlyMappings(code: string, insertions: readonly Insertion[
       prevColumn = column + (next - pos - 1);
       pos = next;
     }
-    lines.push(segments);
-    lineStart = lineEnd + 1;
-    if (lineEnd === end) break;
+    out.push(segments);
   }
-  return lines.join(';');
+  return out.join(';');
 }

@@ -52,7 +52,9 @@ export function parse(code: string, filename: string, moduleType: ModuleType | u
       // Comments are only needed for `// trapdoor-ignore-next`; attaching them costs time.
       attachComment: withComments,
       errorRecovery: false,
-      plugins: [...plugins, 'decorators-legacy', 'importAttributes', 'explicitResourceManagement'],
+      // Syntax engines accept that Babel keeps behind flags: `import … assert {}` (Node 20 runs it),
+      // auto-accessors (TypeScript 4.9+), `using` declarations.
+      plugins: [...plugins, 'decorators-legacy', 'decoratorAutoAccessors', 'deprecatedImportAssert', 'explicitResourceManagement'],
     });
     const resolved: ModuleType = known ?? (ast.program.sourceType === 'module' ? 'esm' : 'cjs');
     return { ast, moduleType: resolved, language };

@@ -55,8 +55,7 @@ export function newBlock(parent: Block): Block {
 }
 
 /** The locals a check at `point`, in `block` of `frame`, may read, in source order. */
-export function localsAt(frame: Frame, block: Block, point: number, insideWith: boolean): Local[] {
-  if (insideWith) return [];
+export function localsAt(frame: Frame, block: Block, point: number): Local[] {
   const decided = new Set<string>();
   const captured: Declaration[] = [];
   const consider = (d: Declaration) => {

@@ -8,6 +8,7 @@
  */
 import { VISITOR_KEYS, FLIPPED_ALIAS_KEYS } from '@babel/types';
 import type * as t from '@babel/types';
+import { nextTerminator } from './lines.js';
 import { newBlock, newFrame, patternNames, type Block, type Declaration, type Frame } from './scope.js';
 
 export type SiteKind = 'loop' | 'function' | 'statement';
@@ -35,7 +36,6 @@ export interface SitePlan {
   frame: Frame;
   block: Block;
   point: number;
-  insideWith: boolean;
 }
 
 type AnyNode = t.Node & Record<string, unknown>;
@@ -125,6 +125,7 @@ export interface WalkOptions {
 export class SiteWalker {
   readonly sites: SitePlan[] = [];
   private frame: Frame;
+  private readonly programFrame: Frame;
   private scope: Block;
   private functionName = '';
   private withDepth = 0;
@@ -135,7 +136,17 @@ export class SiteWalker {
 
   constructor(private readonly code: string, private readonly options: WalkOptions) {
     this.frame = newFrame(null, false);
+    this.programFrame = this.frame;
     this.scope = this.frame.root;
+  }
+
+  /**
+   * Names the program declares at its top level with let, const, class or function: in
+   * CommonJS these shadow the module wrapper's `require` and `__filename` (a hoisted function
+   * from the start, a lexical binding in its temporal dead zone until declared).
+   */
+  topLevelLexicalNames(): Set<string> {
+    return new Set(this.programFrame.root.declarations.map((d) => d.name));
   }
 
   program(program: t.Program): void {
@@ -219,7 +230,9 @@ export class SiteWalker {
   }
 
   private addSite(kind: SiteKind, node: t.Node, placement: Placement, scope: Block, point: number): void {
-    if (this.ignoring) return;
+    // Inside `with`, every identifier (the check's own included) is looked up on the object
+    // first, which a Proxy observes: no checks there, nor in functions defined there.
+    if (this.ignoring || this.withDepth > 0 || this.frame.insideWith) return;
     this.sites.push({
       kind,
       start: node.start!,
@@ -231,7 +244,6 @@ export class SiteWalker {
       frame: this.frame,
       block: scope,
       point,
-      insideWith: this.withDepth > 0 || this.frame.insideWith,
     });
   }
 
@@ -430,7 +442,7 @@ function tokenAfter(code: string, from: number, token: string): number {
   let i = from;
   while (i < code.length) {
     if (code.startsWith(token, i)) return i;
-    if (code.startsWith('//', i)) i = code.indexOf('\n', i) === -1 ? code.length : code.indexOf('\n', i);
+    if (code.startsWith('//', i)) i = nextTerminator(code, i) === -1 ? code.length : nextTerminator(code, i);
     else if (code.startsWith('/*', i)) i = code.indexOf('*/', i + 2) + 2;
     else i++;
   }
