@@ -26,6 +26,11 @@ export const Request = {
   ACTIVATE: 1,
   MESSAGE: 2,
   PAUSE: 4,
+  /**
+   * Every check must come to the trap while a debugger needs to see every site: breakpoints are
+   * set, or a step is pending. The trap returns at once for sites that do not concern it.
+   */
+  BREAK: 8,
 } as const;
 
 const WORDS = 16;

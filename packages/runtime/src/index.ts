@@ -13,3 +13,10 @@ export { register, moduleOf, allModules, onRegister } from './modules.js';
 export type { ModuleTableV1, ModuleThunk, InstrumentedModule, Site, SiteKind } from './modules.js';
 export { trap, setTrapHandler } from './trap.js';
 export type { TrapHandler } from './trap.js';
+export { activate, requestActivation, deactivate, isActive, setActivationDefaults } from './activation.js';
+export type { ActivateOptions, Activation } from './activation.js';
+
+import { installTrapHandler } from './activation.js';
+
+// Serve activation requests from the first check on (unless a tool installed its own handler first).
+installTrapHandler();
