@@ -1,0 +1,302 @@
+'use strict';
+// @trapdoor/native: the JS side of the signal watcher. See README.md.
+// This CommonJS file is the one implementation; index.js (ESM) re-exports it, so a process that
+// loads both still has one set of watchers and one set of process listeners per thread.
+
+const path = require('node:path');
+
+const CODES = {
+  UNAVAILABLE: 'ERR_TRAPDOOR_NATIVE_UNAVAILABLE',
+  SIGNAL: 'ERR_TRAPDOOR_SIGNAL',
+  SIGNAL_IN_USE: 'ERR_TRAPDOOR_SIGNAL_IN_USE',
+  INVALID_ARG: 'ERR_TRAPDOOR_INVALID_ARG',
+  NATIVE: 'ERR_TRAPDOOR_NATIVE',
+};
+
+/** Signals a watcher may not take: uncatchable, synchronous faults, or owned by the runtime. */
+const REFUSED = {
+  SIGKILL: 'cannot be caught',
+  SIGSTOP: 'cannot be caught',
+  SIGSEGV: 'is a synchronous fault signal',
+  SIGBUS: 'is a synchronous fault signal',
+  SIGFPE: 'is a synchronous fault signal',
+  SIGILL: 'is a synchronous fault signal',
+  SIGTRAP: 'is used by debuggers',
+  SIGABRT: 'ends the process whatever its handler does',
+  SIGSYS: 'is used by seccomp',
+  SIGPROF: 'is used by the engine\'s CPU profiler',
+  SIGCHLD: 'is used by the runtime for child processes',
+  SIGPIPE: 'is ignored by the runtime so writes see EPIPE',
+};
+
+function makeError(code, message, Ctor = Error) {
+  const error = new Ctor(message);
+  Object.defineProperty(error, 'code', { value: code, enumerable: true, configurable: true, writable: true });
+  return error;
+}
+
+function runtimeName() {
+  if (typeof globalThis.Bun !== 'undefined') return 'bun';
+  if (typeof globalThis.Deno !== 'undefined') return 'deno';
+  return 'node';
+}
+
+let binding = null;
+let bindingError = null;
+try {
+  // node-gyp-build finds build/Release/trapdoor_native.node (built at install) or a prebuild.
+  binding = require('node-gyp-build')(__dirname);
+  if (!binding || typeof binding.start !== 'function') throw new Error('the addon has no start()');
+} catch (cause) {
+  binding = null;
+  let hint = '';
+  if (runtimeName() === 'deno') hint = ' (Deno loads Node-API addons only with --allow-ffi, and node-gyp-build needs --allow-read and --allow-env)';
+  bindingError = makeError(
+    CODES.UNAVAILABLE,
+    `@trapdoor/native: the addon could not be loaded from ${path.join(__dirname, 'build')}${hint}: ${cause && cause.message ? cause.message : String(cause)}`,
+  );
+  bindingError.cause = cause;
+}
+if (binding && binding.supported === false) {
+  bindingError = makeError(CODES.UNAVAILABLE, `@trapdoor/native: signals are not supported on ${process.platform}`);
+  binding = null;
+}
+
+/** True when the addon loaded and this platform has POSIX signals. Never throws. */
+function isAvailable() {
+  return binding !== null;
+}
+
+/** Why `isAvailable()` is false (an Error with code ERR_TRAPDOOR_NATIVE_UNAVAILABLE), or undefined. */
+function loadError() {
+  return bindingError === null ? undefined : bindingError;
+}
+
+function requireBinding() {
+  if (binding === null) throw bindingError;
+  return binding;
+}
+
+/** 'SIGUSR2', 'sigusr2' and 'USR2' all name SIGUSR2. Returns [canonical name, number]. */
+function resolveSignal(signal) {
+  if (typeof signal !== 'string' || signal.length === 0) {
+    throw makeError(CODES.SIGNAL, `signal must be a signal name such as 'SIGUSR2', got ${describe(signal)}`, TypeError);
+  }
+  let name = signal.toUpperCase();
+  if (!name.startsWith('SIG')) name = 'SIG' + name;
+  const number = /^SIG[A-Z0-9]{1,10}$/.test(name) ? requireBinding().signalNumber(name) : -1;
+  if (number <= 0) throw makeError(CODES.SIGNAL, `unknown signal '${signal}' on ${process.platform}`);
+  if (Object.prototype.hasOwnProperty.call(REFUSED, name)) {
+    throw makeError(CODES.SIGNAL, `${name} cannot be used to activate trapdoor: it ${REFUSED[name]}`);
+  }
+  return [name, number];
+}
+
+function describe(value) {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'object' || typeof value === 'function') return Object.prototype.toString.call(value);
+  return `${typeof value} ${String(value)}`;
+}
+
+function isSharedInt32Array(value) {
+  if (!(value instanceof Int32Array) && Object.prototype.toString.call(value) !== '[object Int32Array]') return false;
+  return Object.prototype.toString.call(value.buffer) === '[object SharedArrayBuffer]';
+}
+
+function isMainThread() {
+  try {
+    return require('node:worker_threads').isMainThread;
+  } catch {
+    return true;
+  }
+}
+
+function processListenerCount(name) {
+  try {
+    return typeof process.listenerCount === 'function' ? process.listenerCount(name) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+// --- A user's own listener takes precedence -------------------------------------------------
+// Watchers started on this thread, by canonical signal name → count.
+const active = new Map();
+// Deno only: a no-op Deno signal listener per signal, see onRemoveListener.
+const denoKeepers = new Map();
+let hooked = false;
+
+// process.on(signal) after a watcher started: the user's listener owns the signal from then on.
+// Node (libuv) and Bun replace the addon's handler with their own; Deno's handler chains to it.
+// Either way the addon drops deliveries until the user's last listener is removed.
+function onNewListener(event) {
+  if (typeof event === 'string' && active.has(event) && binding) binding.suspend(binding.signalNumber(event));
+}
+
+// The user's last listener is gone: take the signal back.
+// - Node: libuv's 'removeListener' hook (registered at start-up, so it ran before this one) has
+//   reset the signal to SIG_DFL; the addon installs its handler again.
+// - Bun: it resets the signal to SIG_DFL too (synchronously, in process.off), likewise.
+// - Deno: its own handler stays installed, calls the addon's handler first (it saved it as the
+//   previous one) and then, with no JS listener left, emulates the default action (SIGUSR1/2
+//   would end the process). A no-op Deno listener prevents that default while the watcher runs.
+function onRemoveListener(event) {
+  if (typeof event !== 'string' || !active.has(event) || !binding || processListenerCount(event) !== 0) return;
+  const disposition = binding.resume(binding.signalNumber(event));
+  if (disposition === 'other' && runtimeName() === 'deno') addDenoKeeper(event);
+}
+
+function addDenoKeeper(name) {
+  if (denoKeepers.has(name)) return;
+  const keeper = () => {};
+  try {
+    globalThis.Deno.addSignalListener(name, keeper);
+    denoKeepers.set(name, keeper);
+  } catch {
+    // Deno refused the signal: nothing to keep.
+  }
+}
+
+function removeDenoKeeper(name) {
+  const keeper = denoKeepers.get(name);
+  if (keeper === undefined) return;
+  denoKeepers.delete(name);
+  try {
+    globalThis.Deno.removeSignalListener(name, keeper);
+  } catch {
+    // already gone
+  }
+}
+
+// Bun's process does not emit 'removeListener' (1.4.5), so wrap the removing methods instead.
+function processEmitsRemoveListener() {
+  const probe = 'trapdoor:probe-remove-listener';
+  let seen = false;
+  const detector = (event) => {
+    if (event === probe) seen = true;
+  };
+  const noop = () => {};
+  try {
+    process.on('removeListener', detector);
+    process.on(probe, noop);
+    process.removeListener(probe, noop);
+  } finally {
+    process.removeListener('removeListener', detector);
+  }
+  return seen;
+}
+
+function wrapRemovals() {
+  for (const method of ['removeListener', 'off', 'removeAllListeners']) {
+    const original = process[method];
+    if (typeof original !== 'function') continue;
+    const wrapped = {
+      [method](...args) {
+        const result = original.apply(this, args);
+        if (this === process) {
+          if (args.length === 0 && method === 'removeAllListeners') for (const name of active.keys()) onRemoveListener(name);
+          else onRemoveListener(args[0]);
+        }
+        return result;
+      },
+    }[method];
+    Object.defineProperty(process, method, { value: wrapped, writable: true, configurable: true, enumerable: false });
+  }
+}
+
+function hookProcess() {
+  if (hooked || !isMainThread() || typeof process.on !== 'function') return;
+  hooked = true;
+  process.on('newListener', onNewListener);
+  if (processEmitsRemoveListener()) process.on('removeListener', onRemoveListener);
+  else wrapRemovals();
+}
+
+/**
+ * Starts watching `signal`: each delivery ORs `bits` into `control[index]` (from a native
+ * thread, so a busy JS thread sees it at its next check) and calls `onSignal` on this thread
+ * when its event loop next turns (never keeping the process alive).
+ */
+function startWatcher(options) {
+  const native = requireBinding();
+  if (options === null || typeof options !== 'object') {
+    throw makeError(CODES.INVALID_ARG, `options must be an object, got ${describe(options)}`, TypeError);
+  }
+  const { signal, control, index, bits, onSignal } = options;
+  const [name, number] = resolveSignal(signal);
+  if (!isSharedInt32Array(control)) {
+    throw makeError(CODES.INVALID_ARG, `control must be an Int32Array over a SharedArrayBuffer, got ${describe(control)}`, TypeError);
+  }
+  if (!Number.isInteger(index) || index < 0 || index >= control.length) {
+    throw makeError(CODES.INVALID_ARG, `index must be an integer in [0, ${control.length}), got ${describe(index)}`, RangeError);
+  }
+  if (!Number.isInteger(bits) || bits < -0x80000000 || bits > 0xffffffff) {
+    throw makeError(CODES.INVALID_ARG, `bits must be a 32-bit integer, got ${describe(bits)}`, RangeError);
+  }
+  if (typeof onSignal !== 'function') {
+    throw makeError(CODES.INVALID_ARG, `onSignal must be a function, got ${describe(onSignal)}`, TypeError);
+  }
+
+  // Someone else's listener was there first: leave the signal to it.
+  if (processListenerCount(name) > 0) {
+    throw makeError(
+      CODES.SIGNAL_IN_USE,
+      `${name} already has a listener in this process (process.on('${name}')); it keeps the signal. Choose another signal or remove the listener.`,
+    );
+  }
+  const disposition = native.disposition(number);
+  if (disposition === 'other') {
+    throw makeError(
+      CODES.SIGNAL_IN_USE,
+      `${name} already has a native handler in this process (installed by the runtime or another library); it keeps the signal. Choose another signal.`,
+    );
+  }
+
+  hookProcess();
+  let id;
+  try {
+    id = native.start(number, control, index, bits | 0, onSignal);
+  } catch (error) {
+    if (error && typeof error === 'object' && typeof error.code !== 'string') error.code = CODES.NATIVE;
+    throw error;
+  }
+  active.set(name, (active.get(name) || 0) + 1);
+
+  let stopped = false;
+  // The closure keeps `control` reachable from JS too, not only through the addon's reference.
+  const watcher = {
+    get signal() {
+      return name;
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      native.stop(id);
+      const left = (active.get(name) || 1) - 1;
+      if (left === 0) {
+        active.delete(name);
+        removeDenoKeeper(name);
+      } else active.set(name, left);
+      void control;
+    },
+  };
+  return Object.freeze(watcher);
+}
+
+/**
+ * What is installed for `signal` now: 'default', 'ignored', 'trapdoor' (this addon's handler)
+ * or 'other' (the runtime's or another library's). Throws like startWatcher for bad names.
+ */
+function signalDisposition(signal) {
+  const [, number] = resolveSignal(signal);
+  return requireBinding().disposition(number);
+}
+
+/** @internal counters for tests and diagnostics. */
+function _stats(signal) {
+  const [, number] = resolveSignal(signal);
+  return requireBinding().stats(number);
+}
+
+module.exports = { startWatcher, isAvailable, loadError, signalDisposition, codes: Object.freeze({ ...CODES }), _stats };

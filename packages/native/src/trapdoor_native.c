@@ -1,0 +1,654 @@
+/*
+ * @trapdoor/native: a signal watcher for trapdoor (see README.md, "Mechanism").
+ *
+ *   signal ──▶ on_signal(): sem_post() only (async-signal-safe)
+ *                 │
+ *                 ▼
+ *   dispatcher thread (one per watched signal number, blocked in sem_wait)
+ *     for every watcher registered on that signal, under g_lock:
+ *       __atomic_fetch_or(control word, bits)   ← a busy JS thread sees it at its next check
+ *       napi_call_threadsafe_function()         ← an idle JS thread runs onSignal when its
+ *                                                  event loop turns (the TSFN is unref'd)
+ *
+ * One process-wide handler per signal number fans out to every watcher, whichever JS thread
+ * (main, worker) started it; each watcher has its own control word and its own TSFN.
+ *
+ * Locks: g_lifecycle serialises start/stop/suspend/resume (JS threads only; it is held while
+ * a dispatcher thread is joined). g_lock guards the watcher lists and is the only lock the
+ * dispatcher threads take, so joining one while holding g_lifecycle cannot deadlock.
+ * Order: g_lifecycle before g_lock.
+ */
+#define NAPI_VERSION 4
+#include <node_api.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(_WIN32)
+#define TD_SUPPORTED 0
+#else
+#define TD_SUPPORTED 1
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#if defined(__APPLE__)
+/* macOS has no unnamed POSIX semaphores; Mach semaphores are safe to signal from a handler. */
+#include <mach/mach.h>
+#include <mach/semaphore.h>
+#include <mach/task.h>
+typedef semaphore_t td_sem;
+static int td_sem_init(td_sem *s) {
+  return semaphore_create(mach_task_self(), s, SYNC_POLICY_FIFO, 0) == KERN_SUCCESS ? 0 : -1;
+}
+static void td_sem_post(td_sem *s) { semaphore_signal(*s); }
+/* 0 when a post was taken; -1 with errno EINTR to retry. */
+static int td_sem_wait(td_sem *s) {
+  kern_return_t r = semaphore_wait(*s);
+  if (r == KERN_SUCCESS) return 0;
+  errno = EINTR;
+  return -1;
+}
+static int td_sem_trywait(td_sem *s) {
+  mach_timespec_t zero = {0, 0};
+  return semaphore_timedwait(*s, zero) == KERN_SUCCESS ? 0 : -1;
+}
+#else
+#include <semaphore.h>
+typedef sem_t td_sem;
+static int td_sem_init(td_sem *s) { return sem_init(s, 0, 0); }
+static void td_sem_post(td_sem *s) { sem_post(s); }
+static int td_sem_wait(td_sem *s) { return sem_wait(s); }
+static int td_sem_trywait(td_sem *s) { return sem_trywait(s); }
+#endif
+#endif
+
+#define CHECK_NAPI(env, call)                                   \
+  do {                                                          \
+    if ((call) != napi_ok) {                                    \
+      throw_last(env, #call);                                   \
+      return NULL;                                              \
+    }                                                           \
+  } while (0)
+
+static void throw_last(napi_env env, const char *what) {
+  const napi_extended_error_info *info = NULL;
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (pending) return;
+  napi_get_last_error_info(env, &info);
+  char msg[256];
+  snprintf(msg, sizeof msg, "%s failed: %s", what,
+           info && info->error_message ? info->error_message : "unknown Node-API error");
+  napi_throw_error(env, "ERR_TRAPDOOR_NATIVE", msg);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Signal names. Only names this platform defines are listed.                                */
+
+typedef struct {
+  const char *name;
+  int number;
+} signal_name;
+
+static const signal_name SIGNALS[] = {
+#if TD_SUPPORTED
+    {"SIGHUP", SIGHUP},     {"SIGINT", SIGINT},     {"SIGQUIT", SIGQUIT},   {"SIGILL", SIGILL},
+    {"SIGTRAP", SIGTRAP},   {"SIGABRT", SIGABRT},   {"SIGBUS", SIGBUS},     {"SIGFPE", SIGFPE},
+    {"SIGKILL", SIGKILL},   {"SIGUSR1", SIGUSR1},   {"SIGSEGV", SIGSEGV},   {"SIGUSR2", SIGUSR2},
+    {"SIGPIPE", SIGPIPE},   {"SIGALRM", SIGALRM},   {"SIGTERM", SIGTERM},   {"SIGCHLD", SIGCHLD},
+    {"SIGCONT", SIGCONT},   {"SIGSTOP", SIGSTOP},   {"SIGTSTP", SIGTSTP},   {"SIGTTIN", SIGTTIN},
+    {"SIGTTOU", SIGTTOU},   {"SIGURG", SIGURG},     {"SIGXCPU", SIGXCPU},   {"SIGXFSZ", SIGXFSZ},
+    {"SIGVTALRM", SIGVTALRM}, {"SIGPROF", SIGPROF}, {"SIGWINCH", SIGWINCH}, {"SIGSYS", SIGSYS},
+#ifdef SIGIO
+    {"SIGIO", SIGIO},
+#endif
+#ifdef SIGPOLL
+    {"SIGPOLL", SIGPOLL},
+#endif
+#ifdef SIGPWR
+    {"SIGPWR", SIGPWR},
+#endif
+#ifdef SIGSTKFLT
+    {"SIGSTKFLT", SIGSTKFLT},
+#endif
+#ifdef SIGINFO
+    {"SIGINFO", SIGINFO},
+#endif
+#ifdef SIGEMT
+    {"SIGEMT", SIGEMT},
+#endif
+#endif
+    {NULL, 0}};
+
+static int signal_number(const char *name) {
+  for (const signal_name *s = SIGNALS; s->name; s++)
+    if (strcmp(s->name, name) == 0) return s->number;
+  return -1;
+}
+
+#if TD_SUPPORTED
+
+/* ---------------------------------------------------------------------------------------- */
+/* State                                                                                      */
+
+#define MAX_SIGNAL 65 /* >= NSIG on Linux and macOS; numbers are checked against it. */
+
+typedef struct watcher {
+  struct watcher *next_in_slot; /* guarded by g_lock */
+  struct watcher *next_in_all;  /* guarded by g_lock */
+  uint32_t id;
+  int signo;
+  int linked;                   /* in its slot's list (guarded by g_lock) */
+  int active;                   /* atomic: onSignal may still be called */
+  int pending;                  /* atomic: a TSFN call is queued and not yet run */
+  int32_t *word;
+  int32_t bits;
+  napi_env env;
+  napi_ref array_ref;           /* keeps the Int32Array (and its SharedArrayBuffer) alive */
+  napi_threadsafe_function tsfn;
+} watcher;
+
+typedef struct dispatcher {
+  pthread_t thread;
+  int stopping; /* atomic */
+  int signo;
+} dispatcher;
+
+typedef struct slot {
+  td_sem sem;            /* posted by the handler; never destroyed */
+  int sem_ready;
+  int installed;         /* our handler was installed by us and not yet restored */
+  int suspended;         /* atomic: a user listener owns the signal; drop deliveries */
+  struct sigaction previous;
+  watcher *head;         /* guarded by g_lock */
+  int count;             /* guarded by g_lock */
+  dispatcher *disp;      /* guarded by g_lifecycle */
+  uint64_t deliveries;   /* atomic: dispatcher wake-ups, for tests and diagnostics */
+} slot;
+
+static slot g_slots[MAX_SIGNAL];
+static watcher *g_all = NULL;
+static uint32_t g_next_id = 1;
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t g_lifecycle = PTHREAD_MUTEX_INITIALIZER;
+
+static void on_signal(int signo) {
+  int saved = errno;
+  if (signo > 0 && signo < MAX_SIGNAL) td_sem_post(&g_slots[signo].sem);
+  errno = saved;
+}
+
+static int handler_is_ours(const struct sigaction *sa) {
+  return !(sa->sa_flags & SA_SIGINFO) && sa->sa_handler == on_signal;
+}
+
+/* "default", "ignored", "trapdoor" or "other" */
+static const char *disposition_name(int signo) {
+  struct sigaction cur;
+  if (sigaction(signo, NULL, &cur) != 0) return "unknown";
+  if (handler_is_ours(&cur)) return "trapdoor";
+  if (cur.sa_flags & SA_SIGINFO) return "other";
+  if (cur.sa_handler == SIG_DFL) return "default";
+  if (cur.sa_handler == SIG_IGN) return "ignored";
+  return "other";
+}
+
+static void *dispatch_main(void *arg) {
+  dispatcher *d = (dispatcher *)arg;
+  slot *s = &g_slots[d->signo];
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, NULL);
+  for (;;) {
+    if (td_sem_wait(&s->sem) != 0) continue; /* EINTR */
+    while (td_sem_trywait(&s->sem) == 0) {
+      /* coalesce a storm into one round */
+    }
+    if (__atomic_load_n(&d->stopping, __ATOMIC_ACQUIRE)) break;
+    if (__atomic_load_n(&s->suspended, __ATOMIC_ACQUIRE)) continue;
+    __atomic_add_fetch(&s->deliveries, 1, __ATOMIC_RELAXED);
+    pthread_mutex_lock(&g_lock);
+    for (watcher *w = s->head; w; w = w->next_in_slot) {
+      __atomic_fetch_or(w->word, w->bits, __ATOMIC_SEQ_CST);
+      if (__atomic_exchange_n(&w->pending, 1, __ATOMIC_ACQ_REL) == 0) {
+        if (napi_call_threadsafe_function(w->tsfn, NULL, napi_tsfn_nonblocking) != napi_ok)
+          __atomic_store_n(&w->pending, 0, __ATOMIC_RELEASE);
+      }
+    }
+    pthread_mutex_unlock(&g_lock);
+  }
+  return NULL;
+}
+
+/* With g_lifecycle held. 0 or an errno. */
+static int install(int signo) {
+  slot *s = &g_slots[signo];
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART | SA_ONSTACK;
+  struct sigaction prev;
+  if (sigaction(signo, &sa, &prev) != 0) return errno;
+  if (!handler_is_ours(&prev)) s->previous = prev;
+  s->installed = 1;
+  return 0;
+}
+
+/* With g_lifecycle held: put back what was there, unless someone replaced our handler since
+ * (Node's libuv does when a listener is added), in which case theirs stays. */
+static void restore(int signo) {
+  slot *s = &g_slots[signo];
+  if (!s->installed) return;
+  struct sigaction cur;
+  if (sigaction(signo, NULL, &cur) == 0 && handler_is_ours(&cur)) sigaction(signo, &s->previous, NULL);
+  s->installed = 0;
+}
+
+/* With g_lifecycle held. */
+static int start_dispatcher(int signo) {
+  slot *s = &g_slots[signo];
+  if (s->disp) return 0;
+  while (td_sem_trywait(&s->sem) == 0) {
+    /* drop posts left from an earlier life of this slot */
+  }
+  dispatcher *d = (dispatcher *)calloc(1, sizeof *d);
+  if (!d) return ENOMEM;
+  d->signo = signo;
+  int r = pthread_create(&d->thread, NULL, dispatch_main, d);
+  if (r != 0) {
+    free(d);
+    return r;
+  }
+  s->disp = d;
+  return 0;
+}
+
+/* With g_lifecycle held (not g_lock: the thread may be waiting for it). */
+static void stop_dispatcher(int signo) {
+  slot *s = &g_slots[signo];
+  dispatcher *d = s->disp;
+  if (!d) return;
+  s->disp = NULL;
+  __atomic_store_n(&d->stopping, 1, __ATOMIC_RELEASE);
+  td_sem_post(&s->sem);
+  pthread_join(d->thread, NULL);
+  free(d);
+}
+
+/* With g_lifecycle held. Takes w out of its slot; the last one out restores the signal's
+ * disposition and ends the dispatcher thread. Returns 1 if it was linked. */
+static int unlink_watcher(watcher *w) {
+  int signo = w->signo;
+  slot *s = &g_slots[signo];
+  int last = 0;
+  pthread_mutex_lock(&g_lock);
+  if (!w->linked) {
+    pthread_mutex_unlock(&g_lock);
+    return 0;
+  }
+  for (watcher **p = &s->head; *p; p = &(*p)->next_in_slot) {
+    if (*p == w) {
+      *p = w->next_in_slot;
+      break;
+    }
+  }
+  w->linked = 0;
+  __atomic_store_n(&w->active, 0, __ATOMIC_RELEASE);
+  last = --s->count == 0;
+  pthread_mutex_unlock(&g_lock);
+  if (last) {
+    restore(signo);
+    stop_dispatcher(signo);
+    __atomic_store_n(&s->suspended, 0, __ATOMIC_RELEASE);
+  }
+  return 1;
+}
+
+static void remove_from_all(watcher *w) {
+  pthread_mutex_lock(&g_lock);
+  for (watcher **p = &g_all; *p; p = &(*p)->next_in_all) {
+    if (*p == w) {
+      *p = w->next_in_all;
+      break;
+    }
+  }
+  pthread_mutex_unlock(&g_lock);
+}
+
+/* TSFN finalizer: on the watcher's JS thread, after stop() released the TSFN or when the
+ * thread's environment is torn down (a worker ending). After it, nothing refers to w. */
+static void tsfn_finalize(napi_env env, void *data, void *hint) {
+  (void)data;
+  watcher *w = (watcher *)hint;
+  pthread_mutex_lock(&g_lifecycle);
+  unlink_watcher(w);
+  pthread_mutex_unlock(&g_lifecycle);
+  remove_from_all(w);
+  if (w->array_ref) napi_delete_reference(env, w->array_ref);
+  free(w);
+}
+
+static void tsfn_call_js(napi_env env, napi_value js_cb, void *context, void *data) {
+  (void)data;
+  watcher *w = (watcher *)context;
+  if (!w) return;
+  __atomic_store_n(&w->pending, 0, __ATOMIC_RELEASE);
+  if (env == NULL || js_cb == NULL) return;
+  if (!__atomic_load_n(&w->active, __ATOMIC_ACQUIRE)) return;
+  napi_value undefined, result;
+  napi_get_undefined(env, &undefined);
+  if (napi_call_function(env, undefined, js_cb, 0, NULL, &result) == napi_pending_exception) {
+    napi_value error;
+    if (napi_get_and_clear_last_exception(env, &error) == napi_ok) napi_fatal_exception(env, error);
+  }
+}
+
+/* Environment teardown (a worker ending, process exit): make this env's watchers unreachable
+ * before its TSFNs go away. Their memory is freed by tsfn_finalize if it still runs. */
+static void env_cleanup(void *arg) {
+  napi_env env = (napi_env)arg;
+  pthread_mutex_lock(&g_lifecycle);
+  for (;;) {
+    watcher *found = NULL;
+    pthread_mutex_lock(&g_lock);
+    for (watcher *w = g_all; w; w = w->next_in_all)
+      if (w->env == env && w->linked) {
+        found = w;
+        break;
+      }
+    pthread_mutex_unlock(&g_lock);
+    if (!found) break;
+    unlink_watcher(found);
+  }
+  pthread_mutex_unlock(&g_lifecycle);
+}
+
+#endif /* TD_SUPPORTED */
+
+/* ---------------------------------------------------------------------------------------- */
+/* JS functions                                                                               */
+
+static napi_value get_string_arg(napi_env env, napi_value v, char *buf, size_t size) {
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, v, buf, size, &len) != napi_ok) {
+    napi_throw_type_error(env, "ERR_TRAPDOOR_INVALID_ARG", "expected a string");
+    return NULL;
+  }
+  return v;
+}
+
+/* signalNumber(name) → number, or -1 when this platform has no such signal. */
+static napi_value js_signal_number(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out;
+  char name[32] = {0};
+  CHECK_NAPI(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1 || !get_string_arg(env, argv[0], name, sizeof name)) return NULL;
+  CHECK_NAPI(env, napi_create_int32(env, signal_number(name), &out));
+  return out;
+}
+
+static int32_t arg_int32(napi_env env, napi_value v) {
+  int32_t n = -1;
+  napi_get_value_int32(env, v, &n);
+  return n;
+}
+
+/* disposition(signo) → "default" | "ignored" | "trapdoor" | "other" */
+static napi_value js_disposition(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out;
+  CHECK_NAPI(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+#if TD_SUPPORTED
+  int32_t signo = argc ? arg_int32(env, argv[0]) : -1;
+  const char *d = signo > 0 && signo < MAX_SIGNAL ? disposition_name(signo) : "unknown";
+#else
+  const char *d = "unknown";
+#endif
+  CHECK_NAPI(env, napi_create_string_utf8(env, d, NAPI_AUTO_LENGTH, &out));
+  return out;
+}
+
+#if TD_SUPPORTED
+static void throw_errno(napi_env env, const char *code, const char *what, int err) {
+  char msg[256];
+  snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
+  napi_throw_error(env, code, msg);
+}
+#endif
+
+/* start(signo, int32Array, index, bits, onSignal) → watcher id (number) */
+static napi_value js_start(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5], out;
+  CHECK_NAPI(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+#if !TD_SUPPORTED
+  napi_throw_error(env, "ERR_TRAPDOOR_NATIVE_UNAVAILABLE", "signals are not supported on this platform");
+  return NULL;
+#else
+  if (argc < 5) {
+    napi_throw_type_error(env, "ERR_TRAPDOOR_INVALID_ARG", "start() takes 5 arguments");
+    return NULL;
+  }
+  int32_t signo = arg_int32(env, argv[0]);
+  if (signo <= 0 || signo >= MAX_SIGNAL) {
+    napi_throw_range_error(env, "ERR_TRAPDOOR_SIGNAL", "signal number out of range");
+    return NULL;
+  }
+  bool is_ta = false;
+  napi_is_typedarray(env, argv[1], &is_ta);
+  if (!is_ta) {
+    napi_throw_type_error(env, "ERR_TRAPDOOR_INVALID_ARG", "control must be an Int32Array");
+    return NULL;
+  }
+  napi_typedarray_type type;
+  size_t length = 0, offset = 0;
+  void *data = NULL;
+  napi_value buffer;
+  CHECK_NAPI(env, napi_get_typedarray_info(env, argv[1], &type, &length, &data, &buffer, &offset));
+  if (type != napi_int32_array || data == NULL) {
+    napi_throw_type_error(env, "ERR_TRAPDOOR_INVALID_ARG", "control must be a non-empty Int32Array");
+    return NULL;
+  }
+  int32_t index = arg_int32(env, argv[2]);
+  if (index < 0 || (size_t)index >= length) {
+    napi_throw_range_error(env, "ERR_TRAPDOOR_INVALID_ARG", "index is outside the control block");
+    return NULL;
+  }
+  int32_t bits = arg_int32(env, argv[3]);
+  napi_valuetype fn_type;
+  CHECK_NAPI(env, napi_typeof(env, argv[4], &fn_type));
+  if (fn_type != napi_function) {
+    napi_throw_type_error(env, "ERR_TRAPDOOR_INVALID_ARG", "onSignal must be a function");
+    return NULL;
+  }
+
+  watcher *w = (watcher *)calloc(1, sizeof *w);
+  if (!w) {
+    napi_throw_error(env, "ERR_TRAPDOOR_NATIVE", "out of memory");
+    return NULL;
+  }
+  w->signo = signo;
+  w->word = (int32_t *)data + index; /* data already includes the byte offset */
+  w->bits = bits;
+  w->env = env;
+  w->active = 1;
+  if (napi_create_reference(env, argv[1], 1, &w->array_ref) != napi_ok) {
+    free(w);
+    throw_last(env, "napi_create_reference");
+    return NULL;
+  }
+  napi_value name;
+  napi_create_string_utf8(env, "trapdoor signal watcher", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_threadsafe_function(env, argv[4], NULL, name, 0, 1, NULL, tsfn_finalize, w,
+                                      tsfn_call_js, &w->tsfn) != napi_ok) {
+    napi_delete_reference(env, w->array_ref);
+    free(w);
+    throw_last(env, "napi_create_threadsafe_function");
+    return NULL;
+  }
+  /* Never keep a process (or worker) alive. */
+  napi_unref_threadsafe_function(env, w->tsfn);
+
+  pthread_mutex_lock(&g_lifecycle);
+  slot *s = &g_slots[signo];
+  int err = 0;
+  if (!s->sem_ready) {
+    if (td_sem_init(&s->sem) != 0) err = errno ? errno : ENOMEM;
+    else s->sem_ready = 1;
+  }
+  if (!err && s->count == 0) {
+    __atomic_store_n(&s->suspended, 0, __ATOMIC_RELEASE);
+    err = start_dispatcher(signo);
+    if (!err) {
+      err = install(signo);
+      if (err) stop_dispatcher(signo);
+    }
+  }
+  if (!err) {
+    pthread_mutex_lock(&g_lock);
+    w->id = g_next_id++;
+    w->next_in_slot = s->head;
+    s->head = w;
+    s->count++;
+    w->linked = 1;
+    w->next_in_all = g_all;
+    g_all = w;
+    pthread_mutex_unlock(&g_lock);
+  }
+  pthread_mutex_unlock(&g_lifecycle);
+  if (err) {
+    /* The finalizer frees w; it was never linked. Keep w off g_all so nothing finds it. */
+    w->active = 0;
+    napi_release_threadsafe_function(w->tsfn, napi_tsfn_abort);
+    throw_errno(env, "ERR_TRAPDOOR_NATIVE", "could not start the signal watcher", err);
+    return NULL;
+  }
+  CHECK_NAPI(env, napi_create_uint32(env, w->id, &out));
+  return out;
+#endif
+}
+
+/* stop(id) → true if it was running */
+static napi_value js_stop(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out;
+  CHECK_NAPI(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  bool stopped = false;
+#if TD_SUPPORTED
+  uint32_t id = 0;
+  if (argc) napi_get_value_uint32(env, argv[0], &id);
+  pthread_mutex_lock(&g_lifecycle);
+  watcher *found = NULL;
+  pthread_mutex_lock(&g_lock);
+  for (watcher *w = g_all; w; w = w->next_in_all)
+    if (w->id == id && w->env == env) {
+      found = w;
+      break;
+    }
+  pthread_mutex_unlock(&g_lock);
+  if (found && unlink_watcher(found)) stopped = true;
+  pthread_mutex_unlock(&g_lifecycle);
+  /* Unlinked: no dispatcher calls it again. Released outside the lock, since a runtime may
+   * run the finalizer (which takes the lock and frees the watcher) right here. */
+  if (stopped) napi_release_threadsafe_function(found->tsfn, napi_tsfn_abort);
+#endif
+  CHECK_NAPI(env, napi_get_boolean(env, stopped, &out));
+  return out;
+}
+
+/* suspend(signo): a user's listener now owns the signal; deliveries are dropped. */
+static napi_value js_suspend(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK_NAPI(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+#if TD_SUPPORTED
+  int32_t signo = argc ? arg_int32(env, argv[0]) : -1;
+  if (signo > 0 && signo < MAX_SIGNAL) {
+    pthread_mutex_lock(&g_lifecycle);
+    if (g_slots[signo].count > 0) __atomic_store_n(&g_slots[signo].suspended, 1, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&g_lifecycle);
+  }
+#endif
+  return NULL;
+}
+
+/* resume(signo): the user's last listener is gone. If the runtime reset the signal to its
+ * default (Node/libuv does), put our handler back; if a foreign handler is still installed
+ * (one that chains to ours), leave it. → the disposition afterwards */
+static napi_value js_resume(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out;
+  CHECK_NAPI(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  const char *d = "unknown";
+#if TD_SUPPORTED
+  int32_t signo = argc ? arg_int32(env, argv[0]) : -1;
+  if (signo > 0 && signo < MAX_SIGNAL) {
+    pthread_mutex_lock(&g_lifecycle);
+    slot *s = &g_slots[signo];
+    if (s->count > 0) {
+      struct sigaction cur;
+      if (sigaction(signo, NULL, &cur) == 0 && !handler_is_ours(&cur) && !(cur.sa_flags & SA_SIGINFO) &&
+          (cur.sa_handler == SIG_DFL || cur.sa_handler == SIG_IGN)) {
+        int installed = s->installed;
+        struct sigaction previous = s->previous;
+        if (install(signo) == 0 && installed) s->previous = previous; /* keep the original one */
+      }
+      __atomic_store_n(&s->suspended, 0, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&g_lifecycle);
+    d = disposition_name(signo);
+  }
+#endif
+  CHECK_NAPI(env, napi_create_string_utf8(env, d, NAPI_AUTO_LENGTH, &out));
+  return out;
+}
+
+/* stats(signo) → { watchers, deliveries, suspended } for tests and diagnostics */
+static napi_value js_stats(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out, v;
+  CHECK_NAPI(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  CHECK_NAPI(env, napi_create_object(env, &out));
+#if TD_SUPPORTED
+  int32_t signo = argc ? arg_int32(env, argv[0]) : -1;
+  if (signo > 0 && signo < MAX_SIGNAL) {
+    slot *s = &g_slots[signo];
+    pthread_mutex_lock(&g_lock);
+    int count = s->count;
+    pthread_mutex_unlock(&g_lock);
+    napi_create_int32(env, count, &v);
+    napi_set_named_property(env, out, "watchers", v);
+    napi_create_double(env, (double)__atomic_load_n(&s->deliveries, __ATOMIC_RELAXED), &v);
+    napi_set_named_property(env, out, "deliveries", v);
+    napi_get_boolean(env, __atomic_load_n(&s->suspended, __ATOMIC_ACQUIRE) != 0, &v);
+    napi_set_named_property(env, out, "suspended", v);
+  }
+#endif
+  return out;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"signalNumber", NULL, js_signal_number, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"disposition", NULL, js_disposition, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"start", NULL, js_start, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"stop", NULL, js_stop, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"suspend", NULL, js_suspend, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"resume", NULL, js_resume, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"stats", NULL, js_stats, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  CHECK_NAPI(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
+  napi_value supported;
+  CHECK_NAPI(env, napi_get_boolean(env, TD_SUPPORTED, &supported));
+  CHECK_NAPI(env, napi_set_named_property(env, exports, "supported", supported));
+#if TD_SUPPORTED
+  napi_add_env_cleanup_hook(env, env_cleanup, env);
+#endif
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
