@@ -131,7 +131,9 @@ let hooked = false;
 // Node (libuv) and Bun replace the addon's handler with their own; Deno's handler chains to it.
 // Either way the addon drops deliveries until the user's last listener is removed.
 function onNewListener(event) {
-  if (typeof event === 'string' && active.has(event) && binding) binding.suspend(binding.signalNumber(event));
+  if (typeof event !== 'string' || !active.has(event) || !binding) return;
+  binding.suspend(binding.signalNumber(event));
+  if (!emitsRemoveListener) startRemovalPoll(event);
 }
 
 // The user's last listener is gone: take the signal back.
@@ -143,6 +145,7 @@ function onNewListener(event) {
 //   would end the process). A no-op Deno listener prevents that default while the watcher runs.
 function onRemoveListener(event) {
   if (typeof event !== 'string' || !active.has(event) || !binding || processListenerCount(event) !== 0) return;
+  stopRemovalPoll(event);
   const disposition = binding.resume(binding.signalNumber(event));
   if (disposition === 'other' && runtimeName() === 'deno') addDenoKeeper(event);
 }
@@ -169,7 +172,32 @@ function removeDenoKeeper(name) {
   }
 }
 
-// Bun's process does not emit 'removeListener' (1.4.5), so wrap the removing methods instead.
+// Bun's process does not emit 'removeListener' (1.4.5), so wrap the removing methods instead,
+// and, for removals that bypass them (a process.once listener that fired is removed natively),
+// check the listener count from an unref'd timer while the signal is suspended.
+let emitsRemoveListener = true;
+const removalPolls = new Map();
+
+function startRemovalPoll(name) {
+  if (removalPolls.has(name)) return;
+  const timer = setInterval(() => {
+    if (!active.has(name)) stopRemovalPoll(name);
+    else if (processListenerCount(name) === 0) {
+      stopRemovalPoll(name);
+      onRemoveListener(name);
+    }
+  }, 100);
+  if (typeof timer === 'object' && timer !== null && typeof timer.unref === 'function') timer.unref();
+  removalPolls.set(name, timer);
+}
+
+function stopRemovalPoll(name) {
+  const timer = removalPolls.get(name);
+  if (timer === undefined) return;
+  removalPolls.delete(name);
+  clearInterval(timer);
+}
+
 function processEmitsRemoveListener() {
   const probe = 'trapdoor:probe-remove-listener';
   let seen = false;
@@ -208,8 +236,9 @@ function wrapRemovals() {
 function hookProcess() {
   if (hooked || !isMainThread() || typeof process.on !== 'function') return;
   hooked = true;
+  emitsRemoveListener = processEmitsRemoveListener();
   process.on('newListener', onNewListener);
-  if (processEmitsRemoveListener()) process.on('removeListener', onRemoveListener);
+  if (emitsRemoveListener) process.on('removeListener', onRemoveListener);
   else wrapRemovals();
 }
 
@@ -277,6 +306,7 @@ function startWatcher(options) {
       if (left === 0) {
         active.delete(name);
         removeDenoKeeper(name);
+        stopRemovalPoll(name);
       } else active.set(name, left);
       void control;
     },

@@ -257,6 +257,16 @@ describe.each(runtimes)('on $name', (runtime) => {
     await expectExit(child, { code: 0, signal: null });
   });
 
+  it('a process.once listener added after the watcher takes one signal, then the watcher has it back', async () => {
+    const child = run(runtime, ['once', signal]);
+    await child.line(/^ready$/);
+    child.kill(signal);
+    expect(await child.line(/^once listener ran/)).toBe('once listener ran: watcher calls=0 request=0 listeners=0');
+    child.kill(signal);
+    expect(await child.line(/^watcher back/)).toBe('watcher back request=1');
+    await expectExit(child, { code: 0, signal: null });
+  });
+
   it("a user's listener added after the watcher wins while it is there; removing it gives the signal back", async () => {
     const child = run(runtime, ['watcher-first', signal]);
     for (const round of [1, 2]) {
