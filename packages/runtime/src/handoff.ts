@@ -40,6 +40,11 @@ import { agentDir, reportedFile } from './agent/location.js';
  * Index 15, the last word of the 16-word block, so it stays clear of the words `Word` names.
  */
 export const STARTUP_WORD = 15;
+/**
+ * Control-block word used by `Agent.flush` (and nothing else): the main thread sets it to 0 and
+ * waits on it; the worker stores 1 once every frame posted before the flush was written.
+ */
+export const FLUSH_WORD = 14;
 export const Startup = { PENDING: 0, LISTENING: 1, FAILED: 2 } as const;
 
 // ─── What crosses the port ────────────────────────────────────────────────────────────────
@@ -74,6 +79,7 @@ export type ToWorker =
   | { session: number; message: string }
   | { broadcast: true; message: string }
   | { type: 'disconnect'; session: number }
+  | { type: 'flush' }
   | { type: 'close' };
 
 /** `workerData` of the agent worker (agent/agent-worker.ts). */
@@ -131,6 +137,12 @@ export class WorkerEnd {
 
   disconnect(session: number): void {
     this.#ring({ session, event: 'disconnect' });
+  }
+
+  /** Everything posted before the flush was written: wakes a main thread blocked in `Agent.flush`. */
+  flushed(): void {
+    Atomics.store(this.#control, FLUSH_WORD, 1);
+    Atomics.notify(this.#control, FLUSH_WORD);
   }
 
   /** Commands from the main thread (replies, events, close). */
@@ -220,6 +232,13 @@ export interface Agent {
    * drains. Returns how many messages it read (0: timed out). For the pause loop.
    */
   waitForMessage(timeoutMs?: number): number;
+  /**
+   * Blocks until the worker has written every reply and event posted so far to the sockets, or
+   * `timeoutMs` passes. For the end of the process: the worker stops with it, and a client must
+   * not lose the last answers (e.g. the reply to `Debugger.resume` of a program that then ends).
+   * Returns false on timeout.
+   */
+  flush(timeoutMs?: number): boolean;
   /** Stops the agent: closes every session and the server; the worker ends. */
   close(): Promise<void>;
 }
@@ -491,6 +510,19 @@ class AgentImpl implements Agent {
     if (count > 0 || this.closed) return count;
     Atomics.wait(this.control, Word.DOORBELL, seen, timeoutMs);
     return this.drain();
+  }
+
+  flush(timeoutMs = 1_000): boolean {
+    if (this.#state.kind !== 'listening') return true;
+    Atomics.store(this.control, FLUSH_WORD, 0);
+    this.#post({ type: 'flush' });
+    const deadline = Date.now() + timeoutMs;
+    while (Atomics.load(this.control, FLUSH_WORD) === 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      Atomics.wait(this.control, FLUSH_WORD, 0, left);
+    }
+    return true;
   }
 
   close(): Promise<void> {

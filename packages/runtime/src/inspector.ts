@@ -22,7 +22,7 @@ import { RemoteObjects } from './remote-objects.js';
 import { programDepth } from './call-frames.js';
 import { evaluateInScope } from './evaluate.js';
 import { pauseHere, pausedEvent, type PauseState } from './pause.js';
-import { ErrorCode, ProtocolError, type DomainHandlers, type EventName, type EventParams } from './protocol.js';
+import { CONTEXT_ID, ErrorCode, ProtocolError, type EventName, type EventParams } from './protocol.js';
 import { runtimeDomain } from './domains/runtime.js';
 import { debuggerDomain } from './domains/debugger.js';
 import { profilerDomain } from './domains/profiler.js';
@@ -34,6 +34,8 @@ export const HELP_LINE = 'For help, see: https://github.com/trapdoor-dev/trapdoo
 
 /** How long the pause loop blocks before it looks again whether any session is left. */
 const PAUSE_WAIT_MS = 1_000;
+/** How long the process's exit may wait for the last frames to be written. */
+const EXIT_FLUSH_MS = 1_000;
 
 /** Writes a line to stderr synchronously (the main thread may be about to spin or block). */
 export function printLine(text: string): void {
@@ -108,6 +110,7 @@ export class Inspector {
       // A module is starting to run: resolve breakpoints in it now, before its code does.
       if (this.hasDebuggerSession()) this.updateScripts();
     });
+    process.on('exit', this.#onExit);
     agent.onConnect((id) => this.#connect(id));
     agent.onDisconnect((id) => this.#disconnect(id));
     // Last: messages that arrived before this point are delivered now, in order.
@@ -118,10 +121,24 @@ export class Inspector {
     return this.#closed || this.agent.closed;
   }
 
+  /**
+   * The program is ending: tell the clients, as Node does, and let the agent worker write the
+   * last replies and events before the process (and the worker with it) stops. Node then waits
+   * for the clients to disconnect; trapdoor does not hold the process.
+   */
+  readonly #onExit = (): void => {
+    if (this.closed) return;
+    for (const session of this.sessions.values()) {
+      if (session.runtimeEnabled) this.event(session, 'Runtime.executionContextDestroyed', { executionContextId: CONTEXT_ID, executionContextUniqueId: this.contextUniqueId });
+    }
+    this.agent.flush(EXIT_FLUSH_MS);
+  };
+
   /** Stops listening to module registrations (the agent is closed by the caller). */
   dispose(): void {
     this.#closed = true;
     this.#unsubscribe();
+    process.off('exit', this.#onExit);
     this.pauseRequested = false;
     this.step = undefined;
     this.continueTo = undefined;
@@ -294,32 +311,27 @@ export class Inspector {
 
     let reason: 'other' | undefined;
     let hits: string[] | undefined;
-    if (!this.hasDebuggerSession()) {
-      // nothing to pause for
-    } else if (this.pauseRequested) {
-      reason = 'other';
-    } else {
+    if (this.hasDebuggerSession()) {
+      if (this.pauseRequested) reason = 'other';
       const step = this.step;
-      if (step !== undefined) {
+      if (reason === undefined && step !== undefined) {
         if (step.kind === 'into') reason = 'other';
         else {
           const limit = step.kind === 'over' ? step.depth : step.depth - 1;
           if (programDepth(limit) <= limit) reason = 'other';
         }
       }
-      if (reason === undefined && (this.continueTo !== undefined || this.breakpoints.anyResolved)) {
+      if (this.continueTo !== undefined || this.breakpoints.anyResolved) {
         const module = moduleOf(thunk);
         const target = this.continueTo;
         if (target !== undefined && target.moduleId === module.id && target.index === siteIndex) reason = 'other';
-        if (this.breakpointsActive && !this.skipAllPauses) {
-          const here = this.breakpoints.at(module.id, siteIndex);
-          if (here !== undefined) {
-            for (const breakpoint of here) {
-              if (breakpoint.condition !== '' && !this.#conditionHolds(breakpoint.condition, module.sites[siteIndex].locals, locals)) continue;
-              (hits ??= []).push(breakpoint.id);
-            }
-            if (hits !== undefined) reason = 'other';
+        const here = this.breakpointsActive && !this.skipAllPauses ? this.breakpoints.at(module.id, siteIndex) : undefined;
+        if (here !== undefined) {
+          for (const breakpoint of here) {
+            if (breakpoint.condition !== '' && !this.#conditionHolds(breakpoint.condition, module.sites[siteIndex].locals, locals)) continue;
+            (hits ??= []).push(breakpoint.id);
           }
+          if (hits !== undefined) reason = 'other';
         }
       }
     }

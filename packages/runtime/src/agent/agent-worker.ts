@@ -67,6 +67,7 @@ async function main(data: AgentWorkerData): Promise<void> {
       if ('broadcast' in command) live.broadcast(command.message);
       else if ('session' in command && 'message' in command) live.send(command.session, command.message);
       else if (command.type === 'disconnect') live.closeSession(command.session);
+      else if (command.type === 'flush') void live.flush().then(() => end.flushed());
       else if (command.type === 'close') {
         void live.close().finally(() => end.close());
       }

@@ -289,13 +289,37 @@ export class InspectorServer {
   send(session: number, message: string): boolean {
     const ws = this.#sessions.get(session);
     if (ws === undefined || ws.readyState !== ws.OPEN) return false;
-    ws.send(message);
+    this.#write(ws, message);
     return true;
   }
 
   /** Writes one text frame to every session. */
   broadcast(message: string): void {
-    for (const ws of this.#sessions.values()) if (ws.readyState === ws.OPEN) ws.send(message);
+    for (const ws of this.#sessions.values()) if (ws.readyState === ws.OPEN) this.#write(ws, message);
+  }
+
+  /** Resolves once every frame sent so far has been written to its socket (or failed). */
+  flush(): Promise<void> {
+    if (this.#unwritten === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#flushed.push(resolve));
+  }
+
+  #unwritten = 0;
+  readonly #flushed: Array<() => void> = [];
+
+  #write(ws: WebSocket, message: string): void {
+    this.#unwritten++;
+    let done = false;
+    const written = (): void => {
+      if (done) return;
+      done = true;
+      if (--this.#unwritten === 0) for (const resolve of this.#flushed.splice(0)) resolve();
+    };
+    try {
+      ws.send(message, written);
+    } catch {
+      written();
+    }
   }
 
   /** Closes one session (the client sees a normal close). */
