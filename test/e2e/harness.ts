@@ -1,0 +1,265 @@
+/**
+ * End-to-end harness: instruments the example programs in test/e2e/programs with
+ * @trapdoor/transform into test/.tmp/e2e/<suite>/ (gitignored; '@trapdoor/runtime' resolves from
+ * there through the workspace's node_modules), runs them on Node, Bun or Deno behind a small
+ * wrapper that triggers activation (main.mjs), and talks to them with real clients.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import CDP from 'chrome-remote-interface';
+import { instrument } from '@trapdoor/transform';
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const programsDir = fileURLToPath(new URL('./programs/', import.meta.url));
+const bin = (name: string): string => join(repoRoot, 'node_modules', '.bin', name);
+
+/** The permissions the agent needs on Deno (packages/runtime/src/agent/README.md). */
+export const DENO_FLAGS = ['--allow-read', '--allow-net=127.0.0.1', '--allow-env=WS_NO_BUFFER_UTIL,WS_NO_UTF_8_VALIDATE'];
+
+export interface RuntimeSpec {
+  name: 'node' | 'bun' | 'deno';
+  command: string;
+  args: string[];
+}
+
+export const runtimes: RuntimeSpec[] = [
+  { name: 'node', command: process.execPath, args: [] },
+  { name: 'bun', command: bin('bun'), args: [] },
+  { name: 'deno', command: bin('deno'), args: ['run', ...DENO_FLAGS] },
+];
+
+/** Generous limit for anything a test waits for (never asserted as a duration). */
+export const WAIT_MS = 30_000;
+
+export function within<T>(promise: Promise<T>, what: string, describe: () => string = () => '', ms = WAIT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}\n${describe()}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Instruments programs into a fresh folder and copies the wrapper beside them. `.ts` programs are
+ * compiled to JavaScript with a source map first (as a build would), and instrumented with that
+ * map, so the runtime must map positions back through it to the `.ts` file.
+ */
+export function prepare(suite: string, programs: string[]): string {
+  const out = join(repoRoot, 'test', '.tmp', 'e2e', suite);
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  for (const name of programs) {
+    const source = join(programsDir, name);
+    const text = readFileSync(source, 'utf8');
+    if (name.endsWith('.ts')) {
+      const compiled = ts.transpileModule(text, {
+        fileName: source,
+        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, sourceMap: true, inlineSources: false },
+      });
+      const map = JSON.parse(compiled.sourceMapText!);
+      // Where the build's output would sit (beside the .ts), so the map's sources resolve to it.
+      const jsName = name.replace(/\.ts$/, '.mjs');
+      const result = instrument(compiled.outputText.replace(/\/\/# sourceMappingURL=.*$/m, ''), {
+        filename: join(programsDir, jsName),
+        inputSourceMap: map,
+        moduleType: 'esm',
+      });
+      writeFileSync(join(out, jsName), result.code);
+    } else {
+      writeFileSync(join(out, name), instrument(text, { filename: source }).code);
+    }
+  }
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const helper of ['main.mjs', 'trigger-worker.mjs']) copyFileSync(join(here, helper), join(out, helper));
+  return out;
+}
+
+const children = new Set<ChildProcess>();
+
+export function killChildren(): void {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+}
+
+let launches = 0;
+
+export interface Target {
+  child: ChildProcess;
+  runtime: RuntimeSpec;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when stdout has a line matching `pattern` (rejects if the process exits first). */
+  line(pattern: RegExp): Promise<string>;
+  /** Resolves with the banner's ws URL and port. */
+  banner: Promise<{ wsUrl: string; port: number; host: string }>;
+  /** Creates the trigger file: the wrapper activates (busy: through a worker; idle: a timer). */
+  trigger(): void;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  describe(): string;
+}
+
+/**
+ * Runs an instrumented program behind the wrapper. `mode`: `busy` (a worker calls
+ * requestActivation), `storm` (the worker calls it hundreds of times), `idle` (a main-thread
+ * timer calls activate()).
+ */
+export function launch(runtime: RuntimeSpec, dir: string, program: string, mode: 'busy' | 'idle' | 'storm'): Target {
+  const trigger = join(dir, `trigger-${runtime.name}-${process.pid}-${++launches}`);
+  rmSync(trigger, { force: true });
+  const child = spawn(runtime.command, [...runtime.args, join(dir, 'main.mjs'), `./${basename(program).replace(/\.ts$/, '.mjs')}`, mode, trigger], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+  });
+  children.add(child);
+  let out = '';
+  let err = '';
+  const waiters = new Set<() => void>();
+  const notify = (): void => {
+    for (const waiter of [...waiters]) waiter();
+  };
+  child.stdout!.setEncoding('utf8');
+  child.stderr!.setEncoding('utf8');
+  child.stdout!.on('data', (chunk: string) => {
+    out += chunk;
+    notify();
+  });
+  child.stderr!.on('data', (chunk: string) => {
+    err += chunk;
+    notify();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => {
+      children.delete(child);
+      // Let the last output arrive.
+      setTimeout(() => {
+        notify();
+        resolve({ code, signal });
+      }, 50);
+    }),
+  );
+  let done = false;
+  void exited.then(() => (done = true));
+  const describe = (): string => `${runtime.name} ${program} (${mode})\n--- stdout\n${out}\n--- stderr\n${err}`;
+  const waitFor = <T>(find: () => T | undefined, what: string): Promise<T> =>
+    within(
+      new Promise<T>((resolve, reject) => {
+        const check = (): void => {
+          const found = find();
+          if (found !== undefined) {
+            waiters.delete(check);
+            resolve(found);
+          } else if (done) {
+            waiters.delete(check);
+            reject(new Error(`the program exited before ${what}\n${describe()}`));
+          }
+        };
+        waiters.add(check);
+        check();
+      }),
+      what,
+      describe,
+    );
+  const banner = waitFor(() => {
+    const match = /Debugger listening on (ws:\/\/\[?(.+?)\]?:(\d+)\/[0-9a-f-]{36})/.exec(err);
+    return match === null ? undefined : { wsUrl: match[1], host: match[2], port: Number(match[3]) };
+  }, 'the banner');
+  return {
+    child,
+    runtime,
+    stdout: () => out,
+    stderr: () => err,
+    line: (pattern) => waitFor(() => out.split('\n').find((l) => pattern.test(l)), `a line matching ${pattern}`),
+    banner,
+    trigger: () => writeFileSync(trigger, ''),
+    exited,
+    describe,
+  };
+}
+
+export interface CdpEvent {
+  method: string;
+  params: any;
+}
+
+/** A chrome-remote-interface client that records every event. */
+export class Client {
+  readonly events: CdpEvent[] = [];
+  readonly #waiters = new Set<() => void>();
+  readonly cdp: any;
+  readonly #describe: () => string;
+
+  private constructor(cdp: any, describe: () => string) {
+    this.cdp = cdp;
+    this.#describe = describe;
+    cdp.on('event', (message: CdpEvent) => {
+      this.events.push(message);
+      for (const waiter of [...this.#waiters]) waiter();
+    });
+  }
+
+  static async connect(port: number, describe: () => string = () => ''): Promise<Client> {
+    const cdp = await within(CDP({ host: '127.0.0.1', port }), 'chrome-remote-interface to connect', describe);
+    return new Client(cdp, describe);
+  }
+
+  send(method: string, params?: object): Promise<any> {
+    return within(this.cdp.send(method, params) as Promise<any>, `the reply to ${method}`, this.#describe);
+  }
+
+  /** Position in the event log, to wait for events after it. */
+  mark(): number {
+    return this.events.length;
+  }
+
+  /** The first event `method` at or after `since` (already received or still to come). */
+  next(method: string, since = 0, test: (params: any) => boolean = () => true): Promise<any> {
+    return within(
+      new Promise<any>((resolve) => {
+        const check = (): void => {
+          for (let i = since; i < this.events.length; i++) {
+            const event = this.events[i];
+            if (event.method === method && test(event.params)) {
+              this.#waiters.delete(check);
+              resolve(event.params);
+              return;
+            }
+          }
+        };
+        this.#waiters.add(check);
+        check();
+      }),
+      `event ${method}`,
+      this.#describe,
+    );
+  }
+
+  count(method: string): number {
+    return this.events.filter((e) => e.method === method).length;
+  }
+
+  close(): Promise<void> {
+    return this.cdp.close();
+  }
+}
+
+/** Line (0-based, as CDP counts) of the first line of a program source containing `text`. */
+export function lineOf(program: string, text: string, occurrence = 1): number {
+  const lines = readFileSync(join(programsDir, program), 'utf8').split('\n');
+  let seen = 0;
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i].includes(text) && ++seen === occurrence) return i;
+  }
+  throw new Error(`${program} has no line with ${JSON.stringify(text)}`);
+}
+
+/** Column (0-based) of `text` on that line. */
+export function columnOf(program: string, text: string, occurrence = 1): number {
+  const line = readFileSync(join(programsDir, program), 'utf8').split('\n')[lineOf(program, text, occurrence)];
+  return line.indexOf(text);
+}
+
+export const programUrl = (program: string): string => `file://${join(programsDir, program)}`;
