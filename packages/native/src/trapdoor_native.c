@@ -1,7 +1,8 @@
 /*
  * @trapdoor/native: a signal watcher for trapdoor (see README.md, "Mechanism").
  *
- *   signal ──▶ on_signal(): sem_post() only (async-signal-safe)
+ *   signal ──▶ on_signal(): sem_post() (async-signal-safe), unless a user's listener owns
+ *              the signal now (an atomic flag)
  *                 │
  *                 ▼
  *   dispatcher thread (one per watched signal number, blocked in sem_wait)
@@ -174,9 +175,13 @@ static uint32_t g_next_id = 1;
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t g_lifecycle = PTHREAD_MUTEX_INITIALIZER;
 
+/* The handler: one atomic load and sem_post, both async-signal-safe. Whether a user's
+ * listener owns the signal is decided here, at delivery, not later in the dispatcher thread,
+ * which may run after the listener has come or gone. */
 static void on_signal(int signo) {
   int saved = errno;
-  if (signo > 0 && signo < MAX_SIGNAL) td_sem_post(&g_slots[signo].sem);
+  if (signo > 0 && signo < MAX_SIGNAL && !__atomic_load_n(&g_slots[signo].suspended, __ATOMIC_ACQUIRE))
+    td_sem_post(&g_slots[signo].sem);
   errno = saved;
 }
 
@@ -207,7 +212,6 @@ static void *dispatch_main(void *arg) {
       /* coalesce a storm into one round */
     }
     if (__atomic_load_n(&d->stopping, __ATOMIC_ACQUIRE)) break;
-    if (__atomic_load_n(&s->suspended, __ATOMIC_ACQUIRE)) continue;
     __atomic_add_fetch(&s->deliveries, 1, __ATOMIC_RELAXED);
     pthread_mutex_lock(&g_lock);
     for (watcher *w = s->head; w; w = w->next_in_slot) {
@@ -500,15 +504,13 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
     if (td_sem_init(&s->sem) != 0) err = errno ? errno : ENOMEM;
     else s->sem_ready = 1;
   }
-  if (!err && s->count == 0) {
+  int first = !err && s->count == 0;
+  if (first) {
     __atomic_store_n(&s->suspended, 0, __ATOMIC_RELEASE);
     err = start_dispatcher(signo);
-    if (!err) {
-      err = install(signo);
-      if (err) stop_dispatcher(signo);
-    }
   }
   if (!err) {
+    /* Linked before the handler goes in, so no delivery after install() misses it. */
     pthread_mutex_lock(&g_lock);
     w->id = g_next_id++;
     w->next_in_slot = s->head;
@@ -518,6 +520,18 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
     w->next_in_all = g_all;
     g_all = w;
     pthread_mutex_unlock(&g_lock);
+    if (first) {
+      err = install(signo);
+      if (err) {
+        pthread_mutex_lock(&g_lock);
+        s->head = w->next_in_slot;
+        s->count--;
+        w->linked = 0;
+        g_all = w->next_in_all;
+        pthread_mutex_unlock(&g_lock);
+        stop_dispatcher(signo);
+      }
+    }
   }
   pthread_mutex_unlock(&g_lifecycle);
   if (err) {
