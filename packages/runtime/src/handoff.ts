@@ -494,7 +494,12 @@ class AgentImpl implements Agent {
     Atomics.and(this.control, Word.REQUEST, ~Request.MESSAGE);
     let count = 0;
     for (;;) {
-      const received = receiveMessageOnPort(this.#port);
+      let received: { message: unknown } | undefined;
+      try {
+        received = receiveMessageOnPort(this.#port);
+      } catch {
+        break; // Deno 2.9.5: the worker's end closed (it exited); nothing more can arrive.
+      }
       if (received === undefined) break;
       count++;
       this.#receive(received.message as ToMain);

@@ -21,7 +21,8 @@ async function main(data: AgentWorkerData): Promise<void> {
     const code = String((error as NodeJS.ErrnoException)?.code ?? 'ERR_TRAPDOOR_AGENT');
     const message = error instanceof Error ? error.message : String(error);
     end.failed(code, message);
-    end.close();
+    // The port stays open until the main thread has read the report and closes its end: Deno
+    // 2.9.5 throws from receiveMessageOnPort on a port whose other end closed, losing the report.
     void server?.close();
   };
   // Some failures surface as uncaught exceptions rather than 'error' events (Deno throws its
