@@ -141,13 +141,16 @@ describe.each(runtimes)('CDP on $name', (runtime) => {
 
     // Lines inside the for statement's body resolve to the next check: collatz' own are before,
     // so ask for the line of the for statement itself.
+    // With a condition, evaluated against the check's locals.
     const mark = client.mark();
-    const set = await client.send('Debugger.setBreakpointByUrl', { url, lineNumber: forLine, columnNumber: 0 });
+    const set = await client.send('Debugger.setBreakpointByUrl', { url, lineNumber: forLine, columnNumber: 0, condition: 'start === 50' });
     expect(set.locations).toEqual([{ scriptId: expect.any(String), lineNumber: forLine, columnNumber: forColumn }]);
     const hit = await client.next('Debugger.paused', mark);
     expect(hit.hitBreakpoints).toEqual([set.breakpointId]);
     expect(hit.callFrames[0]).toMatchObject({ functionName: 'search', location: { lineNumber: forLine, columnNumber: forColumn } });
-    expect(Object.keys(await localsOf(client, hit.callFrames[0]))).toEqual(expect.arrayContaining(['limit', 'best', 'rounds', 'stop', 'start']));
+    const locals = await localsOf(client, hit.callFrames[0]);
+    expect(Object.keys(locals)).toEqual(expect.arrayContaining(['limit', 'best', 'rounds', 'stop', 'start']));
+    expect(locals.start).toBe(50);
 
     // stepInto: the very next check, the entry of collatz, one frame deeper.
     let at = client.mark();
