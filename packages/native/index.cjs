@@ -188,6 +188,7 @@ function startRemovalPoll(name) {
     }
   }, 100);
   if (typeof timer === 'object' && timer !== null && typeof timer.unref === 'function') timer.unref();
+  else if (typeof timer === 'number' && typeof globalThis.Deno?.unrefTimer === 'function') globalThis.Deno.unrefTimer(timer);
   removalPolls.set(name, timer);
 }
 
