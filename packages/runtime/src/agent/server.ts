@@ -189,7 +189,11 @@ export class InspectorServer {
     return new Promise((resolve, reject) => {
       const onError = (error: Error) => {
         server.off('listening', onListening);
-        server.close(() => {});
+        try {
+          server.close(() => {});
+        } catch {
+          // Deno 2.9.5 throws "expected i32" closing a server whose listen failed; nothing to close.
+        }
         reject(error);
       };
       const onListening = () => {
