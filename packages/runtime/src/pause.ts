@@ -53,12 +53,17 @@ export function scopeObject(site: Site, locals: unknown[]): Record<string, unkno
   return scope;
 }
 
-function buildFrames(inspector: Inspector, site: Site): { frames: MappedFrame[]; depth: number } {
+function buildFrames(inspector: Inspector, module: InstrumentedModule, site: Site): { frames: MappedFrame[]; depth: number } {
   const { frames: engine, depth } = captureProgramStack();
   const top = inspector.scripts.ensure(toUrl(site.source), { instrumented: true })!;
   const frames: MappedFrame[] = [{ script: top, lineNumber: site.line - 1, columnNumber: site.column, functionName: site.functionName }];
-  // engine[0] is the site's own function (its position is the check's, inside inserted text).
-  for (let i = 1; i < engine.length && frames.length <= MAX_OUTER_FRAMES; i++) {
+  // The first program frame is the site's own function (its position is the check's, inside
+  // inserted text). Should anything else precede it (a runtime bundled into the program's own
+  // files), skip to the first frame of the site's module.
+  let own = 0;
+  const inModule = engine.findIndex((frame) => frame.file !== undefined && inspector.scripts.moduleLoadedFrom(frame.file) === module);
+  if (inModule > 0) own = inModule;
+  for (let i = own + 1; i < engine.length && frames.length <= MAX_OUTER_FRAMES; i++) {
     const mapped = mapFrame(inspector.scripts, engine[i]);
     if (mapped !== undefined) frames.push(mapped);
   }
@@ -69,7 +74,7 @@ function buildFrames(inspector: Inspector, site: Site): { frames: MappedFrame[];
 export function pauseHere(inspector: Inspector, thunk: ModuleThunk, siteIndex: number, locals: unknown[], reason: PauseState['reason'], hitBreakpoints: string[]): unknown[] | undefined {
   const module = moduleOf(thunk);
   const site = module.sites[siteIndex];
-  const { frames, depth } = buildFrames(inspector, site);
+  const { frames, depth } = buildFrames(inspector, module, site);
   const pause: PauseState = {
     id: inspector.nextPauseId(),
     reason,
