@@ -11,7 +11,7 @@ import { Client, columnOf, killChildren, launch, lineOf, prepare, programsDir, p
 
 let dir: string;
 beforeAll(() => {
-  dir = prepare('cdp', ['busy-empty.mjs', 'busy-work.mjs', 'recursion.mjs', 'idle.mjs', 'typed.ts', 'lazy-main.mjs', 'lazy-dep.mjs']);
+  dir = prepare('cdp', ['busy-empty.mjs', 'busy-work.mjs', 'recursion.mjs', 'idle.mjs', 'typed.ts', 'lazy-main.mjs', 'lazy-dep.mjs', 'busy-cjs.cjs']);
 });
 
 const clients: Client[] = [];
@@ -295,6 +295,24 @@ describe.each(runtimes)('CDP on $name', (runtime) => {
     await target.line(/^work /);
     expect(target.stdout()).toContain('work 3');
     expect(await target.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('CommonJS: the program requires the CommonJS build while the wrapper imported the ES one; one agent serves both', async () => {
+    const { target, port } = await startBusy(runtime, 'busy-cjs.cjs');
+    const client = await attach(target, port);
+    await enable(client);
+    const script = await client.next('Debugger.scriptParsed', 0, (s) => s.url === programUrl('busy-cjs.cjs'));
+    expect(script.isModule).toBe(false);
+    const paused = await pause(client);
+    expect(paused.callFrames[0]).toMatchObject({ functionName: 'run', url: programUrl('busy-cjs.cjs'), location: { lineNumber: lineOf('busy-cjs.cjs', 'while (hold)'), columnNumber: columnOf('busy-cjs.cjs', 'while (hold)') } });
+    expect(await localsOf(client, paused.callFrames[0])).toEqual({ limit: 3, hold: true });
+    expect(paused.callFrames[1]).toMatchObject({ url: programUrl('busy-cjs.cjs'), location: { lineNumber: lineOf('busy-cjs.cjs', 'counter.run(3)'), columnNumber: columnOf('busy-cjs.cjs', 'run(3)') } });
+    await client.send('Debugger.setVariableValue', { scopeNumber: 0, variableName: 'hold', newValue: { value: false }, callFrameId: paused.callFrames[0].callFrameId });
+    await resume(client);
+    await target.line(/^ran /);
+    expect(target.stdout()).toContain('ran 3');
+    expect(await target.exited).toEqual({ code: 0, signal: null });
+    expect(target.stderr().match(/Debugger listening on/g)).toHaveLength(1);
   });
 
   it('idle: activation from the event loop; Debugger.pause answers at once and pauses at the next check', async () => {
