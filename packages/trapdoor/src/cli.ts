@@ -13,7 +13,7 @@ Attach a debugger to a JavaScript process that is already running, even one stuc
 
 Commands:
   instrument <file|dir> -o <out>   write instrumented copies of files, with source maps
-  run <script> [args...]           run a script with on-the-fly instrumentation (not available yet)
+  run <script> [args...]           run a script on Node, Bun or Deno with on-the-fly instrumentation
   attach <pid>                     activate a running process, print its debugger URL (not available yet)
   stack <pid>                      print where a running process is and its locals (not available yet)
 
@@ -27,7 +27,7 @@ type Command = (argv: string[]) => Promise<number>;
 // Loaded on use: the transform (Babel's parser) alone takes longer to load than Node takes to start.
 const COMMANDS: Record<string, Command> = {
   instrument: async (argv) => (await import('./commands/instrument.js')).instrumentCommand(argv),
-  run: notYet('run'),
+  run: async (argv) => (await import('./commands/run.js')).runCommand(argv),
   attach: notYet('attach'),
   stack: notYet('stack'),
 };

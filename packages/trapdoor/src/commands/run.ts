@@ -1,0 +1,193 @@
+/**
+ * `trapdoor run [options] [runtime options] <script> [args…]`: runs a script on Node, Bun or Deno
+ * with trapdoor's loader, which instruments the program's own modules as they load (see
+ * ../loaders). The debugger settings reach the runtime in the child's environment.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { constants } from 'node:os';
+import { resolve } from 'node:path';
+import { CliError } from '../errors.js';
+import { ENV } from '../loaders/settings.js';
+import { childCommand, RUNTIMES, type RuntimeName } from '../run/runtimes.js';
+import { runChild } from '../run/spawn.js';
+
+export const RUN_USAGE = `Usage: trapdoor run [options] [runtime options] <script> [args...]
+
+Runs <script> on Node (default), Bun or Deno, instrumenting the program's own modules as they
+load, so that a debugger can be attached to it later, even while it spins in a busy loop.
+Output, exit status and stack traces stay the program's own (stack trace columns on a line where
+a check was inserted can differ).
+
+Options:
+  --runtime node|bun|deno   the runtime (default: node, the one running trapdoor; bun and deno
+                            are looked up on PATH, then in node_modules/.bin)
+  --port <n>                port the debugger listens on once activated (0: any free port)
+  --host <address>          address the debugger listens on
+  --signal <name>           the signal that activates the debugger, e.g. SIGUSR2
+  --include <glob>          instrument only files matching <glob>, relative to the working
+                            directory (repeatable); files under node_modules are instrumented
+                            only when a glob matches them, e.g. 'node_modules/acorn/**'
+  --exclude <glob>          do not instrument files matching <glob> (repeatable)
+  --mode trap               the instrumentation mode (only 'trap' for now)
+  -h, --help                show this help
+
+Files never instrumented: node_modules (unless --include matches them), trapdoor's own
+packages, .d.ts files. Any other option before <script> is the runtime's and is passed on as it
+is; give its value with '=' (--max-old-space-size=4096, --allow-net=example.com). '--' ends the
+options. Everything after <script> goes to the script.
+
+The child gets:
+  node   --import <trapdoor>/dist/loaders/node/register.js   (module.register hooks for ES modules,
+         a require hook for CommonJS; 'node --import trapdoor/register app.js' does the same)
+  bun    --preload <trapdoor>/dist/loaders/bun/register.js   (a Bun.plugin onLoad)
+  deno   run --preload <trapdoor>/dist/loaders/deno/register.js   (node:module registerHooks),
+         with --allow-read (trapdoor's runtime and its dependencies, the script),
+         --allow-net=<host>, --allow-env (TRAPDOOR_*, and what ws and the transform read) and
+         --allow-ffi (the native signal watcher) merged into your own permission flags
+and in its environment, for trapdoor's runtime: TRAPDOOR_PORT, TRAPDOOR_HOST, TRAPDOOR_SIGNAL
+(when given), TRAPDOOR_INCLUDE and TRAPDOOR_EXCLUDE (JSON arrays of globs). Without these
+options the runtime uses its defaults (127.0.0.1:9229; SIGUSR2 on Node, SIGUSR1 on Bun and Deno).
+
+SIGINT, SIGTERM and SIGHUP sent to trapdoor are passed to the program (SIGINT only when no
+terminal is attached: a Ctrl-C reaches the program directly).
+
+Exit status: the program's; 128+N when signal N ended it; 2 for a bad command line, a missing
+script or runtime.
+`;
+
+interface RunArgs {
+  runtime: RuntimeName;
+  runtimeFlags: string[];
+  script: string;
+  args: string[];
+  port?: string;
+  host?: string;
+  signal?: string;
+  include: string[];
+  exclude: string[];
+}
+
+const VALUED = new Set(['--runtime', '--port', '--host', '--signal', '--include', '--exclude', '--mode']);
+
+export async function runCommand(argv: string[]): Promise<number> {
+  const parsed = parseRunArgs(argv);
+  if (parsed === 'help') {
+    process.stdout.write(RUN_USAGE);
+    return 0;
+  }
+  const cwd = process.cwd();
+  checkScript(parsed, cwd);
+
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (parsed.port !== undefined) env[ENV.port] = parsed.port;
+  if (parsed.host !== undefined) env[ENV.host] = parsed.host;
+  if (parsed.signal !== undefined) env[ENV.signal] = parsed.signal;
+  if (parsed.include.length > 0) env[ENV.include] = JSON.stringify(parsed.include);
+  if (parsed.exclude.length > 0) env[ENV.exclude] = JSON.stringify(parsed.exclude);
+  // Deno needs a read permission for its working directory; the loader gets it from here instead.
+  if (parsed.runtime === 'deno') env.TRAPDOOR_CWD = cwd;
+
+  const command = childCommand({
+    runtime: parsed.runtime,
+    runtimeFlags: parsed.runtimeFlags,
+    script: parsed.script,
+    args: parsed.args,
+    host: parsed.host,
+    dumpFile: env[ENV.dumpModules] || undefined,
+    cwd,
+    env,
+  });
+  return runChild(command, env);
+}
+
+function usage(message: string): CliError {
+  return new CliError('ERR_TRAPDOOR_USAGE', message, { usage: RUN_USAGE });
+}
+
+/**
+ * Options up to the script are trapdoor's or the runtime's; the script and everything after it
+ * are the program's. parseArgs cannot do this (unknown options are passed on, not refused).
+ */
+export function parseRunArgs(argv: string[]): RunArgs | 'help' {
+  const result: RunArgs = { runtime: 'node', runtimeFlags: [], script: '', args: [], include: [], exclude: [] };
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      i++;
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') break;
+    if (arg === '-h' || arg === '--help') return 'help';
+    const eq = arg.indexOf('=');
+    const name = eq < 0 ? arg : arg.slice(0, eq);
+    if (!VALUED.has(name)) {
+      result.runtimeFlags.push(arg);
+      continue;
+    }
+    let value: string;
+    if (eq >= 0) value = arg.slice(eq + 1);
+    else if (i + 1 < argv.length) value = argv[++i]!;
+    else throw usage(`option '${name}' needs a value`);
+    setOption(result, name, value);
+  }
+  if (i >= argv.length) throw usage('missing the script to run');
+  result.script = argv[i]!;
+  result.args = argv.slice(i + 1);
+  return result;
+}
+
+function setOption(result: RunArgs, name: string, value: string): void {
+  switch (name) {
+    case '--runtime':
+      if (!(RUNTIMES as readonly string[]).includes(value)) throw usage(`unknown runtime '${value}': expected node, bun or deno`);
+      result.runtime = value as RuntimeName;
+      return;
+    case '--port': {
+      if (!/^\d+$/.test(value) || Number(value) > 65535) throw usage(`option '--port' must be a port number (0 to 65535), not '${value}'`);
+      result.port = String(Number(value));
+      return;
+    }
+    case '--host':
+      if (value === '') throw usage("option '--host' needs an address");
+      result.host = value;
+      return;
+    case '--signal':
+      result.signal = signalName(value);
+      return;
+    case '--include':
+    case '--exclude':
+      if (value === '') throw usage(`option '${name}' needs a glob`);
+      (name === '--include' ? result.include : result.exclude).push(value);
+      return;
+    case '--mode':
+      if (value === 'debug') throw new CliError('ERR_TRAPDOOR_NOT_AVAILABLE', "mode 'debug' (statement checks and a shadow stack) is not available yet; use --mode trap");
+      if (value !== 'trap') throw usage(`option '--mode' must be trap, not '${value}'`);
+      return;
+  }
+}
+
+/** SIGUSR2, USR2, usr2 → SIGUSR2; a signal a process cannot catch is refused. */
+function signalName(value: string): string {
+  const upper = value.toUpperCase();
+  const name = upper.startsWith('SIG') ? upper : `SIG${upper}`;
+  if (!(name in constants.signals)) throw usage(`option '--signal' must be a signal name such as SIGUSR2, not '${value}'`);
+  if (name === 'SIGKILL' || name === 'SIGSTOP') throw usage(`option '--signal': ${name} cannot be caught by a program`);
+  return name;
+}
+
+/** The script must exist (Node and Bun also find `app` for app.js, or a directory's main). */
+function checkScript(args: RunArgs, cwd: string): void {
+  const path = resolve(cwd, args.script);
+  if (existsSync(path)) return;
+  if (args.runtime !== 'deno') {
+    try {
+      createRequire(resolve(cwd, 'noop.js')).resolve(path);
+      return;
+    } catch {
+      // not found either way
+    }
+  }
+  throw new CliError('ERR_TRAPDOOR_NOT_FOUND', `no such file: ${args.script}`);
+}

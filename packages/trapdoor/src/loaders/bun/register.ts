@@ -1,0 +1,116 @@
+/**
+ * `bun --preload trapdoor/register app.js` (what `trapdoor run --runtime bun` does): a runtime
+ * plugin whose onLoad instruments the program's own modules as Bun loads them. Bun compiles
+ * TypeScript and JSX itself, so an ES module comes back as instrumented source with the loader its
+ * extension calls for; CommonJS is evaluated by commonjs.ts (Bun cannot take CommonJS text from a
+ * plugin).
+ *
+ * onLoad is synchronous: Bun requires that for modules reached through `require()`.
+ *
+ * Only the program's files reach onLoad at all: the filter leaves out trapdoor's own packages and,
+ * unless an --include glob reaches into it, node_modules — whatever onLoad receives it must return
+ * itself, and Bun's own loading is the faithful one.
+ *
+ * Source maps: Bun ignores inline maps in a plugin's output, so none is appended; Bun's own map
+ * (of its TypeScript compilation) still applies. Stack traces keep every file and line; columns on
+ * a line where a check was inserted move.
+ */
+import { readFileSync } from 'node:fs';
+import { installModuleDump } from '../debug-dump.js';
+import { instrumentModule, type ModuleType } from '../instrument-module.js';
+import { locate } from '../locations.js';
+import { claimThread, ENV, makePolicy, parseGlobs, readEnv, type LoaderSettings } from '../settings.js';
+import { evaluateCommonJs } from './commonjs.js';
+
+type Loader = 'js' | 'jsx' | 'ts' | 'tsx';
+
+interface BunApi {
+  main: string;
+  plugin(plugin: {
+    name: string;
+    setup(build: {
+      onLoad(options: { filter: RegExp }, callback: (args: { path: string }) => unknown): void;
+    }): void;
+  }): void;
+  Transpiler: new (options: { loader: Loader }) => {
+    transformSync(code: string): string;
+    scan(code: string): { exports: string[]; imports: Array<{ kind: string }> };
+  };
+}
+const Bun = (globalThis as unknown as { Bun: BunApi }).Bun;
+
+if (claimThread('bun')) {
+  const include = parseGlobs(readEnv(ENV.include));
+  const settings: LoaderSettings = {
+    cwd: process.cwd(),
+    include,
+    exclude: parseGlobs(readEnv(ENV.exclude)),
+    ...locate({ canRead: true, withDependencies: include.length > 0 }),
+  };
+  const policy = makePolicy(settings);
+
+  const load = (path: string): unknown => {
+    const source = readFileSync(path, 'utf8');
+    const loader = loaderFor(path);
+    let code = source;
+    let moduleType: ModuleType | undefined = /\.m[jt]s$/i.test(path) ? 'esm' : /\.c[jt]s$/i.test(path) ? 'cjs' : undefined;
+    if (policy(path)) {
+      const out = instrumentModule(source, {
+        path,
+        moduleType,
+        runtimeEsm: settings.runtimeEsm,
+        runtimeCjs: settings.runtimeCjs,
+        inlineMap: 'never',
+        readExternalMaps: true,
+      });
+      if (out.code !== undefined) code = out.code;
+      moduleType ??= out.moduleType;
+    }
+    moduleType ??= hasModuleSyntax(source, loader) ? 'esm' : 'cjs';
+    if (moduleType === 'esm') return { contents: code, loader };
+    if (loader !== 'js') code = new Bun.Transpiler({ loader }).transformSync(code);
+    return evaluateCommonJs(path, code, Bun.main, settings.runtimeCjs);
+  };
+
+  Bun.plugin({
+    name: 'trapdoor',
+    setup(build) {
+      build.onLoad({ filter: filterFor(settings) }, ({ path }) => load(path));
+
+    },
+  });
+  await installModuleDump(readEnv(ENV.dumpModules), settings.runtimeEsm);
+}
+
+function loaderFor(path: string): Loader {
+  if (/\.tsx$/i.test(path)) return 'tsx';
+  if (/\.[cm]?ts$/i.test(path)) return 'ts';
+  if (/\.jsx$/i.test(path)) return 'jsx';
+  return 'js';
+}
+
+/**
+ * Which files onLoad sees: JavaScript and TypeScript outside trapdoor's own packages, and outside
+ * node_modules unless an --include glob names node_modules (then the policy decides per file).
+ */
+function filterFor(settings: LoaderSettings): RegExp {
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const own = settings.ownDirs.map(escape).join('|');
+  const dependencies = settings.include.some((g) => g.includes('node_modules')) ? '' : '(?!.*[\\\\/]node_modules[\\\\/])';
+  return new RegExp(`^${own === '' ? '' : `(?!${own})`}${dependencies}.*\\.(?:[cm]?[jt]s|[jt]sx)$`, 'i');
+}
+
+/**
+ * Bun runs a file as an ES module when it has ES module syntax, whatever package.json says (.mjs
+ * and .cjs aside); else as CommonJS. Bun's own scanner finds import and export statements; the
+ * rest (`export {}`, import.meta, top-level await) it does not report, so they are looked for.
+ */
+function hasModuleSyntax(code: string, loader: Loader): boolean {
+  try {
+    const { exports, imports } = new Bun.Transpiler({ loader }).scan(code);
+    if (exports.length > 0 || imports.some((i) => i.kind === 'import-statement')) return true;
+  } catch {
+    // a syntax error: Bun reports it in its own words when it loads the file
+  }
+  return /\bimport\.meta\b|^export\s*(?:\{|\*)|^(?:(?:const|let|var)\s+[^=]+=\s*)?await\b/m.test(code);
+}

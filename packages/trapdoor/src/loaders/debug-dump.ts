@@ -1,0 +1,33 @@
+/**
+ * `TRAPDOOR_DEBUG_DUMP_MODULES=<file>`: at exit, write what was instrumented — each registered
+ * module's file, the URL or path it was loaded from, its site count and the sources its sites
+ * name — as JSON to <file>. For tests and for checking an --include/--exclude; the program's own
+ * output is left alone.
+ */
+import { writeFileSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
+
+export interface DumpedModule {
+  file: string;
+  loadedFrom: string | undefined;
+  sites: number;
+  sources: string[];
+}
+
+interface RuntimeApi {
+  allModules(): Array<{ file: string; loadedFrom: string | undefined; sites: Array<{ source: string }> }>;
+}
+
+export async function installModuleDump(file: string | undefined, runtimeEsm: string): Promise<void> {
+  if (file === undefined || file === '' || !isMainThread) return;
+  const runtime = (await import(runtimeEsm)) as RuntimeApi;
+  process.on('exit', () => {
+    const modules: DumpedModule[] = runtime.allModules().map((m) => ({
+      file: m.file,
+      loadedFrom: m.loadedFrom,
+      sites: m.sites.length,
+      sources: [...new Set(m.sites.map((s) => s.source))],
+    }));
+    writeFileSync(file, `${JSON.stringify(modules, null, 2)}\n`);
+  });
+}

@@ -1,0 +1,95 @@
+/**
+ * `deno run --preload trapdoor/register app.ts` (what `trapdoor run --runtime deno` does):
+ * instruments the program's own modules as Deno loads them, with the synchronous module hooks of
+ * `node:module` (`registerHooks`), which Deno 2.9 implements for ES modules and CommonJS alike.
+ * The program runs from its own files: `import.meta.url`, stack traces and the site tables name
+ * the original files, and nothing is copied.
+ *
+ * - Deno hands the hook TypeScript and JSX already compiled to JavaScript, with an inline map
+ *   back to the original; that JavaScript is instrumented (the map chained, so sites name the
+ *   original file and positions).
+ * - Deno applies a module's inline map to its stack traces (in the exact form
+ *   `data:application/json;base64,`), and otherwise keeps applying its own TypeScript map to
+ *   whatever source the hook returned; so every instrumented module gets our map, and ES modules'
+ *   stack traces show the original file, line and column. CommonJS modules (compiled by Deno's
+ *   Node compatibility layer) are not mapped: lines are right, columns on a line where a check was
+ *   inserted move.
+ * - Deno reports no format to the hook. `.mjs`/`.mts` are ES modules and `.cjs`/`.cts` CommonJS;
+ *   a file loaded for `import` is an ES module (Deno imports CommonJS through `require`); a file
+ *   loaded for `require` is judged by its syntax.
+ *
+ * Permissions: none for the hook itself (it reads nothing from disk); environment variables it is
+ * not allowed to read count as unset. `trapdoor run` grants what the runtime needs.
+ */
+import module from 'node:module';
+import { installModuleDump } from '../debug-dump.js';
+import { instrumentModule, type ModuleType } from '../instrument-module.js';
+import { locate } from '../locations.js';
+import { requireRuntimeWithoutParent } from '../runtime-require.js';
+import { claimThread, ENV, makePolicy, parseGlobs, pathOfUrl, readEnv, type LoaderSettings } from '../settings.js';
+
+interface LoadContext {
+  conditions?: string[];
+}
+interface LoadResult {
+  format?: string | null;
+  source?: string | ArrayBuffer | ArrayBufferView | null;
+  shortCircuit?: boolean;
+}
+type RegisterHooks = (hooks: { load(url: string, context: LoadContext, next: (url: string, context: LoadContext) => LoadResult): LoadResult }) => unknown;
+
+const registerHooks = (module as unknown as { registerHooks?: RegisterHooks }).registerHooks;
+
+if (claimThread('deno')) {
+  if (typeof registerHooks !== 'function') {
+    throw new Error(`trapdoor: this Deno (${(globalThis as { Deno?: { version?: { deno?: string } } }).Deno?.version?.deno}) has no module.registerHooks; trapdoor needs Deno 2.9 or later`);
+  }
+  const include = parseGlobs(readEnv(ENV.include));
+  const settings: LoaderSettings = {
+    cwd: workingDirectory(),
+    include,
+    exclude: parseGlobs(readEnv(ENV.exclude)),
+    ...locate({ canRead: false }),
+  };
+  const policy = makePolicy(settings);
+  const decoder = new TextDecoder();
+  requireRuntimeWithoutParent(settings.runtimeCjs);
+
+  registerHooks({
+    load(url, context, next) {
+      const result = next(url, context);
+      const path = pathOfUrl(url);
+      if (path === undefined || result.source == null || !policy(path)) return result;
+      const source = typeof result.source === 'string' ? result.source : decoder.decode(result.source as ArrayBufferView);
+      const out = instrumentModule(source, {
+        path,
+        moduleType: moduleTypeOf(path, context),
+        runtimeEsm: settings.runtimeEsm,
+        runtimeCjs: settings.runtimeCjs,
+        inlineMap: 'always',
+        readExternalMaps: false,
+        compiled: /\.(?:[cm]?ts|[jt]sx)$/i.test(path),
+      });
+      return out.code !== undefined ? { ...result, source: out.code } : result;
+    },
+  });
+  await installModuleDump(readEnv(ENV.dumpModules), settings.runtimeEsm);
+}
+
+function moduleTypeOf(path: string, context: LoadContext): ModuleType | undefined {
+  if (/\.m[jt]s$/i.test(path)) return 'esm';
+  if (/\.c[jt]s$/i.test(path)) return 'cjs';
+  if (context.conditions?.includes('import')) return 'esm';
+  return undefined;
+}
+
+/** Deno.cwd() needs read permission; `trapdoor run` passes the directory instead. */
+function workingDirectory(): string {
+  const given = readEnv('TRAPDOOR_CWD');
+  if (given) return given;
+  try {
+    return process.cwd();
+  } catch {
+    return '/';
+  }
+}

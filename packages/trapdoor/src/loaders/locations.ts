@@ -1,0 +1,80 @@
+/**
+ * Where the runtime and trapdoor's own packages are, found from this package, so instrumented code
+ * imports the runtime by an absolute URL or path: the program's project does not need to depend on
+ * @trapdoor/runtime, and a program in another directory finds the same copy.
+ */
+import { createRequire } from 'node:module';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { asDirPrefix } from './settings.js';
+
+export interface Locations {
+  runtimeEsm: string;
+  runtimeCjs: string;
+  ownDirs: string[];
+}
+
+const PACKAGES = ['@trapdoor/runtime', '@trapdoor/transform', '@trapdoor/native'];
+
+/**
+ * `canRead`: false on Deno, where reading the file system needs a permission the program may not
+ * have; then the CommonJS build is found next to the ES one (dist/esm → dist/cjs, the layout
+ * @trapdoor/runtime publishes) and paths are not resolved through symbolic links.
+ */
+export function locate({ canRead, withDependencies = false }: { canRead: boolean; withDependencies?: boolean }): Locations {
+  const runtimeEsm = import.meta.resolve('@trapdoor/runtime');
+  const runtimeCjs = canRead
+    ? createRequire(import.meta.url).resolve('@trapdoor/runtime')
+    : fileURLToPath(new URL('../cjs/index.js', runtimeEsm));
+
+  const dirs = new Set<string>();
+  const add = (dir: string) => {
+    dirs.add(asDirPrefix(dir));
+    if (canRead) {
+      try {
+        dirs.add(asDirPrefix(realpathSync(dir)));
+      } catch {
+        // gone or unreadable: the unresolved path is still there
+      }
+    }
+  };
+  add(fileURLToPath(new URL('../../', import.meta.url))); // this package: dist/loaders/ → its root
+  for (const name of PACKAGES) {
+    try {
+      add(dirname(fileURLToPath(import.meta.resolve(`${name}/package.json`))));
+    } catch {
+      // @trapdoor/native is optional
+    }
+  }
+  // An --include that reaches into node_modules must not instrument what the runtime itself loads
+  // (ws, the source-map reader…): they would import the runtime while it is still loading.
+  if (withDependencies && canRead) {
+    for (const dir of dependencyDirs(dirname(fileURLToPath(import.meta.resolve('@trapdoor/runtime/package.json'))))) add(dir);
+  }
+  return { runtimeEsm, runtimeCjs, ownDirs: [...dirs] };
+}
+
+/** The installed directories of a package's dependencies, recursively, found as Node finds them. */
+function dependencyDirs(root: string, seen = new Set<string>()): string[] {
+  let manifest: { dependencies?: Record<string, string> };
+  try {
+    manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  } catch {
+    return [...seen];
+  }
+  for (const name of Object.keys(manifest.dependencies ?? {})) {
+    for (let dir = root; ; dir = dirname(dir)) {
+      const candidate = join(dir, 'node_modules', name);
+      if (existsSync(join(candidate, 'package.json'))) {
+        if (!seen.has(candidate)) {
+          seen.add(candidate);
+          dependencyDirs(candidate, seen);
+        }
+        break;
+      }
+      if (dirname(dir) === dir) break;
+    }
+  }
+  return [...seen];
+}

@@ -1,0 +1,173 @@
+/**
+ * The command line `trapdoor run` starts for each runtime: which executable, and the flags that
+ * load trapdoor's loader into it (and, for Deno, the permissions the runtime needs, merged with
+ * the user's own).
+ */
+import { accessSync, constants, realpathSync, statSync } from 'node:fs';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CliError } from '../errors.js';
+import { locate } from '../loaders/locations.js';
+
+export type RuntimeName = 'node' | 'bun' | 'deno';
+export const RUNTIMES: readonly RuntimeName[] = ['node', 'bun', 'deno'];
+
+/** dist/loaders/<runtime>/register.js of this package. */
+export function registerFile(runtime: RuntimeName): string {
+  return fileURLToPath(new URL(`../loaders/${runtime}/register.js`, import.meta.url));
+}
+
+export interface ChildCommand {
+  executable: string;
+  args: string[];
+}
+
+export interface CommandOptions {
+  runtime: RuntimeName;
+  /** Options for the runtime itself, given before the script, passed on as they are (Deno's permissions merged). */
+  runtimeFlags: string[];
+  script: string;
+  args: string[];
+  host: string | undefined;
+  /** The file TRAPDOOR_DEBUG_DUMP_MODULES names, if set: Deno must be allowed to write it. */
+  dumpFile: string | undefined;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export function childCommand(options: CommandOptions): ChildCommand {
+  const { runtime, runtimeFlags, script, args } = options;
+  const executable = findExecutable(runtime, options.cwd, options.env);
+  const register = registerFile(runtime);
+  switch (runtime) {
+    case 'node':
+      return { executable, args: [...runtimeFlags, '--import', pathToFileURL(register).href, script, ...args] };
+    case 'bun':
+      return { executable, args: [...runtimeFlags, '--preload', register, script, ...args] };
+    case 'deno':
+      return { executable, args: ['run', ...denoPermissions(runtimeFlags, denoNeeds(options)), '--preload', register, script, ...args] };
+  }
+}
+
+/**
+ * The executable: Node is the one running trapdoor (unless trapdoor itself runs on Bun or Deno);
+ * Bun and Deno come from PATH, else from a node_modules/.bin above the working directory or above
+ * trapdoor (where `npm install bun` / `npm install deno` put them).
+ */
+export function findExecutable(runtime: RuntimeName, cwd: string, env: NodeJS.ProcessEnv): string {
+  const versions = process.versions as Record<string, string | undefined>;
+  if (runtime === 'node' && versions.bun === undefined && versions.deno === undefined) return process.execPath;
+  const names = process.platform === 'win32' ? [`${runtime}.exe`, `${runtime}.cmd`, runtime] : [runtime];
+  const dirs = (env.PATH ?? env.Path ?? '').split(delimiter).filter((d) => d !== '');
+  for (const start of [cwd, fileURLToPath(new URL('.', import.meta.url))]) {
+    for (let dir = resolve(start); ; dir = dirname(dir)) {
+      dirs.push(join(dir, 'node_modules', '.bin'));
+      if (dirname(dir) === dir) break;
+    }
+  }
+  for (const dir of dirs) {
+    for (const name of names) {
+      const candidate = join(dir, name);
+      if (isExecutable(candidate)) return candidate;
+    }
+  }
+  throw new CliError(
+    'ERR_TRAPDOOR_NOT_FOUND',
+    `cannot find the ${runtime} executable: put it on PATH, or install it in the project (npm install --save-dev ${runtime})`,
+  );
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deno permissions
+
+type Permission = 'read' | 'write' | 'net' | 'env' | 'ffi';
+const SHORT: Record<string, Permission> = { '-R': 'read', '-W': 'write', '-N': 'net', '-E': 'env' };
+
+export type DenoNeeds = Partial<Record<Permission, string[]>>;
+
+/**
+ * What the trapdoor runtime needs under Deno (packages/runtime/src/agent/README.md): to read its
+ * own files and its dependencies' (the agent worker, the protocol description) and the entry
+ * script; to listen on the debugger's host; the environment variables `ws`, trapdoor and the
+ * transform's dependencies read; and
+ * to load the native signal watcher. Plus writing the debug dump, when one is asked for.
+ */
+function denoNeeds(options: CommandOptions): DenoNeeds {
+  const { ownDirs } = locate({ canRead: true, withDependencies: true });
+  const strip = (dir: string) => (dir.length > 1 ? dir.replace(/[\\/]+$/, '') : dir);
+  const read = [...new Set(ownDirs.map(strip))];
+  const script = resolve(options.cwd, options.script);
+  read.push(script);
+  try {
+    const real = realpathSync(script);
+    if (real !== script) read.push(real);
+  } catch {
+    // checked by the caller
+  }
+  const host = options.host ?? '127.0.0.1';
+  const needs: DenoNeeds = {
+    read,
+    net: [host.includes(':') && !host.startsWith('[') ? `[${host}]` : host],
+    // ws reads two when it loads; the transform's dependencies (picocolors, @babel/types) six more.
+    env: ['WS_NO_BUFFER_UTIL', 'WS_NO_UTF_8_VALIDATE', 'TRAPDOOR_*', 'NO_COLOR', 'FORCE_COLOR', 'TERM', 'CI', 'BABEL_8_BREAKING', 'BABEL_TYPES_8_BREAKING'],
+  };
+  const native = ownDirs.map(strip).find((dir) => /[\\/]native$/.test(dir) || /@trapdoor[\\/]native$/.test(dir));
+  if (native !== undefined) needs.ffi = [native];
+  if (options.dumpFile) needs.write = [resolve(options.cwd, options.dumpFile)];
+  return needs;
+}
+
+/**
+ * The user's runtime flags with trapdoor's permissions merged in. Deno refuses a permission flag
+ * given twice, so a scoped one of the user's (`--allow-read=./data`) becomes one flag with both
+ * lists; an unscoped one (`--allow-read`, `-R`) or `--allow-all` already covers ours. Denials
+ * (`--deny-*`) are left as the user wrote them: they win, and the runtime says what it misses.
+ */
+export function denoPermissions(flags: string[], needs: DenoNeeds): string[] {
+  const all = flags.some((f) => f === '-A' || f === '--allow-all');
+  const out: string[] = [];
+  const scoped = new Map<Permission, string[]>();
+  const unscoped = new Set<Permission>();
+  for (const flag of flags) {
+    const parsed = parsePermission(flag);
+    if (parsed === undefined) {
+      out.push(flag);
+      continue;
+    }
+    if (parsed.values === undefined) {
+      unscoped.add(parsed.permission);
+      out.push(flag);
+    } else {
+      scoped.set(parsed.permission, [...(scoped.get(parsed.permission) ?? []), ...parsed.values]);
+    }
+  }
+  const permissions = new Set<Permission>([...scoped.keys(), ...(Object.keys(needs) as Permission[])]);
+  for (const permission of permissions) {
+    if (all || unscoped.has(permission)) {
+      // Already allowed everywhere; a scoped flag of the user's next to it is dropped (Deno would refuse both).
+      continue;
+    }
+    const values = [...new Set([...(scoped.get(permission) ?? []), ...(needs[permission] ?? [])])];
+    if (values.length > 0) out.push(`--allow-${permission}=${values.join(',')}`);
+  }
+  return out;
+}
+
+function parsePermission(flag: string): { permission: Permission; values: string[] | undefined } | undefined {
+  const short = SHORT[flag];
+  if (short !== undefined) return { permission: short, values: undefined };
+  const match = /^--allow-(read|write|net|env|ffi)(?:=(.*))?$/.exec(flag);
+  if (!match) return undefined;
+  const values = match[2] === undefined ? undefined : match[2].split(',').filter((v) => v !== '');
+  return { permission: match[1] as Permission, values: values?.length === 0 ? undefined : values };
+}

@@ -1,0 +1,37 @@
+/**
+ * Runs the child with the terminal's stdio, relays signals to it, and turns its end into an exit
+ * status: its own code, or 128 + the signal's number when a signal ended it (as shells report).
+ */
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { CliError } from '../errors.js';
+import type { ChildCommand } from './runtimes.js';
+
+const RELAYED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+export function runChild(command: ChildCommand, env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const child = spawn(command.executable, command.args, { stdio: 'inherit', env });
+    // Ctrl-C in a terminal reaches the whole foreground process group, the child included: relaying
+    // it too would deliver it twice (a program that treats a second SIGINT as "force quit" would
+    // quit at once). Without a terminal (a supervisor, a test, `kill -INT`), only we get it.
+    const terminal = Boolean(process.stdin.isTTY || process.stdout.isTTY || process.stderr.isTTY);
+    const relay = (signal: NodeJS.Signals) => {
+      if (signal === 'SIGINT' && terminal) return;
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    };
+    for (const signal of RELAYED) process.on(signal, relay);
+    const done = () => {
+      for (const signal of RELAYED) process.off(signal, relay);
+    };
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      done();
+      reject(new CliError('ERR_TRAPDOOR_IO', `cannot start ${command.executable}: ${error.message}`));
+    });
+    child.once('exit', (code, signal) => {
+      done();
+      if (code !== null) resolve(code);
+      else resolve(128 + (signal ? (constants.signals[signal] ?? 0) : 0));
+    });
+  });
+}
