@@ -82,10 +82,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   if (code.includes(MARKER)) return unchanged(code, filename, options.moduleType, 'instrumented', givenMap);
   if (/\/\*\s*trapdoor-ignore-file\s*\*\//.test(code)) return unchanged(code, filename, options.moduleType, 'ignore-file', givenMap);
 
-  const { ast, moduleType, language } = parse(code, filename, options.moduleType, code.includes('trapdoor-ignore-next'));
-  const walker = new SiteWalker(code, { ignoreNext: code.includes('trapdoor-ignore-next') });
-  walker.program(ast.program);
-  const plans = walker.sites;
+  const { plans, moduleType, language, headerAt, shadowed } = findSites(code, filename, options.moduleType);
 
   const comment = findMapComment(code);
   const inputMap = givenMap ?? (comment ? decodeDataUrl(comment.url, filename) : undefined);
@@ -120,8 +117,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
     inserts.push(...insertsFor(plan, id, names, locals));
   });
 
-  const headerAt = headerOffset(ast.program, code);
-  inserts.push({ at: headerAt.at, text: (headerAt.semicolonFirst ? ';' : '') + header(names, moduleType, language, runtime, walker.topLevelLexicalNames()), closer: false, depth: 0 });
+  inserts.push({ at: headerAt.at, text: (headerAt.semicolonFirst ? ';' : '') + header(names, moduleType, language, runtime, shadowed), closer: false, depth: 0 });
 
   const s = new MagicString(code);
   if (comment) s.remove(comment.start, comment.end); // consumed (or stale: its positions no longer fit)
@@ -133,6 +129,24 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   const ours = rawMap(filename, code, mappings);
   const map = inputMap ? chain(ours, inputMap) : ours;
   return { code: s.toString(), map, sites, moduleType };
+}
+
+/**
+ * Parse and walk. Kept apart so that the AST, the largest thing the transform builds, is garbage
+ * by the time the text and the map are built, and a collection then need not mark it.
+ */
+function findSites(code: string, filename: string, moduleTypeOption: ModuleType | undefined) {
+  const ignoreNext = code.includes('trapdoor-ignore-next');
+  const { ast, moduleType, language } = parse(code, filename, moduleTypeOption, ignoreNext);
+  const walker = new SiteWalker(code, { ignoreNext });
+  walker.program(ast.program);
+  return {
+    plans: walker.sites,
+    moduleType,
+    language,
+    headerAt: headerOffset(ast.program, code),
+    shadowed: walker.topLevelLexicalNames(),
+  };
 }
 
 interface Insert {
