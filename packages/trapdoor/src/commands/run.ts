@@ -21,7 +21,8 @@ a check was inserted can differ).
 
 Options:
   --runtime node|bun|deno   the runtime (default: node, the one running trapdoor; bun and deno
-                            are looked up on PATH, then in node_modules/.bin)
+                            are looked up on PATH, then in node_modules/.bin; TRAPDOOR_NODE,
+                            TRAPDOOR_BUN, TRAPDOOR_DENO name an executable to use instead)
   --port <n>                port the debugger listens on once activated (0: any free port)
   --host <address>          address the debugger listens on
   --signal <name>           the signal that activates the debugger, e.g. SIGUSR2
@@ -38,8 +39,10 @@ is; give its value with '=' (--max-old-space-size=4096, --allow-net=example.com)
 options. Everything after <script> goes to the script.
 
 The child gets:
-  node   --import <trapdoor>/dist/loaders/node/register.js   (module.register hooks for ES modules,
-         a require hook for CommonJS; 'node --import trapdoor/register app.js' does the same)
+  node   --require <trapdoor>/dist/loaders/node/register.cjs   (module.register hooks for ES
+         modules, a require hook for CommonJS; 'node --require trapdoor/register app.js' does the
+         same, and so does --import, except that Node then starts a CommonJS entry point through
+         its ES module loader)
   bun    --preload <trapdoor>/dist/loaders/bun/register.js   (a Bun.plugin onLoad)
   deno   run --preload <trapdoor>/dist/loaders/deno/register.js   (node:module registerHooks),
          with --allow-read (trapdoor's runtime and its dependencies, the script),

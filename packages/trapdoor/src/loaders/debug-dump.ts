@@ -5,6 +5,7 @@
  * output is left alone.
  */
 import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { isMainThread } from 'node:worker_threads';
 
 export interface DumpedModule {
@@ -18,10 +19,11 @@ interface RuntimeApi {
   allModules(): Array<{ file: string; loadedFrom: string | undefined; sites: Array<{ source: string }> }>;
 }
 
-export async function installModuleDump(file: string | undefined, runtimeEsm: string): Promise<void> {
+/** `runtimeCjs`: the runtime's CommonJS build; every copy of the runtime shares one module registry. */
+export function installModuleDump(file: string | undefined, runtimeCjs: string): void {
   if (file === undefined || file === '' || !isMainThread) return;
-  const runtime = (await import(runtimeEsm)) as RuntimeApi;
   process.on('exit', () => {
+    const runtime = createRequire(import.meta.url)(runtimeCjs) as RuntimeApi;
     const modules: DumpedModule[] = runtime.allModules().map((m) => ({
       file: m.file,
       loadedFrom: m.loadedFrom,

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { asDirPrefix } from './settings.js';
 
 export interface Locations {
@@ -23,10 +23,11 @@ const PACKAGES = ['@trapdoor/runtime', '@trapdoor/transform', '@trapdoor/native'
  * @trapdoor/runtime publishes) and paths are not resolved through symbolic links.
  */
 export function locate({ canRead, withDependencies = false }: { canRead: boolean; withDependencies?: boolean }): Locations {
-  const runtimeEsm = import.meta.resolve('@trapdoor/runtime');
-  const runtimeCjs = canRead
-    ? createRequire(import.meta.url).resolve('@trapdoor/runtime')
-    : fileURLToPath(new URL('../cjs/index.js', runtimeEsm));
+  const require = canRead ? createRequire(import.meta.url) : undefined;
+  const packageDir = (name: string): string =>
+    dirname(require ? require.resolve(`${name}/package.json`) : fileURLToPath(import.meta.resolve(`${name}/package.json`)));
+  const runtimeEsm = require ? esmEntry(packageDir('@trapdoor/runtime')) : import.meta.resolve('@trapdoor/runtime');
+  const runtimeCjs = require ? require.resolve('@trapdoor/runtime') : fileURLToPath(new URL('../cjs/index.js', runtimeEsm));
 
   const dirs = new Set<string>();
   const add = (dir: string) => {
@@ -42,7 +43,7 @@ export function locate({ canRead, withDependencies = false }: { canRead: boolean
   add(fileURLToPath(new URL('../../', import.meta.url))); // this package: dist/loaders/ → its root
   for (const name of PACKAGES) {
     try {
-      add(dirname(fileURLToPath(import.meta.resolve(`${name}/package.json`))));
+      add(packageDir(name));
     } catch {
       // @trapdoor/native is optional
     }
@@ -50,9 +51,35 @@ export function locate({ canRead, withDependencies = false }: { canRead: boolean
   // An --include that reaches into node_modules must not instrument what the runtime itself loads
   // (ws, the source-map reader…): they would import the runtime while it is still loading.
   if (withDependencies && canRead) {
-    for (const dir of dependencyDirs(dirname(fileURLToPath(import.meta.resolve('@trapdoor/runtime/package.json'))))) add(dir);
+    for (const dir of dependencyDirs(packageDir('@trapdoor/runtime'))) add(dir);
   }
   return { runtimeEsm, runtimeCjs, ownDirs: [...dirs] };
+}
+
+/**
+ * The file: URL `import` resolves a package's main entry to, from its package.json "exports" (Node
+ * gives no `import.meta.resolve` to a module loaded by `require(esm)`, as register.cjs loads us).
+ */
+function esmEntry(dir: string): string {
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { exports?: unknown; module?: string; main?: string };
+  const pick = (target: unknown): string | undefined => {
+    if (typeof target === 'string') return target;
+    if (Array.isArray(target)) return target.map(pick).find((t) => t !== undefined);
+    if (target !== null && typeof target === 'object') {
+      const conditions = target as Record<string, unknown>;
+      for (const condition of ['node', 'import', 'default']) {
+        if (condition in conditions) {
+          const found = pick(conditions[condition]);
+          if (found !== undefined) return found;
+        }
+      }
+    }
+    return undefined;
+  };
+  const exportsField = manifest.exports as Record<string, unknown> | string | undefined;
+  const main = typeof exportsField === 'object' && exportsField !== null && '.' in exportsField ? exportsField['.'] : exportsField;
+  const entry = pick(main) ?? manifest.module ?? manifest.main ?? 'index.js';
+  return pathToFileURL(join(dir, entry)).href;
 }
 
 /** The installed directories of a package's dependencies, recursively, found as Node finds them. */

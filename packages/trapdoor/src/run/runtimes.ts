@@ -5,16 +5,16 @@
  */
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { CliError } from '../errors.js';
 import { locate } from '../loaders/locations.js';
 
 export type RuntimeName = 'node' | 'bun' | 'deno';
 export const RUNTIMES: readonly RuntimeName[] = ['node', 'bun', 'deno'];
 
-/** dist/loaders/<runtime>/register.js of this package. */
+/** The loader's entry in this package: dist/loaders/<runtime>/register.js (register.cjs for Node's --require). */
 export function registerFile(runtime: RuntimeName): string {
-  return fileURLToPath(new URL(`../loaders/${runtime}/register.js`, import.meta.url));
+  return fileURLToPath(new URL(`../loaders/${runtime}/register.${runtime === 'node' ? 'cjs' : 'js'}`, import.meta.url));
 }
 
 export interface ChildCommand {
@@ -41,7 +41,8 @@ export function childCommand(options: CommandOptions): ChildCommand {
   const register = registerFile(runtime);
   switch (runtime) {
     case 'node':
-      return { executable, args: [...runtimeFlags, '--import', pathToFileURL(register).href, script, ...args] };
+      // --require, not --import: with --import Node 20 runs a CommonJS entry through its ES module loader.
+      return { executable, args: [...runtimeFlags, '--require', register, script, ...args] };
     case 'bun':
       return { executable, args: [...runtimeFlags, '--preload', register, script, ...args] };
     case 'deno':
@@ -50,14 +51,26 @@ export function childCommand(options: CommandOptions): ChildCommand {
 }
 
 /**
- * The executable: Node is the one running trapdoor (unless trapdoor itself runs on Bun or Deno);
- * Bun and Deno come from PATH, else from a node_modules/.bin above the working directory or above
- * trapdoor (where `npm install bun` / `npm install deno` put them).
+ * The executable: `TRAPDOOR_NODE`, `TRAPDOOR_BUN` or `TRAPDOOR_DENO` when set; else Node is the one
+ * running trapdoor (unless trapdoor itself runs on Bun or Deno); Bun and Deno come from PATH, else
+ * from a node_modules/.bin above the working directory or above trapdoor (where
+ * `npm install bun` / `npm install deno` put them).
  */
 export function findExecutable(runtime: RuntimeName, cwd: string, env: NodeJS.ProcessEnv): string {
+  const variable = `TRAPDOOR_${runtime.toUpperCase()}`;
+  const given = env[variable];
+  if (given !== undefined && given !== '') {
+    const path = resolve(cwd, given);
+    if (!isExecutable(path)) throw new CliError('ERR_TRAPDOOR_NOT_FOUND', `${variable}=${given} is not an executable file`);
+    return path;
+  }
   const versions = process.versions as Record<string, string | undefined>;
   if (runtime === 'node' && versions.bun === undefined && versions.deno === undefined) return process.execPath;
-  const names = process.platform === 'win32' ? [`${runtime}.exe`, `${runtime}.cmd`, runtime] : [runtime];
+  return findIn(searchDirs(cwd, env), runtime);
+}
+
+/** PATH, then every node_modules/.bin from the working directory up, then from trapdoor up. */
+export function searchDirs(cwd: string, env: NodeJS.ProcessEnv): string[] {
   const dirs = (env.PATH ?? env.Path ?? '').split(delimiter).filter((d) => d !== '');
   for (const start of [cwd, fileURLToPath(new URL('.', import.meta.url))]) {
     for (let dir = resolve(start); ; dir = dirname(dir)) {
@@ -65,6 +78,11 @@ export function findExecutable(runtime: RuntimeName, cwd: string, env: NodeJS.Pr
       if (dirname(dir) === dir) break;
     }
   }
+  return dirs;
+}
+
+export function findIn(dirs: string[], runtime: RuntimeName): string {
+  const names = process.platform === 'win32' ? [`${runtime}.exe`, `${runtime}.cmd`, runtime] : [runtime];
   for (const dir of dirs) {
     for (const name of names) {
       const candidate = join(dir, name);
@@ -73,7 +91,7 @@ export function findExecutable(runtime: RuntimeName, cwd: string, env: NodeJS.Pr
   }
   throw new CliError(
     'ERR_TRAPDOOR_NOT_FOUND',
-    `cannot find the ${runtime} executable: put it on PATH, or install it in the project (npm install --save-dev ${runtime})`,
+    `cannot find the ${runtime} executable: put it on PATH, install it in the project (npm install --save-dev ${runtime}), or name it in TRAPDOOR_${runtime.toUpperCase()}`,
   );
 }
 

@@ -14,6 +14,12 @@
  * Source maps: Bun ignores inline maps in a plugin's output, so none is appended; Bun's own map
  * (of its TypeScript compilation) still applies. Stack traces keep every file and line; columns on
  * a line where a check was inserted move.
+ *
+ * TypeScript and JSX without import/export: Bun runs such a file as CommonJS. CommonJS cannot come
+ * back from onLoad (see commonjs.ts) and `_compile` takes JavaScript only, so it would have to be
+ * compiled with Bun.Transpiler, which does not keep lines. Unless the file assigns to
+ * `module.exports`/`exports`, it runs as an ES module instead (strict mode, top-level `this`
+ * undefined): its lines stay right. One that does is compiled with Bun.Transpiler.
  */
 import { readFileSync } from 'node:fs';
 import { installModuleDump } from '../debug-dump.js';
@@ -52,8 +58,12 @@ if (claimThread('bun')) {
   const load = (path: string): unknown => {
     const source = readFileSync(path, 'utf8');
     const loader = loaderFor(path);
-    let code = source;
     let moduleType: ModuleType | undefined = /\.m[jt]s$/i.test(path) ? 'esm' : /\.c[jt]s$/i.test(path) ? 'cjs' : undefined;
+    // Bun runs a TypeScript or JSX file without import/export as CommonJS, and its CommonJS from
+    // here would have to be compiled by Bun.Transpiler, which moves lines. One that does not use
+    // module/exports runs as an ES module instead, compiled by Bun with its lines (see the top).
+    if (moduleType === undefined && loader !== 'js' && !usesCommonJs(source)) moduleType = 'esm';
+    let code = source;
     if (policy(path)) {
       const out = instrumentModule(source, {
         path,
@@ -67,7 +77,10 @@ if (claimThread('bun')) {
       moduleType ??= out.moduleType;
     }
     moduleType ??= hasModuleSyntax(source, loader) ? 'esm' : 'cjs';
-    if (moduleType === 'esm') return { contents: code, loader };
+    if (moduleType === 'esm') {
+      if (code === source && loader !== 'js' && !hasModuleSyntax(source, loader)) code = `${source}\nexport {};\n`;
+      return { contents: code, loader };
+    }
     if (loader !== 'js') code = new Bun.Transpiler({ loader }).transformSync(code);
     return evaluateCommonJs(path, code, Bun.main, settings.runtimeCjs);
   };
@@ -79,7 +92,7 @@ if (claimThread('bun')) {
 
     },
   });
-  await installModuleDump(readEnv(ENV.dumpModules), settings.runtimeEsm);
+  installModuleDump(readEnv(ENV.dumpModules), settings.runtimeCjs);
 }
 
 function loaderFor(path: string): Loader {
@@ -98,6 +111,11 @@ function filterFor(settings: LoaderSettings): RegExp {
   const own = settings.ownDirs.map(escape).join('|');
   const dependencies = settings.include.some((g) => g.includes('node_modules')) ? '' : '(?!.*[\\\\/]node_modules[\\\\/])';
   return new RegExp(`^${own === '' ? '' : `(?!${own})`}${dependencies}.*\\.(?:[cm]?[jt]s|[jt]sx)$`, 'i');
+}
+
+/** Uses CommonJS's own bindings: assigns to `module.exports` or `exports`. */
+function usesCommonJs(code: string): boolean {
+  return /\b(?:module\s*\.\s*exports|exports\s*(?:\.|\[|=))/.test(code);
 }
 
 /**

@@ -57,8 +57,16 @@ if (claimThread('deno')) {
 
   registerHooks({
     load(url, context, next) {
-      const result = next(url, context);
       const path = pathOfUrl(url);
+      // Deno 2.9 compiles whatever a load hook returns for require() as JavaScript unless told
+      // otherwise, even when the hook passed Deno's own result on: a native addon (the runtime's
+      // signal watcher among them) and a .json file would fail to load. So an addon is loaded
+      // as Node's own require does it, and JSON is said to be JSON.
+      if (path !== undefined && /\.node$/i.test(path)) {
+        return { format: 'commonjs', source: `process.dlopen(module, ${JSON.stringify(path)});`, shortCircuit: true };
+      }
+      const result = next(url, context);
+      if (path !== undefined && result.format == null && /\.json$/i.test(path)) return { ...result, format: 'json' };
       if (path === undefined || result.source == null || !policy(path)) return result;
       const source = typeof result.source === 'string' ? result.source : decoder.decode(result.source as ArrayBufferView);
       const out = instrumentModule(source, {
@@ -73,7 +81,7 @@ if (claimThread('deno')) {
       return out.code !== undefined ? { ...result, source: out.code } : result;
     },
   });
-  await installModuleDump(readEnv(ENV.dumpModules), settings.runtimeEsm);
+  installModuleDump(readEnv(ENV.dumpModules), settings.runtimeCjs);
 }
 
 function moduleTypeOf(path: string, context: LoadContext): ModuleType | undefined {

@@ -1,0 +1,44 @@
+/**
+ * Installs trapdoor's loader into this Node thread (register.ts for `--import`, register.cts for
+ * `--require`), synchronously.
+ *
+ * - ES modules: `module.register` load hooks (hooks.ts, on Node's hooks thread) instrument every
+ *   module Node resolved as format 'module'.
+ * - CommonJS: Node 20 does not send `require` through those hooks, and a 'commonjs' result with a
+ *   `source` from the ESM hook would switch the module to a different `require` (the ESM loader's,
+ *   without `require.cache`, `module.children` and friends). So the ESM hook leaves CommonJS alone
+ *   and a hook on `Module.prototype._compile` (commonjs.ts, this thread) instruments it, as nyc and
+ *   pirates do. It also sees ES modules loaded by `require(esm)`.
+ *
+ * Source maps: Node applies a module's inline map only when source maps are enabled. When the
+ * program runs with them (`--enable-source-maps`), instrumented modules carry a map back to their
+ * original source (chaining their own maps) where Node would print a mapped frame anyway (see
+ * source-maps.ts). Otherwise nothing is switched on: stack traces keep Node's format and every
+ * file and line, and only columns on a line where a check was inserted move. Turning source maps
+ * on for everyone would fix those columns but change other things a program can see: Node prints
+ * ES module frames as paths instead of file: URLs, frames without a function name as
+ * `<anonymous>`, and maps the program's other files (dependencies shipping .map files) that it did
+ * not map before.
+ */
+import module from 'node:module';
+import { installModuleDump } from '../debug-dump.js';
+import { locate } from '../locations.js';
+import { claimThread, ENV, parseGlobs, readEnv, type LoaderSettings } from '../settings.js';
+import { installCommonJsHook } from './commonjs.js';
+import type { HooksData } from './hooks.js';
+
+export function installNodeLoader(): void {
+  if (!claimThread('node')) return;
+  const include = parseGlobs(readEnv(ENV.include));
+  const settings: LoaderSettings = {
+    cwd: process.cwd(),
+    include,
+    exclude: parseGlobs(readEnv(ENV.exclude)),
+    ...locate({ canRead: true, withDependencies: include.length > 0 }),
+  };
+  const sourceMaps = process.sourceMapsEnabled === true;
+  const data: HooksData = { settings, sourceMaps };
+  module.register('./hooks.js', import.meta.url, { data });
+  installCommonJsHook(settings, sourceMaps);
+  installModuleDump(readEnv(ENV.dumpModules), settings.runtimeCjs);
+}
