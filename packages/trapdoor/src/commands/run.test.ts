@@ -8,6 +8,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { instrument } from '@trapdoor/transform';
+import ts from 'typescript';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -394,6 +395,59 @@ f(3);
     const run = await trapdoor('node', dir, 'mapped.cjs', { flags: ['--enable-source-maps'] });
     expect(run.stdout).toBe(expected.stdout); // columns too: the map puts them back
     expect(instrumented(run, dir)).toEqual({ 'mapped.cjs': 2 });
+  });
+});
+
+describe('trapdoor run on Node: a program compiled from TypeScript, with its own source maps', () => {
+  // Compiled by TypeScript with a map back to src/*.ts; the interface and blank lines make the
+  // generated lines differ from the original ones.
+  const compile = (file: string, source: string, inline: boolean) => {
+    const out = ts.transpileModule(source, {
+      fileName: `${file}.ts`,
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, sourceMap: true },
+    });
+    const map = out.sourceMapText!.replace(`"${file}.ts"`, `"../src/${file}.ts"`);
+    const code = out.outputText.replace(/\/\/# sourceMappingURL=.*$/m, '');
+    return {
+      [`src/${file}.ts`]: source,
+      [`dist/${file}.mjs`]: `${code}//# sourceMappingURL=${inline ? `data:application/json;base64,${Buffer.from(map).toString('base64')}` : `${file}.mjs.map`}\n`,
+      ...(inline ? {} : { [`dist/${file}.mjs.map`]: map }),
+    };
+  };
+  const APP = `import { scan } from './scan.mjs';
+
+interface Job { id: number }
+
+const jobs: Job[] = [{ id: 1 }, { id: -1 }];
+try { scan(jobs.map((j) => j.id)); } catch (e) { console.log(String((e as Error).stack).split('\\n').slice(0, 3).join('\\n')); }
+`;
+  const SCAN = `type N = number;
+
+export function scan(ids: N[]): void {
+  for (const id of ids) {
+
+    if (id < 0) throw new Error('bad id ' + id);
+  }
+}
+`;
+
+  it.each([['inline', true], ['external', false]] as const)('stack traces as in the plain run, with and without --enable-source-maps (%s maps); sites name the .ts files', async (_, inline) => {
+    const dir = project({ ...compile('app', APP, inline), ...compile('scan', SCAN, inline) });
+    const lines = (text: string) => text.split('\n').map((l) => l.replace(/:(\d+):\d+\)?$/, ':$1').replaceAll(dir, '<dir>'));
+    for (const flags of [[], ['--enable-source-maps']]) {
+      const expected = await plain('node', dir, 'dist/app.mjs', { flags });
+      expect(expected.code, expected.stderr).toBe(0);
+      const run = await trapdoor('node', dir, 'dist/app.mjs', { flags });
+      expect(run.stderr).toBe(expected.stderr);
+      // Under --enable-source-maps both runs map to the .ts lines, and trapdoor's frames keep
+      // Node's format there (paths); columns match too where the map applies.
+      expect(lines(run.stdout)).toEqual(lines(expected.stdout));
+      expect(expected.stdout).toContain(flags.length > 0 ? 'src/scan.ts:6' : 'dist/scan.mjs:4');
+      expect(run.modules.map((m) => [relative(dir, m.file), m.sources.map((s) => relative(dir, toPath(s)))]).sort()).toEqual([
+        ['dist/app.mjs', ['src/app.ts']],
+        ['dist/scan.mjs', ['src/scan.ts']],
+      ]);
+    }
   });
 });
 

@@ -46,9 +46,12 @@ export function instrumentModule(code: string, options: InstrumentModuleOptions)
   const { path } = options;
   let inputSourceMap: RawSourceMap | undefined;
   const comment = findMapComment(code);
+  // The file came with a map of its own that the transform chains: inline, or external and readable.
+  let ownMap = comment !== undefined && isDataUrl(comment.url);
   if (options.readExternalMaps && comment && !isDataUrl(comment.url)) {
     try {
       inputSourceMap = readExternalMap(path, comment.url);
+      ownMap = true;
     } catch {
       // An unreadable map: the table names the generated file, as the runtime's own stack traces do.
     }
@@ -72,6 +75,7 @@ export function instrumentModule(code: string, options: InstrumentModuleOptions)
       // A broken map of the file's own: instrument without it (its comment is the last line, so no position moves).
       if ((error as { code?: string })?.code !== 'ERR_TRAPDOOR_SOURCE_MAP' || !comment) throw error;
       inputSourceMap = undefined;
+      ownMap = false;
       result = attempt(code.slice(0, comment.start) + code.slice(comment.end));
     }
   } catch (error) {
@@ -89,7 +93,6 @@ export function instrumentModule(code: string, options: InstrumentModuleOptions)
     out = out.split(stand).join(JSON.stringify(path));
     map = { ...map, file: map.file?.replace(COMPILED_SUFFIX, ''), sources: map.sources.map((s) => (s === filename ? path : s)) };
   }
-  const ownMap = comment !== undefined && (isDataUrl(comment.url) || inputSourceMap !== undefined);
   if (options.inlineMap === 'always' || (options.inlineMap === 'if-own-map' && ownMap)) out = `${out}${out.endsWith('\n') ? '' : '\n'}${inlineMapComment(map)}\n`;
   return { code: out, moduleType: result.moduleType, sites: result.sites.length };
 }

@@ -89,7 +89,6 @@ if (claimThread('bun')) {
     name: 'trapdoor',
     setup(build) {
       build.onLoad({ filter: filterFor(settings) }, ({ path }) => load(path));
-
     },
   });
   installModuleDump(readEnv(ENV.dumpModules), settings.runtimeCjs);
