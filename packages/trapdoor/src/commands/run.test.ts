@@ -330,6 +330,32 @@ console.log('ready');
   });
 });
 
+describe.each(RUNTIMES)('trapdoor run --runtime %s: the checks are live', (runtime) => {
+  it('a busy loop in the program comes to the trap when another thread raises the flag', async () => {
+    const dir = project({
+      'busy.mjs': `import { Worker } from 'node:worker_threads';
+import { controlBlock, setTrapHandler } from '@trapdoor/runtime';
+import { spin } from './spin.mjs';
+// trapdoor-ignore-next (the handler's own entry check would call it again)
+setTrapHandler((module, site, locals) => {
+  const table = module();
+  const [kind, line, , fn, names] = table.sites[site];
+  console.log('trapped', table.file.split('/').pop(), 'kind', kind, 'line', line, 'in', fn, 'locals', names, typeof locals[0]);
+  process.exit(0);
+});
+new Worker(new URL('./raise.mjs', import.meta.url), { workerData: controlBlock });
+spin();
+`,
+      'spin.mjs': 'export function spin() {\n  let i = 0;\n  while (true) { i++; }\n}\n',
+      'raise.mjs': "import { workerData } from 'node:worker_threads';\nsetTimeout(() => Atomics.store(workerData, 0, 4), 20);\n",
+    });
+    const run = await trapdoor(runtime, dir, 'busy.mjs', { flags: READ[runtime] });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('trapped spin.mjs kind 0 line 3 in spin locals i number\n');
+    expect(run.code).toBe(0);
+  });
+});
+
 describe.each(['bun', 'deno'] as const)('trapdoor run --runtime %s, TypeScript', (runtime) => {
   it('runs TypeScript as the plain run does; the site tables name the .ts files', async () => {
     const dir = project(TYPESCRIPT);

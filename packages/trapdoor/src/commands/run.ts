@@ -89,7 +89,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (parsed.include.length > 0) env[ENV.include] = JSON.stringify(parsed.include);
   if (parsed.exclude.length > 0) env[ENV.exclude] = JSON.stringify(parsed.exclude);
   // Deno needs a read permission for its working directory; the loader gets it from here instead.
-  if (parsed.runtime === 'deno') env.TRAPDOOR_CWD = cwd;
+  if (parsed.runtime === 'deno') env[ENV.cwd] = cwd;
 
   const command = childCommand({
     runtime: parsed.runtime,

@@ -25,6 +25,8 @@ export const ENV = {
   port: 'TRAPDOOR_PORT',
   host: 'TRAPDOOR_HOST',
   signal: 'TRAPDOOR_SIGNAL',
+  /** The working directory, for Deno (whose `Deno.cwd()` needs a read permission). */
+  cwd: 'TRAPDOOR_CWD',
 } as const;
 
 /** Serializable: the Node loader sends it to its hooks thread. */

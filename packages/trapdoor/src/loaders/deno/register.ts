@@ -93,7 +93,7 @@ function moduleTypeOf(path: string, context: LoadContext): ModuleType | undefine
 
 /** Deno.cwd() needs read permission; `trapdoor run` passes the directory instead. */
 function workingDirectory(): string {
-  const given = readEnv('TRAPDOOR_CWD');
+  const given = readEnv(ENV.cwd);
   if (given) return given;
   try {
     return process.cwd();
