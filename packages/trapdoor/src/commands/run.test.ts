@@ -5,6 +5,7 @@
 // those — instrumented, under their original names.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { instrument } from '@trapdoor/transform';
@@ -353,6 +354,21 @@ spin();
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe('trapped spin.mjs kind 0 line 3 in spin locals i number\n');
     expect(run.code).toBe(0);
+  });
+});
+
+describe.each(RUNTIMES)('trapdoor run --runtime %s, a program outside any project', (runtime) => {
+  it('runs it: the runtime and the loader resolve from trapdoor, not from the program', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trapdoor-outside-'));
+    try {
+      writeFileSync(join(dir, 'app.mjs'), 'function f(n) { let s = 0; for (let i = 0; i < n; i++) s += i; return s; }\nconsole.log(f(5));\n');
+      const run = await trapdoor(runtime, dir, 'app.mjs');
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toBe('10\n');
+      expect(instrumented(run, dir)).toEqual({ 'app.mjs': 2 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -47,7 +47,8 @@ The child gets:
   deno   run --preload <trapdoor>/dist/loaders/deno/register.js   (node:module registerHooks),
          with --allow-read (trapdoor's runtime and its dependencies, the script),
          --allow-net=<host>, --allow-env (TRAPDOOR_*, and what ws and the transform read) and
-         --allow-ffi (the native signal watcher) merged into your own permission flags
+         --allow-ffi (the native signal watcher) merged into your own permission flags, and
+         --node-modules-dir=manual when no package.json or deno.json is found
 and in its environment, for trapdoor's runtime: TRAPDOOR_PORT, TRAPDOOR_HOST, TRAPDOOR_SIGNAL
 (when given), TRAPDOOR_INCLUDE and TRAPDOOR_EXCLUDE (JSON arrays of globs). Without these
 options the runtime uses its defaults (127.0.0.1:9229; SIGUSR2 on Node, SIGUSR1 on Bun and Deno).

@@ -3,7 +3,7 @@
  * load trapdoor's loader into it (and, for Deno, the permissions the runtime needs, merged with
  * the user's own).
  */
-import { accessSync, constants, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliError } from '../errors.js';
@@ -46,7 +46,10 @@ export function childCommand(options: CommandOptions): ChildCommand {
     case 'bun':
       return { executable, args: [...runtimeFlags, '--preload', register, script, ...args] };
     case 'deno':
-      return { executable, args: ['run', ...denoPermissions(runtimeFlags, denoNeeds(options)), '--preload', register, script, ...args] };
+      return {
+        executable,
+        args: ['run', ...denoPermissions(runtimeFlags, denoNeeds(options)), ...denoNodeModules(runtimeFlags, options.cwd), '--preload', register, script, ...args],
+      };
   }
 }
 
@@ -106,6 +109,22 @@ function isExecutable(path: string): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Deno
+
+/**
+ * trapdoor's loader and runtime import their npm dependencies by bare name, which Deno resolves
+ * through node_modules only when it finds a package.json (or is told to). A program with no
+ * configuration at all gets `--node-modules-dir=manual`; one with a deno.json of its own keeps
+ * its settings (add a package.json, or "nodeModulesDir": "manual", if trapdoor fails to load).
+ */
+function denoNodeModules(flags: string[], cwd: string): string[] {
+  if (flags.some((f) => f === '--node-modules-dir' || f.startsWith('--node-modules-dir=') || f === '--config' || f.startsWith('--config=') || f === '-c' || f === '--no-config')) return [];
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    if (['package.json', 'deno.json', 'deno.jsonc'].some((name) => existsSync(join(dir, name)))) return [];
+    if (dirname(dir) === dir) return ['--node-modules-dir=manual'];
+  }
+}
+
 // Deno permissions
 
 type Permission = 'read' | 'write' | 'net' | 'env' | 'ffi';
