@@ -52,6 +52,8 @@ The child gets:
 and in its environment, for trapdoor's runtime: TRAPDOOR_PORT, TRAPDOOR_HOST, TRAPDOOR_SIGNAL
 (when given), TRAPDOOR_INCLUDE and TRAPDOOR_EXCLUDE (JSON arrays of globs). Without these
 options the runtime uses its defaults (127.0.0.1:9229; SIGUSR2 on Node, SIGUSR1 on Bun and Deno).
+To see what was instrumented, set TRAPDOOR_DEBUG_DUMP_MODULES=<file>: at exit the loader writes
+each instrumented module, its site count and the sources its sites name to <file> as JSON.
 
 SIGINT, SIGTERM and SIGHUP sent to trapdoor are passed to the program (SIGINT only when no
 terminal is attached: a Ctrl-C reaches the program directly).
