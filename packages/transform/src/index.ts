@@ -245,5 +245,6 @@ function basename(filename: string): string {
 
 /** A `//# sourceMappingURL=data:…` comment for `map`, for callers that want the map inline. */
 export function sourceMapComment(map: RawSourceMap): string {
-  return `//# sourceMappingURL=data:application/json;charset=utf-8;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}`;
+  // Exactly this prefix: Deno applies inline maps only in the form `data:application/json;base64,`.
+  return `//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}`;
 }

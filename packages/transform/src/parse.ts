@@ -3,7 +3,7 @@
  * into one clear error with file, line, column and a code frame.
  */
 import { parse as babelParse, type ParserPlugin } from '@babel/parser';
-import { codeFrameColumns } from '@babel/code-frame';
+import { createRequire } from 'node:module';
 import type { File } from '@babel/types';
 import { TransformError } from './errors.js';
 
@@ -68,6 +68,8 @@ function syntaxError(error: unknown, code: string, filename: string): TransformE
   if (!e || typeof e.loc?.line !== 'number') throw error;
   const { line, column } = e.loc;
   const reason = String(e.message).replace(/\s*\(\d+:\d+\)$/, '');
+  // Loaded only for an error: it costs start-up time every instrumenting process would pay.
+  const { codeFrameColumns } = createRequire(import.meta.url)('@babel/code-frame') as typeof import('@babel/code-frame');
   const frame = codeFrameColumns(code, { start: { line, column: column + 1 } }, { highlightCode: false });
   return new TransformError('ERR_TRAPDOOR_SYNTAX', `${filename}:${line}:${column + 1}: ${reason}\n${frame}`, {
     file: filename,

@@ -6,7 +6,7 @@
  * what it contributes (a loop site, a function site, a scope, a declaration) — everything else
  * is walked through generically, and type-only syntax (TypeScript, Flow) is skipped.
  */
-import { VISITOR_KEYS, FLIPPED_ALIAS_KEYS } from '@babel/types';
+import { VISITOR_KEYS, FLOW_TYPES } from './visitor-keys.js';
 import type * as t from '@babel/types';
 import { nextTerminator } from './lines.js';
 import { newBlock, newFrame, patternNames, type Block, type Declaration, type Frame } from './scope.js';
@@ -54,7 +54,7 @@ const TS_RUNTIME = new Set([
   'TSEnumBody', 'TSModuleDeclaration', 'TSModuleBlock', 'TSExportAssignment',
 ]);
 const FLOW_RUNTIME = new Set(['TypeCastExpression']);
-const FLOW = new Set<string>(FLIPPED_ALIAS_KEYS.Flow ?? []);
+const FLOW = new Set<string>(FLOW_TYPES);
 
 function typeOnly(type: string): boolean {
   if (type.startsWith('TS')) return !TS_RUNTIME.has(type);
