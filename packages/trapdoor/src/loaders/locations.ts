@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { asDirPrefix } from './settings.js';
+import { asDirPrefix, ENV, parseGlobs, readEnv, type LoaderSettings } from './settings.js';
 
 export interface Locations {
   runtimeEsm: string;
@@ -104,4 +104,15 @@ function dependencyDirs(root: string, seen = new Set<string>()): string[] {
     }
   }
   return [...seen];
+}
+
+/** What every loader starts from: the include/exclude globs from the environment and trapdoor's own locations. */
+export function settingsFromEnv(cwd: string, { canRead }: { canRead: boolean }): LoaderSettings {
+  const include = parseGlobs(readEnv(ENV.include));
+  return {
+    cwd,
+    include,
+    exclude: parseGlobs(readEnv(ENV.exclude)),
+    ...locate({ canRead, withDependencies: canRead && include.length > 0 }),
+  };
 }

@@ -24,8 +24,8 @@
 import { readFileSync } from 'node:fs';
 import { installModuleDump } from '../debug-dump.js';
 import { instrumentModule, type ModuleType } from '../instrument-module.js';
-import { locate } from '../locations.js';
-import { claimThread, ENV, makePolicy, parseGlobs, readEnv, type LoaderSettings } from '../settings.js';
+import { settingsFromEnv } from '../locations.js';
+import { claimThread, ENV, makePolicy, readEnv, type LoaderSettings } from '../settings.js';
 import { evaluateCommonJs } from './commonjs.js';
 
 type Loader = 'js' | 'jsx' | 'ts' | 'tsx';
@@ -46,13 +46,7 @@ interface BunApi {
 const Bun = (globalThis as unknown as { Bun: BunApi }).Bun;
 
 if (claimThread('bun')) {
-  const include = parseGlobs(readEnv(ENV.include));
-  const settings: LoaderSettings = {
-    cwd: process.cwd(),
-    include,
-    exclude: parseGlobs(readEnv(ENV.exclude)),
-    ...locate({ canRead: true, withDependencies: include.length > 0 }),
-  };
+  const settings = settingsFromEnv(process.cwd(), { canRead: true });
   const policy = makePolicy(settings);
 
   const load = (path: string): unknown => {

@@ -24,9 +24,9 @@
 import module from 'node:module';
 import { installModuleDump } from '../debug-dump.js';
 import { instrumentModule, type ModuleType } from '../instrument-module.js';
-import { locate } from '../locations.js';
+import { settingsFromEnv } from '../locations.js';
 import { requireRuntimeWithoutParent } from '../runtime-require.js';
-import { claimThread, ENV, makePolicy, parseGlobs, pathOfUrl, readEnv, type LoaderSettings } from '../settings.js';
+import { claimThread, ENV, makePolicy, pathOfUrl, readEnv } from '../settings.js';
 
 interface LoadContext {
   conditions?: string[];
@@ -44,13 +44,7 @@ if (claimThread('deno')) {
   if (typeof registerHooks !== 'function') {
     throw new Error(`trapdoor: this Deno (${(globalThis as { Deno?: { version?: { deno?: string } } }).Deno?.version?.deno}) has no module.registerHooks; trapdoor needs Deno 2.9 or later`);
   }
-  const include = parseGlobs(readEnv(ENV.include));
-  const settings: LoaderSettings = {
-    cwd: workingDirectory(),
-    include,
-    exclude: parseGlobs(readEnv(ENV.exclude)),
-    ...locate({ canRead: false }),
-  };
+  const settings = settingsFromEnv(workingDirectory(), { canRead: false });
   const policy = makePolicy(settings);
   const decoder = new TextDecoder();
   requireRuntimeWithoutParent(settings.runtimeCjs);

@@ -22,20 +22,14 @@
  */
 import module from 'node:module';
 import { installModuleDump } from '../debug-dump.js';
-import { locate } from '../locations.js';
-import { claimThread, ENV, parseGlobs, readEnv, type LoaderSettings } from '../settings.js';
+import { settingsFromEnv } from '../locations.js';
+import { claimThread, ENV, readEnv } from '../settings.js';
 import { installCommonJsHook } from './commonjs.js';
 import type { HooksData } from './hooks.js';
 
 export function installNodeLoader(): void {
   if (!claimThread('node')) return;
-  const include = parseGlobs(readEnv(ENV.include));
-  const settings: LoaderSettings = {
-    cwd: process.cwd(),
-    include,
-    exclude: parseGlobs(readEnv(ENV.exclude)),
-    ...locate({ canRead: true, withDependencies: include.length > 0 }),
-  };
+  const settings = settingsFromEnv(process.cwd(), { canRead: true });
   const sourceMaps = process.sourceMapsEnabled === true;
   const data: HooksData = { settings, sourceMaps };
   module.register('./hooks.js', import.meta.url, { data });
