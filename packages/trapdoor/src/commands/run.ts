@@ -51,7 +51,8 @@ The child gets:
          --node-modules-dir=manual when no package.json or deno.json is found
 and in its environment, for trapdoor's runtime: TRAPDOOR_PORT, TRAPDOOR_HOST, TRAPDOOR_SIGNAL
 (when given), TRAPDOOR_INCLUDE and TRAPDOOR_EXCLUDE (JSON arrays of globs). Without these
-options the runtime uses its defaults (127.0.0.1:9229; SIGUSR2 on Node, SIGUSR1 on Bun and Deno).
+options the runtime uses its defaults (127.0.0.1:9229; SIGUSR2 on Node and Deno, SIGUSR1 on
+Bun: Deno takes SIGUSR1 for its own inspector soon after it starts).
 To see what was instrumented, set TRAPDOOR_DEBUG_DUMP_MODULES=<file>: at exit the loader writes
 each instrumented module, its site count and the sources its sites name to <file> as JSON.
 
