@@ -142,23 +142,16 @@ function expectInstrumentedCopyLoaded(stats: TrapStats | null, pkg: Pkg, mode: M
 describe.each(Object.keys(WORKLOADS))('workload %s', (workload) => {
   const pkg = WORKLOADS[workload]!;
 
-  test('original and instrumented copy produce byte-identical output', () => {
+  test.each([
+    ['instrumented', 'original and instrumented copy produce byte-identical output'],
+    ['trap-all', 'with every check trapping (locals written back) the output is still byte-identical'],
+  ] as const)('%s: %s', (mode) => {
     report();
     const plain = original(workload);
-    const inst = runWorkload(workload, 'instrumented');
-    expectInstrumentedCopyLoaded(inst.stats, pkg, 'instrumented');
-    expect(inst.line.bytes).toBe(plain.line.bytes);
-    expect(inst.line.sha256).toBe(plain.line.sha256);
-    expect(inst.output === plain.output, 'outputs identical').toBe(true);
-  }, 400_000);
-
-  test('with every check trapping (locals written back) the output is still byte-identical', () => {
-    report();
-    const plain = original(workload);
-    const trapped = runWorkload(workload, 'trap-all');
-    expectInstrumentedCopyLoaded(trapped.stats, pkg, 'trap-all');
-    expect(trapped.line.bytes).toBe(plain.line.bytes);
-    expect(trapped.line.sha256).toBe(plain.line.sha256);
-    expect(trapped.output === plain.output, 'outputs identical').toBe(true);
+    const run = runWorkload(workload, mode);
+    expectInstrumentedCopyLoaded(run.stats, pkg, mode);
+    expect(run.line.bytes).toBe(plain.line.bytes);
+    expect(run.line.sha256).toBe(plain.line.sha256);
+    expect(run.output === plain.output, 'outputs identical').toBe(true);
   }, 400_000);
 });
