@@ -145,7 +145,7 @@ describe.each(Object.keys(WORKLOADS))('workload %s', (workload) => {
   test.each([
     ['instrumented', 'original and instrumented copy produce byte-identical output'],
     ['trap-all', 'with every check trapping (locals written back) the output is still byte-identical'],
-  ] as const)('%s: %s', (mode) => {
+  ] as const)('%s: %s', (mode, _title) => {
     report();
     const plain = original(workload);
     const run = runWorkload(workload, mode);
