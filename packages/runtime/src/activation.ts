@@ -18,6 +18,7 @@ import { controlBlock as ownControlBlock, Request, Word } from './control-block.
 import { currentAgent, startAgentSync, type Agent } from './handoff.js';
 import { setTrapHandler, type TrapHandler } from './trap.js';
 import { HELP_LINE, Inspector, printLine } from './inspector.js';
+import { publishActive } from './discovery.js';
 
 export interface ActivateOptions {
   /** Address to listen on. Default `127.0.0.1`. */
@@ -93,7 +94,9 @@ export function activate(options: ActivateOptions = {}): Activation {
     if (agent.notice !== undefined) printLine(agent.notice);
     printLine(`Debugger listening on ${agent.wsUrl}`);
     printLine(HELP_LINE);
-    return describe(agent);
+    const activation = describe(agent);
+    publishActive(activation);
+    return activation;
   } catch (error) {
     Atomics.store(control, Word.ACTIVATED, 0);
     Atomics.and(control, Word.REQUEST, ~Request.ACTIVATE);
@@ -120,6 +123,7 @@ export async function deactivate(): Promise<void> {
   if (inspector === undefined) return;
   holder[INSPECTOR_KEY] = undefined;
   inspector.dispose();
+  publishActive(null);
   await inspector.agent.close();
   Atomics.store(inspector.control, Word.ACTIVATED, 0);
 }

@@ -16,7 +16,15 @@ export type { TrapHandler } from './trap.js';
 export { activate, requestActivation, deactivate, isActive, setActivationDefaults } from './activation.js';
 export type { ActivateOptions, Activation } from './activation.js';
 
+export { listenForActivation, defaultSignal } from './activation-triggers.js';
+export type { Triggers, TriggerOptions } from './activation-triggers.js';
+export { stateDirFor, stateFiles, STATE_DIR_ENV, STATE_VERSION } from './discovery.js';
+export type { StateFile, Trigger, ActiveDebugger } from './discovery.js';
+
 import { installTrapHandler } from './activation.js';
+import { listenForActivation } from './activation-triggers.js';
 
 // Serve activation requests from the first check on (unless a tool installed its own handler first).
 installTrapHandler();
+// Let `kill -USR2 <pid>` / `trapdoor attach <pid>` reach this process (main thread only, once).
+listenForActivation();

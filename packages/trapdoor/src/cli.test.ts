@@ -60,11 +60,28 @@ describe('trapdoor', () => {
     }
   });
 
-  it.each(['attach', 'stack'])('says %s is not available yet, without a stack trace, exit 2', (command) => {
-    const r = trapdoor(command, '123');
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`trapdoor ${command}: 'trapdoor ${command}' is not available yet`);
-    expect(r.stderr).not.toMatch(/^\s+at /m);
+  it.each(['attach', 'stack'])('%s: bad command lines exit 2 and name the problem, without a stack trace', (command) => {
+    for (const [args, named] of [
+      [[], 'missing <pid>'],
+      [['0'], "<pid> must be a process id (a positive integer), not '0'"],
+      [['-5'], "unknown option '-5'"],
+      [['1', '2'], 'one <pid> only, not 2'],
+      [['--timeout', 'soon', '1'], "option '--timeout' must be a number of seconds greater than 0, not 'soon'"],
+      [['--timeout', '0', '1'], "option '--timeout' must be a number of seconds greater than 0, not '0'"],
+      [['--frobnicate', '1'], "unknown option '--frobnicate'"],
+    ] as const) {
+      const r = trapdoor(command, ...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain(`trapdoor ${command}: ${named}`);
+      expect(r.stderr).toContain(`Usage: trapdoor ${command} [options] <pid>`);
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+    }
+  });
+
+  it.each(['attach', 'stack'])('%s --help', (command) => {
+    const r = trapdoor(command, '--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^Usage: trapdoor ${command} \\[options\\] <pid>`));
   });
 });
 

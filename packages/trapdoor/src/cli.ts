@@ -14,8 +14,8 @@ Attach a debugger to a JavaScript process that is already running, even one stuc
 Commands:
   instrument <file|dir> -o <out>   write instrumented copies of files, with source maps
   run <script> [args...]           run a script on Node, Bun or Deno with on-the-fly instrumentation
-  attach <pid>                     activate a running process, print its debugger URL (not available yet)
-  stack <pid>                      print where a running process is and its locals (not available yet)
+  attach <pid>                     start a running process's debugger, print its WebSocket and DevTools URLs
+  stack <pid>                      print where a running process is and its locals, then let it run on
 
 Options:
   -h, --help                       show this help; 'trapdoor <command> --help' for a command's
@@ -28,8 +28,8 @@ type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
   instrument: async (argv) => (await import('./commands/instrument.js')).instrumentCommand(argv),
   run: async (argv) => (await import('./commands/run.js')).runCommand(argv),
-  attach: notYet('attach'),
-  stack: notYet('stack'),
+  attach: async (argv) => (await import('./commands/attach.js')).attachCommand(argv),
+  stack: async (argv) => (await import('./commands/stack.js')).stackCommand(argv),
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -57,12 +57,6 @@ function topLevel(argv: string[]): number {
   // No command at all: usage, as an error, so scripts calling `trapdoor` by mistake notice.
   process.stderr.write(USAGE);
   return 2;
-}
-
-function notYet(name: string): Command {
-  return async () => {
-    throw new CliError('ERR_TRAPDOOR_NOT_AVAILABLE', `'trapdoor ${name}' is not available yet in trapdoor ${version()}; 'trapdoor instrument' is`);
-  };
 }
 
 function report(error: unknown, prefix: string): number {

@@ -13,7 +13,17 @@ export type CliErrorCode =
   /** Some input files could not be instrumented (syntax errors); nothing was written. */
   | 'ERR_TRAPDOOR_INPUT'
   /** Reading or writing files failed part-way. */
-  | 'ERR_TRAPDOOR_IO';
+  | 'ERR_TRAPDOOR_IO'
+  /** attach/stack: no process has that pid. */
+  | 'ERR_TRAPDOOR_NO_SUCH_PROCESS'
+  /** attach/stack: the process belongs to another user. */
+  | 'ERR_TRAPDOOR_NOT_PERMITTED'
+  /** attach/stack: the process does not run trapdoor's runtime (no state file). */
+  | 'ERR_TRAPDOOR_NOT_TRAPDOOR'
+  /** attach/stack: the process did not start its debugger, or pause, in time. */
+  | 'ERR_TRAPDOOR_TIMEOUT'
+  /** attach/stack: the debugger answered something unexpected, or the connection failed. */
+  | 'ERR_TRAPDOOR_PROTOCOL';
 
 export class CliError extends Error {
   override readonly name = 'CliError';
@@ -41,6 +51,11 @@ export function exitCodeFor(error: unknown): number {
       return 2;
     case 'ERR_TRAPDOOR_INPUT':
     case 'ERR_TRAPDOOR_IO':
+    case 'ERR_TRAPDOOR_NO_SUCH_PROCESS':
+    case 'ERR_TRAPDOOR_NOT_PERMITTED':
+    case 'ERR_TRAPDOOR_NOT_TRAPDOOR':
+    case 'ERR_TRAPDOOR_TIMEOUT':
+    case 'ERR_TRAPDOOR_PROTOCOL':
       return 1;
   }
 }

@@ -3,10 +3,12 @@
  * with trapdoor's loader, which instruments the program's own modules as they load (see
  * ../loaders). The debugger settings reach the runtime in the child's environment.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { CONTROL_SOCKET_ENV, STATE_DIR_ENV, stateDirFor, stateFiles } from '@trapdoor/runtime/discovery';
 import { CliError } from '../errors.js';
 import { ENV } from '../loaders/settings.js';
 import { childCommand, RUNTIMES, type RuntimeName } from '../run/runtimes.js';
@@ -25,7 +27,8 @@ Options:
                             TRAPDOOR_BUN, TRAPDOOR_DENO name an executable to use instead)
   --port <n>                port the debugger listens on once activated (0: any free port)
   --host <address>          address the debugger listens on
-  --signal <name>           the signal that activates the debugger, e.g. SIGUSR2
+  --signal <name>|none      the signal that activates the debugger, e.g. SIGUSR2; 'none': no
+                            signal, 'trapdoor attach' uses a control socket instead
   --include <glob>          instrument only files matching <glob>, relative to the working
                             directory (repeatable); files under node_modules are instrumented
                             only when a glob matches them, e.g. 'node_modules/acorn/**'
@@ -46,13 +49,19 @@ The child gets:
   bun    --preload <trapdoor>/dist/loaders/bun/register.js   (a Bun.plugin onLoad)
   deno   run --preload <trapdoor>/dist/loaders/deno/register.js   (node:module registerHooks),
          with --allow-read (trapdoor's runtime and its dependencies, the script),
-         --allow-net=<host>, --allow-env (TRAPDOOR_*, and what ws and the transform read) and
-         --allow-ffi (the native signal watcher) merged into your own permission flags, and
-         --node-modules-dir=manual when no package.json or deno.json is found
+         --allow-net=<host>, --allow-env (TRAPDOOR_*, and what ws and the transform read),
+         --allow-ffi (the native signal watcher), and read, write and unix:<socket> net access
+         to its state directory (what 'trapdoor attach' finds it by) merged into your own
+         permission flags, and --node-modules-dir=manual when no package.json or deno.json is
+         found
 and in its environment, for trapdoor's runtime: TRAPDOOR_PORT, TRAPDOOR_HOST, TRAPDOOR_SIGNAL
-(when given), TRAPDOOR_INCLUDE and TRAPDOOR_EXCLUDE (JSON arrays of globs). Without these
-options the runtime uses its defaults (127.0.0.1:9229; SIGUSR2 on Node and Deno, SIGUSR1 on
-Bun: Deno takes SIGUSR1 for its own inspector soon after it starts).
+(when given), TRAPDOOR_INCLUDE and TRAPDOOR_EXCLUDE (JSON arrays of globs); for Deno also
+TRAPDOOR_STATE_DIR and TRAPDOOR_CONTROL_SOCKET. Without these options the runtime uses its
+defaults (127.0.0.1:9229; SIGUSR2 on Node and Deno, SIGUSR1 on Bun: Deno takes SIGUSR1 for its
+own inspector soon after it starts).
+
+The activation signal sent to 'trapdoor run' itself is passed on to the program, so
+'kill -USR2 <pid of trapdoor run>' and 'trapdoor attach <pid of trapdoor run>' both reach it.
 To see what was instrumented, set TRAPDOOR_DEBUG_DUMP_MODULES=<file>: at exit the loader writes
 each instrumented module, its site count and the sources its sites name to <file> as JSON.
 
@@ -94,6 +103,13 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (parsed.exclude.length > 0) env[ENV.exclude] = JSON.stringify(parsed.exclude);
   // Deno needs a read permission for its working directory; the loader gets it from here instead.
   if (parsed.runtime === 'deno') env[ENV.cwd] = cwd;
+  // Deno may not ask for the user id (the state directory's name) without --allow-sys: name the
+  // directory for it, and let it write there.
+  const stateDir = parsed.runtime === 'deno' ? prepareStateDir(env) : undefined;
+  // And Deno allows a Unix socket by its exact path only, so the control socket (used when the
+  // signal cannot be) is named before the child's pid is known.
+  if (stateDir !== undefined && !env[CONTROL_SOCKET_ENV]) env[CONTROL_SOCKET_ENV] = join(stateDir, `run-${process.pid}-${randomBytes(4).toString('hex')}.sock`);
+  const controlSocket = parsed.runtime === 'deno' ? env[CONTROL_SOCKET_ENV] || undefined : undefined;
 
   const command = childCommand({
     runtime: parsed.runtime,
@@ -102,10 +118,39 @@ export async function runCommand(argv: string[]): Promise<number> {
     args: parsed.args,
     host: parsed.host,
     dumpFile: env[ENV.dumpModules] || undefined,
+    stateDir,
+    controlSocket,
     cwd,
     env,
   });
-  return runChild(command, env);
+  // The program's activation signal, for relaying; 'none' (control socket only) relays nothing.
+  const given = (parsed.signal ?? env[ENV.signal] ?? (parsed.runtime === 'bun' ? 'SIGUSR1' : 'SIGUSR2')).toUpperCase();
+  const signal = given.startsWith('SIG') ? given : `SIG${given}`;
+  const relay = signal in constants.signals && signal !== 'SIGKILL' && signal !== 'SIGSTOP' ? [signal] : [];
+  return runChild(command, env, { relay, onExit: (pid) => removeStateFiles(env, pid) });
+}
+
+/** Removes what the program left in the state directory (its state file and control socket). */
+function removeStateFiles(env: NodeJS.ProcessEnv, pid: number): void {
+  const dir = stateDirFor(env, typeof process.getuid === 'function' ? process.getuid() : undefined);
+  if (dir === undefined) return;
+  const files = stateFiles(dir, pid);
+  for (const path of [files.state, files.socket, env[CONTROL_SOCKET_ENV]]) {
+    if (path) rmSync(path, { force: true });
+  }
+}
+
+/** The state directory for the child (created 0700), also put in its environment; undefined if unusable. */
+function prepareStateDir(env: NodeJS.ProcessEnv): string | undefined {
+  const dir = stateDirFor(env, typeof process.getuid === 'function' ? process.getuid() : undefined);
+  if (dir === undefined) return undefined;
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch {
+    return undefined;
+  }
+  env[STATE_DIR_ENV] = dir;
+  return dir;
 }
 
 function usage(message: string): CliError {
@@ -175,8 +220,9 @@ function setOption(result: RunArgs, name: string, value: string): void {
   }
 }
 
-/** SIGUSR2, USR2, usr2 → SIGUSR2; a signal a process cannot catch is refused. */
+/** SIGUSR2, USR2, usr2 → SIGUSR2; 'none' stays; a signal a process cannot catch is refused. */
 function signalName(value: string): string {
+  if (value.toLowerCase() === 'none') return 'none';
   const upper = value.toUpperCase();
   const name = upper.startsWith('SIG') ? upper : `SIG${upper}`;
   if (!(name in constants.signals)) throw usage(`option '--signal' must be a signal name such as SIGUSR2, not '${value}'`);

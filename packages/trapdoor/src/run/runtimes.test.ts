@@ -58,6 +58,7 @@ describe('parseRunArgs', () => {
 
   it('normalizes the signal and refuses bad values with a usage error', () => {
     expect(parseRunArgs(['--signal', 'usr1', 'a.js'])).toMatchObject({ signal: 'SIGUSR1' });
+    expect(parseRunArgs(['--signal', 'None', 'a.js'])).toMatchObject({ signal: 'none' });
     const bad: Array<[string[], string]> = [
       [['--runtime', 'rust', 'a.js'], "unknown runtime 'rust': expected node, bun or deno"],
       [['--port', '70000', 'a.js'], "option '--port' must be a port number (0 to 65535), not '70000'"],

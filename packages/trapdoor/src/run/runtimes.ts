@@ -31,6 +31,13 @@ export interface CommandOptions {
   host: string | undefined;
   /** The file TRAPDOOR_DEBUG_DUMP_MODULES names, if set: Deno must be allowed to write it. */
   dumpFile: string | undefined;
+  /**
+   * The state directory the runtime writes its state file and control socket to (for
+   * `trapdoor attach`); Deno must be allowed to use it.
+   */
+  stateDir?: string | undefined;
+  /** The control socket's path when the runtime is told it (TRAPDOOR_CONTROL_SOCKET): Deno must be allowed to listen there. */
+  controlSocket?: string | undefined;
   cwd: string;
   env: NodeJS.ProcessEnv;
 }
@@ -137,7 +144,8 @@ export type DenoNeeds = Partial<Record<Permission, string[]>>;
  * own files and its dependencies' (the agent worker, the protocol description) and the entry
  * script; to listen on the debugger's host; the environment variables `ws`, trapdoor and the
  * transform's dependencies read; and
- * to load the native signal watcher. Plus writing the debug dump, when one is asked for.
+ * to load the native signal watcher; to write its state file and control socket (discovery by
+ * `trapdoor attach`). Plus writing the debug dump, when one is asked for.
  */
 function denoNeeds(options: CommandOptions): DenoNeeds {
   const { ownDirs } = locate({ canRead: true, withDependencies: true });
@@ -154,13 +162,19 @@ function denoNeeds(options: CommandOptions): DenoNeeds {
   const host = options.host ?? '127.0.0.1';
   const needs: DenoNeeds = {
     read,
-    net: [host.includes(':') && !host.startsWith('[') ? `[${host}]` : host],
+    net: [host.includes(':') && !host.startsWith('[') ? `[${host}]` : host, ...(options.controlSocket ? [`unix:${options.controlSocket}`] : [])],
     // ws reads two when it loads; the transform's dependencies (picocolors, @babel/types) six more.
     env: ['WS_NO_BUFFER_UTIL', 'WS_NO_UTF_8_VALIDATE', 'TRAPDOOR_*', 'NO_COLOR', 'FORCE_COLOR', 'TERM', 'CI', 'BABEL_8_BREAKING', 'BABEL_TYPES_8_BREAKING'],
   };
   const native = ownDirs.map(strip).find((dir) => /[\\/]native$/.test(dir) || /@trapdoor[\\/]native$/.test(dir));
   if (native !== undefined) needs.ffi = [native];
-  if (options.dumpFile) needs.write = [resolve(options.cwd, options.dumpFile)];
+  const write: string[] = [];
+  if (options.dumpFile) write.push(resolve(options.cwd, options.dumpFile));
+  if (options.stateDir) {
+    read.push(options.stateDir);
+    write.push(options.stateDir);
+  }
+  if (write.length > 0) needs.write = write;
   return needs;
 }
 

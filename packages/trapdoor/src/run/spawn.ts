@@ -9,9 +9,21 @@ import type { ChildCommand } from './runtimes.js';
 
 const RELAYED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-export function runChild(command: ChildCommand, env: NodeJS.ProcessEnv): Promise<number> {
+export interface RunChildOptions {
+  /**
+   * More signals to pass on: the program's activation signal, so that `kill -USR2` aimed at
+   * `trapdoor run` itself (whose pid a user sees first) reaches the program instead of killing
+   * the wrapper.
+   */
+  relay?: string[];
+  /** Called with the child's pid once it has exited (to remove what it left behind). */
+  onExit?: (pid: number) => void;
+}
+
+export function runChild(command: ChildCommand, env: NodeJS.ProcessEnv, options: RunChildOptions = {}): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     const child = spawn(command.executable, command.args, { stdio: 'inherit', env });
+    const relayed = [...new Set<string>([...RELAYED, ...(options.relay ?? [])])] as NodeJS.Signals[];
     // Ctrl-C in a terminal reaches the whole foreground process group, the child included: relaying
     // it too would deliver it twice (a program that treats a second SIGINT as "force quit" would
     // quit at once). Without a terminal (a supervisor, a test, `kill -INT`), only we get it.
@@ -20,9 +32,10 @@ export function runChild(command: ChildCommand, env: NodeJS.ProcessEnv): Promise
       if (signal === 'SIGINT' && terminal) return;
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     };
-    for (const signal of RELAYED) process.on(signal, relay);
+    for (const signal of relayed) process.on(signal, relay);
     const done = () => {
-      for (const signal of RELAYED) process.off(signal, relay);
+      for (const signal of relayed) process.off(signal, relay);
+      if (child.pid !== undefined) options.onExit?.(child.pid);
     };
     child.once('error', (error: NodeJS.ErrnoException) => {
       done();

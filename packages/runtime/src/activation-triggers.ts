@@ -1,0 +1,234 @@
+/**
+ * Activation triggers: the ways a process that runs trapdoor's runtime can be told from OUTSIDE
+ * to start its debugger (`kill -USR2 <pid>`, `trapdoor attach <pid>`), set up once when the
+ * runtime loads on the main thread.
+ *
+ *  - Signal (the default): the native watcher (@trapdoor/native) catches the signal on a native
+ *    thread and ORs `Request.ACTIVATE` into the control block, so a busy thread traps at its next
+ *    check; it also wakes the event loop, so an idle thread activates there. Default SIGUSR2 on
+ *    Node (SIGUSR1 is Node's inspector) and on Deno (Deno starts its own inspector on SIGUSR1),
+ *    SIGUSR1 on Bun. `TRAPDOOR_SIGNAL` names another one.
+ *  - Control socket, when there is no signal to use: the addon could not load (no compiler at
+ *    install, Deno without --allow-ffi), the program already listens for that signal (its
+ *    listener wins), or `TRAPDOOR_SIGNAL=none`. A small unref'd worker listens on
+ *    `<state dir>/<pid>.sock` (0600, in a 0700 directory) and does what the watcher does when a
+ *    client writes `activate`.
+ *
+ * Either way the state file (discovery.ts) says which trigger to use, and gets the debugger's
+ * address once it listens.
+ *
+ * Until a trigger fires nothing changes for the program: no output, nothing that keeps the
+ * process alive (the watcher's wake-up and the socket worker are unref'd), the same exit.
+ * `TRAPDOOR_PORT` and `TRAPDOOR_HOST` become the activation defaults (`trapdoor run --port`).
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { isMainThread, Worker } from 'node:worker_threads';
+import { activate, isActive, setActivationDefaults, type ActivateOptions } from './activation.js';
+import { controlBlock, Request, Word } from './control-block.js';
+import { CONTROL_SOCKET_ENV, ownStateDir, publishState, publishTrigger, removeStaleFiles, stateFiles, STATE_VERSION, type Trigger } from './discovery.js';
+import { agentDir } from './agent/location.js';
+import { printLine } from './inspector.js';
+import { denoAllows } from './permissions.js';
+
+/** What `listenForActivation` set up. */
+export interface Triggers {
+  /** How this process can be activated from outside; undefined when it cannot. */
+  trigger: Trigger | undefined;
+  /** The state file, when one was written. */
+  stateFile: string | undefined;
+  /** Why the signal is not used, when it is not (for diagnostics and tests). */
+  signalProblem: string | undefined;
+}
+
+export interface TriggerOptions {
+  /** A signal name, or 'none' for the control socket. Default: TRAPDOOR_SIGNAL, else the runtime's default. */
+  signal?: string;
+}
+
+export const ENV = {
+  signal: 'TRAPDOOR_SIGNAL',
+  port: 'TRAPDOOR_PORT',
+  host: 'TRAPDOOR_HOST',
+  /** The control socket's path, instead of `<state dir>/<pid>.sock` (set by `trapdoor run` for Deno). */
+  socket: CONTROL_SOCKET_ENV,
+} as const;
+
+const KEY = Symbol.for('trapdoor.triggers');
+type Holder = { [KEY]?: Triggers };
+const holder = globalThis as Holder;
+
+/** The default signal of this runtime. */
+export function defaultSignal(): string {
+  return typeof (globalThis as { Bun?: unknown }).Bun !== 'undefined' ? 'SIGUSR1' : 'SIGUSR2';
+}
+
+function readEnv(name: string): string | undefined {
+  if (!denoAllows({ name: 'env', variable: name })) return undefined;
+  try {
+    const value = process.env[name];
+    return value === '' ? undefined : value;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `TRAPDOOR_PORT` / `TRAPDOOR_HOST` as activation options (a bad port is reported and ignored). */
+export function activationDefaultsFromEnv(): ActivateOptions {
+  const options: ActivateOptions = {};
+  const host = readEnv(ENV.host);
+  if (host !== undefined) options.host = host;
+  const port = readEnv(ENV.port);
+  if (port !== undefined) {
+    const value = Number(port);
+    if (/^\d+$/.test(port) && value <= 65535) options.port = value;
+    else printLine(`trapdoor: ${ENV.port}=${port} is not a port number (0-65535); using 9229`);
+  }
+  return options;
+}
+
+/**
+ * Sets up the activation triggers of this process, once (later calls return the first result).
+ * Only on the main thread: signals and `trapdoor attach` address a process, whose program runs
+ * there. Never throws.
+ */
+export function listenForActivation(options: TriggerOptions = {}): Triggers {
+  const existing = holder[KEY];
+  if (existing !== undefined) return existing;
+  const triggers: Triggers = { trigger: undefined, stateFile: undefined, signalProblem: undefined };
+  holder[KEY] = triggers;
+  if (!isMainThread) {
+    triggers.signalProblem = 'not the main thread';
+    return triggers;
+  }
+  setActivationDefaults(activationDefaultsFromEnv());
+  const dir = ownStateDir();
+  const files = dir === undefined ? undefined : stateFiles(dir, process.pid);
+
+  const signal = options.signal ?? readEnv(ENV.signal) ?? defaultSignal();
+  if (signal.toLowerCase() === 'none') triggers.signalProblem = `${ENV.signal}=none`;
+  else {
+    const result = startSignalWatcher(signal);
+    if (typeof result === 'string') triggers.signalProblem = result;
+    else {
+      triggers.trigger = { signal: result.signal };
+      // The program's own listener for the signal, added later, wins (the watcher steps aside):
+      // from then on `trapdoor attach` must use the control socket.
+      if (files !== undefined) giveWayToListeners(result.signal, () => switchToSocket(triggers, files));
+    }
+  }
+  if (triggers.trigger === undefined && files !== undefined) useSocket(triggers, files);
+  if (triggers.trigger !== undefined && files !== undefined) {
+    const published = publishState(files.state, {
+      v: STATE_VERSION,
+      pid: process.pid,
+      ...runtimeOf(),
+      script: typeof process.argv[1] === 'string' && process.argv[1] !== '' ? process.argv[1] : null,
+      trigger: triggers.trigger,
+      active: null,
+    });
+    if (published) {
+      triggers.stateFile = files.state;
+      // Files of processes that died without cleaning up (everything but `trapdoor run` leaves
+      // them): removed a little later, off the start-up path, on an unref'd timer.
+      if (denoAllows({ name: 'run' })) setTimeout(() => removeStaleFiles(dirname(files.state)), 2000).unref?.();
+    }
+  }
+  return triggers;
+}
+
+function useSocket(triggers: Triggers, files: { socket: string }): boolean {
+  const socket = readEnv(ENV.socket) ?? files.socket;
+  if (!startControlSocket(socket)) return false;
+  triggers.trigger = { socket };
+  return true;
+}
+
+function switchToSocket(triggers: Triggers, files: { state: string; socket: string }): void {
+  if (triggers.trigger === undefined || !('signal' in triggers.trigger)) return;
+  triggers.signalProblem = `the program listens for ${triggers.trigger.signal} itself`;
+  if (useSocket(triggers, files)) publishTrigger(triggers.trigger);
+}
+
+/** Calls `then` once, when the program adds a listener for `signal` on `process`. */
+function giveWayToListeners(signal: string, then: () => void): void {
+  const onNewListener = (event: string | symbol): void => {
+    if (event !== signal) return;
+    process.off('newListener', onNewListener);
+    then();
+  };
+  process.on('newListener', onNewListener);
+}
+
+function runtimeOf(): { runtime: string; runtimeVersion: string } {
+  const g = globalThis as { Bun?: { version?: string }; Deno?: { version?: { deno?: string } } };
+  if (typeof g.Bun?.version === 'string') return { runtime: 'Bun', runtimeVersion: g.Bun.version };
+  if (typeof g.Deno?.version?.deno === 'string') return { runtime: 'Deno', runtimeVersion: g.Deno.version.deno };
+  return { runtime: 'node.js', runtimeVersion: process.version };
+}
+
+/**
+ * Activation from the event loop (the signal watcher's wake-up, the control socket's message).
+ * A busy thread has usually activated in a trap already; then there is nothing to do.
+ */
+function activateFromOutside(): void {
+  if (isActive()) return;
+  try {
+    activate();
+  } catch (error) {
+    Atomics.and(controlBlock, Word.REQUEST, ~Request.ACTIVATE);
+    printLine(`trapdoor: cannot start the debugger: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+type NativeModule = typeof import('@trapdoor/native');
+
+/** Starts the watcher; returns why not as a sentence when it cannot. */
+function startSignalWatcher(signal: string): { signal: string } | string {
+  let native: NativeModule;
+  try {
+    const require = createRequire(join(agentDir(), 'agent-worker.js'));
+    const entry = require.resolve('@trapdoor/native');
+    if (!denoAllows({ name: 'ffi', path: dirname(entry) })) return 'Deno was not given --allow-ffi (the native signal watcher cannot load)';
+    native = require(entry) as NativeModule;
+  } catch (error) {
+    return `@trapdoor/native is not installed (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`;
+  }
+  if (!native.isAvailable()) return native.loadError()?.message ?? '@trapdoor/native did not load';
+  try {
+    const watcher = native.startWatcher({ signal, control: controlBlock, index: Word.REQUEST, bits: Request.ACTIVATE, onSignal: activateFromOutside });
+    return { signal: watcher.signal };
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const message = error instanceof Error ? error.message : String(error);
+    // A name that is not a signal is the user's mistake: say so once (trapdoor run checks --signal first).
+    if (code === 'ERR_TRAPDOOR_SIGNAL') printLine(`trapdoor: ${ENV.signal}=${signal}: ${message}; trapdoor attach uses the control socket instead`);
+    return message;
+  }
+}
+
+/** Starts the control-socket worker (agent/control-socket-worker.ts). False when it cannot. */
+function startControlSocket(path: string): boolean {
+  // Deno wants the socket's exact path in --allow-net=unix:<path> (a directory is not enough),
+  // which is why `trapdoor run` names the socket (TRAPDOOR_CONTROL_SOCKET) before the pid exists.
+  if (!(denoAllows({ name: 'read', path }) && denoAllows({ name: 'write', path }) && denoAllows({ name: 'net', host: `unix:${path}` }))) return false;
+  let worker: Worker;
+  try {
+    worker = new Worker(join(agentDir(), 'control-socket-worker.js'), {
+      workerData: { path, control: controlBlock },
+      execArgv: [],
+      stdout: false,
+      stderr: false,
+    });
+  } catch {
+    return false;
+  }
+  worker.on('message', (message: unknown) => {
+    if (message === 'activate') activateFromOutside();
+  });
+  // A socket that cannot be created (or a worker that dies) leaves the process as it was.
+  worker.on('error', () => {});
+  // After the listeners: adding a 'message' listener refs the worker's port again.
+  worker.unref();
+  return true;
+}

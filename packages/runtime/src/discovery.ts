@@ -1,0 +1,234 @@
+/**
+ * Discovery: how `trapdoor attach <pid>` finds a process that runs trapdoor's runtime, how it
+ * asks it to activate, and where it reads the debugger's address once it listens.
+ *
+ * Each process that loads the runtime on its main thread writes one small JSON file, the
+ * *state file*, `<state dir>/<pid>.json`, and rewrites it (write to a temporary name, rename)
+ * when the debugger starts or stops:
+ *
+ *   { "v": 1, "pid": 4242, "runtime": "node.js", "runtimeVersion": "v20.20.0",
+ *     "script": "/srv/app.js",
+ *     "trigger": { "signal": "SIGUSR2" } | { "socket": "/tmp/trapdoor-1000/4242.sock" },
+ *     "active": { "wsUrl": "ws://127.0.0.1:9229/…", "host": "127.0.0.1", "port": 9229,
+ *                 "targetId": "…" } | null }
+ *
+ * A signal is only ever sent to a process whose state file names it: a process that does not
+ * handle SIGUSR2 would die of it. The file also tells a process that runs trapdoor from one that
+ * does not, which `kill` cannot.
+ *
+ * The state directory is private to the user, like XDG_RUNTIME_DIR: `TRAPDOOR_STATE_DIR` when
+ * set, else `<tmpdir>/trapdoor-<uid>`, created with mode 0700 and used only when it is a real
+ * directory (not a symlink) owned by this user and closed to others. Files are 0600. Nothing is
+ * written when the directory is not usable (or on Deno without the permissions): the signal still
+ * works, `trapdoor attach` then says it cannot find the process.
+ *
+ * A file left behind by a process that died is recognised by `trapdoor attach` (the pid is gone,
+ * or the process now holding that pid started after the file was written) and overwritten by the
+ * next process with that pid.
+ */
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { denoAllows } from './permissions.js';
+
+export const STATE_VERSION = 1;
+
+/** How the process can be asked to activate from outside. */
+export type Trigger = { signal: string } | { socket: string };
+
+export interface ActiveDebugger {
+  wsUrl: string;
+  host: string;
+  port: number;
+  targetId: string;
+}
+
+export interface StateFile {
+  v: typeof STATE_VERSION;
+  pid: number;
+  runtime: string;
+  runtimeVersion: string;
+  /** The program's entry script, as the runtime was started with it (argv[1]). */
+  script: string | null;
+  trigger: Trigger;
+  active: ActiveDebugger | null;
+}
+
+/** The environment variable naming the state directory (tests, containers with a shared /tmp). */
+export const STATE_DIR_ENV = 'TRAPDOOR_STATE_DIR';
+/** The environment variable naming the control socket instead of `<state dir>/<pid>.sock`. */
+export const CONTROL_SOCKET_ENV = 'TRAPDOOR_CONTROL_SOCKET';
+
+/**
+ * The state directory for a process with this environment and user id, as both sides compute it
+ * (`trapdoor attach` reads the target's environment from /proc). Pure.
+ */
+export function stateDirFor(env: { TRAPDOOR_STATE_DIR?: string; TMPDIR?: string }, uid: number | undefined, tmp = '/tmp'): string | undefined {
+  const explicit = env[STATE_DIR_ENV];
+  if (explicit !== undefined && explicit !== '') return explicit;
+  if (uid === undefined) return undefined;
+  const base = env.TMPDIR !== undefined && env.TMPDIR !== '' ? env.TMPDIR.replace(/(.)\/+$/, '$1') : tmp;
+  return join(base, `trapdoor-${uid}`);
+}
+
+function currentUid(): number | undefined {
+  if (typeof process.getuid !== 'function') return undefined;
+  if (!denoAllows({ name: 'sys', kind: 'uid' })) return undefined;
+  try {
+    return process.getuid();
+  } catch {
+    return undefined;
+  }
+}
+
+function readEnvVar(name: string): string | undefined {
+  if (!denoAllows({ name: 'env', variable: name })) return undefined;
+  try {
+    return process.env[name];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * This process's state directory, created if missing; undefined when there is none it may use
+ * (see the file comment). Never throws.
+ */
+export function ownStateDir(): string | undefined {
+  const uid = currentUid();
+  const dir = stateDirFor({ TRAPDOOR_STATE_DIR: readEnvVar(STATE_DIR_ENV), TMPDIR: readEnvVar('TMPDIR') }, uid);
+  if (dir === undefined) return undefined;
+  if (!denoAllows({ name: 'write', path: dir }) || !denoAllows({ name: 'read', path: dir })) return undefined;
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
+  }
+  try {
+    const stat = lstatSync(dir);
+    if (!stat.isDirectory()) return undefined;
+    // Another user's directory (or one others may write into) could be used to plant a socket or
+    // a state file that leads `trapdoor attach` astray.
+    if (uid !== undefined && stat.uid !== uid) return undefined;
+    if ((stat.mode & 0o077) !== 0) return undefined;
+  } catch {
+    return undefined;
+  }
+  return dir;
+}
+
+/** Paths of one process's files in a state directory. */
+export function stateFiles(dir: string, pid: number): { state: string; socket: string } {
+  return { state: join(dir, `${pid}.json`), socket: join(dir, `${pid}.sock`) };
+}
+
+/**
+ * Writes `state` to `path` atomically (a reader sees the old file or the new one, never half of
+ * one), mode 0600. Returns false when it could not.
+ */
+export function writeStateFile(path: string, state: StateFile): boolean {
+  const temporary = `${path}.${process.pid}.tmp`;
+  try {
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // none left over
+    }
+    // 'wx': never follow a symlink someone planted under the temporary name.
+    const fd = openSync(temporary, 'wx', 0o600);
+    try {
+      writeSync(fd, `${JSON.stringify(state)}\n`);
+      try {
+        fsyncSync(fd);
+      } catch {
+        // not supported everywhere; the rename still makes the switch atomic for readers
+      }
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, path);
+    return true;
+  } catch {
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // nothing to remove
+    }
+    return false;
+  }
+}
+
+// ─── This process's published state ────────────────────────────────────────────────────────
+
+const KEY = Symbol.for('trapdoor.discovery');
+type Published = { path: string; state: StateFile };
+type Holder = { [KEY]?: Published };
+const holder = globalThis as Holder;
+
+/** Starts publishing this process's state at `path` (bootstrap.ts calls it once). */
+export function publishState(path: string, state: StateFile): boolean {
+  if (!writeStateFile(path, state)) return false;
+  holder[KEY] = { path, state };
+  return true;
+}
+
+/** Records that the debugger listens (or no longer does) in the state file, when there is one. */
+export function publishActive(active: ActiveDebugger | null): void {
+  const published = holder[KEY];
+  if (published === undefined) return;
+  published.state = { ...published.state, active };
+  writeStateFile(published.path, published.state);
+}
+
+/** Records a new trigger (the program took the signal for itself: the control socket now). */
+export function publishTrigger(trigger: Trigger): void {
+  const published = holder[KEY];
+  if (published === undefined) return;
+  published.state = { ...published.state, trigger };
+  writeStateFile(published.path, published.state);
+}
+
+/**
+ * Removes the files of processes that are gone from `dir` (never this process's). Best effort:
+ * a file another process is writing at the same moment is left for the next sweep.
+ */
+export function removeStaleFiles(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = /^(\d+)\.json$/.exec(name);
+    if (match === null || Number(match[1]) === process.pid) continue;
+    const pid = Number(match[1]);
+    try {
+      process.kill(pid, 0);
+      continue; // alive (or another user's: EPERM lands below, and it is not ours to remove)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') continue;
+    }
+    const path = join(dir, name);
+    let socket: string | undefined;
+    try {
+      const state = JSON.parse(readFileSync(path, 'utf8')) as Partial<StateFile>;
+      if (state.trigger !== undefined && 'socket' in state.trigger && dirname(state.trigger.socket) === dir) socket = state.trigger.socket;
+    } catch {
+      // unreadable: remove the file all the same
+    }
+    for (const file of [path, socket, join(dir, `${pid}.sock`)]) {
+      if (file === undefined) continue;
+      try {
+        unlinkSync(file);
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+/** The state this process published, if any. */
+export function publishedState(): { path: string; state: StateFile } | undefined {
+  const published = holder[KEY];
+  return published === undefined ? undefined : { path: published.path, state: { ...published.state } };
+}

@@ -1,0 +1,31 @@
+/**
+ * Deno permissions, asked without prompting. Under Deno, touching a file, an environment
+ * variable or the user id without permission throws or (in a terminal) prompts the user; before
+ * activation the runtime must do neither, so it asks first and does without what it may not use.
+ * Everywhere else everything is allowed.
+ */
+export type PermissionDescriptor =
+  | { name: 'read'; path: string }
+  | { name: 'write'; path: string }
+  | { name: 'env'; variable: string }
+  | { name: 'net'; host: string }
+  | { name: 'ffi'; path?: string }
+  | { name: 'sys'; kind: string }
+  | { name: 'run'; command?: string };
+
+type DenoPermissions = { querySync?: (descriptor: PermissionDescriptor) => { state: string } };
+
+const permissions = (globalThis as { Deno?: { permissions?: DenoPermissions } }).Deno?.permissions;
+
+/** Whether this is allowed without a prompt (always true outside Deno). */
+export function denoAllows(descriptor: PermissionDescriptor): boolean {
+  if (permissions === undefined || typeof permissions.querySync !== 'function') return true;
+  try {
+    return permissions.querySync(descriptor).state === 'granted';
+  } catch {
+    return false;
+  }
+}
+
+/** Whether this runtime is Deno. */
+export const isDeno = permissions !== undefined;

@@ -1,0 +1,265 @@
+/**
+ * The process `trapdoor attach` / `trapdoor stack` are pointed at: checks the pid, finds the
+ * state file its runtime wrote (packages/runtime/src/discovery.ts), and starts its debugger
+ * through the trigger named there (a signal, or the control socket), then waits until the state
+ * file gives the debugger's address.
+ *
+ * Linux's /proc tells where to look: the target's own environment (TRAPDOOR_STATE_DIR, TMPDIR)
+ * and user id, and when it started (a state file older than the process was left by an earlier
+ * process with the same pid). Elsewhere the attaching user's own state directory is used.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
+import { stateDirFor, stateFiles, STATE_VERSION, type ActiveDebugger, type StateFile } from '@trapdoor/runtime/discovery';
+import { CliError } from '../errors.js';
+
+export interface Target {
+  pid: number;
+  /** The process's command line, for messages ('node app.js'); '' when unknown. */
+  command: string;
+  stateFile: string;
+  state: StateFile;
+}
+
+/** A pid from the command line: a positive integer. */
+export function parsePid(text: string | undefined, usage: string): number {
+  if (text === undefined) throw new CliError('ERR_TRAPDOOR_USAGE', 'missing <pid>', { usage });
+  if (!/^[1-9]\d{0,9}$/.test(text) || Number(text) > 2 ** 31 - 1) {
+    throw new CliError('ERR_TRAPDOOR_USAGE', `<pid> must be a process id (a positive integer), not '${text}'`, { usage });
+  }
+  return Number(text);
+}
+
+/** Throws the clear error when `pid` is not a process this user may signal. */
+export function checkProcess(pid: number): void {
+  if (pid === process.pid) throw new CliError('ERR_TRAPDOOR_USAGE', `pid ${pid} is this trapdoor command itself`);
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ESRCH') throw new CliError('ERR_TRAPDOOR_NO_SUCH_PROCESS', `no process with pid ${pid}`);
+    if (code === 'EPERM') {
+      throw new CliError('ERR_TRAPDOOR_NOT_PERMITTED', `process ${pid} belongs to another user: run trapdoor as that user (or as root)`);
+    }
+    throw error;
+  }
+}
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+  } catch {
+    return '';
+  }
+}
+
+function environment(pid: number): Record<string, string> {
+  const env: Record<string, string> = {};
+  try {
+    for (const entry of readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')) {
+      const eq = entry.indexOf('=');
+      if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+    }
+  } catch {
+    // not Linux, or not readable
+  }
+  return env;
+}
+
+function ownerOf(pid: number): number | undefined {
+  try {
+    return statSync(`/proc/${pid}`).uid;
+  } catch {
+    return undefined;
+  }
+}
+
+/** When the process started, in ms since the epoch (Linux); undefined when unknown. */
+export function processStartMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 2 (comm) is in parentheses and may hold spaces: count fields after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const startTicks = Number(fields[19]); // field 22 overall
+    const btime = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'));
+    if (!Number.isFinite(startTicks) || btime === null) return undefined;
+    // USER_HZ is 100 on every Linux architecture Node runs on (it is fixed in the kernel ABI).
+    return Number(btime[1]) * 1000 + startTicks * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+function readState(path: string, pid: number): StateFile | undefined {
+  try {
+    const state = JSON.parse(readFileSync(path, 'utf8')) as StateFile;
+    if (state?.v !== STATE_VERSION || state.pid !== pid || typeof state.trigger !== 'object' || state.trigger === null) return undefined;
+    return state;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Finds the target's state file; throws ERR_TRAPDOOR_NOT_TRAPDOOR when there is none. A pid
+ * without one whose descendants include exactly one process with one (the pid of `trapdoor run`,
+ * of `npm start`, of a shell) stands for that process.
+ */
+export function findTarget(pid: number): Target {
+  checkProcess(pid);
+  const own = lookUp(pid);
+  if (own.target !== undefined) return own.target;
+  const found = descendants(pid).flatMap((child) => lookUp(child).target ?? []);
+  if (found.length === 1) return found[0]!;
+  const command = commandLine(pid);
+  const what = command === '' ? `process ${pid}` : `process ${pid} (${truncate(command)})`;
+  if (found.length > 1) {
+    throw new CliError(
+      'ERR_TRAPDOOR_NOT_TRAPDOOR',
+      `${what} does not run trapdoor's runtime itself, and ${found.length} of its descendants do: ` +
+        found.map((t) => `${t.pid} (${truncate(t.command, 40)})`).join(', ') +
+        '. Give one of those pids.',
+    );
+  }
+  throw new CliError(
+    'ERR_TRAPDOOR_NOT_TRAPDOOR',
+    `${what} does not run trapdoor's runtime (no state file in ${own.dirs.join(' or ') || 'its state directory'}).\n` +
+      `Start the program with 'trapdoor run', or 'node --import trapdoor/register', or run code built by 'trapdoor instrument'. ` +
+      `On Deno, 'trapdoor run' grants the permissions the runtime needs to write it.`,
+  );
+}
+
+function lookUp(pid: number): { target: Target | undefined; dirs: string[] } {
+  const theirs = stateDirFor(environment(pid), ownerOf(pid));
+  const ours = stateDirFor(process.env, typeof process.getuid === 'function' ? process.getuid() : undefined);
+  const dirs = [...new Set([theirs, ours])].filter((d): d is string => d !== undefined);
+  const started = processStartMs(pid);
+  for (const dir of dirs) {
+    const path = stateFiles(dir, pid).state;
+    const state = readState(path, pid);
+    if (state === undefined) continue;
+    // Written before this process started: left by an earlier process with the same pid. The
+    // second of slack covers the clock-tick rounding of the start time.
+    if (started !== undefined && statSync(path).mtimeMs < started - 1000) continue;
+    return { target: { pid, command: commandLine(pid), stateFile: path, state }, dirs };
+  }
+  return { target: undefined, dirs };
+}
+
+/** Every descendant of `pid` (Linux), nearest first. */
+function descendants(pid: number): number[] {
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0 && out.length < 1000) {
+    const parent = queue.shift()!;
+    let children: number[] = [];
+    try {
+      children = readFileSync(`/proc/${parent}/task/${parent}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      // not Linux, or gone
+    }
+    out.push(...children);
+    queue.push(...children);
+  }
+  return out;
+}
+
+function truncate(text: string, max = 80): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+export interface ListeningOptions {
+  /** How long to wait for the debugger to start. */
+  timeoutMs: number;
+}
+
+/**
+ * Makes sure the target's debugger listens and returns its address: the one the state file
+ * gives when it answers, else after asking the process to activate and waiting for the state
+ * file to say it listens.
+ */
+export async function ensureListening(target: Target, options: ListeningOptions): Promise<ActiveDebugger> {
+  if (target.state.active !== null && (await answers(target.state.active))) return target.state.active;
+  const before = target.state.active?.wsUrl;
+  const deadline = Date.now() + options.timeoutMs;
+  await trigger(target, deadline);
+  for (;;) {
+    const state = readState(target.stateFile, target.pid);
+    if (state?.active != null && state.active.wsUrl !== before) return state.active;
+    checkProcess(target.pid); // gone while we wait: say so rather than time out
+    if (Date.now() > deadline) break;
+    await sleep(20);
+  }
+  const how = 'signal' in target.state.trigger ? `sent ${target.state.trigger.signal}` : `asked through ${target.state.trigger.socket}`;
+  throw new CliError(
+    'ERR_TRAPDOOR_TIMEOUT',
+    `process ${target.pid}: ${how}, but its debugger did not start within ${options.timeoutMs / 1000} s. ` +
+      `The process may be stopped, blocked in a native call, busy in code that was not instrumented ` +
+      `(node_modules are not, unless included), or listening for that signal itself. Its stderr may say more.`,
+  );
+}
+
+async function trigger(target: Target, deadline: number): Promise<void> {
+  const how = target.state.trigger;
+  if ('signal' in how) {
+    try {
+      process.kill(target.pid, how.signal as NodeJS.Signals);
+    } catch (error) {
+      checkProcess(target.pid);
+      throw error;
+    }
+    return;
+  }
+  // The socket worker may still be starting in a process that has only just begun: retry.
+  for (;;) {
+    try {
+      await askSocket(how.socket);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if ((code === 'ENOENT' || code === 'ECONNREFUSED') && Date.now() < deadline) {
+        checkProcess(target.pid);
+        await sleep(50);
+        continue;
+      }
+      throw new CliError('ERR_TRAPDOOR_IO', `process ${target.pid}: cannot use its control socket ${how.socket}: ${(error as Error).message}`);
+    }
+  }
+}
+
+function askSocket(path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(path);
+    let reply = '';
+    socket.setEncoding('utf8');
+    socket.on('connect', () => socket.write('activate\n'));
+    socket.on('data', (chunk: string) => (reply += chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      if (reply.trim() === 'ok') resolve();
+      else reject(new Error(reply.trim() === '' ? 'no answer' : `answered '${reply.trim()}'`));
+    });
+  });
+}
+
+/** Whether a debugger answers at that address (a stale state file may name a closed one). */
+async function answers(active: ActiveDebugger): Promise<boolean> {
+  try {
+    const response = await fetch(`http://${hostPart(active.host)}:${active.port}/json/version`, { signal: AbortSignal.timeout(2000) });
+    await response.text();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** The host to connect to for a listening address (a wildcard address means this machine). */
+export function hostPart(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::' || host === '[::]') return '[::1]';
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

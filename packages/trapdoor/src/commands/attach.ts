@@ -1,0 +1,75 @@
+/**
+ * `trapdoor attach <pid>`: starts the debugger of a running process (by the signal or control
+ * socket its state file names) and prints where to connect.
+ */
+import { parseArgs } from 'node:util';
+import { parseOrUsage } from '../args.js';
+import { CliError } from '../errors.js';
+import { ensureListening, findTarget, hostPart, parsePid, type Target } from '../attach/target.js';
+import type { ActiveDebugger } from '@trapdoor/runtime/discovery';
+
+export const ATTACH_USAGE = `Usage: trapdoor attach [options] <pid>
+
+Starts the debugger of a running process that runs trapdoor's runtime (started with
+'trapdoor run', 'node --import trapdoor/register', or built with 'trapdoor instrument'), even
+one stuck in a busy loop, and prints its WebSocket URL and a DevTools URL. The process prints
+'Debugger listening on ws://…' to its own stderr and carries on running. Attaching to a process
+whose debugger already listens prints the same address again.
+
+Options:
+  --timeout <seconds>   how long to wait for the debugger to start (default 10)
+  --json                print the address as JSON: {"pid", "wsUrl", "devtoolsUrl", …}
+  -h, --help            show this help
+
+Exit status: 0 when the debugger listens; 1 when there is no such process, it belongs to
+another user, it does not run trapdoor's runtime, or its debugger did not start in time;
+2 for a bad command line.
+`;
+
+const OPTIONS = {
+  timeout: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export async function attachCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseOrUsage(ATTACH_USAGE, () => parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: true }));
+  if (values.help) {
+    process.stdout.write(ATTACH_USAGE);
+    return 0;
+  }
+  const timeoutMs = parseTimeout(values.timeout, 10, ATTACH_USAGE);
+  if (positionals.length > 1) throw new CliError('ERR_TRAPDOOR_USAGE', `one <pid> only, not ${positionals.length}`, { usage: ATTACH_USAGE });
+  const target = findTarget(parsePid(positionals[0], ATTACH_USAGE));
+  const active = await ensureListening(target, { timeoutMs });
+  const address = { pid: target.pid, runtime: target.state.runtime, runtimeVersion: target.state.runtimeVersion, ...active, devtoolsUrl: devtoolsUrl(active) };
+  if (values.json) process.stdout.write(`${JSON.stringify(address)}\n`);
+  else process.stdout.write(describeAttached(target, active));
+  return 0;
+}
+
+/** The URL Chrome opens DevTools at for this target (what Node's /json/list gives). */
+export function devtoolsUrl(active: ActiveDebugger): string {
+  return `devtools://devtools/bundled/js_app.html?experiments=true&v8only=true&ws=${hostPart(active.host)}:${active.port}/${active.targetId}`;
+}
+
+function describeAttached(target: Target, active: ActiveDebugger): string {
+  const what = [target.state.runtime, target.state.runtimeVersion, target.state.script].filter(Boolean).join(' ');
+  return (
+    `Debugger listening in process ${target.pid} (${what})\n` +
+    `  WebSocket:  ${active.wsUrl}\n` +
+    `  DevTools:   ${devtoolsUrl(active)}\n` +
+    `  CLI:        node inspect ${hostPart(active.host)}:${active.port}\n`
+  );
+}
+
+/** A --timeout value in seconds as milliseconds. */
+export function parseTimeout(value: string | undefined, fallbackSeconds: number, usage: string): number {
+  if (value === undefined) return fallbackSeconds * 1000;
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) {
+    throw new CliError('ERR_TRAPDOOR_USAGE', `option '--timeout' must be a number of seconds greater than 0, not '${value}'`, { usage });
+  }
+  return Math.round(seconds * 1000);
+}
+

@@ -1,0 +1,172 @@
+/**
+ * `trapdoor stack <pid>`: where a running process is right now, like `py-spy dump` or `jstack`.
+ * Starts its debugger if needed (as `trapdoor attach` does), pauses it over CDP, prints the call
+ * frames at their original positions and the locals of the top frame, resumes it and leaves.
+ */
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { Protocol } from 'devtools-protocol';
+import { parseOrUsage } from '../args.js';
+import { CdpClient } from '../attach/cdp-client.js';
+import { ensureListening, findTarget, parsePid, type Target } from '../attach/target.js';
+import { CliError } from '../errors.js';
+import { parseTimeout } from './attach.js';
+
+export const STACK_USAGE = `Usage: trapdoor stack [options] <pid>
+
+Prints where a running process is right now: each call frame at its original file, line and
+column (through source maps), and the local variables of the innermost one; then lets the
+process run on. The process must run trapdoor's runtime (see 'trapdoor attach --help'); its
+debugger is started if it is not yet, and stays listening afterwards.
+
+Options:
+  --timeout <seconds>   how long to wait for the debugger to start and the process to
+                        pause (default 10)
+  --idle-after <seconds>
+                        report the process as idle when it has not paused after this long
+                        (default 1): an idle process runs no JavaScript until an event arrives
+  --json                print the paused location as JSON
+  -h, --help            show this help
+
+Exit status: 0 when the stack (or that the process is idle) was printed; 1 when there is no
+such process, it does not run trapdoor's runtime, or its debugger did not answer; 2 for a bad
+command line.
+`;
+
+const OPTIONS = {
+  timeout: { type: 'string' },
+  'idle-after': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export interface StackFrame {
+  functionName: string;
+  /** A path for file: URLs, else the URL as the debugger gave it. */
+  file: string;
+  /** 1-based, as stack traces print them. */
+  line: number;
+  column: number;
+}
+
+export interface StackReport {
+  pid: number;
+  state: 'paused' | 'idle';
+  reason?: string;
+  frames: StackFrame[];
+  /** The innermost frame's locals, rendered. */
+  locals: Array<{ name: string; value: string }>;
+}
+
+export async function stackCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseOrUsage(STACK_USAGE, () => parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: true }));
+  if (values.help) {
+    process.stdout.write(STACK_USAGE);
+    return 0;
+  }
+  const timeoutMs = parseTimeout(values.timeout, 10, STACK_USAGE);
+  const idleMs = parseTimeout(values['idle-after'], 1, STACK_USAGE);
+  if (positionals.length > 1) throw new CliError('ERR_TRAPDOOR_USAGE', `one <pid> only, not ${positionals.length}`, { usage: STACK_USAGE });
+  const target = findTarget(parsePid(positionals[0], STACK_USAGE));
+  const active = await ensureListening(target, { timeoutMs });
+  const report = await capture(target, active.wsUrl, { timeoutMs, idleMs: Math.min(idleMs, timeoutMs) });
+  process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : formatReport(target, report));
+  return 0;
+}
+
+async function capture(target: Target, wsUrl: string, { timeoutMs, idleMs }: { timeoutMs: number; idleMs: number }): Promise<StackReport> {
+  const client = await CdpClient.connect(wsUrl, timeoutMs);
+  try {
+    await client.send('Runtime.enable');
+    await client.send('Debugger.enable', {});
+    const paused = client.next('Debugger.paused', idleMs);
+    await client.send('Debugger.pause');
+    const event = await paused;
+    if (event === undefined) return { pid: target.pid, state: 'idle', frames: [], locals: [] };
+    const frames = event.callFrames.map(frameOf);
+    const locals = await localsOf(client, event.callFrames[0]);
+    const resumed = client.next('Debugger.resumed', timeoutMs);
+    await client.send('Debugger.resume');
+    await resumed;
+    return { pid: target.pid, state: 'paused', reason: event.reason, frames, locals };
+  } finally {
+    await client.close();
+  }
+}
+
+function frameOf(frame: Protocol.Debugger.CallFrame): StackFrame {
+  let file = frame.url;
+  if (file.startsWith('file:')) {
+    try {
+      file = fileURLToPath(file);
+    } catch {
+      // keep the URL
+    }
+  }
+  return { functionName: frame.functionName, file, line: frame.location.lineNumber + 1, column: (frame.location.columnNumber ?? 0) + 1 };
+}
+
+async function localsOf(client: CdpClient, frame: Protocol.Debugger.CallFrame | undefined): Promise<StackReport['locals']> {
+  const scope = frame?.scopeChain.find((s) => s.type === 'local');
+  if (scope?.object.objectId === undefined) return [];
+  const { result } = await client.send('Runtime.getProperties', { objectId: scope.object.objectId, ownProperties: true, generatePreview: true });
+  return result.filter((p) => p.value !== undefined).map((p) => ({ name: p.name, value: render(p.value!) }));
+}
+
+/** A value the way a stack dump shows it: short, one line. */
+export function render(value: Protocol.Runtime.RemoteObject): string {
+  if (value.unserializableValue !== undefined) return value.unserializableValue;
+  switch (value.type) {
+    case 'undefined':
+      return 'undefined';
+    case 'string':
+      return JSON.stringify(shorten(String(value.value), 80));
+    case 'number':
+    case 'boolean':
+      return String(value.value);
+    case 'bigint':
+      return value.description ?? String(value.value);
+    case 'symbol':
+      return value.description ?? 'Symbol()';
+    case 'function': {
+      const name = /^(?:async\s+)?(?:function\s*\*?\s*|class\s+)([\w$]+)/.exec(value.description ?? '')?.[1];
+      return name === undefined ? '[Function (anonymous)]' : `[${value.description?.startsWith('class') ? 'class' : 'Function'}: ${name}]`;
+    }
+  }
+  if (value.subtype === 'null') return 'null';
+  const preview = value.preview;
+  if (preview !== undefined && preview.properties !== undefined) {
+    const items = preview.properties.map((p) => (preview.subtype === 'array' && /^\d+$/.test(p.name) ? previewValue(p) : `${p.name}: ${previewValue(p)}`));
+    if (preview.overflow) items.push('…');
+    const body = items.join(', ');
+    if (preview.subtype === 'array') return `${value.className === 'Array' ? '' : `${value.className ?? ''} `}[${body}]`;
+    const prefix = value.className !== undefined && value.className !== 'Object' ? `${value.className} ` : '';
+    return `${prefix}{${body === '' ? '' : ` ${body} `}}`;
+  }
+  return value.description ?? value.className ?? 'Object';
+}
+
+function previewValue(p: Protocol.Runtime.PropertyPreview): string {
+  if (p.type === 'string') return JSON.stringify(shorten(p.value ?? '', 40));
+  if (p.type === 'function') return '[Function]';
+  return p.value ?? p.type;
+}
+
+function shorten(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+export function formatReport(target: Target, report: StackReport): string {
+  const what = [target.state.runtime, target.state.runtimeVersion].filter(Boolean).join(' ');
+  if (report.state === 'idle') {
+    return `Process ${target.pid} (${what}) is idle: no JavaScript is running; it waits in its event loop for I/O or a timer.\n`;
+  }
+  const lines = [`Process ${target.pid} (${what}), paused (${report.reason ?? 'other'}), then resumed:`, ''];
+  report.frames.forEach((frame, index) => {
+    const where = `${frame.file}:${frame.line}:${frame.column}`;
+    lines.push(`    at ${frame.functionName === '' ? where : `${frame.functionName} (${where})`}`);
+    if (index === 0) for (const local of report.locals) lines.push(`        ${local.name} = ${local.value}`);
+  });
+  if (report.frames.length === 0) lines.push('    (no frames)');
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,299 @@
+/**
+ * End to end: `trapdoor run` starts a real program on Node, Bun or Deno; `trapdoor attach` and
+ * `trapdoor stack` (the real CLI, spawned) find it by pid and start its debugger from outside,
+ * by signal or by control socket; chrome-remote-interface then pauses it, changes a local and lets
+ * it finish. Nothing here asserts on wall-clock time.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import CDP from 'chrome-remote-interface';
+import { afterEach, describe, expect, it } from 'vitest';
+import { programsDir, repoRoot, within } from './e2e/harness.js';
+
+const BIN = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
+const RUNTIMES = ['node', 'bun', 'deno'] as const;
+type RuntimeName = (typeof RUNTIMES)[number];
+const SIGNAL: Record<RuntimeName, string> = { node: 'SIGUSR2', bun: 'SIGUSR1', deno: 'SIGUSR2' };
+const program = (name: string): string => join(programsDir, name);
+
+interface Running {
+  proc: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  line(pattern: RegExp): Promise<void>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  describe(): string;
+}
+
+const started = new Set<ChildProcess>();
+const clients: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close().catch(() => {})));
+  for (const proc of started) {
+    // The wrapper and the program: the program is the wrapper's child.
+    for (const pid of descendants(proc.pid!)) kill(pid);
+    kill(proc.pid!);
+  }
+  started.clear();
+});
+
+function kill(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone
+  }
+}
+
+function descendants(pid: number): number[] {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return children.flatMap((child) => [child, ...descendants(child)]);
+  } catch {
+    return [];
+  }
+}
+
+/** `trapdoor run --runtime <runtime> --port 0 [flags] <script> [args]`. */
+function run(runtime: RuntimeName, script: string, { flags = [], args = [], env = {} }: { flags?: string[]; args?: string[]; env?: Record<string, string> } = {}): Running {
+  const proc = spawn(process.execPath, [BIN, 'run', '--runtime', runtime, '--port', '0', ...flags, script, ...args], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1', ...env },
+  });
+  started.add(proc);
+  let out = '';
+  let err = '';
+  const waiters = new Set<() => void>();
+  proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+    for (const w of [...waiters]) w();
+  });
+  proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    err += chunk;
+    for (const w of [...waiters]) w();
+  });
+  let ended = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.on('close', (code, signal) => {
+      ended = true;
+      for (const w of [...waiters]) w();
+      resolve({ code, signal });
+    }),
+  );
+  const describe = (): string => `${runtime} ${script}\n--- stdout\n${out}\n--- stderr\n${err}`;
+  return {
+    proc,
+    stdout: () => out,
+    stderr: () => err,
+    line: (pattern) =>
+      within(
+        new Promise<void>((resolve, reject) => {
+          const check = (): void => {
+            if (out.split('\n').some((l) => pattern.test(l))) {
+              waiters.delete(check);
+              resolve();
+            } else if (ended) {
+              waiters.delete(check);
+              reject(new Error(`exited before printing ${pattern}\n${describe()}`));
+            }
+          };
+          waiters.add(check);
+          check();
+        }),
+        `a line matching ${pattern}`,
+        describe,
+      ),
+    exited,
+    describe,
+  };
+}
+
+/** The real CLI, run to completion (asynchronously: the program keeps running meanwhile). */
+function trapdoor(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const proc = spawn(process.execPath, [BIN, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    proc.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    proc.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function attachJson(pid: number, running: Running): Promise<{ pid: number; wsUrl: string; port: number; devtoolsUrl: string; runtime: string }> {
+  const result = await trapdoor('attach', '--json', String(pid));
+  expect(result, running.describe()).toMatchObject({ code: 0, stderr: '' });
+  return JSON.parse(result.stdout);
+}
+
+async function connect(wsUrl: string): Promise<any> {
+  const client = await CDP({ target: wsUrl, local: true });
+  clients.push(client);
+  return client;
+}
+
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 200));
+
+describe.each(RUNTIMES)('trapdoor attach and stack on %s', (runtime) => {
+  it('busy: stack (twice) shows the loop with its locals, attach gives a debugger that ends the loop', async () => {
+    const script = program('attach-spin.mjs');
+    const running = run(runtime, script);
+    await running.line(/^spinning$/);
+    await settle(); // let the loop get hot; not asserted
+
+    // The pid of `trapdoor run` itself: stack finds the program among its children.
+    const first = await trapdoor('stack', String(running.proc.pid));
+    expect(first, running.describe()).toMatchObject({ code: 0, stderr: '' });
+    expect(first.stdout).toMatch(/^Process \d+ \((node\.js|Bun|Deno) [^)]+\), paused \(other\), then resumed:$/m);
+    expect(first.stdout).toContain(`    at spin (${script}:5:3)\n`);
+    expect(first.stdout).toMatch(/^ {8}attempts = (\d+)$/m);
+    expect(first.stdout).toMatch(/^ {8}found = null$/m);
+    expect(first.stdout).toMatch(/^ {8}limit = 1000$/m);
+    expect(first.stdout).toContain(`${script}:12:`); // the caller, at top level
+    const attempts1 = Number(/attempts = (\d+)/.exec(first.stdout)![1]);
+
+    const second = await trapdoor('stack', '--json', String(running.proc.pid));
+    expect(second, running.describe()).toMatchObject({ code: 0, stderr: '' });
+    const report = JSON.parse(second.stdout);
+    expect(report).toMatchObject({ state: 'paused', frames: [{ functionName: 'spin', file: script, line: 5, column: 3 }, { file: script, line: 12 }] });
+    const attempts2 = Number(report.locals.find((l: { name: string }) => l.name === 'attempts').value);
+    expect(attempts2).toBeGreaterThan(attempts1); // it ran on between the two
+
+    const address = await attachJson(running.proc.pid!, running);
+    expect(address.pid).toBe(report.pid);
+    expect(address.wsUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]{36}$/);
+    expect(address.devtoolsUrl).toBe(`devtools://devtools/bundled/js_app.html?experiments=true&v8only=true&ws=${address.wsUrl.slice('ws://'.length)}`);
+    const stateFile = readFileSync(`/proc/${address.pid}/environ`, 'utf8'); // still running
+    expect(stateFile.length).toBeGreaterThan(0);
+
+    const client = await connect(address.wsUrl);
+    await client.Debugger.enable();
+    const paused = new Promise<any>((resolve) => client.once('Debugger.paused', resolve));
+    await client.Debugger.pause();
+    const event = await paused;
+    expect(event.callFrames[0]).toMatchObject({ functionName: 'spin', url: `file://${script}`, location: { lineNumber: 4, columnNumber: 2 } });
+    const set = await client.Debugger.evaluateOnCallFrame({ callFrameId: event.callFrames[0].callFrameId, expression: 'found = attempts' });
+    expect(set.result.type).toBe('number');
+    await client.Debugger.resume();
+    await running.line(/^found a positive number$/);
+    expect(await running.exited).toEqual({ code: 0, signal: null });
+    // One activation, however many times it was asked for.
+    expect(running.stderr().match(/Debugger listening on/g)).toHaveLength(1);
+    // `trapdoor run` removed what the program left behind.
+    expect(existsSync(join(`/tmp/trapdoor-${process.getuid!()}`, `${address.pid}.json`))).toBe(false);
+  });
+
+  it('idle: stack says so; attach activates from the event loop; a client ends the program', async () => {
+    const running = run(runtime, program('attach-idle.mjs'));
+    await running.line(/^idle$/);
+    const stack = await trapdoor('stack', '--idle-after', '0.5', String(running.proc.pid));
+    expect(stack, running.describe()).toMatchObject({ code: 0, stderr: '' });
+    expect(stack.stdout).toMatch(/^Process \d+ \([^)]+\) is idle: no JavaScript is running/);
+    const address = await attachJson(running.proc.pid!, running);
+    const client = await connect(address.wsUrl);
+    const { result } = await client.Runtime.evaluate({ expression: 'stopTicking()' });
+    expect(result).toMatchObject({ type: 'string', value: 'stopping' });
+    await client.close();
+    await running.line(/^stopped$/);
+    expect(await running.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('without a signal (--signal none): attach and stack use the control socket', async () => {
+    const script = program('attach-spin.mjs');
+    const running = run(runtime, script, { flags: ['--signal', 'none'] });
+    await running.line(/^spinning$/);
+    const stack = await trapdoor('stack', '--json', String(running.proc.pid));
+    expect(stack, running.describe()).toMatchObject({ code: 0, stderr: '' });
+    const report = JSON.parse(stack.stdout);
+    expect(report.frames[0]).toMatchObject({ functionName: 'spin', file: script, line: 5, column: 3 });
+    const state = JSON.parse(readFileSync(join(`/tmp/trapdoor-${process.getuid!()}`, `${report.pid}.json`), 'utf8'));
+    expect(state.trigger).toEqual({ socket: expect.stringMatching(/\.sock$/) });
+    expect(state.active).toMatchObject({ wsUrl: expect.stringMatching(/^ws:/) });
+  });
+
+  it("the program's own listener for the signal wins; attach switches to the control socket", async () => {
+    const signal = SIGNAL[runtime];
+    const running = run(runtime, program('attach-own-listener.mjs'), { args: [signal] });
+    await running.line(/^listening$/);
+    const [pid] = descendants(running.proc.pid!).slice(-1);
+    process.kill(pid!, signal);
+    await running.line(new RegExp(`^own listener got ${signal}$`));
+    await running.line(/^spinning$/);
+    expect(running.stderr()).not.toContain('Debugger listening');
+    const address = await attachJson(running.proc.pid!, running);
+    const state = JSON.parse(readFileSync(join(`/tmp/trapdoor-${process.getuid!()}`, `${address.pid}.json`), 'utf8'));
+    expect(state.trigger).toEqual({ socket: expect.stringMatching(/\.sock$/) });
+    const client = await connect(address.wsUrl);
+    await client.Debugger.enable();
+    const paused = new Promise<any>((resolve) => client.once('Debugger.paused', resolve));
+    await client.Debugger.pause();
+    const event = await paused;
+    expect(event.callFrames[0]).toMatchObject({ functionName: 'spin' });
+    await client.Debugger.evaluateOnCallFrame({ callFrameId: event.callFrames[0].callFrameId, expression: 'done = true' });
+    await client.Debugger.resume();
+    await running.line(/^spun some rounds$/);
+    await client.close();
+    expect(await running.exited).toEqual({ code: 0, signal: null });
+  });
+});
+
+describe.each(RUNTIMES)('nothing changes before activation on %s', (runtime) => {
+  const plain: Record<RuntimeName, string[]> = { node: [process.execPath], bun: [join(repoRoot, 'node_modules/.bin/bun')], deno: [join(repoRoot, 'node_modules/.bin/deno'), 'run'] };
+  it.each([['the signal watcher', []], ['the control socket', ['--signal', 'none']]])('a program that ends by itself ends the same, with %s', async (_title, flags) => {
+    const script = program('attach-ends.mjs');
+    const [command, ...args] = plain[runtime];
+    const expected = spawnSync(command!, [...args, script], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(expected).toMatchObject({ status: 3, stdout: 'sum 499500\ntimer 1,2,3\n' });
+    const running = run(runtime, script, { flags });
+    expect(await within(running.exited, 'the program to end by itself', running.describe)).toEqual({ code: 3, signal: null });
+    expect(running.stdout()).toBe(expected.stdout);
+    expect(running.stderr()).toBe(expected.stderr);
+  });
+});
+
+describe('trapdoor attach: the process cannot be reached', () => {
+  it('deno without --allow-ffi falls back to the control socket', async () => {
+    const script = program('attach-spin.mjs');
+    const running = run('deno', script, { flags: ['--deny-ffi'] });
+    await running.line(/^spinning$/);
+    const address = await attachJson(running.proc.pid!, running);
+    const state = JSON.parse(readFileSync(join(`/tmp/trapdoor-${process.getuid!()}`, `${address.pid}.json`), 'utf8'));
+    expect(state.trigger).toEqual({ socket: expect.stringMatching(/\.sock$/) });
+  });
+
+  it('a stopped process: attach gives up after --timeout with a clear error, exit 1', async () => {
+    const running = run('node', program('attach-spin.mjs'));
+    await running.line(/^spinning$/);
+    const [pid] = descendants(running.proc.pid!).slice(-1);
+    process.kill(pid!, 'SIGSTOP');
+    try {
+      const result = await trapdoor('attach', '--timeout', '1', String(pid));
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(new RegExp(`^trapdoor attach: process ${pid}: sent SIGUSR2, but its debugger did not start within 1 s\\. The process may be stopped`));
+      expect(result.stderr).not.toMatch(/^\s+at /m);
+    } finally {
+      process.kill(pid!, 'SIGCONT');
+    }
+    // Once it runs again, the signal it got while stopped activates it.
+    const address = await attachJson(pid!, running);
+    expect(address.pid).toBe(pid);
+  });
+
+  it('a process without trapdoor, a pid that does not exist, a bad pid', async () => {
+    const plain = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    started.add(plain);
+    for (const command of ['attach', 'stack']) {
+      const none = await trapdoor(command, String(plain.pid));
+      expect(none.code).toBe(1);
+      expect(none.stderr).toMatch(new RegExp(`^trapdoor ${command}: process ${plain.pid} \\(.*node -e setTimeout.*\\) does not run trapdoor's runtime`));
+      const gone = spawnSync(process.execPath, [BIN, command, '4194303'], { encoding: 'utf8' });
+      expect(gone.status).toBe(1);
+      expect(gone.stderr).toBe(`trapdoor ${command}: no process with pid 4194303\n`);
+      const bad = spawnSync(process.execPath, [BIN, command, '12x'], { encoding: 'utf8' });
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toContain(`trapdoor ${command}: <pid> must be a process id (a positive integer), not '12x'`);
+    }
+  });
+});
