@@ -1,53 +1,95 @@
-// npm run demo: what trapdoor does today, end to end, in a few seconds.
-//  1. instruments examples/stuck.js with @trapdoor/transform and prints its sites;
-//  2. runs the instrumented program, which gets stuck in `while (found === null)`;
-//  3. from another thread, raises the control block's request flag: the next check in the
-//     spinning loop calls the runtime's trap(), which prints where the program is and its
-//     locals, then ends it. (Attaching Chrome DevTools / node inspect comes with issue 3.)
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+// npm run demo: trapdoor's main job, end to end, in a few seconds.
+//  1. `trapdoor run examples/stuck.js`: the program gets stuck in `while (found === null)`;
+//  2. `trapdoor attach <pid>`: starts the debugger inside the busy process, prints its URLs;
+//  3. `trapdoor stack <pid>`: where it is stuck, with its locals; it runs on;
+//  4. a CDP client (chrome-remote-interface; Chrome DevTools, VS Code and `node inspect` speak
+//     the same protocol): pause, evaluate, assign `found`, resume: the program leaves its loop
+//     and finishes.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { instrument } from '@trapdoor/transform';
+import CDP from 'chrome-remote-interface';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const input = path.join(here, 'stuck.js');
-const outDir = path.join(here, '..', 'test', '.tmp', 'demo');
-mkdirSync(outDir, { recursive: true });
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const trapdoor = path.join(root, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
+const program = path.join('examples', 'stuck.js');
+const show = (text) => process.stdout.write(text.replace(/^(?=.)/gm, '  '));
+const within = (promise, ms, what) =>
+  Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error(`demo: timed out waiting for ${what}`)), ms).unref())]);
 
-const started = performance.now();
-const { code, sites } = instrument(readFileSync(input, 'utf8'), { filename: input, moduleType: 'cjs' });
-const ms = (performance.now() - started).toFixed(1);
-console.log(`$ instrument examples/stuck.js   (${sites.length} sites, ${ms} ms)`);
-for (const s of sites) {
-  const where = `${path.relative(process.cwd(), s.source)}:${s.line}:${s.column + 1}`;
-  console.log(`  ${s.kind.padEnd(8)} ${where.padEnd(26)} in ${(s.functionName || '(top level)').padEnd(13)} locals: ${s.locals.join(', ') || '-'}`);
+/** `trapdoor run` starts the runtime as its child: the program's pid is the one below it. */
+function programPid(pid) {
+  for (;;) {
+    let children = [];
+    try {
+      children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    } catch {}
+    if (children.length === 0) return pid;
+    pid = Number(children[0]);
+  }
 }
-const program = path.join(outDir, 'stuck.cjs');
-writeFileSync(program, code);
 
-// The "debugger": a preload that, 500 ms after start, raises the flag from a worker thread
-// (as the native signal watcher will), and a trap handler that reports the site and exits.
-const preload = path.join(outDir, 'interrupt.cjs');
-writeFileSync(preload, `
-const { Worker } = require('node:worker_threads');
-const runtime = require('@trapdoor/runtime');
-runtime.setTrapHandler((thunk, index, locals) => {
-  const mod = runtime.moduleOf(thunk);
-  const site = mod.sites[index];
-  const vars = site.locals.map((name, i) => name + ' = ' + require('node:util').inspect(locals[i])).join(', ');
-  console.log('trapped in a ' + site.kind + ' at ' + require('node:path').relative(process.cwd(), site.source) + ':' + site.line + ':' + (site.column + 1) + ' (' + (site.functionName || 'top level') + ')');
-  console.log('  locals: ' + vars);
-  process.exit(0);
+/** Runs a trapdoor command to its end; the program's own output keeps flowing meanwhile. */
+async function trapdoorCommand(...args) {
+  console.log(`\n$ npx trapdoor ${args.join(' ')}`);
+  const child = spawn(process.execPath, [trapdoor, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (data) => {
+    stdout += data;
+    show(String(data));
+  });
+  child.stderr.on('data', (data) => show(String(data)));
+  const code = await within(new Promise((resolve) => child.on('close', resolve)), 30_000, `trapdoor ${args[0]}`);
+  if (code !== 0) throw new Error(`demo: trapdoor ${args[0]} failed (exit ${code})`);
+  return stdout;
+}
+
+/** The program's output, marked as the program's. */
+const fromProgram = (data) => process.stdout.write(String(data).replace(/^(?=.)/gm, '  │ '));
+
+console.log(`$ npx trapdoor run ${program}    # as if in another terminal; its output is marked │`);
+const run = spawn(process.execPath, [trapdoor, 'run', '--port', '0', program], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+let output = '';
+const printed = new Promise((resolve) => {
+  run.stdout.on('data', (data) => {
+    output += data;
+    fromProgram(data);
+    if (output.includes('longest below')) resolve();
+  });
 });
-const worker = new Worker('const { workerData } = require("node:worker_threads"); setTimeout(() => Atomics.store(workerData, 0, 1), 500);', { eval: true, workerData: runtime.flags });
-worker.unref();
-`);
+run.stderr.on('data', fromProgram);
+const exited = new Promise((resolve) => run.on('exit', (code, signal) => resolve({ code, signal })));
+try {
+  await within(printed, 30_000, 'the example to start');
+  await new Promise((resolve) => setTimeout(resolve, 300)); // now it spins in `while (found === null)`
+  const pid = programPid(run.pid);
 
-console.log('\n$ node examples/stuck.js (instrumented; interrupted from another thread after 500 ms)');
-const t0 = performance.now();
-const run = spawnSync(process.execPath, ['-r', preload, program], { encoding: 'utf8', timeout: 15_000 });
-process.stdout.write(run.stdout.replace(/^/gm, '  '));
-process.stderr.write(run.stderr);
-console.log(`  exit code ${run.status} after ${((performance.now() - t0) / 1000).toFixed(2)} s`);
-if (run.status !== 0) process.exit(1);
+  const attached = await trapdoorCommand('attach', String(pid));
+  const wsUrl = /ws:\/\/\S+/.exec(attached)[0];
+  await trapdoorCommand('stack', String(pid));
+
+  console.log(`\n$ # a CDP client on ${wsUrl}`);
+  const client = await CDP({ target: wsUrl, local: true });
+  await client.Runtime.enable();
+  await client.Debugger.enable();
+  const paused = new Promise((resolve) => client.once('Debugger.paused', resolve));
+  const started = performance.now();
+  await client.Debugger.pause();
+  const top = (await within(paused, 10_000, 'Debugger.paused')).callFrames[0];
+  const where = `${path.relative(root, fileURLToPath(top.url))}:${top.location.lineNumber + 1}:${top.location.columnNumber + 1}`;
+  console.log(`  Debugger.pause → Debugger.paused in ${(performance.now() - started).toFixed(1)} ms, at ${where}`);
+  const { result } = await client.Debugger.evaluateOnCallFrame({ callFrameId: top.callFrameId, expression: 'attempts' });
+  console.log(`  evaluate 'attempts' → ${result.value}`);
+  await client.Debugger.evaluateOnCallFrame({ callFrameId: top.callFrameId, expression: 'found = attempts' });
+  console.log(`  evaluate 'found = attempts', then Debugger.resume`);
+  await client.Debugger.resume();
+  const end = await within(exited, 10_000, 'the program to finish');
+  await client.close().catch(() => {});
+  console.log(`\nThe program left its loop and exited with code ${end.code}; its last line: ${output.trim().split('\n').pop()}`);
+  console.log(`By hand: open the DevTools URL above in Chrome, or run \`node inspect ${new URL(wsUrl).host}\`.`);
+} catch (error) {
+  run.kill('SIGKILL');
+  console.error(error.message);
+  process.exitCode = 1;
+}

@@ -1,5 +1,5 @@
 // An example program that gets stuck: a search whose exit condition is never met.
-// `npm run demo` instruments it and stops it from another thread.
+// `npm run demo` runs it with `trapdoor run`, then attaches a debugger from outside.
 function collatzSteps(start) {
   let n = start;
   let steps = 0;

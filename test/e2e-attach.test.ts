@@ -263,6 +263,25 @@ describe('trapdoor attach: the process cannot be reached', () => {
     expect(state.trigger).toEqual({ socket: expect.stringMatching(/\.sock$/) });
   });
 
+  it('the activation signal sent to `trapdoor run` itself reaches the program', async () => {
+    const running = run('node', program('attach-spin.mjs'));
+    await running.line(/^spinning$/);
+    process.kill(running.proc.pid!, 'SIGUSR2');
+    await within(
+      new Promise<void>((resolve) => {
+        const check = setInterval(() => {
+          if (running.stderr().includes('Debugger listening on ws://')) {
+            clearInterval(check);
+            resolve();
+          }
+        }, 20);
+      }),
+      'the banner',
+      running.describe,
+    );
+    expect(running.proc.exitCode).toBeNull(); // the wrapper was not killed by the signal
+  });
+
   it('a stopped process: attach gives up after --timeout with a clear error, exit 1', async () => {
     const running = run('node', program('attach-spin.mjs'));
     await running.line(/^spinning$/);
