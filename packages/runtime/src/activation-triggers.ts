@@ -29,7 +29,8 @@ import { controlBlock, Request, Word } from './control-block.js';
 import { CONTROL_SOCKET_ENV, ownStateDir, publishState, publishTrigger, removeStaleFiles, stateFiles, STATE_VERSION, type Trigger } from './discovery.js';
 import { agentDir } from './agent/location.js';
 import { printLine } from './inspector.js';
-import { denoAllows } from './permissions.js';
+import { denoAllows, readEnv } from './permissions.js';
+import { detectRuntime } from './handoff.js';
 
 /** What `listenForActivation` set up. */
 export interface Triggers {
@@ -61,16 +62,6 @@ const holder = globalThis as Holder;
 /** The default signal of this runtime. */
 export function defaultSignal(): string {
   return typeof (globalThis as { Bun?: unknown }).Bun !== 'undefined' ? 'SIGUSR1' : 'SIGUSR2';
-}
-
-function readEnv(name: string): string | undefined {
-  if (!denoAllows({ name: 'env', variable: name })) return undefined;
-  try {
-    const value = process.env[name];
-    return value === '' ? undefined : value;
-  } catch {
-    return undefined;
-  }
 }
 
 /** `TRAPDOOR_PORT` / `TRAPDOOR_HOST` as activation options (a bad port is reported and ignored). */
@@ -119,10 +110,12 @@ export function listenForActivation(options: TriggerOptions = {}): Triggers {
   }
   if (triggers.trigger === undefined && files !== undefined) useSocket(triggers, files);
   if (triggers.trigger !== undefined && files !== undefined) {
+    const runtime = detectRuntime();
     const published = publishState(files.state, {
       v: STATE_VERSION,
       pid: process.pid,
-      ...runtimeOf(),
+      runtime: runtime.name,
+      runtimeVersion: runtime.version,
       script: typeof process.argv[1] === 'string' && process.argv[1] !== '' ? process.argv[1] : null,
       trigger: triggers.trigger,
       active: null,
@@ -158,13 +151,6 @@ function giveWayToListeners(signal: string, then: () => void): void {
     then();
   };
   process.on('newListener', onNewListener);
-}
-
-function runtimeOf(): { runtime: string; runtimeVersion: string } {
-  const g = globalThis as { Bun?: { version?: string }; Deno?: { version?: { deno?: string } } };
-  if (typeof g.Bun?.version === 'string') return { runtime: 'Bun', runtimeVersion: g.Bun.version };
-  if (typeof g.Deno?.version?.deno === 'string') return { runtime: 'Deno', runtimeVersion: g.Deno.version.deno };
-  return { runtime: 'node.js', runtimeVersion: process.version };
 }
 
 /**

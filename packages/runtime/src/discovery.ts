@@ -28,7 +28,7 @@
  */
 import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { denoAllows } from './permissions.js';
+import { denoAllows, readEnv } from './permissions.js';
 
 export const STATE_VERSION = 1;
 
@@ -80,22 +80,13 @@ function currentUid(): number | undefined {
   }
 }
 
-function readEnvVar(name: string): string | undefined {
-  if (!denoAllows({ name: 'env', variable: name })) return undefined;
-  try {
-    return process.env[name];
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * This process's state directory, created if missing; undefined when there is none it may use
  * (see the file comment). Never throws.
  */
 export function ownStateDir(): string | undefined {
   const uid = currentUid();
-  const dir = stateDirFor({ TRAPDOOR_STATE_DIR: readEnvVar(STATE_DIR_ENV), TMPDIR: readEnvVar('TMPDIR') }, uid);
+  const dir = stateDirFor({ TRAPDOOR_STATE_DIR: readEnv(STATE_DIR_ENV), TMPDIR: readEnv('TMPDIR') }, uid);
   if (dir === undefined) return undefined;
   if (!denoAllows({ name: 'write', path: dir }) || !denoAllows({ name: 'read', path: dir })) return undefined;
   try {

@@ -282,7 +282,8 @@ export async function startAgent(options: AgentOptions = {}): Promise<Agent> {
   return agent;
 }
 
-function detectRuntime(): { name: string; version: string } {
+/** The runtime's name and version as Node's /json/version reports them ('node.js', 'Bun', 'Deno'). */
+export function detectRuntime(): { name: string; version: string } {
   const g = globalThis as { Bun?: { version?: string }; Deno?: { version?: { deno?: string } } };
   if (typeof g.Bun?.version === 'string') return { name: 'Bun', version: g.Bun.version };
   if (typeof g.Deno?.version?.deno === 'string') return { name: 'Deno', version: g.Deno.version.deno };

@@ -29,3 +29,14 @@ export function denoAllows(descriptor: PermissionDescriptor): boolean {
 
 /** Whether this runtime is Deno. */
 export const isDeno = permissions !== undefined;
+
+/** An environment variable, or undefined when unset, empty, or (on Deno) not allowed. */
+export function readEnv(name: string): string | undefined {
+  if (!denoAllows({ name: 'env', variable: name })) return undefined;
+  try {
+    const value = process.env[name];
+    return value === '' ? undefined : value;
+  } catch {
+    return undefined;
+  }
+}
