@@ -165,8 +165,9 @@ describe.each(RUNTIMES)('trapdoor attach and stack on %s', (runtime) => {
     expect(address.pid).toBe(report.pid);
     expect(address.wsUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]{36}$/);
     expect(address.devtoolsUrl).toBe(`devtools://devtools/bundled/js_app.html?experiments=true&v8only=true&ws=${address.wsUrl.slice('ws://'.length)}`);
-    const stateFile = readFileSync(`/proc/${address.pid}/environ`, 'utf8'); // still running
-    expect(stateFile.length).toBeGreaterThan(0);
+    // Activated by the runtime's default signal, through the native watcher.
+    const state = JSON.parse(readFileSync(join(`/tmp/trapdoor-${process.getuid!()}`, `${address.pid}.json`), 'utf8'));
+    expect(state).toMatchObject({ pid: address.pid, trigger: { signal: SIGNAL[runtime] }, active: { wsUrl: address.wsUrl } });
 
     const client = await connect(address.wsUrl);
     await client.Debugger.enable();

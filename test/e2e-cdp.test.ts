@@ -1,13 +1,13 @@
 /**
  * End to end, with chrome-remote-interface: real instrumented programs on Node, Bun and Deno,
- * activated while busy (a worker calls requestActivation, as a signal watcher will) or idle (a
- * timer calls activate()), then paused, inspected, changed, stepped and resumed over a real
- * WebSocket. Programs: test/e2e/programs. Nothing here asserts on wall-clock time.
+ * activated while busy by the runtime's real activation signal (taken by the native watcher; also
+ * a storm of 500, and 500 requests from another thread) or idle (a timer calls activate()), then
+ * paused, inspected, changed, stepped and resumed over a real WebSocket. Programs: test/e2e/programs. Nothing here asserts on wall-clock time.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Client, columnOf, killChildren, launch, lineOf, prepare, programsDir, programUrl, runtimes, type Target } from './e2e/harness.js';
+import { Client, columnOf, killChildren, launch, lineOf, prepare, programsDir, programUrl, runtimes, type LaunchMode, type Target } from './e2e/harness.js';
 
 let dir: string;
 beforeAll(() => {
@@ -21,7 +21,7 @@ afterEach(async () => {
 });
 
 /** Starts a busy program and activates it once it spins. */
-async function startBusy(runtime: (typeof runtimes)[number], program: string, mode: 'busy' | 'storm' = 'busy'): Promise<{ target: Target; port: number }> {
+async function startBusy(runtime: (typeof runtimes)[number], program: string, mode: LaunchMode = 'signal'): Promise<{ target: Target; port: number }> {
   const target = launch(runtime, dir, program, mode);
   await target.line(/^spinning$/);
   // Give the loop time to get hot (optimised) before the request arrives; not asserted.
@@ -337,8 +337,11 @@ describe.each(runtimes)('CDP on $name', (runtime) => {
     expect(await target.exited).toEqual({ code: 0, signal: null });
   });
 
-  it('a storm of activation requests gives one server and one banner', async () => {
-    const { target, port } = await startBusy(runtime, 'busy-empty.mjs', 'storm');
+  it.each([
+    ['500 signals', 'signal-storm'],
+    ['500 requests from another thread', 'storm'],
+  ] as const)('a storm of activation requests (%s) gives one server and one banner', async (_title, mode) => {
+    const { target, port } = await startBusy(runtime, 'busy-empty.mjs', mode);
     const client = await attach(target, port);
     await enable(client);
     const paused = await pause(client);

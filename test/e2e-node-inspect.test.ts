@@ -76,7 +76,7 @@ function nodeInspect(port: number, target: Target) {
 }
 
 async function startBusy(runtime: (typeof runtimes)[number], program: string): Promise<{ target: Target; port: number }> {
-  const target = launch(runtime, dir, program, 'busy');
+  const target = launch(runtime, dir, program, 'signal');
   await target.line(/^spinning$/);
   await new Promise((resolve) => setTimeout(resolve, 200));
   target.trigger();

@@ -41,16 +41,32 @@ function runtimeName() {
   return 'node';
 }
 
+/**
+ * The addon built at install (node-gyp's build/Release) is loaded directly; node-gyp-build, which
+ * also finds prebuilds, is the fallback. Directly first because node-gyp-build reads several
+ * environment variables as it loads (PREBUILDS_ONLY, npm_config_arch, LIBC, …), and on Deno each
+ * read needs a permission: without it the load fails, and in a terminal Deno would prompt.
+ */
+function loadBinding() {
+  const built = path.join(__dirname, 'build', 'Release', 'trapdoor_native.node');
+  let exists = false;
+  try {
+    exists = require('node:fs').statSync(built).isFile();
+  } catch {
+    // not built here: look for a prebuild
+  }
+  return exists ? require(built) : require('node-gyp-build')(__dirname);
+}
+
 let binding = null;
 let bindingError = null;
 try {
-  // node-gyp-build finds build/Release/trapdoor_native.node (built at install) or a prebuild.
-  binding = require('node-gyp-build')(__dirname);
+  binding = loadBinding();
   if (!binding || typeof binding.start !== 'function') throw new Error('the addon has no start()');
 } catch (cause) {
   binding = null;
   let hint = '';
-  if (runtimeName() === 'deno') hint = ' (Deno loads Node-API addons only with --allow-ffi, and node-gyp-build needs --allow-read and --allow-env)';
+  if (runtimeName() === 'deno') hint = ' (Deno loads Node-API addons only with --allow-ffi and --allow-read; a prebuild found by node-gyp-build also needs --allow-env)';
   bindingError = makeError(
     CODES.UNAVAILABLE,
     `@trapdoor/native: the addon could not be loaded from ${path.join(__dirname, 'build')}${hint}: ${cause && cause.message ? cause.message : String(cause)}`,
@@ -286,7 +302,7 @@ function startWatcher(options) {
   hookProcess();
   let id;
   try {
-    id = native.start(number, control, index, bits | 0, onSignal);
+    id = native.start(number, control, index, bits | 0, onSignal, isMainThread());
   } catch (error) {
     if (error && typeof error === 'object' && typeof error.code !== 'string') error.code = CODES.NATIVE;
     throw error;

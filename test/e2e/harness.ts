@@ -17,7 +17,10 @@ export const programsDir = fileURLToPath(new URL('./programs/', import.meta.url)
 const bin = (name: string): string => join(repoRoot, 'node_modules', '.bin', name);
 
 /** The permissions the agent needs on Deno (packages/runtime/src/agent/README.md). */
-export const DENO_FLAGS = ['--allow-read', '--allow-net=127.0.0.1', '--allow-env=WS_NO_BUFFER_UTIL,WS_NO_UTF_8_VALIDATE'];
+export const DENO_FLAGS = ['--allow-read', '--allow-net=127.0.0.1', '--allow-env=WS_NO_BUFFER_UTIL,WS_NO_UTF_8_VALIDATE', '--allow-ffi'];
+
+/** The signal trapdoor's runtime activates on by default: Node's and Deno's SIGUSR1 are their own inspectors'. */
+export const ACTIVATION_SIGNAL: Record<RuntimeSpec['name'], NodeJS.Signals> = { node: 'SIGUSR2', bun: 'SIGUSR1', deno: 'SIGUSR2' };
 
 export interface RuntimeSpec {
   name: 'node' | 'bun' | 'deno';
@@ -95,18 +98,38 @@ export interface Target {
   line(pattern: RegExp): Promise<string>;
   /** Resolves with the banner's ws URL and port. */
   banner: Promise<{ wsUrl: string; port: number; host: string }>;
-  /** Creates the trigger file: the wrapper activates (busy: through a worker; idle: a timer). */
+  /**
+   * Activates: `signal` sends the runtime's activation signal to the program's process (the
+   * native watcher takes it), `signal-storm` 500 of them; otherwise creates the trigger file, and
+   * the wrapper activates (busy/storm: through a worker; idle: a timer).
+   */
   trigger(): void;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   describe(): string;
 }
 
+export type LaunchMode = 'signal' | 'signal-storm' | 'busy' | 'idle' | 'storm';
+
+/** The process that runs the program: the npm `deno` launcher runs the real binary as its child. */
+export function programPid(pid: number): number {
+  for (;;) {
+    let children: string[] = [];
+    try {
+      children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    } catch {
+      // gone, or not Linux
+    }
+    if (children.length === 0) return pid;
+    pid = Number(children[0]);
+  }
+}
+
 /**
- * Runs an instrumented program behind the wrapper. `mode`: `busy` (a worker calls
- * requestActivation), `storm` (the worker calls it hundreds of times), `idle` (a main-thread
- * timer calls activate()).
+ * Runs an instrumented program behind the wrapper. `mode`: `signal` (a real signal, see
+ * `trigger`), `signal-storm` (500 real signals), `busy` (a worker calls requestActivation),
+ * `storm` (the worker calls it hundreds of times), `idle` (a main-thread timer calls activate()).
  */
-export function launch(runtime: RuntimeSpec, dir: string, program: string, mode: 'busy' | 'idle' | 'storm'): Target {
+export function launch(runtime: RuntimeSpec, dir: string, program: string, mode: LaunchMode): Target {
   const trigger = join(dir, `trigger-${runtime.name}-${process.pid}-${++launches}`);
   rmSync(trigger, { force: true });
   const child = spawn(runtime.command, [...runtime.args, join(dir, 'main.mjs'), `./${basename(program).replace(/\.ts$/, '.mjs')}`, mode, trigger], {
@@ -174,7 +197,22 @@ export function launch(runtime: RuntimeSpec, dir: string, program: string, mode:
     stderr: () => err,
     line: (pattern) => waitFor(() => out.split('\n').find((l) => pattern.test(l)), `a line matching ${pattern}`),
     banner,
-    trigger: () => writeFileSync(trigger, ''),
+    trigger: () => {
+      if (mode !== 'signal' && mode !== 'signal-storm') return writeFileSync(trigger, '');
+      const pid = programPid(child.pid!);
+      const signal = ACTIVATION_SIGNAL[runtime.name];
+      if (mode === 'signal') return process.kill(pid, signal);
+      void (async () => {
+        for (let i = 0; i < 500 && !done; i++) {
+          try {
+            process.kill(pid, signal);
+          } catch {
+            return; // it has ended
+          }
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        }
+      })();
+    },
     exited,
     describe,
   };

@@ -147,6 +147,7 @@ typedef struct watcher {
   int32_t *word;
   int32_t bits;
   napi_env env;
+  int main_thread;              /* started on the process's main thread: its teardown is the exit */
   napi_ref array_ref;           /* keeps the Int32Array (and its SharedArrayBuffer) alive */
   napi_threadsafe_function tsfn;
 } watcher;
@@ -283,8 +284,8 @@ static void stop_dispatcher(int signo) {
 }
 
 /* With g_lifecycle held. Takes w out of its slot; the last one out restores the signal's
- * disposition and ends the dispatcher thread. Returns 1 if it was linked. */
-static int unlink_watcher(watcher *w) {
+ * disposition (unless `keep_handler`) and ends the dispatcher thread. Returns 1 if it was linked. */
+static int unlink_watcher(watcher *w, int keep_handler) {
   int signo = w->signo;
   slot *s = &g_slots[signo];
   int last = 0;
@@ -304,7 +305,7 @@ static int unlink_watcher(watcher *w) {
   last = --s->count == 0;
   pthread_mutex_unlock(&g_lock);
   if (last) {
-    restore(signo);
+    if (!keep_handler) restore(signo);
     stop_dispatcher(signo);
     __atomic_store_n(&s->suspended, 0, __ATOMIC_RELEASE);
   }
@@ -328,7 +329,7 @@ static void tsfn_finalize(napi_env env, void *data, void *hint) {
   (void)data;
   watcher *w = (watcher *)hint;
   pthread_mutex_lock(&g_lifecycle);
-  unlink_watcher(w);
+  unlink_watcher(w, w->main_thread); /* still linked only at teardown */
   pthread_mutex_unlock(&g_lifecycle);
   remove_from_all(w);
   if (w->array_ref) napi_delete_reference(env, w->array_ref);
@@ -351,7 +352,12 @@ static void tsfn_call_js(napi_env env, napi_value js_cb, void *context, void *da
 }
 
 /* Environment teardown (a worker ending, process exit): make this env's watchers unreachable
- * before its TSFNs go away. Their memory is freed by tsfn_finalize if it still runs. */
+ * before its TSFNs go away. Their memory is freed by tsfn_finalize if it still runs.
+ * The main thread's teardown is the process exiting: there the handler stays installed (it only
+ * posts a semaphore no one waits on any more), because putting back the default disposition
+ * would let a signal that arrives in the last milliseconds of the exit (a second `trapdoor
+ * attach`, a storm of `kill -USR2`) kill a process that is ending normally, with the wrong
+ * status. */
 static void env_cleanup(void *arg) {
   napi_env env = (napi_env)arg;
   pthread_mutex_lock(&g_lifecycle);
@@ -365,7 +371,7 @@ static void env_cleanup(void *arg) {
       }
     pthread_mutex_unlock(&g_lock);
     if (!found) break;
-    unlink_watcher(found);
+    unlink_watcher(found, found->main_thread);
   }
   pthread_mutex_unlock(&g_lifecycle);
 }
@@ -424,10 +430,10 @@ static void throw_errno(napi_env env, const char *code, const char *what, int er
 }
 #endif
 
-/* start(signo, int32Array, index, bits, onSignal) → watcher id (number) */
+/* start(signo, int32Array, index, bits, onSignal[, mainThread]) → watcher id (number) */
 static napi_value js_start(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5], out;
+  size_t argc = 6;
+  napi_value argv[6], out;
   CHECK_NAPI(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
 #if !TD_SUPPORTED
   napi_throw_error(env, "ERR_TRAPDOOR_NATIVE_UNAVAILABLE", "signals are not supported on this platform");
@@ -480,6 +486,10 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
   w->bits = bits;
   w->env = env;
   w->active = 1;
+  if (argc >= 6) {
+    bool main_thread = false;
+    if (napi_get_value_bool(env, argv[5], &main_thread) == napi_ok) w->main_thread = main_thread;
+  }
   if (napi_create_reference(env, argv[1], 1, &w->array_ref) != napi_ok) {
     free(w);
     throw_last(env, "napi_create_reference");
@@ -564,7 +574,7 @@ static napi_value js_stop(napi_env env, napi_callback_info info) {
       break;
     }
   pthread_mutex_unlock(&g_lock);
-  if (found && unlink_watcher(found)) stopped = true;
+  if (found && unlink_watcher(found, 0)) stopped = true;
   pthread_mutex_unlock(&g_lifecycle);
   /* Unlinked: no dispatcher calls it again. Released outside the lock, since a runtime may
    * run the finalizer (which takes the lock and frees the watcher) right here. */

@@ -27,7 +27,7 @@ import { isMainThread, Worker } from 'node:worker_threads';
 import { activate, isActive, setActivationDefaults, type ActivateOptions } from './activation.js';
 import { controlBlock, Request, Word } from './control-block.js';
 import { CONTROL_SOCKET_ENV, ownStateDir, publishState, publishTrigger, removeStaleFiles, stateFiles, STATE_VERSION, type Trigger } from './discovery.js';
-import { agentDir } from './agent/location.js';
+import { agentDir, reportedFile } from './agent/location.js';
 import { printLine } from './inspector.js';
 import { denoAllows, readEnv } from './permissions.js';
 import { detectRuntime } from './handoff.js';
@@ -171,6 +171,7 @@ type NativeModule = typeof import('@trapdoor/native');
 
 /** Starts the watcher; returns why not as a sentence when it cannot. */
 function startSignalWatcher(signal: string): { signal: string } | string {
+  if (!denoAllows({ name: 'read', path: dirname(reportedFile) })) return 'Deno was not given --allow-read (the runtime cannot find the native signal watcher)';
   let native: NativeModule;
   try {
     const require = createRequire(join(agentDir(), 'agent-worker.js'));
@@ -198,6 +199,7 @@ function startControlSocket(path: string): boolean {
   // Deno wants the socket's exact path in --allow-net=unix:<path> (a directory is not enough),
   // which is why `trapdoor run` names the socket (TRAPDOOR_CONTROL_SOCKET) before the pid exists.
   if (!(denoAllows({ name: 'read', path }) && denoAllows({ name: 'write', path }) && denoAllows({ name: 'net', host: `unix:${path}` }))) return false;
+  if (!denoAllows({ name: 'read', path: dirname(reportedFile) })) return false;
   let worker: Worker;
   try {
     worker = new Worker(join(agentDir(), 'control-socket-worker.js'), {

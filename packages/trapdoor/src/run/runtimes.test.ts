@@ -23,6 +23,11 @@ describe('denoPermissions', () => {
     ]);
   });
 
+  it('asks for nothing the user denies outright', () => {
+    expect(denoPermissions(['--deny-net'], NEEDS)).toEqual(['--deny-net', '--allow-read=/rt,/app/main.ts', '--allow-env=WS_X,TRAPDOOR_*']);
+    expect(denoPermissions(['--deny-net=example.com'], NEEDS)).toEqual(['--deny-net=example.com', '--allow-read=/rt,/app/main.ts', '--allow-net=127.0.0.1', '--allow-env=WS_X,TRAPDOOR_*']);
+  });
+
   it('adds nothing where the user already allowed everything', () => {
     expect(denoPermissions(['-A'], NEEDS)).toEqual(['-A']);
     expect(denoPermissions(['--allow-all'], NEEDS)).toEqual(['--allow-all']);

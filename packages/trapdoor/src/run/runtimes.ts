@@ -182,7 +182,8 @@ function denoNeeds(options: CommandOptions): DenoNeeds {
  * The user's runtime flags with trapdoor's permissions merged in. Deno refuses a permission flag
  * given twice, so a scoped one of the user's (`--allow-read=./data`) becomes one flag with both
  * lists; an unscoped one (`--allow-read`, `-R`) or `--allow-all` already covers ours. Denials
- * (`--deny-*`) are left as the user wrote them: they win, and the runtime says what it misses.
+ * (`--deny-*`) are left as the user wrote them and win: an outright one stops trapdoor asking
+ * for that permission at all, and the runtime does without (or says what it misses).
  */
 export function denoPermissions(flags: string[], needs: DenoNeeds): string[] {
   const all = flags.some((f) => f === '-A' || f === '--allow-all');
@@ -202,7 +203,10 @@ export function denoPermissions(flags: string[], needs: DenoNeeds): string[] {
       scoped.set(parsed.permission, [...(scoped.get(parsed.permission) ?? []), ...parsed.values]);
     }
   }
-  const permissions = new Set<Permission>([...scoped.keys(), ...(Object.keys(needs) as Permission[])]);
+  // A permission the user denies outright (`--deny-ffi`) is not granted back for trapdoor: the
+  // runtime does without it (e.g. the control socket instead of the signal watcher).
+  const denied = new Set(flags.map((f) => /^--deny-(read|write|net|env|ffi)$/.exec(f)?.[1]).filter((p): p is Permission => p !== undefined));
+  const permissions = new Set<Permission>([...scoped.keys(), ...(Object.keys(needs) as Permission[]).filter((p) => !denied.has(p))]);
   for (const permission of permissions) {
     if (all || unscoped.has(permission)) {
       // Already allowed everywhere; a scoped flag of the user's next to it is dropped (Deno would refuse both).
