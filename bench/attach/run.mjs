@@ -3,7 +3,7 @@
 // from the signal to the "Debugger listening" banner, then PAUSES Debugger.pause → Debugger.paused
 // round trips (the first one apart), each followed by a resume. Prints p50/p99 and success counts.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import WebSocket from 'ws';
@@ -19,9 +19,9 @@ const only = process.env.BENCH_TARGETS?.split(',');
 
 const targets = [
   { name: "node's own inspector (SIGUSR1)", cmd: process.execPath, args: ['--inspect-port=0', program], signal: 'SIGUSR1' },
-  { name: 'trapdoor on node (SIGUSR2)', cmd: process.execPath, args: [trapdoor, 'run', '--port', '0', program], signal: 'SIGUSR2' },
-  { name: 'trapdoor on bun (SIGUSR1)', cmd: process.execPath, args: [trapdoor, 'run', '--runtime', 'bun', '--port', '0', program], signal: 'SIGUSR1' },
-  { name: 'trapdoor on deno (SIGUSR2)', cmd: process.execPath, args: [trapdoor, 'run', '--runtime', 'deno', '--port', '0', program], signal: 'SIGUSR2' },
+  { name: 'trapdoor on node (SIGUSR2)', cmd: process.execPath, args: [trapdoor, 'run', '--port', '0', program], signal: 'SIGUSR2', trapdoor: true },
+  { name: 'trapdoor on bun (SIGUSR1)', cmd: process.execPath, args: [trapdoor, 'run', '--runtime', 'bun', '--port', '0', program], signal: 'SIGUSR1', trapdoor: true },
+  { name: 'trapdoor on deno (SIGUSR2)', cmd: process.execPath, args: [trapdoor, 'run', '--runtime', 'deno', '--port', '0', program], signal: 'SIGUSR2', trapdoor: true },
 ].filter((t) => !only || only.some((o) => t.name.includes(o)));
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -55,6 +55,16 @@ function isLauncher(pid) {
   } catch {
     return false;
   }
+}
+
+async function waitForStateFile(pid) {
+  const file = path.join(process.env.TRAPDOOR_STATE_DIR ?? path.join(process.env.TMPDIR || '/tmp', `trapdoor-${process.getuid()}`), `${pid}.json`);
+  const deadline = Date.now() + TIMEOUT;
+  while (!existsSync(file)) {
+    if (Date.now() > deadline) throw new Error(`no state file ${file}: the runtime did not load`);
+    await sleep(10);
+  }
+  await sleep(200); // and let the loop get hot
 }
 
 function waitForLine(child, regex, stream = 'stderr') {
@@ -108,9 +118,13 @@ async function measure(target) {
     const child = spawn(target.cmd, target.args, { stdio: ["ignore", "pipe", "pipe"] });
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
+    let pid;
     try {
       await sleep(300); // let it start, get busy and warm
-      const pid = await programPid(child);
+      pid = await programPid(child);
+      // trapdoor's watcher is installed when the runtime loads: its state file says so. A signal
+      // sent before that would kill the program (SIGUSR2's default action).
+      if (target.trapdoor) await waitForStateFile(pid);
       const banner = waitForLine(child, /Debugger listening on (ws:\/\/\S+)/);
       const t0 = performance.now();
       process.kill(pid, target.signal);
@@ -138,6 +152,12 @@ async function measure(target) {
     } catch (error) {
       console.error(`  ${target.name}, launch ${run + 1}: ${error.message}`);
     } finally {
+      // The program first: killing `trapdoor run` with SIGKILL would leave it running, orphaned.
+      if (pid !== undefined && pid !== child.pid) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {}
+      }
       child.kill('SIGKILL');
       await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', r)));
     }
