@@ -186,6 +186,17 @@ describe.each(RUNTIMES)('trapdoor attach and stack on %s', (runtime) => {
     expect(existsSync(join(`/tmp/trapdoor-${process.getuid!()}`, `${address.pid}.json`))).toBe(false);
   });
 
+  it("CommonJS: stack shows the program's frames only (not trapdoor's loader)", async () => {
+    const script = join(repoRoot, 'examples', 'stuck.js');
+    const running = run(runtime, script);
+    await running.line(/^longest below 10000/);
+    const stack = await trapdoor('stack', '--json', String(running.proc.pid));
+    expect(stack, running.describe()).toMatchObject({ code: 0, stderr: '' });
+    const report = JSON.parse(stack.stdout);
+    expect(report.frames).toEqual([{ functionName: '', file: script, line: 27, column: 1 }]);
+    expect(report.locals).toContainEqual({ name: 'found', value: 'null' });
+  });
+
   it('idle: stack says so; attach activates from the event loop; a client ends the program', async () => {
     const running = run(runtime, program('attach-idle.mjs'));
     await running.line(/^idle$/);

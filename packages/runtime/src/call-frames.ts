@@ -243,6 +243,21 @@ export function originalPosition(module: InstrumentedModule, line: number, colum
   return { source: module.sources[0] ?? module.file, line, column };
 }
 
+/**
+ * Folders whose frames are a tool's, not the program's, and are hidden like the engine's own
+ * (`node:…`): trapdoor's loaders register theirs (Bun runs CommonJS modules from a function in
+ * the loader). A set on globalThis, so that the loaders need not import the runtime to add to it.
+ */
+const TOOL_DIRS = Symbol.for('trapdoor.tool-dirs');
+
+function isToolFile(file: string): boolean {
+  const dirs = (globalThis as { [TOOL_DIRS]?: Set<string> })[TOOL_DIRS];
+  if (dirs === undefined || dirs.size === 0) return false;
+  const path = toPath(file);
+  for (const dir of dirs) if (path.startsWith(dir)) return true;
+  return false;
+}
+
 /** Places an engine frame in an announced script, or undefined when it cannot be shown. */
 export function mapFrame(scripts: Scripts, frame: EngineFrame): MappedFrame | undefined {
   if (frame.file === undefined || frame.line <= 0) return undefined;
@@ -255,6 +270,7 @@ export function mapFrame(scripts: Scripts, frame: EngineFrame): MappedFrame | un
     return { script, lineNumber: original.line - 1, columnNumber: original.column, functionName: frame.functionName };
   }
   if (frame.file.startsWith('node:') || frame.file.startsWith('ext:') || frame.file.startsWith('bun:')) return undefined;
+  if (isToolFile(frame.file)) return undefined;
   if (!frame.file.startsWith('file:') && !frame.file.startsWith('/') && !/^[a-zA-Z]:[\\/]/.test(frame.file)) return undefined;
   // Already original (Deno applied an inline map) or a file that was not instrumented.
   const script = scripts.ensure(toUrl(frame.file));

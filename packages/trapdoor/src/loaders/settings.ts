@@ -58,12 +58,19 @@ export function readEnv(name: string): string | undefined {
   return process.env[name];
 }
 
-/** Set once per thread, so a loader given twice (`--import` twice, or by hand under `trapdoor run`) installs once. */
+/**
+ * Set once per thread, so a loader given twice (`--import` twice, or by hand under `trapdoor run`)
+ * installs once. Also tells the runtime that frames in the loaders' folder are trapdoor's, not the
+ * program's (call-frames.ts hides them from debuggers).
+ */
 export function claimThread(loader: string): boolean {
   const key = Symbol.for('trapdoor.loader');
   const holder = globalThis as unknown as Record<symbol, string | undefined>;
   if (holder[key] !== undefined) return false;
   Object.defineProperty(holder, key, { value: loader, enumerable: false });
+  const toolDirs = globalThis as unknown as Record<symbol, Set<string> | undefined>;
+  // The package's folder, not only dist/loaders: Deno names frames by their source-mapped src/ files.
+  (toolDirs[Symbol.for('trapdoor.tool-dirs')] ??= new Set()).add(fileURLToPath(new URL('../../', import.meta.url)));
   return true;
 }
 
