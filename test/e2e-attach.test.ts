@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import CDP from 'chrome-remote-interface';
 import { afterEach, describe, expect, it } from 'vitest';
-import { programsDir, repoRoot, within } from './e2e/harness.js';
+import { descendants, killTree, programsDir, repoRoot, within } from './e2e/harness.js';
 
 const BIN = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
 const RUNTIMES = ['node', 'bun', 'deno'] as const;
@@ -31,29 +31,10 @@ const clients: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close().catch(() => {})));
   for (const proc of started) {
-    // The wrapper and the program: the program is the wrapper's child.
-    for (const pid of descendants(proc.pid!)) kill(pid);
-    kill(proc.pid!);
+    killTree(proc.pid!);
   }
   started.clear();
 });
-
-function kill(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // gone
-  }
-}
-
-function descendants(pid: number): number[] {
-  try {
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    return children.flatMap((child) => [child, ...descendants(child)]);
-  } catch {
-    return [];
-  }
-}
 
 /** `trapdoor run --runtime <runtime> --port 0 [flags] <script> [args]`. */
 function run(runtime: RuntimeName, script: string, { flags = [], args = [], env = {} }: { flags?: string[]; args?: string[]; env?: Record<string, string> } = {}): Running {
@@ -134,6 +115,9 @@ async function connect(wsUrl: string): Promise<any> {
   return client;
 }
 
+/** The state file the program's runtime wrote (packages/runtime/src/discovery.ts). */
+const stateOf = (pid: number): any => JSON.parse(readFileSync(join(`/tmp/trapdoor-${process.getuid!()}`, `${pid}.json`), 'utf8'));
+
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 200));
 
 describe.each(RUNTIMES)('trapdoor attach and stack on %s', (runtime) => {
@@ -166,7 +150,7 @@ describe.each(RUNTIMES)('trapdoor attach and stack on %s', (runtime) => {
     expect(address.wsUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]{36}$/);
     expect(address.devtoolsUrl).toBe(`devtools://devtools/bundled/js_app.html?experiments=true&v8only=true&ws=${address.wsUrl.slice('ws://'.length)}`);
     // Activated by the runtime's default signal, through the native watcher.
-    const state = JSON.parse(readFileSync(join(`/tmp/trapdoor-${process.getuid!()}`, `${address.pid}.json`), 'utf8'));
+    const state = stateOf(address.pid);
     expect(state).toMatchObject({ pid: address.pid, trigger: { signal: SIGNAL[runtime] }, active: { wsUrl: address.wsUrl } });
 
     const client = await connect(address.wsUrl);
@@ -220,7 +204,7 @@ describe.each(RUNTIMES)('trapdoor attach and stack on %s', (runtime) => {
     expect(stack, running.describe()).toMatchObject({ code: 0, stderr: '' });
     const report = JSON.parse(stack.stdout);
     expect(report.frames[0]).toMatchObject({ functionName: 'spin', file: script, line: 5, column: 3 });
-    const state = JSON.parse(readFileSync(join(`/tmp/trapdoor-${process.getuid!()}`, `${report.pid}.json`), 'utf8'));
+    const state = stateOf(report.pid);
     expect(state.trigger).toEqual({ socket: expect.stringMatching(/\.sock$/) });
     expect(state.active).toMatchObject({ wsUrl: expect.stringMatching(/^ws:/) });
   });
@@ -235,7 +219,7 @@ describe.each(RUNTIMES)('trapdoor attach and stack on %s', (runtime) => {
     await running.line(/^spinning$/);
     expect(running.stderr()).not.toContain('Debugger listening');
     const address = await attachJson(running.proc.pid!, running);
-    const state = JSON.parse(readFileSync(join(`/tmp/trapdoor-${process.getuid!()}`, `${address.pid}.json`), 'utf8'));
+    const state = stateOf(address.pid);
     expect(state.trigger).toEqual({ socket: expect.stringMatching(/\.sock$/) });
     const client = await connect(address.wsUrl);
     await client.Debugger.enable();
@@ -271,7 +255,7 @@ describe('trapdoor attach: the process cannot be reached', () => {
     const running = run('deno', script, { flags: ['--deny-ffi'] });
     await running.line(/^spinning$/);
     const address = await attachJson(running.proc.pid!, running);
-    const state = JSON.parse(readFileSync(join(`/tmp/trapdoor-${process.getuid!()}`, `${address.pid}.json`), 'utf8'));
+    const state = stateOf(address.pid);
     expect(state.trigger).toEqual({ socket: expect.stringMatching(/\.sock$/) });
   });
 

@@ -9,12 +9,12 @@
  * Nothing here asserts on wall-clock time.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, afterEach, expect, it } from 'vitest';
-import { programsDir, repoRoot, within } from './e2e/harness.js';
+import { killTree, programsDir, repoRoot, within } from './e2e/harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const BIN = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
@@ -28,8 +28,7 @@ let browser: Browser | undefined;
 let profile: string | undefined;
 afterEach(() => {
   for (const proc of processes) {
-    for (const pid of descendants(proc.pid!)) kill(pid);
-    kill(proc.pid!);
+    killTree(proc.pid!);
   }
   processes.clear();
 });
@@ -37,23 +36,6 @@ afterAll(async () => {
   await browser?.close().catch(() => {});
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
-
-function kill(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // gone
-  }
-}
-
-function descendants(pid: number): number[] {
-  try {
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    return children.flatMap((child) => [child, ...descendants(child)]);
-  } catch {
-    return [];
-  }
-}
 
 /** Starts a process and collects its output; `until` resolves when the output matches. */
 function start(command: string, args: string[], stream: 'stdout' | 'stderr' = 'stdout') {

@@ -124,6 +124,27 @@ export function programPid(pid: number): number {
   }
 }
 
+/** Every descendant of `pid` (Linux /proc), children first. */
+export function descendants(pid: number): number[] {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return children.flatMap((child) => [child, ...descendants(child)]);
+  } catch {
+    return [];
+  }
+}
+
+/** SIGKILLs `pid` and everything below it (`trapdoor run` and the program it started). */
+export function killTree(pid: number): void {
+  for (const target of [...descendants(pid), pid]) {
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+}
+
 /**
  * Runs an instrumented program behind the wrapper. `mode`: `signal` (a real signal, see
  * `trigger`), `signal-storm` (500 real signals), `busy` (a worker calls requestActivation),
