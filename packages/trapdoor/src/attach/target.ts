@@ -10,7 +10,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
-import { stateDirFor, stateFiles, STATE_VERSION, type ActiveDebugger, type StateFile } from '@trapdoor/runtime/discovery';
+import { removeStaleFiles, stateDirFor, stateFiles, STATE_VERSION, type ActiveDebugger, type StateFile } from '@trapdoor/runtime/discovery';
 import { CliError } from '../errors.js';
 
 export interface Target {
@@ -107,8 +107,11 @@ function readState(path: string, pid: number): StateFile | undefined {
  */
 export function findTarget(pid: number): Target {
   checkProcess(pid);
-  const own = lookUp(pid);
-  if (own.target !== undefined) return own.target;
+  // Files of processes that ended without cleaning up (killed, or gone before their own sweep).
+  const ours = stateDirFor(process.env, typeof process.getuid === 'function' ? process.getuid() : undefined);
+  if (ours !== undefined) removeStaleFiles(ours);
+  const itself = lookUp(pid);
+  if (itself.target !== undefined) return itself.target;
   const found = descendants(pid).flatMap((child) => lookUp(child).target ?? []);
   if (found.length === 1) return found[0]!;
   const command = commandLine(pid);
@@ -123,7 +126,7 @@ export function findTarget(pid: number): Target {
   }
   throw new CliError(
     'ERR_TRAPDOOR_NOT_TRAPDOOR',
-    `${what} does not run trapdoor's runtime (no state file in ${own.dirs.join(' or ') || 'its state directory'}).\n` +
+    `${what} does not run trapdoor's runtime (no state file in ${itself.dirs.join(' or ') || 'its state directory'}).\n` +
       `Start the program with 'trapdoor run', or 'node --import trapdoor/register', or run code built by 'trapdoor instrument'. ` +
       `On Deno, 'trapdoor run' grants the permissions the runtime needs to write it.`,
   );
