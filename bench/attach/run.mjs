@@ -2,7 +2,8 @@
 // own SIGUSR1 inspector, in one run. For each target: LAUNCHES fresh processes; in each, the time
 // from the signal to the "Debugger listening" banner, then PAUSES Debugger.pause → Debugger.paused
 // round trips (the first one apart), each followed by a resume. Prints p50/p99 and success counts.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import os from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -81,20 +82,58 @@ function waitForLine(child, regex, stream = 'stderr') {
   });
 }
 
+/**
+ * A small CDP client. Every call and every awaited event has a deadline (TIMEOUT): a reply or an
+ * event that never comes is a failure the caller counts, never a hang. It also tracks whether the
+ * program is paused, from the events, so a pause that arrives after its deadline can be undone.
+ */
 function connect(url) {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: TIMEOUT });
     let id = 0;
     const pending = new Map();
-    const waiters = [];
+    const waiters = new Set();
+    const state = { paused: false, closed: false };
     ws.on('message', (data) => {
       const msg = JSON.parse(String(data));
-      if (msg.id !== undefined) pending.get(msg.id)?.(msg);
-      else for (const w of waiters.splice(0)) w(msg);
+      if (msg.id !== undefined) {
+        pending.get(msg.id)?.(msg);
+        pending.delete(msg.id);
+        return;
+      }
+      if (msg.method === 'Debugger.paused') state.paused = true;
+      if (msg.method === 'Debugger.resumed') state.paused = false;
+      for (const w of waiters) w(msg);
+    });
+    ws.on('close', () => {
+      state.closed = true;
+      for (const settle of pending.values()) settle(null);
+      pending.clear();
+      for (const w of waiters) w(null);
     });
     ws.on('open', () => resolve({
-      send: (method, params = {}) => new Promise((res) => { const i = ++id; pending.set(i, res); ws.send(JSON.stringify({ id: i, method, params })); }),
-      event: (method) => new Promise((res) => { const on = (m) => (m.method === method ? res(m) : waiters.push(on)); waiters.push(on); }),
+      state,
+      /** The reply, or an Error (timed out, connection closed, or a CDP error). */
+      send: (method, params = {}) => new Promise((res, rej) => {
+        if (state.closed) return rej(new Error(`${method}: the connection is closed`));
+        const i = ++id;
+        const timer = setTimeout(() => { pending.delete(i); rej(new Error(`${method}: no reply within ${TIMEOUT} ms`)); }, TIMEOUT);
+        pending.set(i, (msg) => {
+          clearTimeout(timer);
+          if (msg === null) rej(new Error(`${method}: the connection closed`));
+          else if (msg.error) rej(new Error(`${method}: ${msg.error.message}`));
+          else res(msg);
+        });
+        ws.send(JSON.stringify({ id: i, method, params }));
+      }),
+      /** Call before the request that causes it; resolves with the event, or null on timeout / close. */
+      event: (method) => new Promise((res) => {
+        const timer = setTimeout(() => done(null), TIMEOUT);
+        const on = (msg) => (msg === null || msg.method === method ? done(msg) : undefined);
+        const done = (msg) => { clearTimeout(timer); waiters.delete(on); res(msg); };
+        if (state.closed) return done(null);
+        waiters.add(on);
+      }),
       close: () => ws.close(),
     }));
     ws.on('error', reject);
@@ -112,14 +151,20 @@ async function measure(target) {
   const firstPause = [];
   const laterPause = [];
   const toFirstPause = [];
+  const failures = [];
   let pausesOk = 0;
-  let pausesTried = 0;
   let activationsOk = 0;
+  const fail = (run, what) => {
+    failures.push(`launch ${run + 1}: ${what}`);
+    console.error(`  ${target.name}, launch ${run + 1}: ${what}`);
+  };
   for (let run = 0; run < LAUNCHES; run++) {
-    const child = spawn(target.cmd, target.args, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(target.cmd, target.args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
     let pid;
+    let client;
+    let p = 0; // pauses attempted in this launch; the rest of PAUSES count as failures if it ends early
     try {
       await sleep(300); // let it start, get busy and warm
       pid = await programPid(child);
@@ -132,29 +177,40 @@ async function measure(target) {
       const url = (await banner)[1];
       activation.push(performance.now() - t0);
       activationsOk++;
-      const client = await connect(url);
+      client = await connect(url);
       await client.send('Runtime.enable');
       await client.send('Debugger.enable');
-      for (let p = 0; p < PAUSES; p++) {
-        pausesTried++;
+      let timeoutsInARow = 0;
+      for (; p < PAUSES; p++) {
         const paused = client.event('Debugger.paused');
         const t1 = performance.now();
         await client.send('Debugger.pause');
-        const timeout = sleep(TIMEOUT).then(() => null);
-        const got = await Promise.race([paused, timeout]);
-        if (!got) continue;
+        const got = await paused;
+        if (!got) {
+          if (client.state.closed) throw new Error(`pause ${p + 1}: the connection closed (did the program die?)`);
+          fail(run, `pause ${p + 1}: no Debugger.paused within ${TIMEOUT} ms`);
+          // A pause that arrives late leaves the program paused: resume it, or every later pause would miss too.
+          if (client.state.paused) await client.send('Debugger.resume').catch(() => {});
+          if (++timeoutsInARow === 3) {
+            p++;
+            throw new Error('3 pauses in a row timed out: giving up on this launch');
+          }
+          continue;
+        }
+        timeoutsInARow = 0;
         (p === 0 ? firstPause : laterPause).push(performance.now() - t1);
         // What a user waits for: from the signal to a paused program, connecting and enabling included.
         if (p === 0) toFirstPause.push(performance.now() - t0);
         pausesOk++;
         const resumed = client.event('Debugger.resumed');
         await client.send('Debugger.resume');
-        await Promise.race([resumed, sleep(TIMEOUT)]);
+        if (!(await resumed)) fail(run, `pause ${p + 1}: no Debugger.resumed within ${TIMEOUT} ms after Debugger.resume`);
       }
-      client.close();
     } catch (error) {
-      console.error(`  ${target.name}, launch ${run + 1}: ${error.message}`);
+      fail(run, error.message);
     } finally {
+      if (p < PAUSES) fail(run, `${PAUSES - p} pause(s) not attempted, counted as not delivered`);
+      client?.close();
       // The program first: killing `trapdoor run` with SIGKILL would leave it running, orphaned.
       if (pid !== undefined && pid !== child.pid) {
         try {
@@ -165,21 +221,47 @@ async function measure(target) {
       await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', r)));
     }
   }
-  return { activation, firstPause, laterPause, toFirstPause, pausesOk, pausesTried, activationsOk };
+  return { activation, firstPause, laterPause, toFirstPause, pausesOk, pausesTried: LAUNCHES * PAUSES, activationsOk, failures };
 }
 
 const fmt = (v) => (Number.isNaN(v) ? '—' : v.toFixed(1));
-console.log(`attach benchmark: ${LAUNCHES} launches x ${PAUSES} pauses per target, one target at a time`);
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const version = (bin, args) => {
+  try {
+    return execFileSync(path.join(root, 'node_modules', '.bin', bin), args, { encoding: 'utf8', timeout: TIMEOUT }).split('\n')[0].trim();
+  } catch {
+    return '?';
+  }
+};
+console.log(`attach benchmark: ${LAUNCHES} launches x ${PAUSES} pauses per target (the first pause of each launch apart), one target at a time`);
+console.log(`node ${process.version}, bun ${version('bun', ['--version'])}, ${version('deno', ['--version'])}; ${os.cpus().length} CPUs; load average at start ${load()}`);
 const rows = [];
 for (const target of targets) {
   process.stderr.write(`measuring ${target.name}…\n`);
   rows.push({ target, ...(await measure(target)) });
 }
 const base = rows.find((r) => r.target.name.startsWith("node's own"));
+const cell = (r, key) => {
+  const values = r[key];
+  const text = `${fmt(percentile(values, 50))} / ${fmt(percentile(values, 99))}`;
+  if (!base || r === base) return text;
+  const x = percentile(values, 50) / percentile(base[key], 50);
+  return Number.isFinite(x) ? `${text} (${x.toFixed(2)}x)` : text;
+};
+console.log(`load average at end ${load()}`);
 console.log('| target | signal → banner p50 / p99 ms | first pause p50 / p99 ms | later pauses p50 / p99 ms | signal → first paused p50 / p99 ms | activations | pauses delivered |');
 console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
-  const ratio = (a, b) => (base && r !== base ? ` (${(percentile(a, 50) / percentile(b, 50)).toFixed(2)}x)` : '');
-  console.log(`| ${r.target.name} | ${fmt(percentile(r.activation, 50))} / ${fmt(percentile(r.activation, 99))}${base ? ratio(r.activation, base.activation) : ''} | ${fmt(percentile(r.firstPause, 50))} / ${fmt(percentile(r.firstPause, 99))}${base ? ratio(r.firstPause, base.firstPause) : ''} | ${fmt(percentile(r.laterPause, 50))} / ${fmt(percentile(r.laterPause, 99))}${base ? ratio(r.laterPause, base.laterPause) : ''} | ${fmt(percentile(r.toFirstPause, 50))} / ${fmt(percentile(r.toFirstPause, 99))}${base ? ratio(r.toFirstPause, base.toFirstPause) : ''} | ${r.activationsOk}/${LAUNCHES} | ${r.pausesOk}/${r.pausesTried} |`);
+  console.log(`| ${r.target.name} | ${cell(r, 'activation')} | ${cell(r, 'firstPause')} | ${cell(r, 'laterPause')} | ${cell(r, 'toFirstPause')} | ${r.activationsOk}/${LAUNCHES} | ${r.pausesOk}/${r.pausesTried} |`);
 }
-console.log('(x) = p50 relative to node\'s own inspector; lower is faster.');
+console.log(`(x) = p50 relative to node's own inspector; lower is faster. Samples per target: ${LAUNCHES} for signal → banner, first pause and signal → first paused, ${LAUNCHES * (PAUSES - 1)} for later pauses (when all arrive); p99 of n < 100 samples is the maximum.`);
+console.log(`pauses delivered = Debugger.paused received within ${TIMEOUT} ms of Debugger.pause, out of launches x pauses (a launch that fails counts all its pauses as not delivered).`);
+if (base) {
+  console.log("note: Node's own inspector does not set TCP_NODELAY on its WebSocket, so an event written right after a reply (Debugger.paused after the Debugger.pause reply) waits for the client's delayed ACK, about 40 ms on Linux; a client that acknowledges at once (TCP_QUICKACK) sees its pauses in well under 1 ms. trapdoor's agent uses ws, which sets TCP_NODELAY.");
+}
+for (const r of rows) {
+  if (r.failures.length === 0) continue;
+  console.log(`failures, ${r.target.name} (${r.failures.length}):`);
+  for (const f of r.failures.slice(0, 20)) console.log(`  ${f}`);
+  if (r.failures.length > 20) console.log(`  … and ${r.failures.length - 20} more`);
+}
