@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { parse } from '@babel/parser';
-import { instrument } from '@trapdoor/transform';
+import { instrument } from '@trapdoor-js/transform';
 
 const require = createRequire(import.meta.url);
 const file = require.resolve('typescript/lib/typescript.js');

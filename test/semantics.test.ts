@@ -15,7 +15,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
-import { instrument } from '@trapdoor/transform';
+import { instrument } from '@trapdoor-js/transform';
 import ts from 'typescript';
 import {
   CORPUS_DIR,

@@ -129,7 +129,7 @@ const M = { url: import.meta.url };`,
       head: `import { flags as F, trap as T, trapCount } from './runtime.mjs';
 const M = { url: import.meta.url };`,
       files: {
-        'runtime.mjs': `// The stand-in for @trapdoor/runtime: owns the control block and the slow path.
+        'runtime.mjs': `// The stand-in for @trapdoor-js/runtime: owns the control block and the slow path.
 export const flags = new Int32Array(new SharedArrayBuffer(64));
 const F = flags;
 let trapped = 0;

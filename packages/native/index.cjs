@@ -1,5 +1,5 @@
 'use strict';
-// @trapdoor/native: the JS side of the signal watcher. See README.md.
+// @trapdoor-js/native: the JS side of the signal watcher. See README.md.
 // This CommonJS file is the one implementation; index.js (ESM) re-exports it, so a process that
 // loads both still has one set of watchers and one set of process listeners per thread.
 
@@ -69,12 +69,12 @@ try {
   if (runtimeName() === 'deno') hint = ' (Deno loads Node-API addons only with --allow-ffi and --allow-read; a prebuild found by node-gyp-build also needs --allow-env)';
   bindingError = makeError(
     CODES.UNAVAILABLE,
-    `@trapdoor/native: the addon could not be loaded from ${path.join(__dirname, 'build')}${hint}: ${cause && cause.message ? cause.message : String(cause)}`,
+    `@trapdoor-js/native: the addon could not be loaded from ${path.join(__dirname, 'build')}${hint}: ${cause && cause.message ? cause.message : String(cause)}`,
   );
   bindingError.cause = cause;
 }
 if (binding && binding.supported === false) {
-  bindingError = makeError(CODES.UNAVAILABLE, `@trapdoor/native: signals are not supported on ${process.platform}`);
+  bindingError = makeError(CODES.UNAVAILABLE, `@trapdoor-js/native: signals are not supported on ${process.platform}`);
   binding = null;
 }
 

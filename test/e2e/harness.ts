@@ -1,6 +1,6 @@
 /**
  * End-to-end harness: instruments the example programs in test/e2e/programs with
- * @trapdoor/transform into test/.tmp/e2e/<suite>/ (gitignored; '@trapdoor/runtime' resolves from
+ * @trapdoor-js/transform into test/.tmp/e2e/<suite>/ (gitignored; '@trapdoor-js/runtime' resolves from
  * there through the workspace's node_modules), runs them on Node, Bun or Deno behind a small
  * wrapper that triggers activation (main.mjs), and talks to them with real clients.
  */
@@ -10,7 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import CDP from 'chrome-remote-interface';
-import { instrument } from '@trapdoor/transform';
+import { instrument } from '@trapdoor-js/transform';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const programsDir = fileURLToPath(new URL('./programs/', import.meta.url));

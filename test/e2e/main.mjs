@@ -7,7 +7,7 @@
 //  idle: a main-thread timer calls activate() once the trigger file exists.
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { flags, activate, setActivationDefaults } from '@trapdoor/runtime';
+import { flags, activate, setActivationDefaults } from '@trapdoor-js/runtime';
 
 const [program, mode, trigger] = process.argv.slice(2);
 setActivationDefaults({ port: 0 });

@@ -3,7 +3,7 @@
 // With `storm`, it asks 500 times in a row, a millisecond apart (a signal storm).
 import { existsSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
-import { requestActivation } from '@trapdoor/runtime';
+import { requestActivation } from '@trapdoor-js/runtime';
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const timer = setInterval(() => {

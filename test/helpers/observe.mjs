@@ -1,7 +1,7 @@
 // Preload (`node --import`): changes nothing (flags stay 0), but records which instrumented
 // modules registered, so a test can prove the instrumented copy (not the original) was loaded.
 // Writes { modules: [{ file, sites }] } to TRAPDOOR_TEST_STATS at exit.
-import { allModules } from '@trapdoor/runtime';
+import { allModules } from '@trapdoor-js/runtime';
 import { writeFileSync } from 'node:fs';
 
 const statsFile = process.env.TRAPDOOR_TEST_STATS;

@@ -6,6 +6,6 @@ const require = createRequire(import.meta.url);
 const native = require('../index.cjs');
 if (!native.isAvailable()) {
   console.error(native.loadError().message);
-  console.error('Build it with `npm rebuild @trapdoor/native` (or `npx node-gyp rebuild` in packages/native).');
+  console.error('Build it with `npm rebuild @trapdoor-js/native` (or `npx node-gyp rebuild` in packages/native).');
   process.exit(1);
 }

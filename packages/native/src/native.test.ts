@@ -1,5 +1,5 @@
 /**
- * @trapdoor/native end to end: real child processes on Node, Bun and Deno (src/fixtures/child.mjs),
+ * @trapdoor-js/native end to end: real child processes on Node, Bun and Deno (src/fixtures/child.mjs),
  * real signals sent with process.kill. No assertion depends on wall-clock time: children report
  * through stdout lines, the test waits for them (under vitest's generous timeouts), and every
  * child still running after a test is killed.
@@ -111,7 +111,7 @@ describe('in this process', () => {
   it('loads, through ESM and require', () => {
     expect(native.isAvailable()).toBe(true);
     expect(native.loadError()).toBeUndefined();
-    const cjs = createRequire(import.meta.url)('@trapdoor/native');
+    const cjs = createRequire(import.meta.url)('@trapdoor-js/native');
     expect(cjs.isAvailable()).toBe(true);
     expect(typeof cjs.startWatcher).toBe('function');
   });

@@ -1,5 +1,5 @@
 /*
- * @trapdoor/native: a signal watcher for trapdoor (see README.md, "Mechanism").
+ * @trapdoor-js/native: a signal watcher for trapdoor (see README.md, "Mechanism").
  *
  *   signal ──▶ on_signal(): sem_post() (async-signal-safe), unless a user's listener owns
  *              the signal now (an atomic flag)

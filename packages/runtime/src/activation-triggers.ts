@@ -3,7 +3,7 @@
  * to start its debugger (`kill -USR2 <pid>`, `trapdoor attach <pid>`), set up once when the
  * runtime loads on the main thread.
  *
- *  - Signal (the default): the native watcher (@trapdoor/native) catches the signal on a native
+ *  - Signal (the default): the native watcher (@trapdoor-js/native) catches the signal on a native
  *    thread and ORs `Request.ACTIVATE` into the control block, so a busy thread traps at its next
  *    check; it also wakes the event loop, so an idle thread activates there. Default SIGUSR2 on
  *    Node (SIGUSR1 is Node's inspector) and on Deno (Deno starts its own inspector on SIGUSR1),
@@ -167,7 +167,7 @@ function activateFromOutside(): void {
   }
 }
 
-type NativeModule = typeof import('@trapdoor/native');
+type NativeModule = typeof import('@trapdoor-js/native');
 
 /** Starts the watcher; returns why not as a sentence when it cannot. */
 function startSignalWatcher(signal: string): { signal: string } | string {
@@ -175,13 +175,13 @@ function startSignalWatcher(signal: string): { signal: string } | string {
   let native: NativeModule;
   try {
     const require = createRequire(join(agentDir(), 'agent-worker.js'));
-    const entry = require.resolve('@trapdoor/native');
+    const entry = require.resolve('@trapdoor-js/native');
     if (!denoAllows({ name: 'ffi', path: dirname(entry) })) return 'Deno was not given --allow-ffi (the native signal watcher cannot load)';
     native = require(entry) as NativeModule;
   } catch (error) {
-    return `@trapdoor/native is not installed (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`;
+    return `@trapdoor-js/native is not installed (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`;
   }
-  if (!native.isAvailable()) return native.loadError()?.message ?? '@trapdoor/native did not load';
+  if (!native.isAvailable()) return native.loadError()?.message ?? '@trapdoor-js/native did not load';
   try {
     const watcher = native.startWatcher({ signal, control: controlBlock, index: Word.REQUEST, bits: Request.ACTIVATE, onSignal: activateFromOutside });
     return { signal: watcher.signal };

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import ts from 'typescript';
-import { instrument } from '@trapdoor/transform';
+import { instrument } from '@trapdoor-js/transform';
 import type { InstrumentedModule } from './modules.js';
 import { inputColumn, originalPosition } from './call-frames.js';
 import { nearestSites } from './breakpoints.js';

@@ -83,7 +83,7 @@ function toPath(file: string): string {
 const ownFile = withCallSites(2, (frames) => frames[0]?.getFileName() ?? undefined);
 let roots: string[] | undefined;
 
-/** The @trapdoor/runtime package folder(s) (as named and resolved): frames there are the runtime's own. */
+/** The @trapdoor-js/runtime package folder(s) (as named and resolved): frames there are the runtime's own. */
 function runtimeRoots(): string[] {
   return (roots ??= findRuntimeRoots(ownFile));
 }
@@ -94,7 +94,7 @@ function findRuntimeRoots(own: string | undefined): string[] {
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest)) {
       try {
-        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === '@trapdoor/runtime') {
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === '@trapdoor-js/runtime') {
           const roots = [dir + sep];
           try {
             const real = realpathSync(dir) + sep;

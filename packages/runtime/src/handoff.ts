@@ -365,7 +365,7 @@ class AgentImpl implements Agent {
     if (problem !== undefined) throw Object.assign(new Error(problem), { code: 'ERR_TRAPDOOR_PERMISSIONS' });
     const entry = join(agentDir(), 'agent-worker.js');
     if (!existsSync(entry)) {
-      throw Object.assign(new Error(`trapdoor: the agent worker ${entry} is missing (is @trapdoor/runtime built?)`), {
+      throw Object.assign(new Error(`trapdoor: the agent worker ${entry} is missing (is @trapdoor-js/runtime built?)`), {
         code: 'ERR_TRAPDOOR_AGENT_MISSING',
       });
     }

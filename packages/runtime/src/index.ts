@@ -1,5 +1,5 @@
 /**
- * @trapdoor/runtime: what instrumented code imports.
+ * @trapdoor-js/runtime: what instrumented code imports.
  *
  * The checks the transform inserts read `flags` and call `trap`; each module calls `register`
  * once. Everything else here is for the agent and for tools.

@@ -104,7 +104,7 @@ const KIND_CODE: Record<SiteKind, number> = { loop: 0, function: 1, statement: 2
 /**
  * The module's site table, as a hoisted function declaration appended on a line of its own (so a
  * trailing line comment cannot swallow it). Hoisting makes it callable before the module body
- * runs, which an import cycle can require. Format: `ModuleTableV1` in @trapdoor/runtime.
+ * runs, which an import cycle can require. Format: `ModuleTableV1` in @trapdoor-js/runtime.
  */
 export interface TableExtras {
   /** Every insertion as flat (line, column, length) triples, in order: maps generated columns back. */

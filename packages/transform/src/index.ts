@@ -1,5 +1,5 @@
 /**
- * @trapdoor/transform: `instrument(code, options)` → `{ code, map, sites }`.
+ * @trapdoor-js/transform: `instrument(code, options)` → `{ code, map, sites }`.
  *
  * A pure function. Parse (parse.ts), walk for sites (sites.ts), choose each site's locals
  * (scope.ts), then insert text (emit.ts) with magic-string. Edits only insert, so TypeScript,
@@ -62,7 +62,7 @@ export interface InstrumentResult {
   skipped?: 'ignore-file' | 'instrumented';
 }
 
-export const DEFAULT_RUNTIME = '@trapdoor/runtime';
+export const DEFAULT_RUNTIME = '@trapdoor-js/runtime';
 
 export function instrument(code: string, options: InstrumentOptions): InstrumentResult {
   const { filename, mode = 'trap', runtime = DEFAULT_RUNTIME } = options;

@@ -8,12 +8,12 @@ import { instrument, sourceMapComment, TransformError } from './index.js';
 
 const require = createRequire(import.meta.url);
 // The real runtime, built by `npm run build` (npm test builds first).
-const runtime = require('@trapdoor/runtime') as typeof import('@trapdoor/runtime');
+const runtime = require('@trapdoor-js/runtime') as typeof import('@trapdoor-js/runtime');
 
 /** Runs instrumented CommonJS in a fresh context with the real runtime; returns what it exported. */
 function run(code: string): Record<string, unknown> {
   const module = { exports: {} as Record<string, unknown> };
-  vm.runInNewContext(code, { require: (id: string) => (id === '@trapdoor/runtime' ? runtime : require(id)), module, exports: module.exports });
+  vm.runInNewContext(code, { require: (id: string) => (id === '@trapdoor-js/runtime' ? runtime : require(id)), module, exports: module.exports });
   return module.exports;
 }
 
@@ -145,15 +145,15 @@ describe('locals', () => {
 describe('module systems', () => {
   it('imports the runtime as the file expects', () => {
     expect(instrument('while (0) {}', { filename: 'a.mjs' }).code).toMatch(/^import \{ flags as __td_F/);
-    expect(instrument('while (0) {}', { filename: 'a.cjs' }).code).toMatch(/^const \{ flags: __td_F.*require\("@trapdoor\/runtime"\)/);
+    expect(instrument('while (0) {}', { filename: 'a.cjs' }).code).toMatch(/^const \{ flags: __td_F.*require\("@trapdoor-js\/runtime"\)/);
     expect(instrument('export const x = 1; while (0) {}', { filename: 'a.js' }).moduleType).toBe('esm');
     expect(instrument('while (0) {}', { filename: 'a.js' }).moduleType).toBe('cjs');
-    expect(instrument('while (0) {}', { filename: 'a.js', runtime: 'npm:@trapdoor/runtime', moduleType: 'esm' }).code).toContain('from "npm:@trapdoor/runtime"');
+    expect(instrument('while (0) {}', { filename: 'a.js', runtime: 'npm:@trapdoor-js/runtime', moduleType: 'esm' }).code).toContain('from "npm:@trapdoor-js/runtime"');
   });
 
   it('parses import/export in a file whose runtime import is CommonJS (TypeScript compiled to CommonJS)', () => {
     const { code } = instrument('import { x } from "./x";\nexport function f() { return x }\n', { filename: 'a.ts', moduleType: 'cjs' });
-    expect(code).toContain('require("@trapdoor/runtime")');
+    expect(code).toContain('require("@trapdoor-js/runtime")');
     expect(code).not.toContain('import.meta');
   });
 

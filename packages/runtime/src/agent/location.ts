@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const PACKAGE_NAME = '@trapdoor/runtime';
+const PACKAGE_NAME = '@trapdoor-js/runtime';
 const WORKER_FILE = 'agent-worker.js';
 
 function callerFile(): string {

@@ -10,7 +10,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
-import { removeStaleFiles, stateDirFor, stateFiles, STATE_VERSION, type ActiveDebugger, type StateFile } from '@trapdoor/runtime/discovery';
+import { removeStaleFiles, stateDirFor, stateFiles, STATE_VERSION, type ActiveDebugger, type StateFile } from '@trapdoor-js/runtime/discovery';
 import { CliError } from '../errors.js';
 
 export interface Target {
@@ -127,7 +127,7 @@ export function findTarget(pid: number): Target {
   throw new CliError(
     'ERR_TRAPDOOR_NOT_TRAPDOOR',
     `${what} does not run trapdoor's runtime (no state file in ${itself.dirs.join(' or ') || 'its state directory'}).\n` +
-      `Start the program with 'trapdoor run', or 'node --import trapdoor/register', or run code built by 'trapdoor instrument'. ` +
+      `Start the program with 'trapdoor run', or 'node --import trapdoor-js/register', or run code built by 'trapdoor instrument'. ` +
       `On Deno, 'trapdoor run' grants the permissions the runtime needs to write it.`,
   );
 }

@@ -6,12 +6,12 @@ import { parseArgs } from 'node:util';
 import { parseOrUsage } from '../args.js';
 import { CliError } from '../errors.js';
 import { ensureListening, findTarget, hostPart, parsePid, type Target } from '../attach/target.js';
-import type { ActiveDebugger } from '@trapdoor/runtime/discovery';
+import type { ActiveDebugger } from '@trapdoor-js/runtime/discovery';
 
 export const ATTACH_USAGE = `Usage: trapdoor attach [options] <pid>
 
 Starts the debugger of a running process that runs trapdoor's runtime (started with
-'trapdoor run', 'node --import trapdoor/register', or built with 'trapdoor instrument'), even
+'trapdoor run', 'node --import trapdoor-js/register', or built with 'trapdoor instrument'), even
 one stuck in a busy loop, and prints its WebSocket URL and a DevTools URL. The process prints
 'Debugger listening on ws://…' to its own stderr and carries on running. Attaching to a process
 whose debugger already listens prints the same address again.

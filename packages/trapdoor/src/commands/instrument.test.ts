@@ -1,5 +1,5 @@
 // `trapdoor instrument` end to end: the real bin on real trees, in a folder inside the repository
-// (test/.tmp, git-ignored) so instrumented programs resolve '@trapdoor/runtime' through the workspace.
+// (test/.tmp, git-ignored) so instrumented programs resolve '@trapdoor-js/runtime' through the workspace.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,8 +10,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../../bin/trapdoor.js', import.meta.url));
 const TMP = fileURLToPath(new URL('../../../../test/.tmp/', import.meta.url));
-const ESM_HEADER = /^import \{ flags as \w+, trap as \w+, register as \w+ \} from "@trapdoor\/runtime";/;
-const CJS_HEADER = /^const \{ flags: \w+, trap: \w+, register: \w+ \} = require\("@trapdoor\/runtime"\);/;
+const ESM_HEADER = /^import \{ flags as \w+, trap as \w+, register as \w+ \} from "@trapdoor-js\/runtime";/;
+const CJS_HEADER = /^const \{ flags: \w+, trap: \w+, register: \w+ \} = require\("@trapdoor-js\/runtime"\);/;
 
 let root: string;
 let dir: string;
@@ -59,7 +59,7 @@ function node(script: string) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const instrumented = (code: string) => code.includes('"@trapdoor/runtime"');
+const instrumented = (code: string) => code.includes('"@trapdoor-js/runtime"');
 
 describe('a file', () => {
   const source = 'function sum(xs) {\n  let s = 0;\n  for (const x of xs) s += x;\n  return s;\n}\nmodule.exports = sum;\n';

@@ -33,7 +33,7 @@ Options:
                           (repeatable; default: every file with one of the extensions above)
   --exclude <glob>        do not instrument files matching <glob> (repeatable); always excluded:
                           ${DEFAULT_EXCLUDES.join(', ')}
-  --runtime <specifier>   the module instrumented code imports (default: @trapdoor/runtime)
+  --runtime <specifier>   the module instrumented code imports (default: @trapdoor-js/runtime)
   --module-type esm|cjs   import the runtime with import (esm) or require (cjs) in every file
                           (default: per file, from .mjs .mts .cjs .cts, else the nearest
                           package.json "type", else the file's own import/export syntax)

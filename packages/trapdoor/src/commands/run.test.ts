@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { instrument } from '@trapdoor/transform';
+import { instrument } from '@trapdoor-js/transform';
 import ts from 'typescript';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
@@ -335,7 +335,7 @@ describe.each(RUNTIMES)('trapdoor run --runtime %s: the checks are live', (runti
   it('a busy loop in the program comes to the trap when another thread raises the flag', async () => {
     const dir = project({
       'busy.mjs': `import { Worker } from 'node:worker_threads';
-import { controlBlock, setTrapHandler } from '@trapdoor/runtime';
+import { controlBlock, setTrapHandler } from '@trapdoor-js/runtime';
 import { spin } from './spin.mjs';
 // trapdoor-ignore-next (the handler's own entry check would call it again)
 setTrapHandler((module, site, locals) => {
@@ -494,23 +494,23 @@ export function scan(ids: N[]): void {
 });
 
 describe('loading trapdoor by hand', () => {
-  it('node --import trapdoor/register and node --require trapdoor/register instrument ES modules and CommonJS', async () => {
+  it('node --import trapdoor-js/register and node --require trapdoor-js/register instrument ES modules and CommonJS', async () => {
     const dir = withAcorn(project(MIXED));
     const expected = await plain('node', dir, 'main.mjs');
     for (const flag of ['--import', '--require']) {
       const dump = join(dir, `.by-hand${flag}.json`);
-      const run = await start(process.execPath, [flag, 'trapdoor/register', 'main.mjs'], dir, { TRAPDOOR_DEBUG_DUMP_MODULES: dump }).done;
+      const run = await start(process.execPath, [flag, 'trapdoor-js/register', 'main.mjs'], dir, { TRAPDOOR_DEBUG_DUMP_MODULES: dump }).done;
       expect(run.stdout).toBe(expected.stdout);
       const modules = JSON.parse(readFileSync(dump, 'utf8')) as TrapdoorRun['modules'];
       expect(modules.map((m) => relative(dir, m.file)).sort()).toEqual(['lib/legacy.cjs', 'lib/math.mjs', 'lib/util.cjs', 'main.mjs']);
     }
   });
 
-  it('bun --preload trapdoor/register picks the Bun loader', async () => {
+  it('bun --preload trapdoor-js/register picks the Bun loader', async () => {
     const dir = project(CJS_ENTRY);
     const dump = join(dir, '.by-hand.json');
     const expected = await plain('bun', dir, 'main.cjs');
-    const run = await start(EXECUTABLES.bun, ['--preload', 'trapdoor/register', 'main.cjs'], dir, { TRAPDOOR_DEBUG_DUMP_MODULES: dump }).done;
+    const run = await start(EXECUTABLES.bun, ['--preload', 'trapdoor-js/register', 'main.cjs'], dir, { TRAPDOOR_DEBUG_DUMP_MODULES: dump }).done;
     expect(run.stdout).toBe(expected.stdout);
     expect(JSON.parse(readFileSync(dump, 'utf8')).length).toBe(4);
   });

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { CONTROL_SOCKET_ENV, STATE_DIR_ENV, stateDirFor, stateFiles } from '@trapdoor/runtime/discovery';
+import { CONTROL_SOCKET_ENV, STATE_DIR_ENV, stateDirFor, stateFiles } from '@trapdoor-js/runtime/discovery';
 import { CliError } from '../errors.js';
 import { ENV } from '../loaders/settings.js';
 import { childCommand, RUNTIMES, type RuntimeName } from '../run/runtimes.js';
@@ -43,7 +43,7 @@ options. Everything after <script> goes to the script.
 
 The child gets:
   node   --require <trapdoor>/dist/loaders/node/register.cjs   (module.register hooks for ES
-         modules, a require hook for CommonJS; 'node --require trapdoor/register app.js' does the
+         modules, a require hook for CommonJS; 'node --require trapdoor-js/register app.js' does the
          same, and so does --import, except that Node then starts a CommonJS entry point through
          its ES module loader)
   bun    --preload <trapdoor>/dist/loaders/bun/register.js   (a Bun.plugin onLoad)

@@ -6,7 +6,7 @@ import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { RawSourceMap } from '@trapdoor/transform';
+import type { RawSourceMap } from '@trapdoor-js/transform';
 
 export interface MapComment {
   /** Offsets of the comment in the code. */

@@ -3,7 +3,7 @@
  * to write and its map. Pure apart from reading; the caller decides when to write.
  */
 import { readFileSync } from 'node:fs';
-import { instrument, type RawSourceMap } from '@trapdoor/transform';
+import { instrument, type RawSourceMap } from '@trapdoor-js/transform';
 import { findMapComment, isDataUrl, readExternalMap, relocate, withMapComment } from './source-maps.js';
 import type { ModuleType } from './module-type.js';
 

@@ -4,7 +4,7 @@
  * map chained, and optionally our map appended inline.
  */
 import { Buffer } from 'node:buffer';
-import { instrument, type InstrumentResult, type RawSourceMap } from '@trapdoor/transform';
+import { instrument, type InstrumentResult, type RawSourceMap } from '@trapdoor-js/transform';
 import { findMapComment, isDataUrl, readExternalMap } from '../instrument/source-maps.js';
 
 export type ModuleType = 'esm' | 'cjs';

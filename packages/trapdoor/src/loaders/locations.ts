@@ -1,7 +1,7 @@
 /**
  * Where the runtime and trapdoor's own packages are, found from this package, so instrumented code
  * imports the runtime by an absolute URL or path: the program's project does not need to depend on
- * @trapdoor/runtime, and a program in another directory finds the same copy.
+ * @trapdoor-js/runtime, and a program in another directory finds the same copy.
  */
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
@@ -15,19 +15,19 @@ export interface Locations {
   ownDirs: string[];
 }
 
-const PACKAGES = ['@trapdoor/runtime', '@trapdoor/transform', '@trapdoor/native'];
+const PACKAGES = ['@trapdoor-js/runtime', '@trapdoor-js/transform', '@trapdoor-js/native'];
 
 /**
  * `canRead`: false on Deno, where reading the file system needs a permission the program may not
  * have; then the CommonJS build is found next to the ES one (dist/esm → dist/cjs, the layout
- * @trapdoor/runtime publishes) and paths are not resolved through symbolic links.
+ * @trapdoor-js/runtime publishes) and paths are not resolved through symbolic links.
  */
 export function locate({ canRead, withDependencies = false }: { canRead: boolean; withDependencies?: boolean }): Locations {
   const require = canRead ? createRequire(import.meta.url) : undefined;
   const packageDir = (name: string): string =>
     dirname(require ? require.resolve(`${name}/package.json`) : fileURLToPath(import.meta.resolve(`${name}/package.json`)));
-  const runtimeEsm = require ? esmEntry(packageDir('@trapdoor/runtime')) : import.meta.resolve('@trapdoor/runtime');
-  const runtimeCjs = require ? require.resolve('@trapdoor/runtime') : fileURLToPath(new URL('../cjs/index.js', runtimeEsm));
+  const runtimeEsm = require ? esmEntry(packageDir('@trapdoor-js/runtime')) : import.meta.resolve('@trapdoor-js/runtime');
+  const runtimeCjs = require ? require.resolve('@trapdoor-js/runtime') : fileURLToPath(new URL('../cjs/index.js', runtimeEsm));
 
   const dirs = new Set<string>();
   const add = (dir: string) => {
@@ -45,13 +45,13 @@ export function locate({ canRead, withDependencies = false }: { canRead: boolean
     try {
       add(packageDir(name));
     } catch {
-      // @trapdoor/native is optional
+      // @trapdoor-js/native is optional
     }
   }
   // An --include that reaches into node_modules must not instrument what the runtime itself loads
   // (ws, the source-map reader…): they would import the runtime while it is still loading.
   if (withDependencies && canRead) {
-    for (const dir of dependencyDirs(packageDir('@trapdoor/runtime'))) add(dir);
+    for (const dir of dependencyDirs(packageDir('@trapdoor-js/runtime'))) add(dir);
   }
   return { runtimeEsm, runtimeCjs, ownDirs: [...dirs] };
 }

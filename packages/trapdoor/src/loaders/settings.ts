@@ -4,7 +4,7 @@
  * code imports lives.
  *
  * `trapdoor run` passes the globs to the child through the environment; a user who starts the
- * runtime by hand (`node --import trapdoor/register app.js`) can set the same variables:
+ * runtime by hand (`node --import trapdoor-js/register app.js`) can set the same variables:
  *
  * - `TRAPDOOR_INCLUDE`, `TRAPDOOR_EXCLUDE`: globs relative to the working directory, as a JSON
  *   array (`["src/**"]`) or one per line. Absolute globs match absolute paths.

@@ -1,5 +1,5 @@
 /**
- * `bun --preload trapdoor/register app.js` (what `trapdoor run --runtime bun` does): a runtime
+ * `bun --preload trapdoor-js/register app.js` (what `trapdoor run --runtime bun` does): a runtime
  * plugin whose onLoad instruments the program's own modules as Bun loads them. Bun compiles
  * TypeScript and JSX itself, so an ES module comes back as instrumented source with the loader its
  * extension calls for; CommonJS is evaluated by commonjs.ts (Bun cannot take CommonJS text from a

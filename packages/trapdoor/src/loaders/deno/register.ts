@@ -1,5 +1,5 @@
 /**
- * `deno run --preload trapdoor/register app.ts` (what `trapdoor run --runtime deno` does):
+ * `deno run --preload trapdoor-js/register app.ts` (what `trapdoor run --runtime deno` does):
  * instruments the program's own modules as Deno loads them, with the synchronous module hooks of
  * `node:module` (`registerHooks`), which Deno 2.9 implements for ES modules and CommonJS alike.
  * The program runs from its own files: `import.meta.url`, stack traces and the site tables name

@@ -1,5 +1,5 @@
 /**
- * `node --require trapdoor/register app.js` (what `trapdoor run` does): the same loader as
+ * `node --require trapdoor-js/register app.js` (what `trapdoor run` does): the same loader as
  * register.ts, installed from a CommonJS preload so that Node starts the entry point exactly as it
  * would without trapdoor (a CommonJS entry keeps `module.id === '.'` and Node's own frames). The
  * loader itself is ESM, loaded with `require(esm)` (Node 20.19+).

@@ -1,7 +1,7 @@
 /**
- * `node --import trapdoor/register app.js`: instruments the program's own modules as they load
+ * `node --import trapdoor-js/register app.js`: instruments the program's own modules as they load
  * (see install.ts). With `--import`, Node 20 runs even a CommonJS entry point through its ES
- * module loader (its `module.id` is then its path, not '.'); `node --require trapdoor/register`
+ * module loader (its `module.id` is then its path, not '.'); `node --require trapdoor-js/register`
  * (register.cts, what `trapdoor run` uses) leaves the entry point to the CommonJS loader as
  * without trapdoor.
  */
