@@ -1,0 +1,4 @@
+/** `import trapdoor from 'trapdoor-js/bun'`: the bun plugin. */
+import { trapdoor } from './factory.js';
+
+export default trapdoor.bun;

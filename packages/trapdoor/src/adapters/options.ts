@@ -1,0 +1,83 @@
+/**
+ * The options every bundler adapter takes, checked once when the config is read, so a typo fails
+ * the build at once with the option's name instead of silently instrumenting nothing.
+ */
+import { DEFAULT_RUNTIME } from '@trapdoor-js/transform';
+
+export interface TrapdoorPluginOptions {
+  /**
+   * Globs (picomatch, relative to the project root, or absolute) of the files to instrument.
+   * Default: every JavaScript and TypeScript file outside `node_modules`. A glob naming files in
+   * `node_modules` is how a dependency is instrumented.
+   */
+  include?: string | string[];
+  /** Globs of files never to instrument, even when `include` names them. */
+  exclude?: string | string[];
+  /** `'trap'` (checks at loop bodies and function entries): the only mode built so far. */
+  mode?: 'trap';
+  /** The specifier instrumented code imports the runtime by. Default `@trapdoor-js/runtime`. */
+  runtime?: string;
+  /**
+   * Vite: also instrument code built for the browser. Default false: a browser's own DevTools
+   * already pause a busy loop, so client bundles are left exactly as they are.
+   */
+  client?: boolean;
+  /** The folder relative globs are read from. Default: the bundler's root, else the working directory. */
+  root?: string;
+}
+
+export interface ResolvedOptions {
+  include: string[];
+  exclude: string[];
+  mode: 'trap';
+  runtime: string;
+  client: boolean;
+  root: string | undefined;
+}
+
+export class PluginOptionError extends Error {
+  override readonly name = 'PluginOptionError';
+  readonly code = 'ERR_TRAPDOOR_OPTION';
+  readonly option: string;
+  constructor(option: string, message: string) {
+    super(`trapdoor-js: option '${option}': ${message}`);
+    this.option = option;
+  }
+}
+
+const KNOWN = new Set(['include', 'exclude', 'mode', 'runtime', 'client', 'root']);
+
+function globs(name: string, value: unknown): string[] {
+  if (value === undefined) return [];
+  const list = Array.isArray(value) ? value : [value];
+  for (const glob of list) {
+    if (typeof glob !== 'string' || glob === '') throw new PluginOptionError(name, `expected a glob or an array of globs, got ${JSON.stringify(glob)}`);
+  }
+  return list as string[];
+}
+
+export function resolveOptions(options: unknown): ResolvedOptions {
+  if (options === undefined || options === null) options = {};
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw new PluginOptionError('(options)', `expected an object, got ${Array.isArray(options) ? 'an array' : typeof options}`);
+  }
+  const given = options as Record<string, unknown>;
+  for (const name of Object.keys(given)) {
+    if (!KNOWN.has(name)) throw new PluginOptionError(name, `unknown option; known: ${[...KNOWN].join(', ')}`);
+  }
+  const { mode = 'trap', runtime = DEFAULT_RUNTIME, client = false, root } = given;
+  if (mode !== 'trap') {
+    throw new PluginOptionError('mode', mode === 'debug' ? "'debug' is planned and not built yet; use 'trap'" : `expected 'trap', got ${JSON.stringify(mode)}`);
+  }
+  if (typeof runtime !== 'string' || runtime === '') throw new PluginOptionError('runtime', `expected a module specifier, got ${JSON.stringify(runtime)}`);
+  if (typeof client !== 'boolean') throw new PluginOptionError('client', `expected true or false, got ${JSON.stringify(client)}`);
+  if (root !== undefined && (typeof root !== 'string' || root === '')) throw new PluginOptionError('root', `expected a folder path, got ${JSON.stringify(root)}`);
+  return {
+    include: globs('include', given.include),
+    exclude: globs('exclude', given.exclude),
+    mode,
+    runtime,
+    client,
+    root: root as string | undefined,
+  };
+}

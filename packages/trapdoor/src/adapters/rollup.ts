@@ -1,0 +1,4 @@
+/** `import trapdoor from 'trapdoor-js/rollup'`: the rollup plugin. */
+import { trapdoor } from './factory.js';
+
+export default trapdoor.rollup;
