@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { isAllowedHost } from './server.js';
+import { connectableHost, isAllowedHost } from './server.js';
 import { connect, httpRequest, killChildren, rawExchange, runFixture, runtimes, upgradeRequest } from './fixtures/harness.mjs';
 
 const node = runtimes.find((r) => r.name === 'node')!;
@@ -188,6 +188,42 @@ describe('HTTP discovery and upgrade (node child)', () => {
     expect(body[0].webSocketDebuggerUrl).toBe(`ws://[::1]:${info.port}/${id}`);
     const client = await connect(info.wsUrl);
     expect((await client.call('v6')).result.echo).toBe('v6');
+  });
+
+  it.each([
+    ['0.0.0.0', '127.0.0.1'],
+    ['::', '[::1]'],
+  ])('listening on the wildcard %s, the ws URL names %s, which connects and passes the Host check', async (host, shown) => {
+    const fixture = runFixture(node, 'busy.mjs', [0, host]);
+    const info = await fixture.info;
+    const id = new URL(info.wsUrl).pathname.slice(1);
+    expect(info.wsUrl).toBe(`ws://${shown}:${info.port}/${id}`);
+    const client = await connect(info.wsUrl);
+    expect((await client.call('wild')).result.echo).toBe('wild');
+    await client.close();
+    // Still reachable on another address of the machine: it does listen on all of them.
+    if (host === '0.0.0.0') expect((await fetch(`http://127.0.0.2:${info.port}/json/version`)).status).toBe(200);
+  });
+
+  it('connectableHost: what the URLs show for each kind of listening address', () => {
+    expect(connectableHost('0.0.0.0', '0.0.0.0')).toBe('127.0.0.1');
+    expect(connectableHost('::', '::')).toBe('::1');
+    expect(connectableHost('[::]', '::')).toBe('::1');
+    expect(connectableHost('127.0.0.2', '127.0.0.2')).toBe('127.0.0.2');
+    expect(connectableHost('::1', '::1')).toBe('::1');
+    expect(connectableHost('localhost', '127.0.0.1')).toBe('localhost');
+    // A name other than localhost fails the Host check: the address it resolved to instead.
+    expect(connectableHost('my-machine', '10.0.0.7')).toBe('10.0.0.7');
+  });
+
+  it("an explicit port that is taken (strictPort) fails in Node's words", async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    held.push(blocker);
+    const port = (blocker.address() as { port: number }).port;
+    const fixture = runFixture(node, 'strict.mjs', [port]);
+    const result = JSON.parse(await fixture.line((l) => l.startsWith('{')));
+    expect(result).toEqual({ code: 'EADDRINUSE', message: `Starting inspector on 127.0.0.1:${port} failed: address already in use` });
   });
 
   it('port 0 means any free port', async () => {

@@ -45,7 +45,12 @@ export interface ServerDelegate {
 }
 
 export interface ListenResult {
-  /** The host as given in the options (what banners and the ws URL show). */
+  /**
+   * The host a client on this machine connects to and that passes the Host check (what banners
+   * and the ws URL show): the host as given when it is an IP address or localhost; for a wildcard
+   * address (0.0.0.0, ::) the loopback address of its family; for another name the address it
+   * resolved to. (Node prints ws://0.0.0.0:9229/… and then rejects `Host: 0.0.0.0`.)
+   */
   host: string;
   /** The port actually listened on. */
   port: number;
@@ -93,6 +98,18 @@ function isIPAddress(host: string): boolean {
   }
   // Strict dotted decimal only (no hex, octal or short forms); 0.0.0.0/8 is rejected.
   return isIPv4(host) && !host.startsWith('0.');
+}
+
+/**
+ * The address to tell clients for a server listening on `host` (bound to `bound`): see
+ * ListenResult.host.
+ */
+export function connectableHost(host: string, bound: string | undefined): string {
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (isIPv4(bare) && bare.startsWith('0.')) return '127.0.0.1';
+  if (isIPv6(bare) && /^[0:.]*$/.test(bare)) return '::1';
+  if (isAllowedHost(formatHostPort(bare, 0))) return bare;
+  return bound ?? bare;
 }
 
 /** `host:port`, with IPv6 addresses in brackets. */
@@ -172,12 +189,18 @@ export class InspectorServer {
         const server = await this.#listenOn(host, candidate);
         this.#http = server;
         const address = server.address();
-        this.#port = typeof address === 'object' && address !== null ? address.port : candidate;
-        return candidate === port ? { host, port: this.#port } : { host, port: this.#port, portWasTaken: port };
+        const bound = typeof address === 'object' && address !== null ? address : undefined;
+        this.#port = bound?.port ?? candidate;
+        const shown = connectableHost(host, bound?.address);
+        return candidate === port ? { host: shown, port: this.#port } : { host: shown, port: this.#port, portWasTaken: port };
       } catch (error) {
         firstError ??= error;
         if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
       }
+    }
+    // Node's own words when an explicitly requested port is taken (src/inspector_socket_server.cc).
+    if ((firstError as NodeJS.ErrnoException)?.code === 'EADDRINUSE' && port !== 0) {
+      throw Object.assign(new Error(`Starting inspector on ${formatHostPort(host, port)} failed: address already in use`), { code: 'EADDRINUSE' });
     }
     throw firstError;
   }
