@@ -605,10 +605,11 @@ class AgentImpl implements Agent {
         this.#port.unref();
         this.#onStarted?.();
       } else if (message.type === 'error') {
-        const error = Object.assign(
-          new Error(`Starting the debugger on ${this.#requested.host}:${this.#requested.port} failed: ${message.message}`),
-          { code: message.code },
-        );
+        // A taken explicit port comes in Node's own words, which already say where.
+        const text = message.message.startsWith('Starting inspector on ')
+          ? message.message
+          : `Starting the debugger on ${this.#requested.host}:${this.#requested.port} failed: ${message.message}`;
+        const error = Object.assign(new Error(text), { code: message.code });
         if (this.#state.kind === 'starting') this.#fail(error);
         else console.error('trapdoor:', error.message);
       }
