@@ -3,8 +3,6 @@
 // This CommonJS file is the one implementation; index.js (ESM) re-exports it, so a process that
 // loads both still has one set of watchers and one set of process listeners per thread.
 
-const path = require('node:path');
-
 const CODES = {
   UNAVAILABLE: 'ERR_TRAPDOOR_NATIVE_UNAVAILABLE',
   SIGNAL: 'ERR_TRAPDOOR_SIGNAL',
@@ -41,35 +39,23 @@ function runtimeName() {
   return 'node';
 }
 
-/**
- * The addon built at install (node-gyp's build/Release) is loaded directly; node-gyp-build, which
- * also finds prebuilds, is the fallback. Directly first because node-gyp-build reads several
- * environment variables as it loads (PREBUILDS_ONLY, npm_config_arch, LIBC, …), and on Deno each
- * read needs a permission: without it the load fails, and in a terminal Deno would prompt.
- */
-function loadBinding() {
-  const built = path.join(__dirname, 'build', 'Release', 'trapdoor_native.node');
-  let exists = false;
-  try {
-    exists = require('node:fs').statSync(built).isFile();
-  } catch {
-    // not built here: look for a prebuild
-  }
-  return exists ? require(built) : require('node-gyp-build')(__dirname);
-}
-
 let binding = null;
 let bindingError = null;
 try {
-  binding = loadBinding();
+  // Inside the try: on Deno without --allow-read even this require fails (only index.cjs, which
+  // index.js imports statically, is loaded without a permission).
+  binding = require('./binding.cjs').loadBinding(__dirname).binding;
   if (!binding || typeof binding.start !== 'function') throw new Error('the addon has no start()');
 } catch (cause) {
   binding = null;
   let hint = '';
-  if (runtimeName() === 'deno') hint = ' (Deno loads Node-API addons only with --allow-ffi and --allow-read; a prebuild found by node-gyp-build also needs --allow-env)';
+  if (runtimeName() === 'deno') hint = ' (Deno loads Node-API addons only with --allow-ffi and --allow-read)';
+  else if (!(cause && Array.isArray(cause.causes) && cause.causes.length > 0)) {
+    hint = '; it is built at install when there is no prebuild for the platform, which needs a C compiler, make and python3 (then: npm rebuild @trapdoor-js/native)';
+  }
   bindingError = makeError(
     CODES.UNAVAILABLE,
-    `@trapdoor-js/native: the addon could not be loaded from ${path.join(__dirname, 'build')}${hint}: ${cause && cause.message ? cause.message : String(cause)}`,
+    `@trapdoor-js/native: the addon could not be loaded: ${cause && cause.message ? cause.message : String(cause)}${hint}`,
   );
   bindingError.cause = cause;
 }

@@ -1,4 +1,4 @@
-// `npm run build` for this package: the addon is compiled at install (node-gyp-build), so this
+// `npm run build` for this package: the addon is compiled (or a prebuild used) at install, so this
 // only checks that it is there and loads. It fails with the reason when it does not.
 import { createRequire } from 'node:module';
 
