@@ -133,7 +133,8 @@ export function listenForActivation(options: TriggerOptions = {}): Triggers {
 function useSocket(triggers: Triggers, files: { socket: string }): boolean {
   const socket = readEnv(ENV.socket) ?? files.socket;
   if (!startControlSocket(socket)) return false;
-  triggers.trigger = { socket };
+  // Why not the signal goes in the state file, for `trapdoor attach` to say.
+  triggers.trigger = triggers.signalProblem === undefined ? { socket } : { socket, signalProblem: triggers.signalProblem };
   return true;
 }
 

@@ -8,7 +8,7 @@
  *
  *   { "v": 1, "pid": 4242, "runtime": "node.js", "runtimeVersion": "v20.20.0",
  *     "script": "/srv/app.js",
- *     "trigger": { "signal": "SIGUSR2" } | { "socket": "/tmp/trapdoor-1000/4242.sock" },
+ *     "trigger": { "signal": "SIGUSR2" } | { "socket": "/tmp/trapdoor-1000/4242.sock", "signalProblem": "…" },
  *     "active": { "wsUrl": "ws://127.0.0.1:9229/…", "host": "127.0.0.1", "port": 9229,
  *                 "targetId": "…" } | null }
  *
@@ -33,7 +33,10 @@ import { denoAllows, readEnv } from './permissions.js';
 export const STATE_VERSION = 1;
 
 /** How the process can be asked to activate from outside. */
-export type Trigger = { signal: string } | { socket: string };
+export type Trigger =
+  | { signal: string }
+  /** `signalProblem`: why no signal is used (the addon did not load, the program listens for it, …). */
+  | { socket: string; signalProblem?: string };
 
 export interface ActiveDebugger {
   wsUrl: string;

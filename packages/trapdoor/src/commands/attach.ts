@@ -42,7 +42,7 @@ export async function attachCommand(argv: string[]): Promise<number> {
   if (positionals.length > 1) throw new CliError('ERR_TRAPDOOR_USAGE', `one <pid> only, not ${positionals.length}`, { usage: ATTACH_USAGE });
   const target = findTarget(parsePid(positionals[0], ATTACH_USAGE));
   const active = await ensureListening(target, { timeoutMs });
-  const address = { pid: target.pid, runtime: target.state.runtime, runtimeVersion: target.state.runtimeVersion, ...active, devtoolsUrl: devtoolsUrl(active) };
+  const address = { pid: target.pid, runtime: target.state.runtime, runtimeVersion: target.state.runtimeVersion, ...active, devtoolsUrl: devtoolsUrl(active), trigger: target.state.trigger };
   if (values.json) process.stdout.write(`${JSON.stringify(address)}\n`);
   else process.stdout.write(describeAttached(target, active));
   return 0;
@@ -59,7 +59,11 @@ function describeAttached(target: Target, active: ActiveDebugger): string {
     `Debugger listening in process ${target.pid} (${what})\n` +
     `  WebSocket:  ${active.wsUrl}\n` +
     `  DevTools:   ${devtoolsUrl(active)}\n` +
-    `  CLI:        node inspect ${hostPart(active.host)}:${active.port}\n`
+    `  CLI:        node inspect ${hostPart(active.host)}:${active.port}\n` +
+    // A process reached through its control socket: say why, since `kill -USR2` does nothing there.
+    ('signalProblem' in target.state.trigger && target.state.trigger.signalProblem !== undefined
+      ? `  Trigger:    its control socket (no signal: ${target.state.trigger.signalProblem})\n`
+      : '')
   );
 }
 
