@@ -63,7 +63,8 @@ function report(error: unknown, prefix: string): number {
   if (error instanceof CliError) {
     for (const detail of error.details) process.stderr.write(`${detail}\n\n`);
     process.stderr.write(`${prefix}: ${error.message}\n`);
-    if (error.usage) process.stderr.write(`\n${error.usage}`);
+    // A pointer to the usage, not the usage itself: 60 lines of it would scroll the error away.
+    if (error.usage) process.stderr.write(`Run '${prefix} --help' for usage.\n`);
   } else {
     // Not one of ours: a bug, so show where it happened.
     process.stderr.write(`${prefix}: internal error: ${(error as Error)?.stack ?? String(error)}\n`);

@@ -20,6 +20,8 @@ export type CliErrorCode =
   | 'ERR_TRAPDOOR_NOT_PERMITTED'
   /** attach/stack: the process does not run trapdoor's runtime (no state file). */
   | 'ERR_TRAPDOOR_NOT_TRAPDOOR'
+  /** attach/stack: the process tried to start its debugger and could not (e.g. its port is taken). */
+  | 'ERR_TRAPDOOR_ACTIVATION'
   /** attach/stack: the process did not start its debugger, or pause, in time. */
   | 'ERR_TRAPDOOR_TIMEOUT'
   /** attach/stack: the debugger answered something unexpected, or the connection failed. */
@@ -30,7 +32,7 @@ export class CliError extends Error {
   readonly code: CliErrorCode;
   /** Printed before the message, each as is (e.g. `file:line:column: message` and a code frame). */
   readonly details: string[];
-  /** Usage text to print after the message. */
+  /** The command's usage: its presence makes the CLI point to `--help` after the message. */
   readonly usage?: string;
 
   constructor(code: CliErrorCode, message: string, extra: { details?: string[]; usage?: string } = {}) {
@@ -54,6 +56,7 @@ export function exitCodeFor(error: unknown): number {
     case 'ERR_TRAPDOOR_NO_SUCH_PROCESS':
     case 'ERR_TRAPDOOR_NOT_PERMITTED':
     case 'ERR_TRAPDOOR_NOT_TRAPDOOR':
+    case 'ERR_TRAPDOOR_ACTIVATION':
     case 'ERR_TRAPDOOR_TIMEOUT':
     case 'ERR_TRAPDOOR_PROTOCOL':
       return 1;

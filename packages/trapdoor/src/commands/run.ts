@@ -9,6 +9,7 @@ import { constants } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CONTROL_SOCKET_ENV, STATE_DIR_ENV, stateDirFor, stateFiles } from '@trapdoor-js/runtime/discovery';
+import { isListenHost } from '../args.js';
 import { CliError } from '../errors.js';
 import { ENV } from '../loaders/settings.js';
 import { childCommand, RUNTIMES, type RuntimeName } from '../run/runtimes.js';
@@ -25,8 +26,12 @@ Options:
   --runtime node|bun|deno   the runtime (default: node, the one running trapdoor; bun and deno
                             are looked up on PATH, then in node_modules/.bin; TRAPDOOR_NODE,
                             TRAPDOOR_BUN, TRAPDOOR_DENO name an executable to use instead)
-  --port <n>                port the debugger listens on once activated (0: any free port)
-  --host <address>          address the debugger listens on
+  --port <n>                port the debugger listens on once activated (0: any free port);
+                            when it is taken, activation fails as with 'node --inspect=<n>'
+                            (default: 9229, or the next free port, with a notice)
+  --host <address>          address the debugger listens on: an IP address or a host name
+                            (default 127.0.0.1); for 0.0.0.0 or :: the URLs name the loopback
+                            address
   --signal <name>|none      the signal that activates the debugger, e.g. SIGUSR2; 'none': no
                             signal, 'trapdoor attach' uses a control socket instead
   --include <glob>          instrument only files matching <glob>, relative to the working
@@ -203,7 +208,9 @@ function setOption(result: RunArgs, name: string, value: string): void {
     }
     case '--host':
       if (value === '') throw usage("option '--host' needs an address");
-      result.host = value;
+      // Checked here, before the program starts: a bad one would only fail inside it, at activation.
+      if (!isListenHost(value)) throw usage(`option '--host' must be an IP address or a host name, not '${value}'`);
+      result.host = value.replace(/^\[(.*)\]$/, '$1'); // [::1] → ::1, as listen() takes it
       return;
     case '--signal':
       result.signal = signalName(value);
