@@ -6,6 +6,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import CDP from 'chrome-remote-interface';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -232,6 +233,53 @@ describe.each(RUNTIMES)('trapdoor attach and stack on %s', (runtime) => {
     await running.line(/^spun some rounds$/);
     await client.close();
     expect(await running.exited).toEqual({ code: 0, signal: null });
+  });
+});
+
+/** A port held by this test process (so the program cannot have it). */
+async function holdPort(): Promise<{ port: number; release(): Promise<void> }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as AddressInfo).port, release: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+describe.each(RUNTIMES)('--port and --host on %s', (runtime) => {
+  it("an explicit --port that is taken: Node's message on the program's stderr, attach exits 1 with it; attach works once it is free", async () => {
+    const held = await holdPort();
+    let released = false;
+    try {
+      const running = run(runtime, program('attach-spin.mjs'), { flags: ['--port', String(held.port)] });
+      await running.line(/^spinning$/);
+      const message = `Starting inspector on 127.0.0.1:${held.port} failed: address already in use`;
+      const failed = await trapdoor('attach', String(running.proc.pid));
+      expect(failed.code, running.describe()).toBe(1);
+      expect(failed.stderr).toMatch(new RegExp(`^trapdoor attach: process \\d+: ${message.replace(/\./g, '\\.')}\n$`));
+      expect(failed.stdout).toBe('');
+      expect(running.stderr()).toContain(`${message}\n`);
+      expect(running.stderr()).not.toContain('Debugger listening');
+      expect(running.proc.exitCode).toBeNull(); // the program carries on, as under node --inspect
+      await held.release();
+      released = true;
+      const address = await attachJson(running.proc.pid!, running);
+      expect(address.port).toBe(held.port);
+      expect(stateOf(address.pid)).toMatchObject({ active: { port: held.port }, failure: null });
+    } finally {
+      if (!released) await held.release();
+    }
+  });
+
+  it('--host 0.0.0.0: the banner and the attach URLs name 127.0.0.1, and a client connects with them', async () => {
+    const running = run(runtime, program('attach-spin.mjs'), { flags: ['--host', '0.0.0.0'] });
+    await running.line(/^spinning$/);
+    const address = await attachJson(running.proc.pid!, running);
+    expect(address.wsUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\//);
+    expect(running.stderr()).toContain(`Debugger listening on ${address.wsUrl}\n`);
+    const client = await connect(address.wsUrl); // the Host check lets it in
+    const { result } = await client.Runtime.evaluate({ expression: '6 * 7' });
+    expect(result.value).toBe(42);
+    // And /json/list, asked with the address printed, gives URLs that work the same way.
+    const list = await (await fetch(`http://127.0.0.1:${address.port}/json/list`)).json();
+    expect(list[0].webSocketDebuggerUrl).toBe(address.wsUrl);
   });
 });
 

@@ -24,7 +24,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { isMainThread, Worker } from 'node:worker_threads';
-import { activate, isActive, setActivationDefaults, type ActivateOptions } from './activation.js';
+import { activate, isActive, reportActivationFailure, setActivationDefaults, type ActivateOptions } from './activation.js';
 import { controlBlock, Request, Word } from './control-block.js';
 import { CONTROL_SOCKET_ENV, ownStateDir, publishState, publishTrigger, removeStaleFiles, stateFiles, STATE_VERSION, type Trigger } from './discovery.js';
 import { agentDir, reportedFile } from './agent/location.js';
@@ -64,16 +64,22 @@ export function defaultSignal(): string {
   return typeof (globalThis as { Bun?: unknown }).Bun !== 'undefined' ? 'SIGUSR1' : 'SIGUSR2';
 }
 
-/** `TRAPDOOR_PORT` / `TRAPDOOR_HOST` as activation options (a bad port is reported and ignored). */
+/**
+ * `TRAPDOOR_PORT` / `TRAPDOOR_HOST` as activation options (a bad port is reported and ignored).
+ * A port given explicitly is used or activation fails, as `node --inspect=PORT` does; only the
+ * default 9229 moves on to the next free port.
+ */
 export function activationDefaultsFromEnv(): ActivateOptions {
   const options: ActivateOptions = {};
   const host = readEnv(ENV.host);
-  if (host !== undefined) options.host = host;
+  if (host !== undefined && host !== '') options.host = host;
   const port = readEnv(ENV.port);
   if (port !== undefined) {
     const value = Number(port);
-    if (/^\d+$/.test(port) && value <= 65535) options.port = value;
-    else printLine(`trapdoor: ${ENV.port}=${port} is not a port number (0-65535); using 9229`);
+    if (/^\d+$/.test(port) && value <= 65535) {
+      options.port = value;
+      options.strictPort = value !== 0;
+    } else printLine(`trapdoor: ${ENV.port}=${port} is not a port number (0-65535); using 9229`);
   }
   return options;
 }
@@ -164,7 +170,7 @@ function activateFromOutside(): void {
     activate();
   } catch (error) {
     Atomics.and(controlBlock, Word.REQUEST, ~Request.ACTIVATE);
-    printLine(`trapdoor: cannot start the debugger: ${error instanceof Error ? error.message : String(error)}`);
+    reportActivationFailure(error);
   }
 }
 

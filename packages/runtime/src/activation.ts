@@ -18,7 +18,7 @@ import { controlBlock as ownControlBlock, Request, Word } from './control-block.
 import { currentAgent, startAgentSync, type Agent } from './handoff.js';
 import { setTrapHandler, type TrapHandler } from './trap.js';
 import { HELP_LINE, Inspector, printLine } from './inspector.js';
-import { publishActive } from './discovery.js';
+import { publishActive, publishFailure } from './discovery.js';
 
 export interface ActivateOptions {
   /** Address to listen on. Default `127.0.0.1`. */
@@ -100,6 +100,8 @@ export function activate(options: ActivateOptions = {}): Activation {
   } catch (error) {
     Atomics.store(control, Word.ACTIVATED, 0);
     Atomics.and(control, Word.REQUEST, ~Request.ACTIVATE);
+    // In the state file too: `trapdoor attach` waiting for the address reports it and stops waiting.
+    publishFailure(error instanceof Error ? error.message : String(error));
     throw error;
   } finally {
     activating = false;
@@ -107,6 +109,16 @@ export function activate(options: ActivateOptions = {}): Activation {
 }
 
 let activating = false;
+
+/**
+ * Prints why an activation from a signal or the control socket failed, on the program's stderr
+ * (the program carries on). A taken port is reported in Node's own line ('Starting inspector on
+ * 127.0.0.1:9229 failed: address already in use'), as `node --inspect` prints it.
+ */
+export function reportActivationFailure(error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  printLine(message.startsWith('Starting inspector on ') ? message : `trapdoor: cannot start the debugger: ${message}`);
+}
 
 /**
  * Asks the thread that owns `control` to activate at its next check. Safe from any thread (one
@@ -142,7 +154,7 @@ export const trapHandler: TrapHandler = (thunk, site, locals) => {
     try {
       activate();
     } catch (error) {
-      printLine(`trapdoor: cannot start the debugger: ${error instanceof Error ? error.message : String(error)}`);
+      reportActivationFailure(error);
       return undefined;
     }
     return currentInspector()?.onTrap(thunk, site, locals);

@@ -10,7 +10,8 @@
  *     "script": "/srv/app.js",
  *     "trigger": { "signal": "SIGUSR2" } | { "socket": "/tmp/trapdoor-1000/4242.sock", "signalProblem": "…" },
  *     "active": { "wsUrl": "ws://127.0.0.1:9229/…", "host": "127.0.0.1", "port": 9229,
- *                 "targetId": "…" } | null }
+ *                 "targetId": "…" } | null,
+ *     "failure": { "message": "Starting inspector on 127.0.0.1:9229 failed: …", "at": 1764580000000 } | null }
  *
  * A signal is only ever sent to a process whose state file names it: a process that does not
  * handle SIGUSR2 would die of it. The file also tells a process that runs trapdoor from one that
@@ -54,6 +55,11 @@ export interface StateFile {
   script: string | null;
   trigger: Trigger;
   active: ActiveDebugger | null;
+  /**
+   * Why the last activation failed (e.g. an explicit port was taken), until one succeeds; `at`
+   * (ms since the epoch) tells one failure from the next. Absent in files of older runtimes.
+   */
+  failure?: { message: string; at: number } | null;
 }
 
 /** The environment variable naming the state directory (tests, containers with a shared /tmp). */
@@ -169,7 +175,16 @@ export function publishState(path: string, state: StateFile): boolean {
 export function publishActive(active: ActiveDebugger | null): void {
   const published = holder[KEY];
   if (published === undefined) return;
-  published.state = { ...published.state, active };
+  published.state = { ...published.state, active, failure: active === null ? published.state.failure ?? null : null };
+  writeStateFile(published.path, published.state);
+}
+
+/** Records that an activation failed, and why, in the state file when there is one. */
+export function publishFailure(message: string): void {
+  const published = holder[KEY];
+  if (published === undefined) return;
+  const at = Math.max(Date.now(), (published.state.failure?.at ?? 0) + 1);
+  published.state = { ...published.state, failure: { message, at } };
   writeStateFile(published.path, published.state);
 }
 

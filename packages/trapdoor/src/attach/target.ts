@@ -184,11 +184,16 @@ export interface ListeningOptions {
 export async function ensureListening(target: Target, options: ListeningOptions): Promise<ActiveDebugger> {
   if (target.state.active !== null && (await answers(target.state.active))) return target.state.active;
   const before = target.state.active?.wsUrl;
+  const failedBefore = target.state.failure?.at;
   const deadline = Date.now() + options.timeoutMs;
   await trigger(target, deadline);
   for (;;) {
     const state = readState(target.stateFile, target.pid);
     if (state?.active != null && state.active.wsUrl !== before) return state.active;
+    // It tried and could not (an explicit port that is taken): what it printed, not a time-out.
+    if (state?.failure != null && state.failure.at !== failedBefore) {
+      throw new CliError('ERR_TRAPDOOR_ACTIVATION', `process ${target.pid}: ${state.failure.message}`);
+    }
     checkProcess(target.pid); // gone while we wait: say so rather than time out
     if (Date.now() > deadline) break;
     await sleep(20);
