@@ -160,8 +160,11 @@ describe.each(files)('corpus %s', (file) => {
     const p = get(file);
     const r = instrumented(file);
     expect(directivePrologues(r.code, file)).toEqual(directivePrologues(p.source, file));
-    expect(sensitiveMentions(r.code, file)).toEqual(sensitiveMentions(p.source, file));
-    // The checks never capture these names.
+    const mentions = sensitiveMentions(r.code, file);
+    // A check passes `this` only where reading it is safe (site.capturesThis; (c) runs them all): once per such check.
+    mentions.this -= r.sites.filter((site) => site.capturesThis).length;
+    expect(mentions).toEqual(sensitiveMentions(p.source, file));
+    // The checks never capture these names as locals.
     for (const site of r.sites) {
       expect(site.locals).not.toContain('arguments');
       expect(site.locals).not.toContain('this');

@@ -19,8 +19,10 @@ function installTrapAll({ flags, setTrapHandler, moduleOf, writeFileSync }) {
       if (problems.length < 20) problems.push(`${entry.mod.file}: trap for unknown site ${site}`);
     } else {
       entry.hits[site] = 1;
-      if (!Array.isArray(locals) || info.locals.length !== locals.length) {
-        if (problems.length < 20) problems.push(`${entry.mod.file}: site ${site} passed ${Array.isArray(locals) ? locals.length : typeof locals} locals, table lists ${info.locals.length}`);
+      // The check passes `this` after the locals where the table says so.
+      const expected = info.locals.length + (info.capturesThis ? 1 : 0);
+      if (!Array.isArray(locals) || expected !== locals.length) {
+        if (problems.length < 20) problems.push(`${entry.mod.file}: site ${site} passed ${Array.isArray(locals) ? locals.length : typeof locals} locals, table lists ${expected}`);
       }
     }
     return Array.isArray(locals) ? locals.slice() : undefined;

@@ -17,9 +17,11 @@ export interface ModuleTableV1 {
   /**
    * One row per site: [kind, line (1-based), column (0-based), enclosing function name,
    * captured locals ("a,b,c", in the order the check passes them), writable flags ("101": a and c
-   * are `let`/`var`/parameters the trap may assign back), source index into `sources`].
+   * are `let`/`var`/parameters the trap may assign back), source index into `sources`,
+   * and, from transforms that know them: end line and column of the loop or function (0, 0 when
+   * unknown), flags (`SiteFlag`)]. Tables without the last three are read as before.
    */
-  sites: Array<[SiteKindCode, number, number, string, string, string, number]>;
+  sites: Array<[SiteKindCode, number, number, string, string, string, number] | [SiteKindCode, number, number, string, string, string, number, number, number, number]>;
   /**
    * Every text insertion, as flat (line, column, length) triples in the coordinates of the code
    * the transform was given, in order. No insertion holds a newline, so a generated position
@@ -36,6 +38,13 @@ export type SiteKind = (typeof SITE_KINDS)[number];
 
 export type ModuleThunk = () => ModuleTableV1;
 
+export const SiteFlag = {
+  /** The check passes `this` after the locals. */
+  THIS: 1,
+  /** A function whose own code has no effect outside its locals (the transform's analysis). */
+  SIDE_EFFECT_FREE: 2,
+} as const;
+
 export interface Site {
   kind: SiteKind;
   line: number;
@@ -45,6 +54,12 @@ export interface Site {
   locals: string[];
   /** locals[i] can be assigned back when `writable[i]`. */
   writable: boolean[];
+  /** Where the loop or function ends (exclusive; line 1-based); line 0 when the table does not say. */
+  endLine: number;
+  endColumn: number;
+  /** The locals array ends with the frame's `this`. */
+  capturesThis: boolean;
+  sideEffectFree: boolean;
 }
 
 export interface InstrumentedModule {
@@ -122,7 +137,7 @@ function decode(id: number, table: ModuleTableV1, loadedFrom: string | undefined
     shifts: table.shifts ?? [],
     inputMap: table.inputMap,
     sources: table.sources,
-    sites: table.sites.map(([kind, line, column, functionName, locals, writable, source]) => {
+    sites: table.sites.map(([kind, line, column, functionName, locals, writable, source, endLine = 0, endColumn = 0, flags = 0]) => {
       const names = locals === '' ? [] : locals.split(',');
       return {
         kind: SITE_KINDS[kind],
@@ -132,6 +147,10 @@ function decode(id: number, table: ModuleTableV1, loadedFrom: string | undefined
         source: table.sources[source] ?? table.file,
         locals: names,
         writable: names.map((_, i) => writable.charCodeAt(i) === 49 /* '1' */),
+        endLine,
+        endColumn,
+        capturesThis: (flags & SiteFlag.THIS) !== 0,
+        sideEffectFree: (flags & SiteFlag.SIDE_EFFECT_FREE) !== 0,
       };
     }),
   };

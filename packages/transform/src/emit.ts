@@ -97,6 +97,10 @@ export interface TableSite {
   functionName: string;
   locals: Local[];
   sourceIndex: number;
+  /** End of the loop or function in the original source (0, 0 when unknown); `flags`: 1 passes `this`, 2 side-effect free. */
+  endLine: number;
+  endColumn: number;
+  flags: number;
 }
 
 const KIND_CODE: Record<SiteKind, number> = { loop: 0, function: 1, statement: 2 };
@@ -123,6 +127,9 @@ export function footer(n: Names, language: Language, file: string, sources: stri
       s.locals.map((l) => l.name).join(','),
       s.locals.map((l) => (l.writable ? '1' : '0')).join(''),
       s.sourceIndex,
+      s.endLine,
+      s.endColumn,
+      s.flags,
     ]),
   );
   const anyType = language === 'ts' ? ': any' : '';

@@ -50,6 +50,12 @@ export interface Site {
   writable: boolean[];
   /** Where the loop or function is in the instrumented code. */
   generated: { line: number; column: number };
+  /** Where the loop or function ends in the original source (exclusive); line 0 when the input map does not say. */
+  end: { line: number; column: number };
+  /** The check passes `this` too (after the locals), for the debugger's call frame. */
+  capturesThis: boolean;
+  /** A function whose own code has no effect outside its locals (the runtime may run it for a side-effect-free evaluation). */
+  sideEffectFree: boolean;
 }
 
 export interface InstrumentResult {
@@ -103,7 +109,9 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
     let sourceIndex = sources.indexOf(source);
     if (sourceIndex < 0) sourceIndex = sources.push(source) - 1;
     const position = original ?? { line: plan.line, column: plan.column };
-    tableSites.push({ kind: plan.kind, line: position.line, column: position.column, functionName: plan.functionName, locals, sourceIndex });
+    const end = endPosition(plan, input, source);
+    const flags = (plan.capturesThis ? 1 : 0) | (plan.sideEffectFree ? 2 : 0);
+    tableSites.push({ kind: plan.kind, line: position.line, column: position.column, functionName: plan.functionName, locals, sourceIndex, endLine: end.line, endColumn: end.column, flags });
     sites.push({
       kind: plan.kind,
       line: position.line,
@@ -113,8 +121,12 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
       locals: locals.map((l) => l.name),
       writable: locals.map((l) => l.writable),
       generated: { line: plan.line, column: plan.column },
+      end,
+      capturesThis: plan.capturesThis,
+      sideEffectFree: plan.sideEffectFree,
     });
-    inserts.push(...insertsFor(plan, id, names, locals));
+    // `this` goes last in the array the check passes, after the locals the table lists.
+    inserts.push(...insertsFor(plan, id, names, plan.capturesThis ? [...locals, { name: 'this', writable: false }] : locals));
   });
 
   inserts.push({ at: headerAt.at, text: (headerAt.semicolonFirst ? ';' : '') + header(names, moduleType, language, runtime, shadowed), closer: false, depth: 0 });
@@ -147,6 +159,13 @@ function findSites(code: string, filename: string, moduleTypeOption: ModuleType 
     headerAt: headerOffset(ast.program, code),
     shadowed: walker.topLevelLexicalNames(),
   };
+}
+
+/** The end of a site's loop or function in the original source, through the input map (its last character's position, plus one). */
+function endPosition(plan: SitePlan, input: InputPositions | undefined, source: string): { line: number; column: number } {
+  if (input === undefined) return { line: plan.endLine, column: plan.endColumn };
+  const last = input.lookup(plan.endLine, Math.max(0, plan.endColumn - 1));
+  return last !== undefined && last.source === source ? { line: last.line, column: last.column + 1 } : { line: 0, column: 0 };
 }
 
 interface Insert {

@@ -274,3 +274,61 @@ describe('source maps', () => {
     }
   });
 });
+
+describe('`this`, extents and side-effect-free functions, for the debugger', () => {
+  const thisOf = (src: string) => cjs(src).sites.map((s) => `${s.kind} ${s.functionName} ${s.capturesThis}`);
+
+  it('passes `this` in functions, methods, static blocks and at top level; never in arrows or namespaces', () => {
+    expect(thisOf('while (0) {} function f() {} const o = { m() { while (0) {} }, get g() { return 1 } }; const a = () => { while (0) {} }; class K { static { } }')).toEqual([
+      'loop  true', 'function f true', 'function m true', 'loop m true', 'function get g true', 'function a false', 'loop a false', 'function <static_initializer> true',
+    ]);
+    expect(instrument('namespace N { while (0) {} export function f() {} }', { filename: 'a.ts' }).sites.map((s) => s.capturesThis)).toEqual([false, true]);
+  });
+
+  it('in a derived constructor, passes `this` only after a super() statement of its own body', () => {
+    const src = 'class B { constructor() { this.seen = [] } } class D extends B { constructor(n) { while (n > 5) n--; super(); for (let i = 0; i < n; i++) { this.seen.push(i) } } } module.exports = new D(7).seen';
+    expect(thisOf(src)).toEqual(['function B true', 'function D false', 'loop D false', 'loop D true']);
+    // Every check trapping: reading `this` where it was passed never throws, and the program is unchanged.
+    const receivers: unknown[] = [];
+    const result = runTrapping(cjs(src).code, (thunk, site, locals) => {
+      const info = runtime.moduleOf(thunk).sites[site]!;
+      if (locals.length > info.locals.length) receivers.push(locals[locals.length - 1]);
+      return undefined;
+    });
+    expect(result).toEqual([0, 1, 2, 3, 4]);
+    expect(receivers.length).toBeGreaterThan(5);
+    expect(receivers.every((r) => typeof r === 'object' && r !== null)).toBe(true);
+  });
+
+  it('records where each loop and function ends', () => {
+    const { sites } = cjs('function f(a) {\n  while (a) {\n    a--;\n  }\n  return a;\n}\n');
+    expect(sites.map((s) => [s.kind, s.line, s.column, s.end.line, s.end.column])).toEqual([
+      ['function', 1, 0, 6, 1],
+      ['loop', 2, 2, 4, 3],
+    ]);
+  });
+
+  it('marks functions whose own code has no effect outside their locals', () => {
+    const pure = (src: string) => Object.fromEntries(cjs(src).sites.filter((s) => s.kind === 'function').map((s) => [s.functionName, s.sideEffectFree]));
+    expect(pure(`
+      class Money {
+        toString() { const d = (this.cents / 100).toFixed(2); let s = '$' + d; s += ''; return s.padStart(2) }
+        total() { let t = 0; for (const x of this.items) t += x; return Math.max(t, 0) }
+        bump() { this.cents++ }
+        log() { console.log(this.cents) }
+        push(x) { this.items.push(x) }
+        make() { return new Date() }
+        del() { delete this.cents }
+        async a() { return 1 }
+        *g() {}
+      }
+      function outer() { x = 1 }
+      function later() { y = 1; var y }
+      function calls() { return helper() }
+      function helper() { return String(1) }
+    `)).toEqual({
+      toString: true, total: true, bump: false, log: false, push: false, make: false, del: false, a: false, g: false,
+      outer: false, later: false, calls: false, helper: true,
+    });
+  });
+});

@@ -36,6 +36,13 @@ export interface Frame {
   readonly root: Block;
   /** Inside a `with` body (here or in an enclosing function): names may resolve to the object's properties. */
   readonly insideWith: boolean;
+  /**
+   * Offset from which a check may pass `this` (see `capturesThis`): 0 in most frames,
+   * `Infinity` where it may never, the end of `super(…)` in a derived constructor.
+   */
+  thisFrom: number;
+  /** Set when the walk finds code with an effect outside the frame (see sites.ts, `effect`). */
+  impure: boolean;
 }
 
 export interface Local {
@@ -46,8 +53,26 @@ export interface Local {
 /** Names never captured: reading `arguments` allocates, and `this`/`eval` are not ordinary locals. */
 const NEVER = new Set(['arguments', 'eval', 'this', 'undefined']);
 
-export function newFrame(parent: Frame | null, insideWith: boolean): Frame {
-  return { parent, hoisted: [], root: { parent: null, declarations: [] }, insideWith };
+export function newFrame(parent: Frame | null, insideWith: boolean, thisFrom = 0): Frame {
+  return { parent, hoisted: [], root: { parent: null, declarations: [] }, insideWith, thisFrom, impure: false };
+}
+
+/**
+ * Whether a check at `point` may pass `this`, so the debugger can show the frame's receiver.
+ * Reading `this` is free of effects everywhere except in a derived class's constructor before
+ * `super()` returned (a ReferenceError): there it is passed only after a `super(…)` statement
+ * of the constructor's own body. Arrow functions never pass it: an arrow's `this` is its
+ * enclosing function's, which would then have to keep `this` in a context object on every call
+ * (a cost on the fast path). TypeScript namespace bodies neither (`this` is an error there).
+ */
+export function capturesThis(frame: Frame, point: number): boolean {
+  return frame.thisFrom <= point;
+}
+
+/** Whether `name` is declared in `frame`, in `block` or the blocks around it, by `point`'s time of walking. */
+export function isLocal(frame: Frame, block: Block, name: string): boolean {
+  for (let b: Block | null = block; b !== null; b = b.parent) if (b.declarations.some((d) => d.name === name)) return true;
+  return frame.hoisted.some((d) => d.name === name);
 }
 
 export function newBlock(parent: Block): Block {

@@ -9,7 +9,7 @@
 import { VISITOR_KEYS, FLOW_TYPES } from './visitor-keys.js';
 import type * as t from '@babel/types';
 import { nextTerminator } from './lines.js';
-import { newBlock, newFrame, patternNames, type Block, type Declaration, type Frame } from './scope.js';
+import { capturesThis, isLocal, newBlock, newFrame, patternNames, type Block, type Declaration, type Frame } from './scope.js';
 
 export type SiteKind = 'loop' | 'function' | 'statement';
 
@@ -28,7 +28,18 @@ export interface SitePlan {
   start: number;
   line: number;
   column: number;
+  /** Where the loop or function ends (exclusive): line 1-based, column 0-based. */
+  endLine: number;
+  endColumn: number;
   functionName: string;
+  /** The check passes `this` after the locals (scope.ts, `capturesThis`). */
+  capturesThis: boolean;
+  /**
+   * A function site whose own code has no effect outside its locals: it assigns only its own
+   * bindings and calls only built-ins known to be free of side effects (see `effect`). What it
+   * calls that is instrumented is checked again at its own entry, by the runtime.
+   */
+  sideEffectFree: boolean;
   placement: Placement;
   /** Nesting depth, to order insertions that share an offset. */
   depth: number;
@@ -86,6 +97,31 @@ function planFor(type: string): TypePlan {
 
 const loop: Handler = (w, node) => w.loop(node as unknown as t.Loop);
 const fn: Handler = (w, node, parent) => w.fn(node as unknown as t.Function, parent);
+const effect: Handler = (w, node) => w.effect(node);
+
+/** Global functions that only compute a value (beyond converting their argument). */
+const PURE_CALLS = new Set(['String', 'Number', 'Boolean', 'parseInt', 'parseFloat', 'isNaN', 'isFinite']);
+/** Static methods of built-ins that only compute a value (`Math.*` but `random`). */
+const PURE_STATICS: Record<string, Set<string> | 'all'> = {
+  Math: 'all',
+  Number: new Set(['isInteger', 'isSafeInteger', 'isFinite', 'isNaN', 'parseFloat', 'parseInt']),
+  String: new Set(['fromCharCode', 'fromCodePoint']),
+  Object: new Set(['keys', 'values', 'entries', 'getPrototypeOf', 'is', 'getOwnPropertyNames']),
+  Array: new Set(['isArray']),
+  JSON: new Set(['stringify']),
+};
+/**
+ * Method names whose built-in versions (String, Number, Array, Date, Object) only compute a
+ * value. A user method of the same name is instrumented, and checked again when it is entered.
+ */
+const PURE_METHODS = new Set([
+  'toString', 'toFixed', 'toPrecision', 'toExponential', 'toLocaleString', 'valueOf', 'toUpperCase', 'toLowerCase',
+  'trim', 'trimStart', 'trimEnd', 'padStart', 'padEnd', 'slice', 'substring', 'substr', 'charAt', 'charCodeAt',
+  'codePointAt', 'at', 'indexOf', 'lastIndexOf', 'includes', 'startsWith', 'endsWith', 'split', 'repeat', 'concat',
+  'join', 'map', 'filter', 'reduce', 'reduceRight', 'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex',
+  'flat', 'flatMap', 'getTime', 'getFullYear', 'getMonth', 'getDate', 'getDay', 'getHours', 'getMinutes',
+  'getSeconds', 'getMilliseconds', 'toISOString', 'toJSON', 'hasOwnProperty',
+]);
 
 /** Node type → what it contributes. */
 const HANDLERS: Record<string, Handler> = {
@@ -112,6 +148,17 @@ const HANDLERS: Record<string, Handler> = {
   ClassDeclaration: (w, node) => w.classDeclaration(node as unknown as t.ClassDeclaration),
   ClassExpression: (w, node, parent) => w.classBody(node, classExpressionName(node as unknown as t.ClassExpression, parent)),
   WithStatement: (w, node) => w.withStatement(node as unknown as t.WithStatement),
+  // Effects, for `sideEffectFree`.
+  AssignmentExpression: effect,
+  UpdateExpression: effect,
+  UnaryExpression: effect,
+  CallExpression: effect,
+  OptionalCallExpression: effect,
+  NewExpression: effect,
+  TaggedTemplateExpression: effect,
+  YieldExpression: effect,
+  AwaitExpression: effect,
+  ImportExpression: effect,
   // No runtime code to walk.
   ImportDeclaration: () => {},
   TSImportEqualsDeclaration: () => {},
@@ -132,6 +179,7 @@ export class SiteWalker {
   private ignoring = false;
   private depth = 0;
   private className = '';
+  private classDerived = false;
   private switchCase: { scope: Block; start: number; end: number } | null = null;
 
   constructor(private readonly code: string, private readonly options: WalkOptions) {
@@ -189,31 +237,39 @@ export class SiteWalker {
     const n = node as AnyNode;
     // Heads first: `for (let i …)` and `for (const k of …)` bindings are initialised in the body.
     for (const key of ['init', 'left', 'right', 'test', 'update'] as const) this.visit(n[key] as AnyNode, n);
+    const left = n.left as t.Node | undefined;
+    if (left !== undefined && left.type !== 'VariableDeclaration' && !this.assignsLocals(left)) this.frame.impure = true;
     this.body(node.body, (scope, point, placement) => this.addSite('loop', node, placement, scope, point));
     this.scope = outer;
   }
 
   fn(node: t.Function, parent: AnyNode | null): void {
     if (!node.body) return; // overloads and abstract members have no body
-    const name = node.type === 'ClassMethod' && node.kind === 'constructor' ? this.className : functionName(node, parent);
-    this.enterFrame(name, () => {
+    const constructor = node.type === 'ClassMethod' && node.kind === 'constructor';
+    const name = constructor ? this.className : functionName(node, parent);
+    let thisFrom = 0;
+    if (node.type === 'ArrowFunctionExpression') thisFrom = Infinity;
+    else if (constructor && this.classDerived) thisFrom = superCallEnd(node.body as t.BlockStatement);
+    let own: SitePlan | undefined;
+    this.enterFrame(name, thisFrom, () => {
       const params: string[] = [];
       for (const p of node.params) patternNames(p as t.Node, params);
       for (const name of params) this.frame.hoisted.push(declared(name, -1, true, node.start ?? 0));
       for (const p of node.params) this.visit(p as AnyNode, node as AnyNode);
       const body = node.body;
       if (body.type === 'BlockStatement') {
-        this.statements(body, this.scope, (point, placement) => this.addSite('function', node, placement, this.scope, point), body.directives);
+        this.statements(body, this.scope, (point, placement) => (own = this.addSite('function', node, placement, this.scope, point)), body.directives);
       } else {
         const placement: Placement = { type: 'expression', at: body.start!, end: body.end! };
-        this.addSite('function', node, placement, this.scope, body.start!);
+        own = this.addSite('function', node, placement, this.scope, body.start!);
         this.visit(body as AnyNode, node as AnyNode);
       }
+      if (own !== undefined) own.sideEffectFree = !this.frame.impure && !node.async && !node.generator;
     });
   }
 
   staticBlock(node: t.StaticBlock): void {
-    this.enterFrame('<static_initializer>', () => {
+    this.enterFrame('<static_initializer>', 0, () => {
       const open = tokenAfter(this.code, node.start! + 'static'.length, '{');
       this.hoistFunctions(node.body, this.scope, open);
       this.addSite('function', node, { type: 'statement', at: open + 1, semicolonFirst: false }, this.scope, open + 1);
@@ -223,28 +279,34 @@ export class SiteWalker {
 
   /** A TypeScript namespace body runs as a function of its own once compiled; it has no site of its own. */
   namespaceBody(node: t.TSModuleBlock): void {
-    this.enterFrame(this.functionName, () => {
+    this.enterFrame(this.functionName, Infinity, () => {
       this.hoistFunctions(node.body, this.scope, node.start!);
       for (const s of node.body) this.visit(s as AnyNode, node as AnyNode);
     });
   }
 
-  private addSite(kind: SiteKind, node: t.Node, placement: Placement, scope: Block, point: number): void {
+  private addSite(kind: SiteKind, node: t.Node, placement: Placement, scope: Block, point: number): SitePlan | undefined {
     // Inside `with`, every identifier (the check's own included) is looked up on the object
     // first, which a Proxy observes: no checks there, nor in functions defined there.
-    if (this.ignoring || this.withDepth > 0 || this.frame.insideWith) return;
-    this.sites.push({
+    if (this.ignoring || this.withDepth > 0 || this.frame.insideWith) return undefined;
+    const plan: SitePlan = {
       kind,
       start: node.start!,
       line: node.loc!.start.line,
       column: node.loc!.start.column,
+      endLine: node.loc!.end.line,
+      endColumn: node.loc!.end.column,
       functionName: this.functionName,
+      capturesThis: capturesThis(this.frame, point),
+      sideEffectFree: false,
       placement,
       depth: this.depth,
       frame: this.frame,
       block: scope,
       point,
-    });
+    };
+    this.sites.push(plan);
+    return plan;
   }
 
   /** A loop body: a block gets the check after its `{`; any other statement is wrapped in braces. */
@@ -277,9 +339,9 @@ export class SiteWalker {
     this.scope = outer;
   }
 
-  private enterFrame(name: string, body: () => void): void {
+  private enterFrame(name: string, thisFrom: number, body: () => void): void {
     const saved = { frame: this.frame, scope: this.scope, name: this.functionName, withDepth: this.withDepth, switchCase: this.switchCase };
-    this.frame = newFrame(this.frame, this.withDepth > 0 || this.frame.insideWith);
+    this.frame = newFrame(this.frame, this.withDepth > 0 || this.frame.insideWith, thisFrom);
     this.scope = this.frame.root;
     this.functionName = name;
     this.withDepth = 0;
@@ -345,13 +407,86 @@ export class SiteWalker {
 
   /** Engines name a class's constructor frames after the class. */
   classBody(node: AnyNode, name: string): void {
-    const outer = this.className;
+    const outer = { name: this.className, derived: this.classDerived };
     this.className = name;
+    this.classDerived = node.superClass != null;
+    // Defining a class runs its static parts and computed keys: not tracked, so it counts as an effect.
+    this.frame.impure = true;
     this.children(node);
-    this.className = outer;
+    ({ name: this.className, derived: this.classDerived } = outer);
+  }
+
+  /**
+   * Marks the frame impure when `node` may have an effect outside it: an assignment to anything
+   * but the frame's own bindings, `delete`, `new`, a tagged template, `yield`/`await`, `import()`,
+   * a call of anything but a built-in known to be free of side effects. Then walks it.
+   */
+  effect(node: AnyNode): void {
+    if (!this.frame.impure && !this.effectFree(node)) this.frame.impure = true;
+    this.children(node);
+  }
+
+  private effectFree(node: AnyNode): boolean {
+    switch (node.type) {
+      case 'AssignmentExpression':
+        return this.assignsLocals(node.left as t.Node);
+      case 'UpdateExpression':
+        return this.assignsLocals(node.argument as t.Node);
+      case 'UnaryExpression':
+        return node.operator !== 'delete';
+      case 'CallExpression':
+      case 'OptionalCallExpression':
+        return this.pureCallee(node.callee as t.Node);
+      default:
+        return false;
+    }
+  }
+
+  /** Whether an assignment target names only the frame's own bindings. */
+  private assignsLocals(target: t.Node | null): boolean {
+    if (target === null) return true;
+    switch (target.type) {
+      case 'Identifier':
+        return isLocal(this.frame, this.scope, target.name);
+      case 'ObjectPattern':
+        return target.properties.every((p) => this.assignsLocals(p.type === 'RestElement' ? p : (p.value as t.Node)));
+      case 'ArrayPattern':
+        return target.elements.every((e) => this.assignsLocals(e));
+      case 'AssignmentPattern':
+        return this.assignsLocals(target.left);
+      case 'RestElement':
+        return this.assignsLocals(target.argument);
+      case 'TSAsExpression':
+      case 'TSSatisfiesExpression':
+      case 'TSNonNullExpression':
+      case 'TSTypeAssertion':
+      case 'TypeCastExpression':
+      case 'ParenthesizedExpression':
+        return this.assignsLocals(target.expression as t.Node);
+      default:
+        return false;
+    }
+  }
+
+  private pureCallee(callee: t.Node): boolean {
+    if (callee.type === 'Identifier') return PURE_CALLS.has(callee.name) && !isLocal(this.frame, this.scope, callee.name);
+    if (callee.type !== 'MemberExpression' && callee.type !== 'OptionalMemberExpression') return false;
+    const property = callee.property as t.Node;
+    const name =
+      !callee.computed && property.type === 'Identifier' ? property.name
+      : callee.computed && property.type === 'StringLiteral' ? property.value
+      : undefined;
+    if (name === undefined) return false;
+    const object = callee.object as t.Node;
+    if (object.type === 'Identifier' && Object.hasOwn(PURE_STATICS, object.name) && !isLocal(this.frame, this.scope, object.name)) {
+      const allowed = PURE_STATICS[object.name]!;
+      return allowed === 'all' ? name !== 'random' : allowed.has(name);
+    }
+    return PURE_METHODS.has(name);
   }
 
   withStatement(node: t.WithStatement): void {
+    this.frame.impure = true;
     this.visit(node.object as AnyNode, node as AnyNode);
     this.withDepth++;
     this.visit(node.body as AnyNode, node as AnyNode);
@@ -375,6 +510,14 @@ export class SiteWalker {
     if (c !== null && c.scope === this.scope) d.onlyWithin = { start: c.start, end: c.end };
     this.scope.declarations.push(d);
   }
+}
+
+/** The end of the first `super(…)` statement of a constructor's own body; `Infinity` without one. */
+function superCallEnd(body: t.BlockStatement): number {
+  for (const s of body.body) {
+    if (s.type === 'ExpressionStatement' && s.expression.type === 'CallExpression' && s.expression.callee.type === 'Super') return s.end!;
+  }
+  return Infinity;
 }
 
 function declared(name: string, readyAt: number, writable: boolean, order: number): Declaration {
