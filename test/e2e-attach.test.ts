@@ -344,6 +344,60 @@ describe('trapdoor attach: the process cannot be reached', () => {
     expect(address.pid).toBe(pid);
   });
 
+  /** `bash -c <script>` with the program's output; `$RUN` in the script is `node <bin> run --port 0`. */
+  function shell(script: string): { proc: ChildProcess; idle: Promise<void> } {
+    const proc = spawn('bash', ['-c', script], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, RUN: `${process.execPath} ${BIN} run --port 0` },
+    });
+    started.add(proc);
+    let out = '';
+    const idle = within(
+      new Promise<void>((resolve) => proc.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c).includes('idle\n') && resolve())),
+      'the program to print idle',
+      () => out,
+    );
+    return { proc, idle };
+  }
+
+  it('trapdoor attach 1: pid 1 never stands for a process below it; the error names the pid to give, exit 1', async () => {
+    const running = run('node', program('attach-idle.mjs'));
+    await running.line(/^idle$/);
+    const [pid] = descendants(running.proc.pid!).slice(-1);
+    for (const command of ['attach', 'stack']) {
+      const result = await trapdoor(command, '1');
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(new RegExp(`^trapdoor ${command}: process 1 (\\(.*\\) )?does not run trapdoor's runtime, and it does not stand for the process(es)? below it that do(es)?: it is the init process, which every process descends from\\. Give the program's own pid: `));
+      // Other trapdoor processes may run on this machine; ours is listed (when among the first five).
+      if (!/and \d+ more\.$/.test(result.stderr.trim())) expect(result.stderr).toContain(`${pid} (${program('attach-idle.mjs')})`);
+    }
+    expect(running.stderr()).not.toContain('Debugger listening'); // nothing was activated
+  });
+
+  it("a shell does not stand for its other jobs (job control puts each in its own process group)", async () => {
+    const job = shell('set -m; $RUN test/e2e/programs/attach-idle.mjs & wait');
+    await job.idle;
+    const [pid] = descendants(job.proc.pid!).slice(-1);
+    const result = await trapdoor('attach', String(job.proc.pid));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      new RegExp(`^trapdoor attach: process ${job.proc.pid} \\(bash -c .*\\) does not run trapdoor's runtime, and it does not stand for the process below it that does: it is not in the same job \\(process group \\d+; the program's is \\d+\\)\\. Give the program's own pid: ${pid} \\(`),
+    );
+    // The program's own pid works.
+    expect((await trapdoor('attach', '--json', String(pid))).code).toBe(0);
+  });
+
+  it('a parent in the same job (a script that runs trapdoor run, as npm start does) stands for the program', async () => {
+    const job = shell('$RUN test/e2e/programs/attach-idle.mjs; exit $?');
+    await job.idle;
+    const [pid] = descendants(job.proc.pid!).slice(-1);
+    const result = await trapdoor('attach', '--json', String(job.proc.pid));
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(result.stdout).pid).toBe(pid);
+  });
+
   it('a process without trapdoor, a pid that does not exist, a bad pid', async () => {
     const plain = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
     started.add(plain);

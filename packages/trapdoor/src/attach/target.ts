@@ -12,6 +12,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { removeStaleFiles, stateDirFor, stateFiles, STATE_VERSION, type ActiveDebugger, type StateFile } from '@trapdoor-js/runtime/discovery';
 import { CliError } from '../errors.js';
+import { descendants, whyNotStandFor } from './process-tree.js';
 
 export interface Target {
   pid: number;
@@ -102,8 +103,9 @@ function readState(path: string, pid: number): StateFile | undefined {
 
 /**
  * Finds the target's state file; throws ERR_TRAPDOOR_NOT_TRAPDOOR when there is none. A pid
- * without one whose descendants include exactly one process with one (the pid of `trapdoor run`,
- * of `npm start`, of a shell) stands for that process.
+ * without one stands for the one process below it that has one, in its own job (the pid of
+ * `trapdoor run`, of `npm start`): never for pid 1, nor for processes in another job (a shell's
+ * other jobs, a multiplexer's windows, a service manager's units). See process-tree.ts.
  */
 export function findTarget(pid: number): Target {
   checkProcess(pid);
@@ -112,16 +114,26 @@ export function findTarget(pid: number): Target {
   if (ours !== undefined) removeStaleFiles(ours);
   const itself = lookUp(pid);
   if (itself.target !== undefined) return itself.target;
-  const found = descendants(pid).flatMap((child) => lookUp(child).target ?? []);
+  const below = descendants(pid).flatMap((child) => lookUp(child).target ?? []);
+  const found = below.filter((t) => whyNotStandFor(pid, t.pid) === undefined);
   if (found.length === 1) return found[0]!;
   const command = commandLine(pid);
   const what = command === '' ? `process ${pid}` : `process ${pid} (${truncate(command)})`;
+  const list = (targets: Target[]): string =>
+    targets.slice(0, 5).map((t) => `${t.pid} (${truncate(t.state.script ?? t.command, 60)})`).join(', ') + (targets.length > 5 ? `, and ${targets.length - 5} more` : '');
   if (found.length > 1) {
     throw new CliError(
       'ERR_TRAPDOOR_NOT_TRAPDOOR',
-      `${what} does not run trapdoor's runtime itself, and ${found.length} of its descendants do: ` +
-        found.map((t) => `${t.pid} (${truncate(t.command, 40)})`).join(', ') +
-        '. Give one of those pids.',
+      `${what} does not run trapdoor's runtime itself, and ${found.length} of its descendants do: ${list(found)}. Give one of those pids.`,
+    );
+  }
+  if (below.length > 0) {
+    // Below it, but not its own: say why it does not count, and which pids would.
+    const why = whyNotStandFor(pid, below[0]!.pid)!;
+    throw new CliError(
+      'ERR_TRAPDOOR_NOT_TRAPDOOR',
+      `${what} does not run trapdoor's runtime, and it does not stand for the ${below.length === 1 ? 'process below it that does' : 'processes below it that do'}: ${why}. ` +
+        `Give the program's own pid: ${list(below)}.`,
     );
   }
   throw new CliError(
@@ -147,24 +159,6 @@ function lookUp(pid: number): { target: Target | undefined; dirs: string[] } {
     return { target: { pid, command: commandLine(pid), stateFile: path, state }, dirs };
   }
   return { target: undefined, dirs };
-}
-
-/** Every descendant of `pid` (Linux), nearest first. */
-function descendants(pid: number): number[] {
-  const out: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0 && out.length < 1000) {
-    const parent = queue.shift()!;
-    let children: number[] = [];
-    try {
-      children = readFileSync(`/proc/${parent}/task/${parent}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    } catch {
-      // not Linux, or gone
-    }
-    out.push(...children);
-    queue.push(...children);
-  }
-  return out;
 }
 
 function truncate(text: string, max = 80): string {
