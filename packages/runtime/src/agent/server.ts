@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIPv4, isIPv6 } from 'node:net';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { resolveFromAgent } from './location.js';
@@ -155,9 +156,13 @@ export class InspectorServer {
    * that comes first waits for it.
    */
   loadWebSockets(): Promise<WebSocketServer> {
-    this.#wss ??= import('ws').then(
-      ({ WebSocketServer }) => new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false }),
-    );
+    // require(), not import(): Deno resolves an import('ws') through the program's own
+    // configuration (its deno.json, "nodeModulesDir": "none"), which need not know ws.
+    this.#wss ??= Promise.resolve().then(() => {
+      const path = resolveFromAgent('ws');
+      const { WebSocketServer: Server } = createRequire(path)(path) as typeof import('ws');
+      return new Server({ noServer: true, perMessageDeflate: false, clientTracking: false });
+    });
     return this.#wss;
   }
 
