@@ -28,6 +28,11 @@ export interface InstrumentModuleOptions {
    * parse it as JavaScript whatever the file's extension.
    */
   compiled?: boolean;
+  /**
+   * The map from the code to the file, when the loader compiled it itself (TypeScript's types
+   * stripped by transform): chained instead of a map comment in the code.
+   */
+  inputSourceMap?: RawSourceMap;
 }
 
 export interface Instrumented {
@@ -44,10 +49,10 @@ export interface Instrumented {
  */
 export function instrumentModule(code: string, options: InstrumentModuleOptions): Instrumented {
   const { path } = options;
-  let inputSourceMap: RawSourceMap | undefined;
-  const comment = findMapComment(code);
+  let inputSourceMap = options.inputSourceMap;
+  const comment = inputSourceMap === undefined ? findMapComment(code) : undefined;
   // The file came with a map of its own that the transform chains: inline, or external and readable.
-  let ownMap = comment !== undefined && isDataUrl(comment.url);
+  let ownMap = inputSourceMap !== undefined || (comment !== undefined && isDataUrl(comment.url));
   if (options.readExternalMaps && comment && !isDataUrl(comment.url)) {
     try {
       inputSourceMap = readExternalMap(path, comment.url);

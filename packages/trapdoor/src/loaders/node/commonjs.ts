@@ -3,7 +3,13 @@
  * loads) passes through `Module.prototype._compile(content, filename, format)`, which is where
  * the program's own files are instrumented. Wrapping `_compile` rather than
  * `Module._extensions['.js']` keeps one frame of ours in stack traces instead of two, and sees
- * `.cjs`, `.mjs` and the source another `require` hook (ts-node, @babel/register) produced.
+ * `.cjs`, `.mjs` and the source another `require` hook (ts-node, @babel/register, tsx/cjs) produced.
+ *
+ * TypeScript (typescript.ts): a .ts/.cts/.mts file whose content is still the file's own is
+ * stripped of its types here, and given the format Node's rules give it; content another hook
+ * compiled is JavaScript already. `require('./util')` finds util.ts because the extensions are
+ * registered (as Node's `.js` handler, which reads the file and calls `_compile`), unless a hook
+ * such as tsx or ts-node registered its own first.
  *
  * The runtime instrumented code requires is loaded without a parent, so `module.children` stays
  * what the program made it.
@@ -16,36 +22,59 @@ import Module, { createRequire } from 'node:module';
 import { makePolicy, type LoaderSettings } from '../settings.js';
 import { inlineMapFor } from './source-maps.js';
 import { requireRuntimeWithoutParent } from '../runtime-require.js';
-import type { instrumentModule as InstrumentModule } from '../instrument-module.js';
+import type * as InstrumentModule from '../instrument-module.js';
+import type * as TypeScript from '../typescript.js';
 
 type Compile = (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown;
+type Extension = (module: unknown, filename: string) => unknown;
 
-export function installCommonJsHook(settings: LoaderSettings, sourceMaps: boolean): void {
+export function installCommonJsHook(settings: LoaderSettings, sourceMaps: () => boolean): void {
   const policy = makePolicy(settings);
   const proto = Module.prototype as unknown as { _compile: Compile };
   const original = proto._compile;
   const require = createRequire(import.meta.url);
-  let instrumentModule: typeof InstrumentModule | undefined;
+  let transform: typeof InstrumentModule | undefined;
+  let ts: typeof TypeScript | undefined;
   let busy = false;
 
   requireRuntimeWithoutParent(settings.runtimeCjs);
+  const extensions = (Module as unknown as { _extensions: Record<string, Extension> })._extensions;
+  for (const ext of ['.ts', '.cts', '.mts']) extensions[ext] ??= extensions['.js']!;
 
   proto._compile = function _compile(content, filename, ...rest) {
     if (!busy && typeof content === 'string' && typeof filename === 'string' && policy(filename)) {
       busy = true;
       try {
-        instrumentModule ??= (require('../instrument-module.js') as { instrumentModule: typeof InstrumentModule }).instrumentModule;
+        transform ??= require('../instrument-module.js') as typeof InstrumentModule;
+        ts ??= require('../typescript.js') as typeof TypeScript;
         const format = rest[0];
-        const moduleType = format === 'module' ? 'esm' : format === 'commonjs' ? 'cjs' : undefined;
-        const out = instrumentModule(content, {
+        let moduleType: 'esm' | 'cjs' | undefined = format === 'module' ? 'esm' : format === 'commonjs' ? 'cjs' : undefined;
+        let map: InstrumentModule.InstrumentModuleOptions['inputSourceMap'];
+        const typeScript = ts.isTypeScript(filename);
+        const strip = typeScript && ts.isFileAsOnDisk(content, filename);
+        if (strip) {
+          let nodeFormat = moduleType === undefined ? ts.formatOf(filename) : format === 'module' ? 'module' : 'commonjs';
+          ({ code: content, map } = ts.stripTypes(content, filename));
+          // Without a package "type": by its syntax, as Node's own detection would decide it.
+          nodeFormat ??= ts.hasModuleSyntax(content, filename) ? 'module' : 'commonjs';
+          rest[0] = nodeFormat;
+          moduleType = nodeFormat === 'module' ? 'esm' : 'cjs';
+          // An ES module entry point is loaded again by the ES module loader (hooks.ts instruments it there).
+          if (nodeFormat === 'module' && (this as { id?: string }).id === '.') return original.call(this, content, filename, ...rest);
+        }
+        const maps = sourceMaps();
+        const out = transform.instrumentModule(content, {
           path: filename,
           moduleType,
           runtimeEsm: settings.runtimeEsm,
           runtimeCjs: settings.runtimeCjs,
-          inlineMap: inlineMapFor(moduleType ?? 'cjs', sourceMaps),
+          inlineMap: strip ? (maps ? 'always' : 'never') : inlineMapFor(moduleType ?? 'cjs', maps),
           readExternalMaps: true,
+          compiled: typeScript,
+          inputSourceMap: map,
         });
         if (out.code !== undefined) content = out.code;
+        else if (map !== undefined && maps) content = `${content}\n${transform.inlineMapComment(map)}\n`;
       } finally {
         busy = false;
       }

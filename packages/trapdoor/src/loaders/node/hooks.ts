@@ -3,6 +3,12 @@
  * instrument ES modules of the program as Node loads them. CommonJS is left to commonjs.ts (see
  * register.ts for why).
  *
+ * TypeScript (typescript.ts): a .ts/.mts/.cts module is stripped of its types here unless a hook
+ * before this one (tsx) compiled it already; Node 20's own loader does not know the extension, so
+ * its format is given by Node's rules. A relative import from TypeScript that does not resolve is
+ * tried as the TypeScript file it names (`./util.js` → `./util.ts`, `./util` → `./util.ts`), as
+ * tsc and tsx resolve it; whatever resolves without that is left alone.
+ *
  * The transform (Babel's parser) takes a few hundred milliseconds to load, so it is loaded on the
  * first module that needs it: a CommonJS-only program never loads it here.
  */
@@ -17,18 +23,35 @@ export interface HooksData {
 }
 
 type InstrumentModule = typeof import('../instrument-module.js').instrumentModule;
+type TypeScript = typeof import('../typescript.js');
 
 interface LoadResult {
   format?: string | null;
   source?: string | ArrayBuffer | ArrayBufferView | null;
   shortCircuit?: boolean;
 }
-type NextLoad = (url: string, context?: unknown) => Promise<LoadResult>;
+interface LoadContext {
+  format?: string | null;
+  [key: string]: unknown;
+}
+type NextLoad = (url: string, context?: LoadContext) => Promise<LoadResult>;
+
+interface ResolveContext {
+  parentURL?: string;
+  [key: string]: unknown;
+}
+interface ResolveResult {
+  url: string;
+  format?: string | null;
+  shortCircuit?: boolean;
+}
+type NextResolve = (specifier: string, context?: ResolveContext) => Promise<ResolveResult>;
 
 let settings: LoaderSettings | undefined;
 let sourceMaps = false;
 let policy: Policy = () => false;
 let transform: Promise<InstrumentModule> | undefined;
+let typescript: Promise<TypeScript> | undefined;
 
 export function initialize(data: HooksData | undefined): void {
   if (!data) return;
@@ -37,13 +60,43 @@ export function initialize(data: HooksData | undefined): void {
   policy = makePolicy(settings);
 }
 
-export async function load(url: string, context: unknown, nextLoad: NextLoad): Promise<LoadResult> {
-  const result = await nextLoad(url, context);
-  if (settings === undefined || result.format !== 'module' || result.source == null) return result;
+const TYPESCRIPT_URL = /\.[cm]?ts$/i;
+
+export async function resolve(specifier: string, context: ResolveContext, nextResolve: NextResolve): Promise<ResolveResult> {
+  try {
+    return await nextResolve(specifier, context);
+  } catch (error) {
+    const code = (error as { code?: string })?.code;
+    const parent = context.parentURL;
+    if ((code !== 'ERR_MODULE_NOT_FOUND' && code !== 'ERR_UNSUPPORTED_DIR_IMPORT') || !parent?.startsWith('file:') || !TYPESCRIPT_URL.test(new URL(parent).pathname) || !/^\.\.?\//.test(specifier)) throw error;
+    for (const candidate of typeScriptCandidates(specifier)) {
+      try {
+        return await nextResolve(candidate, context);
+      } catch {
+        // the next one
+      }
+    }
+    throw error;
+  }
+}
+
+/** What a relative specifier from TypeScript may name: its .js extension written for the emitted file, or none. */
+function typeScriptCandidates(specifier: string): string[] {
+  const match = /\.([cm]?)js$/.exec(specifier);
+  if (match) return [`${specifier.slice(0, -match[0].length)}.${match[1]}ts`];
+  if (/\.[cm]?ts$/.test(specifier)) return [];
+  return [`${specifier}.ts`, `${specifier.replace(/\/$/, '')}/index.ts`];
+}
+
+export async function load(url: string, context: LoadContext, nextLoad: NextLoad): Promise<LoadResult> {
+  if (settings === undefined) return nextLoad(url, context);
   const path = pathOfUrl(url);
+  if (path !== undefined && TYPESCRIPT_URL.test(path) && policy(path)) return loadTypeScript(url, path, context, nextLoad);
+  const result = await nextLoad(url, context);
+  if (result.format !== 'module' || result.source == null) return result;
   if (path === undefined || !policy(path)) return result;
 
-  const instrumentModule = await (transform ??= import('../instrument-module.js').then((m) => m.instrumentModule));
+  const instrumentModule = await loadTransform();
   const out = instrumentModule(text(result.source), {
     path,
     moduleType: 'esm',
@@ -53,6 +106,53 @@ export async function load(url: string, context: unknown, nextLoad: NextLoad): P
     readExternalMaps: true,
   });
   return out.code !== undefined ? { ...result, source: out.code } : result;
+}
+
+async function loadTypeScript(url: string, path: string, context: LoadContext, nextLoad: NextLoad): Promise<LoadResult> {
+  const ts = await (typescript ??= import('../typescript.js'));
+  let result: LoadResult;
+  let format = ts.formatOf(path);
+  let detect = false;
+  try {
+    result = await nextLoad(url, context);
+    if (result.format === 'module') format = 'module';
+  } catch (error) {
+    // Node 20 does not know .ts: ask for the file's text (for CommonJS, Node's CommonJS loader
+    // reads it and commonjs.ts strips it).
+    if ((error as { code?: string })?.code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
+    detect = format === undefined;
+    result = await nextLoad(url, { ...context, format: format ?? 'module' });
+  }
+  if (result.format !== 'module' || result.source == null) return result;
+
+  let code = text(result.source);
+  let map: import('@trapdoor-js/transform').RawSourceMap | undefined;
+  const strip = ts.isFileAsOnDisk(code, path);
+  if (strip) {
+    ({ code, map } = ts.stripTypes(code, path));
+    // Without a package "type", Node 22 decides a .ts file by its syntax, as Node 20 does a .js file.
+    if (detect && !ts.hasModuleSyntax(code, path)) return nextLoad(url, { ...context, format: 'commonjs' });
+  }
+
+  const instrumentModule = await loadTransform();
+  const out = instrumentModule(code, {
+    path,
+    moduleType: 'esm',
+    runtimeEsm: settings!.runtimeEsm,
+    runtimeCjs: settings!.runtimeCjs,
+    inlineMap: strip ? (sourceMaps ? 'always' : 'never') : inlineMapFor('esm', sourceMaps),
+    readExternalMaps: true,
+    compiled: true,
+    inputSourceMap: map,
+  });
+  if (out.code !== undefined) return { ...result, format: 'module', source: out.code };
+  if (!strip) return result;
+  const { inlineMapComment } = await import('../instrument-module.js');
+  return { ...result, format: 'module', source: map && sourceMaps ? `${code}\n${inlineMapComment(map)}\n` : code };
+}
+
+function loadTransform(): Promise<InstrumentModule> {
+  return (transform ??= import('../instrument-module.js').then((m) => m.instrumentModule));
 }
 
 function text(source: string | ArrayBuffer | ArrayBufferView): string {

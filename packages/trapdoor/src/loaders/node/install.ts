@@ -18,21 +18,27 @@
  * on for everyone would fix those columns but change other things a program can see: Node prints
  * ES module frames as paths instead of file: URLs, frames without a function name as
  * `<anonymous>`, and maps the program's other files (dependencies shipping .map files) that it did
- * not map before.
+ * not map before. The exception is a TypeScript entry point (there is no plain Node run to match):
+ * source maps are switched on as tsx does, so its frames and excerpts are the .ts files' own.
  */
 import module from 'node:module';
 import { installModuleDump } from '../debug-dump.js';
 import { settingsFromEnv } from '../locations.js';
 import { claimThread, ENV, readEnv } from '../settings.js';
+import { isMainThread } from 'node:worker_threads';
+import { isTypeScript } from '../typescript.js';
 import { installCommonJsHook } from './commonjs.js';
 import type { HooksData } from './hooks.js';
 
 export function installNodeLoader(): void {
   if (!claimThread('node')) return;
   const settings = settingsFromEnv(process.cwd(), { canRead: true });
+  // A TypeScript program's stack traces name its .ts files' own lines and columns, as with tsx
+  // (which enables source maps too), Bun and Deno.
+  if (isMainThread && typeof process.argv[1] === 'string' && isTypeScript(process.argv[1])) process.setSourceMapsEnabled(true);
   const sourceMaps = process.sourceMapsEnabled === true;
   const data: HooksData = { settings, sourceMaps };
   module.register('./hooks.js', import.meta.url, { data });
-  installCommonJsHook(settings, sourceMaps);
+  installCommonJsHook(settings, () => process.sourceMapsEnabled === true);
   installModuleDump(readEnv(ENV.dumpModules), settings.runtimeCjs);
 }

@@ -1,0 +1,2 @@
+const { parse } = require('./parse.cts');
+console.log(parse('1'));

@@ -1,0 +1,2 @@
+import { parse } from './parse.ts';
+console.log(parse('1'));

@@ -1,0 +1,4 @@
+export function parse(text: string): number {
+  const value: = Number(text);
+  return value;
+}
