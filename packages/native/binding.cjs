@@ -28,12 +28,14 @@ function prebuildTags(file) {
  * read outside the package): a binary linked against the other one fails to load, and the next
  * candidate is tried.
  */
-function prebuildCandidates(dir) {
+function prebuildCandidates(dir, problems = []) {
   const folder = path.join(dir, 'prebuilds', `${process.platform}-${process.arch}`);
   let files;
   try {
     files = fs.readdirSync(folder);
-  } catch {
+  } catch (error) {
+    // Missing is the normal case on a platform without a prebuild; anything else is worth saying.
+    if (!error || error.code !== 'ENOENT') problems.push({ file: folder, error });
     return [];
   }
   const rank = (tags) => (tags.includes('musl') ? 1 : 0);
@@ -58,8 +60,8 @@ function isFile(file) {
  */
 function loadBinding(dir = __dirname) {
   const built = path.join(dir, 'build', 'Release', `${ADDON}.node`);
-  const candidates = [...(isFile(built) ? [built] : []), ...prebuildCandidates(dir)];
   const causes = [];
+  const candidates = [...(isFile(built) ? [built] : []), ...prebuildCandidates(dir, causes)];
   for (const file of candidates) {
     try {
       return { binding: require(file), file };
@@ -71,7 +73,7 @@ function loadBinding(dir = __dirname) {
   const message =
     causes.length === 0
       ? `no compiled addon (${path.join(dir, 'build', 'Release', `${ADDON}.node`)}) and no prebuild for ${platform} (${path.join(dir, 'prebuilds')})`
-      : causes.map(({ file, error }) => `${path.relative(dir, file)} did not load: ${firstLine(error)}`).join('; ');
+      : causes.map(({ file, error }) => `${path.relative(dir, file)} ${file.endsWith('.node') ? 'did not load' : 'could not be read'}: ${firstLine(error)}`).join('; ');
   const error = new Error(message);
   error.causes = causes;
   if (causes.length > 0) error.cause = causes[0].error;

@@ -32,8 +32,12 @@ function compile() {
   if (result.error) return `${command === 'node-gyp' ? 'node-gyp' : nodeGyp} could not be run: ${result.error.message}`;
   if (result.status !== 0) {
     // The compiler's own complaint is the useful line; node-gyp's summary follows it.
-    const lines = `${result.stdout}\n${result.stderr}`.split('\n').map((l) => l.trim()).filter(Boolean);
-    const why = lines.find((l) => /not found|No such file|error:|Could not find any Python|not installed/i.test(l) && !/^gyp (info|ERR! (cwd|node|command|System|node-gyp -v|not ok))/.test(l));
+    const lines = `${result.stdout}\n${result.stderr}`
+      .split('\n')
+      .filter((l) => !/^gyp (info|http|WARN|ERR! (cwd|node|command|System|node-gyp -v|not ok|stack +at ))/.test(l))
+      .map((l) => l.replace(/^gyp ERR! (stack |configure error ?)?(Error: )?/, '').trim())
+      .filter(Boolean);
+    const why = lines.find((l) => /not found|No such file|error:|Could not find any Python|not installed|network/i.test(l));
     return `node-gyp rebuild failed (exit ${result.status})${why ? `: ${why}` : ''}`;
   }
   return undefined;
