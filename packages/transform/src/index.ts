@@ -62,6 +62,11 @@ export interface InstrumentResult {
   code: string;
   /** Instrumented code → original source, full resolution, with sourcesContent. */
   map: RawSourceMap;
+  /**
+   * Instrumented code → the code as given, not chained through the input map: for a bundler,
+   * which chains every plugin's map itself, while the sites still name original positions.
+   */
+  insertMap: RawSourceMap;
   sites: Site[];
   moduleType: ModuleType;
   /** Set when the code came back unchanged on purpose. */
@@ -140,7 +145,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   const mappings = insertOnlyMappings(lines, inserts.map(({ at, text }) => ({ at, length: text.length })), comment ? comment.start : code.length);
   const ours = rawMap(filename, code, mappings);
   const map = inputMap ? chain(ours, inputMap) : ours;
-  return { code: s.toString(), map, sites, moduleType };
+  return { code: s.toString(), map, insertMap: ours, sites, moduleType };
 }
 
 /**
@@ -248,8 +253,8 @@ function unchanged(
   inputMap?: RawSourceMap,
 ): InstrumentResult {
   // Nothing inserted: the code's own map (if any) already leads back to the original.
-  const map = inputMap ?? rawMap(filename, code, insertOnlyMappings(splitLines(code), [], code.length));
-  const result: InstrumentResult = { code, map, sites: [], moduleType: moduleType ?? 'cjs' };
+  const identity = rawMap(filename, code, insertOnlyMappings(splitLines(code), [], code.length));
+  const result: InstrumentResult = { code, map: inputMap ?? identity, insertMap: identity, sites: [], moduleType: moduleType ?? 'cjs' };
   if (skipped) result.skipped = skipped;
   return result;
 }

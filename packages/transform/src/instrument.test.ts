@@ -332,3 +332,17 @@ describe('`this`, extents and side-effect-free functions, for the debugger', () 
     });
   });
 });
+
+describe('insertMap', () => {
+  it('maps the instrumented code to the code as given, where map chains through the input map', () => {
+    const given = 'function f(a) {\n  return a;\n}\n';
+    // An input map that moves everything one line down (as if a compiler had removed a first line).
+    const inputSourceMap = { version: 3, sources: ['/src/orig.ts'], names: [], mappings: 'AACA;AACA;AACA', sourcesContent: ['x\nfunction f(a) {\n  return a;\n}\n'] };
+    const result = instrument(given, { filename: '/src/compiled.js', inputSourceMap, moduleType: 'esm' });
+    expect(result.sites[0]).toMatchObject({ line: 2, source: '/src/orig.ts' });
+    expect(result.map.sources).toEqual(['/src/orig.ts']);
+    expect(result.insertMap.sources).toEqual(['/src/compiled.js']);
+    const unchanged = instrument('const x = 1;\n', { filename: '/src/plain.js' });
+    expect(unchanged.insertMap.sources).toEqual(['/src/plain.js']);
+  });
+});
