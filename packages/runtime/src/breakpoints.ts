@@ -1,10 +1,11 @@
 /**
  * Breakpoints, in trap mode.
  *
- * Only checks can stop the program, so a breakpoint resolves to the nearest check at or after the
- * requested position in its script (a loop's check runs at the start of every iteration, a
- * function's at every call), and `locations` reports where that is. Breakpoints set by URL or
- * URL pattern also resolve in scripts registered later (`Debugger.breakpointResolved`).
+ * Only checks can stop the program (a loop's check runs at the start of every iteration, a
+ * function's at every call), so a breakpoint resolves to a check of the function the requested
+ * position is in, never to another function's (`resolveLocation`), and `locations` reports where
+ * that is; with none, it stays pending and `reason` says why. Breakpoints set by URL or URL
+ * pattern also resolve in scripts registered later (`Debugger.breakpointResolved`).
  *
  * While any breakpoint is resolved (and breakpoints are active), the inspector keeps
  * `Request.BREAK` set so that every check comes to the trap; `at()` is the trap's fast test for
@@ -29,6 +30,8 @@ export interface Breakpoint {
   /** Resolved sites, and where they are. */
   sites: SiteRef[];
   locations: Protocol.Debugger.Location[];
+  /** Why it did not resolve in the last matching script, if it did not. */
+  reason?: string;
 }
 
 export type BreakpointSpec = Pick<Breakpoint, 'url' | 'scriptId' | 'lineNumber' | 'columnNumber' | 'condition'> & { urlRegex?: string };
@@ -38,6 +41,145 @@ export function nearestSites(script: Script, lineNumber: number, columnNumber: n
   const first = script.sites.find((s) => s.lineNumber > lineNumber || (s.lineNumber === lineNumber && s.columnNumber >= columnNumber));
   if (first === undefined) return [];
   return script.sites.filter((s) => s.lineNumber === first.lineNumber && s.columnNumber === first.columnNumber);
+}
+
+interface Position {
+  line: number;
+  column: number;
+}
+
+const isBefore = (a: Position, b: Position): boolean => a.line < b.line || (a.line === b.line && a.column < b.column);
+
+/** The checks at one position of a script (several when modules share a source). */
+interface Check {
+  start: Position;
+  /** Exclusive; undefined when the module table does not say. */
+  end: Position | undefined;
+  kind: SiteRef['kind'];
+  sites: SiteRef[];
+  functionName: string;
+  /** The innermost function check whose extent holds this check's start (not itself). */
+  owner: Check | undefined;
+}
+
+interface Layout {
+  /** `script.sites.length` when built (sites are only ever added). */
+  count: number;
+  checks: Check[];
+  /** Whether the tables gave extents (transforms before them did not). */
+  extents: boolean;
+}
+
+const layouts = new WeakMap<Script, Layout>();
+
+function layoutOf(script: Script): Layout {
+  const cached = layouts.get(script);
+  if (cached !== undefined && cached.count === script.sites.length) return cached;
+  const checks: Check[] = [];
+  let extents = script.sites.length > 0;
+  for (const site of script.sites) {
+    const last = checks[checks.length - 1];
+    if (last !== undefined && last.start.line === site.lineNumber && last.start.column === site.columnNumber) {
+      last.sites.push(site);
+      continue;
+    }
+    const end = site.endLineNumber < 0 ? undefined : { line: site.endLineNumber, column: site.endColumnNumber };
+    if (end === undefined) extents = false;
+    const functionName = site.module.sites[site.index]?.functionName ?? '';
+    checks.push({ start: { line: site.lineNumber, column: site.columnNumber }, end, kind: site.kind, sites: [site], functionName, owner: undefined });
+  }
+  // Functions nest: a stack of the open ones gives each check its owner in one pass.
+  const open: Check[] = [];
+  for (const check of checks) {
+    while (open.length > 0 && !isBefore(check.start, open[open.length - 1]!.end!)) open.pop();
+    check.owner = open[open.length - 1];
+    if (check.kind === 'function' && check.end !== undefined) open.push(check);
+  }
+  const layout = { count: script.sites.length, checks, extents };
+  layouts.set(script, layout);
+  return layout;
+}
+
+function contains(check: Check, p: Position): boolean {
+  return check.end !== undefined && !isBefore(p, check.start) && isBefore(p, check.end);
+}
+
+/** The innermost function check whose extent holds `p`; undefined at top level. */
+function functionAt(checks: Check[], p: Position): Check | undefined {
+  let found: Check | undefined;
+  for (const check of checks) {
+    if (isBefore(p, check.start)) break;
+    if (check.kind === 'function' && contains(check, p)) found = check;
+  }
+  return found;
+}
+
+/** Column of the first non-blank character of a line (0-based), if the line has one. */
+function firstNonBlank(source: string, line: number): number | undefined {
+  let start = 0;
+  for (let l = 0; l < line; l++) {
+    const next = source.indexOf('\n', start);
+    if (next === -1) return undefined;
+    start = next + 1;
+  }
+  const end = source.indexOf('\n', start);
+  const match = /\S/.exec(source.slice(start, end === -1 ? undefined : end));
+  return match === null ? undefined : match.index;
+}
+
+export interface Resolution {
+  sites: SiteRef[];
+  /** Why nothing resolved. */
+  reason?: string;
+}
+
+/**
+ * Where a breakpoint at (line, column) stops, in trap mode. A column at or before the line's
+ * first non-blank character means the whole line. Let F be the innermost function holding the
+ * position (or the top level). In order:
+ *  1. a check of F on that line at or after the position (the line of a loop, or F's own first line);
+ *  2. the innermost loop of F whose body holds the position: its check runs before every
+ *     iteration, so a line inside a loop body stops there;
+ *  3. a function that starts on that line at or after the position (`export function f() {`,
+ *     `app.get('/', (req, res) => {`): its entry;
+ *  4. the first loop of F after the position.
+ * Never a check of another function. Otherwise nothing, with the reason.
+ */
+export function resolveLocation(script: Script, lineNumber: number, columnNumber: number): Resolution {
+  const layout = layoutOf(script);
+  if (!layout.extents) return { sites: nearestSites(script, lineNumber, columnNumber) };
+  const { checks } = layout;
+  const p = { line: lineNumber, column: columnNumber };
+  const first = firstNonBlank(script.source, lineNumber);
+  if (first !== undefined && columnNumber <= first) p.column = first;
+  const fn = functionAt(checks, p);
+  const ownedByF = (c: Check): boolean => (c.kind === 'function' ? c === fn : c.owner === fn);
+  const atOrAfter = (c: Check): boolean => !isBefore(c.start, p);
+  let hit = checks.find((c) => c.start.line === p.line && atOrAfter(c) && ownedByF(c));
+  if (hit === undefined) {
+    for (const c of checks) if (c.kind !== 'function' && c.owner === fn && contains(c, p)) hit = c;
+  }
+  hit ??= checks.find((c) => c.kind === 'function' && c.owner === fn && c.start.line === p.line && atOrAfter(c));
+  hit ??= checks.find((c) => c.kind !== 'function' && c.owner === fn && isBefore(p, c.start));
+  if (hit !== undefined) return { sites: hit.sites };
+  const where = fn === undefined ? 'at the top level' : fn.functionName === '' ? `in the function at line ${fn.start.line + 1}` : `in function ${fn.functionName}`;
+  return {
+    sites: [],
+    reason: `no loop or function entry of its own at or after line ${lineNumber + 1} ${where}: in trap mode only those can stop the program`,
+  };
+}
+
+/** The checks in [start, end) (all of the script without `end`); with `restrictToFunction`, only those of the function holding `start`. */
+export function possibleBreakpoints(script: Script, start: Position, end: Position | undefined, restrictToFunction: boolean): Protocol.Debugger.BreakLocation[] {
+  const { checks } = layoutOf(script);
+  const fn = restrictToFunction ? functionAt(checks, start) : undefined;
+  const locations: Protocol.Debugger.BreakLocation[] = [];
+  for (const check of checks) {
+    if (isBefore(check.start, start) || (end !== undefined && !isBefore(check.start, end))) continue;
+    if (restrictToFunction && (check.kind === 'function' ? check !== fn : check.owner !== fn)) continue;
+    locations.push({ scriptId: script.id, lineNumber: check.start.line, columnNumber: check.start.column });
+  }
+  return locations;
 }
 
 export class Breakpoints {
@@ -134,7 +276,9 @@ export class Breakpoints {
   #resolve(breakpoint: Breakpoint, script: Script): Protocol.Debugger.Location[] {
     if (!this.#matches(breakpoint, script)) return [];
     const added: Protocol.Debugger.Location[] = [];
-    for (const site of nearestSites(script, breakpoint.lineNumber, breakpoint.columnNumber)) {
+    const { sites, reason } = resolveLocation(script, breakpoint.lineNumber, breakpoint.columnNumber);
+    if (sites.length === 0 && breakpoint.sites.length === 0) breakpoint.reason = reason;
+    for (const site of sites) {
       if (breakpoint.sites.some((s) => s.module === site.module && s.index === site.index)) continue;
       breakpoint.sites.push(site);
       let bySite = this.#bySite.get(site.module.id);

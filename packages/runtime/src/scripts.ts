@@ -23,8 +23,12 @@ import { CONTEXT_ID } from './protocol.js';
 export interface SiteRef {
   module: InstrumentedModule;
   index: number;
+  kind: 'loop' | 'function' | 'statement';
   lineNumber: number;
   columnNumber: number;
+  /** Where its loop or function ends (exclusive); -1 when the module table does not say. */
+  endLineNumber: number;
+  endColumnNumber: number;
 }
 
 export interface Script {
@@ -138,7 +142,15 @@ export class Scripts {
       module.sites.forEach((site, index) => {
         const script = scripts.get(site.source);
         if (script === undefined) return;
-        script.sites.push({ module, index, lineNumber: site.line - 1, columnNumber: site.column });
+        script.sites.push({
+          module,
+          index,
+          kind: site.kind,
+          lineNumber: site.line - 1,
+          columnNumber: site.column,
+          endLineNumber: site.endLine - 1,
+          endColumnNumber: site.endLine === 0 ? -1 : site.endColumn,
+        });
         changed.add(script);
       });
       for (const script of scripts.values()) {

@@ -4,7 +4,7 @@
  * and what is approximated.
  */
 import type { Protocol } from 'devtools-protocol';
-import { nearestSites } from '../breakpoints.js';
+import { possibleBreakpoints, resolveLocation } from '../breakpoints.js';
 import { evaluateGlobal, evaluateInScope, scopeProxy } from '../evaluate.js';
 import { frameOf, type ResumeAction } from '../pause.js';
 import { ErrorCode, ProtocolError, type DomainHandlers } from '../protocol.js';
@@ -81,7 +81,7 @@ export const debuggerDomain: DomainHandlers = {
     requireEnabled(session);
     const paused = requirePaused(session);
     const script = session.inspector.scripts.byId(params.location.scriptId);
-    const target = script && nearestSites(script, params.location.lineNumber, params.location.columnNumber ?? 0)[0];
+    const target = script && resolveLocation(script, params.location.lineNumber, params.location.columnNumber ?? 0).sites[0];
     if (target === undefined) throw new ProtocolError('Cannot continue to specified location');
     session.inspector.continueTo = { moduleId: target.module.id, index: target.index };
     paused.action = 'resume';
@@ -100,7 +100,10 @@ export const debuggerDomain: DomainHandlers = {
       { url: params.url, urlRegex: params.url === undefined ? params.urlRegex : undefined, lineNumber: params.lineNumber, columnNumber: params.columnNumber ?? 0, condition: params.condition ?? '' },
       inspector.scripts,
     );
-    return { breakpointId: breakpoint.id, locations: [...breakpoint.locations] };
+    // Pending (no location): `reason` (not in the protocol; clients ignore it) says why.
+    const reply: Protocol.Debugger.SetBreakpointByUrlResponse & { reason?: string } = { breakpointId: breakpoint.id, locations: [...breakpoint.locations] };
+    if (breakpoint.locations.length === 0 && breakpoint.reason !== undefined) reply.reason = breakpoint.reason;
+    return reply;
   },
 
   'Debugger.setBreakpoint'(session, params) {
@@ -113,7 +116,7 @@ export const debuggerDomain: DomainHandlers = {
     const actualLocation = breakpoint.locations[0];
     if (actualLocation === undefined) {
       inspector.breakpoints.remove(breakpoint.id);
-      throw new ProtocolError('Could not resolve breakpoint');
+      throw new ProtocolError(breakpoint.reason === undefined ? 'Could not resolve breakpoint' : `Could not resolve breakpoint: ${breakpoint.reason}`);
     }
     return { breakpointId: breakpoint.id, actualLocation };
   },
@@ -132,19 +135,9 @@ export const debuggerDomain: DomainHandlers = {
     const script = inspector.scripts.byId(start.scriptId);
     if (script === undefined) throw new ProtocolError('Script not found');
     if (end !== undefined && end.scriptId !== start.scriptId) throw new ProtocolError('Locations should contain the same scriptId');
-    const after = (line: number, column: number, l: number, c: number | undefined): boolean => line > l || (line === l && column >= (c ?? 0));
-    const before = (line: number, column: number, l: number, c: number | undefined): boolean => line < l || (line === l && column < (c ?? 0));
-    const locations: Protocol.Debugger.BreakLocation[] = [];
-    const seen = new Set<string>();
-    for (const site of script.sites) {
-      if (!after(site.lineNumber, site.columnNumber, start.lineNumber, start.columnNumber)) continue;
-      if (end !== undefined && !before(site.lineNumber, site.columnNumber, end.lineNumber, end.columnNumber)) continue;
-      const key = `${site.lineNumber}:${site.columnNumber}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      locations.push({ scriptId: script.id, lineNumber: site.lineNumber, columnNumber: site.columnNumber });
-    }
-    return { locations };
+    const from = { line: start.lineNumber, column: start.columnNumber ?? 0 };
+    const to = end === undefined ? undefined : { line: end.lineNumber, column: end.columnNumber ?? 0 };
+    return { locations: possibleBreakpoints(script, from, to, params.restrictToFunction === true) };
   },
 
   'Debugger.setBreakpointsActive'(session, params) {
