@@ -12,7 +12,7 @@ import { CONTROL_SOCKET_ENV, STATE_DIR_ENV, stateDirFor, stateFiles } from '@tra
 import { isListenHost } from '../args.js';
 import { CliError } from '../errors.js';
 import { ENV } from '../loaders/settings.js';
-import { childCommand, RUNTIMES, type RuntimeName } from '../run/runtimes.js';
+import { childCommand, defaultRuntime, RUNTIMES, type RuntimeName } from '../run/runtimes.js';
 import { runChild } from '../run/spawn.js';
 
 export const RUN_USAGE = `Usage: trapdoor run [options] [runtime options] <script> [args...]
@@ -23,8 +23,8 @@ Output, exit status and stack traces stay the program's own (stack trace columns
 a check was inserted can differ).
 
 Options:
-  --runtime node|bun|deno   the runtime (default: node, the one running trapdoor; bun and deno
-                            are looked up on PATH, then in node_modules/.bin; TRAPDOOR_NODE,
+  --runtime node|bun|deno   the runtime (default: the one running trapdoor, node, or bun under
+                            'bunx --bun'; bun and deno are looked up on PATH, then in node_modules/.bin; TRAPDOOR_NODE,
                             TRAPDOOR_BUN, TRAPDOOR_DENO name an executable to use instead)
   --port <n>                port the debugger listens on once activated (0: any free port);
                             when it is taken, activation fails as with 'node --inspect=<n>'
@@ -57,8 +57,8 @@ The child gets:
          --allow-net=<host>, --allow-env (TRAPDOOR_*, and what ws and the transform read),
          --allow-ffi (the native signal watcher), and read, write and unix:<socket> net access
          to its state directory (what 'trapdoor attach' finds it by) merged into your own
-         permission flags, and --node-modules-dir=manual when no package.json or deno.json is
-         found
+         permission flags; how the program's own imports resolve is left to its deno.json or
+         package.json (trapdoor's own modules resolve themselves, as Node would)
 and in its environment, for trapdoor's runtime: TRAPDOOR_PORT, TRAPDOOR_HOST, TRAPDOOR_SIGNAL
 (when given), TRAPDOOR_INCLUDE and TRAPDOOR_EXCLUDE (JSON arrays of globs); for Deno also
 TRAPDOOR_STATE_DIR and TRAPDOOR_CONTROL_SOCKET. Without these options the runtime uses its
@@ -167,7 +167,7 @@ function usage(message: string): CliError {
  * are the program's. parseArgs cannot do this (unknown options are passed on, not refused).
  */
 export function parseRunArgs(argv: string[]): RunArgs | 'help' {
-  const result: RunArgs = { runtime: 'node', runtimeFlags: [], script: '', args: [], include: [], exclude: [] };
+  const result: RunArgs = { runtime: defaultRuntime(), runtimeFlags: [], script: '', args: [], include: [], exclude: [] };
   let i = 0;
   for (; i < argv.length; i++) {
     const arg = argv[i]!;

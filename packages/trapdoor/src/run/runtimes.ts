@@ -3,7 +3,7 @@
  * load trapdoor's loader into it (and, for Deno, the permissions the runtime needs, merged with
  * the user's own).
  */
-import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliError } from '../errors.js';
@@ -55,7 +55,9 @@ export function childCommand(options: CommandOptions): ChildCommand {
     case 'deno':
       return {
         executable,
-        args: ['run', ...denoPermissions(runtimeFlags, denoNeeds(options)), ...denoNodeModules(runtimeFlags, options.cwd), '--preload', register, script, ...args],
+        // Nothing about module resolution is added: the program's imports resolve as its own
+        // configuration says, and trapdoor's resolve themselves (loaders/deno/own-modules.ts).
+        args: ['run', ...denoPermissions(runtimeFlags, denoNeeds(options)), '--preload', register, script, ...args],
       };
   }
 }
@@ -76,7 +78,27 @@ export function findExecutable(runtime: RuntimeName, cwd: string, env: NodeJS.Pr
   }
   const versions = process.versions as Record<string, string | undefined>;
   if (runtime === 'node' && versions.bun === undefined && versions.deno === undefined) return process.execPath;
-  return findIn(searchDirs(cwd, env), runtime);
+  if (runtime === 'bun' && versions.bun !== undefined) return process.execPath;
+  // `bunx --bun` puts a `node` on PATH that is Bun itself: Node must be a real one.
+  const self = versions.bun !== undefined || versions.deno !== undefined ? realPath(process.execPath) : undefined;
+  return findIn(searchDirs(cwd, env), runtime, (path) => self !== undefined && realPath(path) === self);
+}
+
+/**
+ * The runtime `trapdoor run` uses without --runtime: the one running trapdoor. `bunx --bun trapdoor`
+ * runs the CLI on Bun, with a `node` on PATH that is Bun too: Node's loader would then run on Bun,
+ * where it cannot make the program attachable.
+ */
+export function defaultRuntime(versions: Record<string, string | undefined> = process.versions): RuntimeName {
+  return versions.bun !== undefined ? 'bun' : 'node';
+}
+
+function realPath(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 /** PATH, then every node_modules/.bin from the working directory up, then from trapdoor up. */
@@ -91,12 +113,12 @@ export function searchDirs(cwd: string, env: NodeJS.ProcessEnv): string[] {
   return dirs;
 }
 
-export function findIn(dirs: string[], runtime: RuntimeName): string {
+export function findIn(dirs: string[], runtime: RuntimeName, skip: (path: string) => boolean = () => false): string {
   const names = process.platform === 'win32' ? [`${runtime}.exe`, `${runtime}.cmd`, runtime] : [runtime];
   for (const dir of dirs) {
     for (const name of names) {
       const candidate = join(dir, name);
-      if (isExecutable(candidate)) return candidate;
+      if (isExecutable(candidate) && !skip(candidate)) return candidate;
     }
   }
   throw new CliError(
@@ -118,20 +140,6 @@ function isExecutable(path: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // Deno
 
-/**
- * trapdoor's loader and runtime import their npm dependencies by bare name, which Deno resolves
- * through node_modules only when it finds a package.json (or is told to). A program with no
- * configuration at all gets `--node-modules-dir=manual`; one with a deno.json of its own keeps
- * its settings (add a package.json, or "nodeModulesDir": "manual", if trapdoor fails to load).
- */
-function denoNodeModules(flags: string[], cwd: string): string[] {
-  if (flags.some((f) => f === '--node-modules-dir' || f.startsWith('--node-modules-dir=') || f === '--config' || f.startsWith('--config=') || f === '-c' || f === '--no-config')) return [];
-  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
-    if (['package.json', 'deno.json', 'deno.jsonc'].some((name) => existsSync(join(dir, name)))) return [];
-    if (dirname(dir) === dir) return ['--node-modules-dir=manual'];
-  }
-}
-
 // Deno permissions
 
 type Permission = 'read' | 'write' | 'net' | 'env' | 'ffi';
@@ -150,7 +158,9 @@ export type DenoNeeds = Partial<Record<Permission, string[]>>;
 function denoNeeds(options: CommandOptions): DenoNeeds {
   const { ownDirs } = locate({ canRead: true, withDependencies: true });
   const strip = (dir: string) => (dir.length > 1 ? dir.replace(/[\\/]+$/, '') : dir);
-  const read = [...new Set(ownDirs.map(strip))];
+  // The loader resolves its own imports as Node does (loaders/deno/own-modules.ts): it reads the
+  // package.json of every package it imports, the transform's dependencies included.
+  const read = [...new Set([...ownDirs.map(strip), ...packageClosure(fileURLToPath(new URL('../../', import.meta.url)))])];
   const script = resolve(options.cwd, options.script);
   read.push(script);
   try {
@@ -225,4 +235,42 @@ function parsePermission(flag: string): { permission: Permission; values: string
   if (!match) return undefined;
   const values = match[2] === undefined ? undefined : match[2].split(',').filter((v) => v !== '');
   return { permission: match[1] as Permission, values: values?.length === 0 ? undefined : values };
+}
+
+/**
+ * The folders of a package and of everything it depends on (optional dependencies included),
+ * found as Node finds them (the nearest node_modules above each dependent), each by the path it
+ * was found at and by its real path (pnpm links packages into its store).
+ */
+export function packageClosure(root: string): string[] {
+  const dirs = new Set<string>();
+  const visit = (dir: string) => {
+    let real: string;
+    try {
+      real = realpathSync(dir);
+    } catch {
+      return;
+    }
+    if (dirs.has(real)) return;
+    dirs.add(real);
+    dirs.add(resolve(dir));
+    let manifest: { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+    try {
+      manifest = JSON.parse(readFileSync(join(real, 'package.json'), 'utf8'));
+    } catch {
+      return;
+    }
+    for (const name of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies })) {
+      for (let at = real; ; at = dirname(at)) {
+        const candidate = join(at, 'node_modules', name);
+        if (existsSync(join(candidate, 'package.json'))) {
+          visit(candidate);
+          break;
+        }
+        if (dirname(at) === at) break;
+      }
+    }
+  };
+  visit(root);
+  return [...dirs];
 }

@@ -1,97 +1,13 @@
 /**
- * `deno run --preload trapdoor-js/register app.ts` (what `trapdoor run --runtime deno` does):
- * instruments the program's own modules as Deno loads them, with the synchronous module hooks of
- * `node:module` (`registerHooks`), which Deno 2.9 implements for ES modules and CommonJS alike.
- * The program runs from its own files: `import.meta.url`, stack traces and the site tables name
- * the original files, and nothing is copied.
+ * `deno run --preload trapdoor-js/register app.ts` (what `trapdoor run --runtime deno` does).
  *
- * - Deno hands the hook TypeScript and JSX already compiled to JavaScript, with an inline map
- *   back to the original; that JavaScript is instrumented (the map chained, so sites name the
- *   original file and positions).
- * - Deno applies a module's inline map to its stack traces (in the exact form
- *   `data:application/json;base64,`), and otherwise keeps applying its own TypeScript map to
- *   whatever source the hook returned; so every instrumented module gets our map, and ES modules'
- *   stack traces show the original file, line and column. CommonJS modules (compiled by Deno's
- *   Node compatibility layer) are not mapped: lines are right, columns on a line where a check was
- *   inserted move.
- * - Deno reports no format to the hook. `.mjs`/`.mts` are ES modules and `.cjs`/`.cts` CommonJS;
- *   a file loaded for `import` is an ES module (Deno imports CommonJS through `require`); a file
- *   loaded for `require` is judged by its syntax.
- *
- * Permissions: none for the hook itself (it reads nothing from disk); environment variables it is
- * not allowed to read count as unset. `trapdoor run` grants what the runtime needs.
+ * This entry imports nothing Deno could resolve through the program's configuration: it first
+ * makes trapdoor's own modules resolve their imports as Node does (own-modules.ts), then loads
+ * the loader (loader.ts), whose imports would otherwise depend on the user's deno.json,
+ * package.json and nodeModulesDir setting.
  */
-import module from 'node:module';
-import { installModuleDump } from '../debug-dump.js';
-import { instrumentModule, type ModuleType } from '../instrument-module.js';
-import { settingsFromEnv } from '../locations.js';
-import { requireRuntimeWithoutParent } from '../runtime-require.js';
-import { claimThread, ENV, makePolicy, pathOfUrl, readEnv } from '../settings.js';
+import { fileURLToPath } from 'node:url';
+import { resolveOwnImports } from './own-modules.js';
 
-interface LoadContext {
-  conditions?: string[];
-}
-interface LoadResult {
-  format?: string | null;
-  source?: string | ArrayBuffer | ArrayBufferView | null;
-  shortCircuit?: boolean;
-}
-type RegisterHooks = (hooks: { load(url: string, context: LoadContext, next: (url: string, context: LoadContext) => LoadResult): LoadResult }) => unknown;
-
-const registerHooks = (module as unknown as { registerHooks?: RegisterHooks }).registerHooks;
-
-if (claimThread('deno')) {
-  if (typeof registerHooks !== 'function') {
-    throw new Error(`trapdoor: this Deno (${(globalThis as { Deno?: { version?: { deno?: string } } }).Deno?.version?.deno}) has no module.registerHooks; trapdoor needs Deno 2.9 or later`);
-  }
-  const settings = settingsFromEnv(workingDirectory(), { canRead: false });
-  const policy = makePolicy(settings);
-  const decoder = new TextDecoder();
-  requireRuntimeWithoutParent(settings.runtimeCjs);
-
-  registerHooks({
-    load(url, context, next) {
-      const path = pathOfUrl(url);
-      // Deno 2.9 compiles whatever a load hook returns for require() as JavaScript unless told
-      // otherwise, even when the hook passed Deno's own result on: a native addon (the runtime's
-      // signal watcher among them) and a .json file would fail to load. So an addon is loaded
-      // as Node's own require does it, and JSON is said to be JSON.
-      if (path !== undefined && /\.node$/i.test(path)) {
-        return { format: 'commonjs', source: `process.dlopen(module, ${JSON.stringify(path)});`, shortCircuit: true };
-      }
-      const result = next(url, context);
-      if (path !== undefined && result.format == null && /\.json$/i.test(path)) return { ...result, format: 'json' };
-      if (path === undefined || result.source == null || !policy(path)) return result;
-      const source = typeof result.source === 'string' ? result.source : decoder.decode(result.source as ArrayBufferView);
-      const out = instrumentModule(source, {
-        path,
-        moduleType: moduleTypeOf(path, context),
-        runtimeEsm: settings.runtimeEsm,
-        runtimeCjs: settings.runtimeCjs,
-        inlineMap: 'always',
-        readExternalMaps: false,
-        compiled: /\.(?:[cm]?ts|[jt]sx)$/i.test(path),
-      });
-      return out.code !== undefined ? { ...result, source: out.code } : result;
-    },
-  });
-  installModuleDump(readEnv(ENV.dumpModules), settings.runtimeCjs);
-}
-
-function moduleTypeOf(path: string, context: LoadContext): ModuleType | undefined {
-  if (/\.m[jt]s$/i.test(path)) return 'esm';
-  if (/\.c[jt]s$/i.test(path)) return 'cjs';
-  if (context.conditions?.includes('import')) return 'esm';
-  return undefined;
-}
-
-/** Deno.cwd() needs read permission; `trapdoor run` passes the directory instead. */
-function workingDirectory(): string {
-  const given = readEnv(ENV.cwd);
-  if (given) return given;
-  try {
-    return process.cwd();
-  } catch {
-    return '/';
-  }
-}
+resolveOwnImports(fileURLToPath(new URL('../../../', import.meta.url)));
+await import('./loader.js');

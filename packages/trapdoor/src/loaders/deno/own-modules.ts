@@ -1,0 +1,131 @@
+/**
+ * Resolves the bare imports of trapdoor's own ES modules (the loader, the transform and their
+ * dependencies) as Node would, whatever the user's Deno project says.
+ *
+ * Deno resolves a bare specifier through the configuration it found for the program: its import
+ * map, its package.json dependencies, its nodeModulesDir setting. In a project with a deno.json
+ * (even `{}`), `"nodeModulesDir": "none"`, or a package.json that does not list trapdoor, the
+ * `import … from '@trapdoor-js/transform'` in trapdoor's loader fails ("not a dependency and not in
+ * import map"). Module hooks do not help with that directly: Deno's resolver refuses such a
+ * specifier before any resolve hook sees it. So this load hook rewrites the bare specifiers in the
+ * source of trapdoor's own modules to the absolute file: URLs Node's resolution gives, before
+ * Deno reads their imports. Only modules inside trapdoor's packages and the packages they resolve
+ * to are touched; the program's own imports resolve exactly as Deno resolves them without
+ * trapdoor. CommonJS needs nothing: Deno's require() resolves as Node does.
+ */
+import module, { createRequire } from 'node:module';
+import { dirname, extname, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { importSpecifiers } from './import-specifiers.js';
+import { readManifest, resolveBare } from './node-resolve.js';
+
+interface LoadResult {
+  format?: string | null;
+  source?: string | ArrayBuffer | ArrayBufferView | null;
+  shortCircuit?: boolean;
+}
+type Next = (url: string, context: object) => LoadResult;
+type RegisterHooks = (hooks: { load(url: string, context: object, next: Next): LoadResult }) => unknown;
+
+const INSTALLED = Symbol.for('trapdoor.deno-own-modules');
+
+/** Folders (with a trailing separator) whose ES modules are trapdoor's: their bare imports are resolved here. */
+const owned = new Set<string>();
+
+/** Makes more folders trapdoor's (the runtime's, which instrumented modules import by file: URL). */
+export function ownDirectories(dirs: Iterable<string>): void {
+  for (const dir of dirs) owned.add(withSep(dir));
+}
+
+/** A specifier Deno's resolver takes as it is: relative, absolute, or with a scheme (node:, npm:, file:…). */
+const isBare = (specifier: string): boolean => !/^(?:\.{0,2}\/|[a-zA-Z][a-zA-Z\d+.-]*:)/.test(specifier);
+
+/**
+ * Installs the hook on this thread (once). `root`: trapdoor's package folder; the packages its
+ * modules import become trapdoor's too as they are resolved.
+ */
+export function resolveOwnImports(root: string): void {
+  const holder = globalThis as unknown as Record<symbol, boolean | undefined>;
+  if (holder[INSTALLED]) return;
+  holder[INSTALLED] = true;
+  const registerHooks = (module as unknown as { registerHooks?: RegisterHooks }).registerHooks;
+  if (typeof registerHooks !== 'function') return; // the loader says which Deno it needs
+  owned.add(withSep(root));
+  const decoder = new TextDecoder();
+  registerHooks({
+    load(url, context, next) {
+      if (url.startsWith('file:') && url.endsWith(FACADE)) {
+        return { format: 'module', source: commonJsFacade(fileURLToPath(url.slice(0, -FACADE.length))), shortCircuit: true };
+      }
+      const result = next(url, context);
+      if (!url.startsWith('file:') || result.source == null) return result;
+      const path = fileURLToPath(url);
+      if (!isOwned(path) || !isEsm(path)) return result;
+      const source = typeof result.source === 'string' ? result.source : decoder.decode(result.source as ArrayBufferView);
+      const rewritten = rewrite(source, path);
+      return rewritten === source ? result : { ...result, source: rewritten };
+    },
+  });
+}
+
+/** The source with each bare specifier that Node's resolution finds replaced by its file: URL (or node: name). */
+export function rewrite(source: string, path: string): string {
+  let out = '';
+  let last = 0;
+  for (const specifier of importSpecifiers(source)) {
+    if (!isBare(specifier.value)) continue;
+    const resolved = resolveBare(specifier.value, path);
+    if (resolved === undefined) continue; // left to Deno, which reports it as it would
+    if (resolved.packageDir !== undefined) owned.add(withSep(resolved.packageDir));
+    const target = resolved.target.startsWith('node:') ? resolved.target : isEsm(resolved.target) ? pathToFileURL(resolved.target).href : `${pathToFileURL(resolved.target).href}${FACADE}`;
+    out += source.slice(last, specifier.start) + JSON.stringify(target);
+    last = specifier.end;
+  }
+  return last === 0 ? source : out + source.slice(last);
+}
+
+/** Marks the URL of a CommonJS module's ES facade (a file: URL ending in .mjs: Deno asks load hooks for those, even when no such file exists, but not for a CommonJS .js, nor for a data: URL). */
+const FACADE = '.trapdoor-commonjs.mjs';
+
+/**
+ * An ES module that exports a CommonJS module the way Node does: `default` is
+ * `module.exports`, and each of its properties is a named export. Deno finds the named exports
+ * of CommonJS only for packages its own npm resolution found, not for a file: URL, so
+ * `import { parse } from '@babel/parser'` needs this. The names are the module's own keys: it is
+ * required when the facade loads, a little before its importer would have run it.
+ */
+function commonJsFacade(path: string): string {
+  const exported = createRequire(path)(path) as unknown;
+  const names =
+    exported !== null && (typeof exported === 'object' || typeof exported === 'function')
+      ? Object.keys(exported).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default' && name !== '__esModule')
+      : [];
+  const text = [
+    `import { createRequire } from 'node:module';`,
+    `const m = createRequire(${JSON.stringify(path)})(${JSON.stringify(path)});`,
+    `export default m;`,
+    ...(names.length > 0 ? [`export const { ${names.join(', ')} } = m;`] : []),
+  ].join('\n');
+  return text;
+}
+
+function withSep(dir: string): string {
+  return dir.endsWith(sep) ? dir : dir + sep;
+}
+
+function isOwned(path: string): boolean {
+  for (const dir of owned) if (path.startsWith(dir)) return true;
+  return false;
+}
+
+/** .mjs, or .js in a "type": "module" package (the nearest package.json decides, as in Node). */
+function isEsm(path: string): boolean {
+  const extension = extname(path);
+  if (extension === '.mjs') return true;
+  if (extension !== '.js') return false;
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    const manifest = readManifest(dir);
+    if (manifest !== null) return manifest.type === 'module';
+    if (dirname(dir) === dir) return false;
+  }
+}
