@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
-import { resolveFromAgent } from './location.js';
+import { join } from 'node:path';
+import { agentDir, resolveFromAgent } from './location.js';
 
 /** What `/json/list` says about the one target (the main JS thread). */
 export interface TargetInfo {
@@ -159,8 +160,9 @@ export class InspectorServer {
     // require(), not import(): Deno resolves an import('ws') through the program's own
     // configuration (its deno.json, "nodeModulesDir": "none"), which need not know ws.
     this.#wss ??= Promise.resolve().then(() => {
-      const path = resolveFromAgent('ws');
-      const { WebSocketServer: Server } = createRequire(path)(path) as typeof import('ws');
+      // By name from the agent's folder, not by resolved path: Bun resolves 'ws' to its built-in
+      // module, whose "path" is the name itself.
+      const { WebSocketServer: Server } = createRequire(join(agentDir(), 'agent-worker.js'))('ws') as typeof import('ws');
       return new Server({ noServer: true, perMessageDeflate: false, clientTracking: false });
     });
     return this.#wss;
