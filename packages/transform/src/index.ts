@@ -8,7 +8,7 @@
 import { Buffer } from 'node:buffer';
 import MagicString from 'magic-string';
 import { TransformError } from './errors.js';
-import { parse, type ModuleType } from './parse.js';
+import { parse, type Language, type ModuleType } from './parse.js';
 import { SiteWalker, type SiteKind, type SitePlan } from './sites.js';
 import { localsAt, type Local } from './scope.js';
 import { chooseNames, expressionCheck, footer, header, MARKER, statementCheck, type TableSite } from './emit.js';
@@ -18,7 +18,7 @@ import { chain, decodeDataUrl, findMapComment, InputPositions, parseMap, tableMa
 
 export { TransformError } from './errors.js';
 export type { TransformErrorCode } from './errors.js';
-export type { ModuleType } from './parse.js';
+export type { Language, ModuleType } from './parse.js';
 export type { RawSourceMap } from './source-map.js';
 export type { SiteKind } from './sites.js';
 
@@ -35,6 +35,12 @@ export interface InstrumentOptions {
   runtime?: string;
   /** How to import the runtime. Default: `.mjs`/`.mts` esm, `.cjs`/`.cts` cjs, else esm if the file has import/export, else cjs. */
   moduleType?: ModuleType;
+  /**
+   * What the code is written in, where the filename's extension does not say it: `'js'` for
+   * TypeScript that an earlier step already compiled to JavaScript (then no TypeScript-only
+   * syntax is inserted either), `'ts'` for TypeScript under another name. Default: from the extension.
+   */
+  language?: Language;
 }
 
 export interface Site {
@@ -85,6 +91,9 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
     throw new TransformError('ERR_TRAPDOOR_OPTION', `${filename}: mode 'debug' (statement checks and a shadow stack) is not available yet; use mode 'trap'`, { option: 'mode' });
   }
   if (mode !== 'trap') throw new TransformError('ERR_TRAPDOOR_OPTION', `instrument: unknown mode ${JSON.stringify(mode)}; expected 'trap'`, { option: 'mode' });
+  if (options.language !== undefined && options.language !== 'js' && options.language !== 'ts') {
+    throw new TransformError('ERR_TRAPDOOR_OPTION', `instrument: unknown language ${JSON.stringify(options.language)}; expected 'js' or 'ts'`, { option: 'language' });
+  }
   if (options.moduleType !== undefined && options.moduleType !== 'esm' && options.moduleType !== 'cjs') {
     throw new TransformError('ERR_TRAPDOOR_OPTION', `instrument: unknown moduleType ${JSON.stringify(options.moduleType)}; expected 'esm' or 'cjs'`, { option: 'moduleType' });
   }
@@ -93,7 +102,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   if (code.includes(MARKER)) return unchanged(code, filename, options.moduleType, 'instrumented', givenMap);
   if (/\/\*\s*trapdoor-ignore-file\s*\*\//.test(code)) return unchanged(code, filename, options.moduleType, 'ignore-file', givenMap);
 
-  const { plans, moduleType, language, headerAt, shadowed } = findSites(code, filename, options.moduleType);
+  const { plans, moduleType, language, headerAt, shadowed } = findSites(code, filename, options.moduleType, options.language);
 
   const comment = findMapComment(code);
   const inputMap = givenMap ?? (comment ? decodeDataUrl(comment.url, filename) : undefined);
@@ -152,9 +161,9 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
  * Parse and walk. Kept apart so that the AST, the largest thing the transform builds, is garbage
  * by the time the text and the map are built, and a collection then need not mark it.
  */
-function findSites(code: string, filename: string, moduleTypeOption: ModuleType | undefined) {
+function findSites(code: string, filename: string, moduleTypeOption: ModuleType | undefined, languageOption: Language | undefined) {
   const ignoreNext = code.includes('trapdoor-ignore-next');
-  const { ast, moduleType, language } = parse(code, filename, moduleTypeOption, ignoreNext);
+  const { ast, moduleType, language } = parse(code, filename, moduleTypeOption, ignoreNext, languageOption);
   const walker = new SiteWalker(code, { ignoreNext });
   walker.program(ast.program);
   return {

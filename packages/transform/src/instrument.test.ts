@@ -346,3 +346,22 @@ describe('insertMap', () => {
     expect(unchanged.insertMap.sources).toEqual(['/src/plain.js']);
   });
 });
+
+describe('language', () => {
+  it("'js' parses TypeScript already compiled to JavaScript as JavaScript, and inserts no TypeScript syntax", () => {
+    // `a < b > (c)` is a comparison in JavaScript but a generic call in TypeScript.
+    const compiled = 'export function f(a, b, c) { return a < b > (c); }\n';
+    const result = instrument(compiled, { filename: '/src/app.ts', language: 'js' });
+    expect(result.code).not.toMatch(/: any/);
+    expect(result.sites).toHaveLength(1);
+    const asTs = instrument(compiled, { filename: '/src/app.ts' });
+    expect(asTs.code).toMatch(/: any/);
+  });
+  it("'ts' parses TypeScript under a .js name", () => {
+    expect(instrument('export const f = (x: number): number => x;\n', { filename: '/src/a.js', language: 'ts' }).sites).toHaveLength(1);
+    expect(() => instrument('export const f = (x: number): number => x;\n', { filename: '/src/a.js' })).toThrow(/a\.js:1/);
+  });
+  it('rejects an unknown language by name', () => {
+    expect(() => instrument('', { filename: 'a.js', language: 'coffee' as never })).toThrow(expect.objectContaining({ code: 'ERR_TRAPDOOR_OPTION', option: 'language' }));
+  });
+});

@@ -19,10 +19,10 @@ export interface Parsed {
 const EXTENSION = /\.([cm]?[jt]sx?)$/i;
 
 /** The plugins a file's extension calls for. Flow only with an `@flow` pragma, as babel-preset-flow does. */
-function pluginsFor(filename: string, code: string): { plugins: ParserPlugin[]; language: Language } {
+function pluginsFor(filename: string, code: string, given: Language | undefined): { plugins: ParserPlugin[]; language: Language } {
   const ext = EXTENSION.exec(filename)?.[1]?.toLowerCase() ?? 'js';
-  if (ext === 'ts' || ext === 'mts' || ext === 'cts') return { plugins: ['typescript'], language: 'ts' };
-  if (ext === 'tsx') return { plugins: ['typescript', 'jsx'], language: 'ts' };
+  const typescript = given === undefined ? ext === 'ts' || ext === 'mts' || ext === 'cts' || ext === 'tsx' : given === 'ts';
+  if (typescript) return { plugins: ext === 'tsx' || ext === 'jsx' ? ['typescript', 'jsx'] : ['typescript'], language: 'ts' };
   // .js, .jsx, .mjs, .cjs: JSX is unambiguous in JavaScript, so always on.
   const plugins: ParserPlugin[] = ['jsx'];
   if (/@flow\b/.test(code.slice(0, 2048))) plugins.push('flow');
@@ -36,8 +36,8 @@ function moduleTypeFromExtension(filename: string): ModuleType | undefined {
   return undefined;
 }
 
-export function parse(code: string, filename: string, moduleType: ModuleType | undefined, withComments: boolean): Parsed {
-  const { plugins, language } = pluginsFor(filename, code);
+export function parse(code: string, filename: string, moduleType: ModuleType | undefined, withComments: boolean, given?: Language): Parsed {
+  const { plugins, language } = pluginsFor(filename, code, given);
   const known = moduleType ?? moduleTypeFromExtension(filename);
   try {
     const ast = babelParse(code, {
