@@ -11,3 +11,4 @@ import { resolveOwnImports } from './own-modules.js';
 
 resolveOwnImports(fileURLToPath(new URL('../../../', import.meta.url)));
 await import('./loader.js');
+await import('./preload-runtime.js'); // the runtime is always there, so attach works (../preload-runtime.ts)
