@@ -4,8 +4,9 @@
  * transform sees the file as written: the site table names original lines and columns, and the
  * bundler chains our map into its own output map like any other plugin's.
  */
-import { instrument, TransformError, type InstrumentResult } from '@trapdoor-js/transform';
-import { createUnplugin, type SourceMapCompact, type UnpluginFactory } from 'unplugin';
+import { readFileSync } from 'node:fs';
+import { instrument, TransformError, type InstrumentResult, type Language, type ModuleType, type RawSourceMap } from '@trapdoor-js/transform';
+import { createUnplugin, type SourceMapCompact, type UnpluginBuildContext, type UnpluginFactory } from 'unplugin';
 import { locate } from '../loaders/locations.js';
 import { makePolicy, type Policy } from '../loaders/settings.js';
 import { resolveOptions, type ResolvedOptions, type TrapdoorPluginOptions } from './options.js';
@@ -16,6 +17,7 @@ export { PluginOptionError } from './options.js';
 /** What the transform can parse, before the include/exclude globs decide (checked in the bundler, cheaply). */
 const CODE_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
 /** A file that reads CommonJS's own bindings: its runtime import must be a `require`. */
+const TYPESCRIPT_FILE = /\.[cm]?tsx?$/;
 const COMMONJS = /\b(?:require\s*\(|module\.exports\b|exports\.\w)/;
 
 /**
@@ -32,12 +34,44 @@ function filePath(id: string): string | undefined {
  * export is one only if it does not use CommonJS's bindings (then the runtime is `require`d,
  * which webpack, Rollup's commonjs plugin and esbuild all understand).
  */
-export function instrumentForBundler(code: string, path: string, runtime: string): InstrumentResult {
-  const result = instrument(code, { filename: path, runtime });
-  if (result.moduleType === 'cjs' && result.sites.length > 0 && !/\.c[jt]s$/.test(path) && !COMMONJS.test(code)) {
-    return instrument(code, { filename: path, runtime, moduleType: 'esm' });
-  }
+export function instrumentForBundler(code: string, path: string, runtime: string, inputSourceMap?: RawSourceMap): InstrumentResult {
+  // A TypeScript file that an earlier plugin changed was most likely compiled to JavaScript:
+  // parse it as such (and insert no TypeScript syntax), as TypeScript only if that fails.
+  let language: Language | undefined = inputSourceMap !== undefined && TYPESCRIPT_FILE.test(path) ? 'js' : undefined;
+  const run = (moduleType?: ModuleType): InstrumentResult => {
+    try {
+      return instrument(code, { filename: path, runtime, inputSourceMap, moduleType, language });
+    } catch (error) {
+      if (language !== 'js' || !(error instanceof TransformError) || error.code !== 'ERR_TRAPDOOR_SYNTAX') throw error;
+      language = undefined;
+      return instrument(code, { filename: path, runtime, inputSourceMap, moduleType });
+    }
+  };
+  const result = run();
+  if (result.moduleType === 'cjs' && result.sites.length > 0 && !/\.c[jt]s$/.test(path) && !COMMONJS.test(code)) return run('esm');
   return result;
+}
+
+/**
+ * When plugins or loaders before this one changed the file (a TypeScript plugin placed first, a
+ * Vue or Svelte compiler), the map from their output back to the file as written, so the sites
+ * name original lines. Undefined when the code is the file as written (the usual case, as this
+ * plugin runs first), which costs no map composition.
+ */
+function incomingMap(context: UnpluginBuildContext, code: string, path: string): RawSourceMap | undefined {
+  try {
+    if (readFileSync(path, 'utf8') === code) return undefined;
+  } catch {
+    return undefined; // not a file on disk: nothing to map back to
+  }
+  const rollupLike = context as { getCombinedSourcemap?: () => unknown };
+  if (typeof rollupLike.getCombinedSourcemap === 'function') return rollupLike.getCombinedSourcemap() as RawSourceMap;
+  const native = context.getNativeBuildContext?.();
+  if (native && (native.framework === 'webpack' || native.framework === 'rspack') && native.inputSourceMap) {
+    const map = native.inputSourceMap as RawSourceMap | string;
+    return typeof map === 'string' ? (JSON.parse(map) as RawSourceMap) : map;
+  }
+  return undefined;
 }
 
 /** `TransformError`'s message starts with `file:line:column: `, which bundlers print themselves. */
@@ -45,6 +79,29 @@ function reason(error: TransformError): string {
   const first = error.message.split('\n')[0] ?? error.message;
   const at = `${error.file}:${error.line}:${error.column}: `;
   return first.startsWith(at) ? first.slice(at.length) : first;
+}
+
+type ExternalTest = (id: string, ...rest: unknown[]) => unknown;
+
+/** Rollup's and Rolldown's `external` with the runtime added, whatever form the user gave it in. */
+function withExternal(external: unknown, runtime: string): unknown {
+  if (typeof external === 'function') {
+    const user = external as ExternalTest;
+    return (id: string, ...rest: unknown[]) => id === runtime || user(id, ...rest);
+  }
+  const list: unknown[] = external === undefined || external === null ? [] : Array.isArray(external) ? external : [external];
+  return [...list, runtime];
+}
+
+interface WebpackLikeOptions {
+  externals?: unknown;
+}
+
+/** webpack and Rspack: the runtime loaded with Node's own `require` at run time (`node-commonjs`), in CommonJS and ES module output alike. */
+function externalizeForWebpack(options: WebpackLikeOptions, runtime: string): void {
+  const ours = { [runtime]: `node-commonjs ${runtime}` };
+  const given = options.externals;
+  options.externals = given === undefined ? [ours] : Array.isArray(given) ? [...given, ours] : [given, ours];
 }
 
 export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined, false> = (rawOptions) => {
@@ -71,7 +128,7 @@ export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined,
         if (path === undefined || !policyFor()(path)) return undefined;
         let result: InstrumentResult;
         try {
-          result = instrumentForBundler(code, path, options.runtime);
+          result = instrumentForBundler(code, path, options.runtime, incomingMap(this, code, path));
         } catch (error) {
           if (error instanceof TransformError && error.code === 'ERR_TRAPDOOR_SYNTAX') {
             // The bundler's own error format, with its own frame; nothing half-instrumented is emitted.
@@ -81,10 +138,35 @@ export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined,
           throw error;
         }
         if (result.skipped !== undefined || result.sites.length === 0) return undefined;
-        return { code: result.code, map: result.map as SourceMapCompact };
+        // The bundler chains this map to the ones before it.
+        return { code: result.code, map: result.insertMap as SourceMapCompact };
+      },
+    },
+    // The runtime stays a module of its own, imported at run time from where it is installed (see
+    // the README): its agent runs in a worker thread loaded from the runtime's own files.
+    rollup: {
+      options: (input) => ({ ...input, external: withExternal(input.external, options.runtime) as typeof input.external }),
+    },
+    rolldown: {
+      options(input) {
+        root ??= input.cwd;
+        return { ...input, external: withExternal(input.external, options.runtime) as typeof input.external };
+      },
+    },
+    esbuild: {
+      config(build) {
+        root ??= build.absWorkingDir;
+        build.external = [...(build.external ?? []), options.runtime];
+      },
+    },
+    bun: {
+      setup(build) {
+        const config = build.config as { external?: string[] };
+        config.external = [...(config.external ?? []), options.runtime];
       },
     },
     vite: {
+      config: () => ({ ssr: { external: [options.runtime] } }),
       configResolved(config) {
         root ??= config.root;
       },
@@ -95,9 +177,11 @@ export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined,
     },
     webpack(compiler) {
       root ??= compiler.context;
+      externalizeForWebpack(compiler.options, options.runtime);
     },
     rspack(compiler) {
       root ??= compiler.context;
+      externalizeForWebpack(compiler.options, options.runtime);
     },
   };
 };

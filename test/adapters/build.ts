@@ -1,0 +1,147 @@
+/**
+ * Builds test/adapters/project with each bundler, as its users configure it, with and without
+ * trapdoor's plugin (`trapdoor-js/<tool>`, imported by its public name). Output goes to
+ * test/.tmp/adapters/<tool>-<plain|trapdoor>/; the entry it returns runs with `runtime`.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const projectDir = fileURLToPath(new URL('./project/', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const entry = join(projectDir, 'src', 'main.ts');
+const bin = (name: string): string => join(repoRoot, 'node_modules', '.bin', name);
+
+export type Tool = 'vite' | 'rollup' | 'rolldown' | 'esbuild' | 'webpack' | 'rspack' | 'bun';
+export const TOOLS: Tool[] = ['vite', 'rollup', 'rolldown', 'esbuild', 'webpack', 'rspack', 'bun'];
+
+export interface Built {
+  /** The file to run. */
+  file: string;
+  /** What runs it. */
+  runtime: 'node' | 'bun';
+}
+
+function outDir(tool: Tool, instrumented: boolean): string {
+  const dir = join(repoRoot, 'test', '.tmp', 'adapters', `${tool}-${instrumented ? 'trapdoor' : 'plain'}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** webpack and Rspack report through a callback; errors in the stats are failures too. */
+function runCompiler(compiler: any): Promise<void> {
+  return new Promise((resolve, reject) => {
+    compiler.run((error: Error | null, stats: any) => {
+      compiler.close(() => {
+        if (error) return reject(error);
+        if (stats?.hasErrors()) return reject(new Error(stats.toString({ all: false, errors: true })));
+        resolve();
+      });
+    });
+  });
+}
+
+export async function build(tool: Tool, instrumented: boolean, pluginOptions: object = {}): Promise<Built> {
+  const dir = outDir(tool, instrumented);
+  switch (tool) {
+    case 'vite': {
+      const { build: viteBuild } = await import('vite');
+      const plugin = (await import('trapdoor-js/vite')).default;
+      await viteBuild({
+        root: projectDir,
+        configFile: false,
+        logLevel: 'silent',
+        plugins: instrumented ? [plugin(pluginOptions)] : [],
+        build: { ssr: entry, outDir: dir, sourcemap: true, minify: false, emptyOutDir: true },
+      });
+      return { file: join(dir, 'main.js'), runtime: 'node' };
+    }
+    case 'rollup': {
+      const { rollup } = await import('rollup');
+      const typescript = (await import('@rollup/plugin-typescript')).default as unknown as (o: object) => any;
+      const plugin = (await import('trapdoor-js/rollup')).default;
+      const bundle = await rollup({
+        input: entry,
+        // @rollup/plugin-typescript compiles from the files on disk, so it must come first; trapdoor
+        // then maps its sites back to the .ts lines through the combined map.
+        plugins: [typescript({ tsconfig: join(projectDir, 'tsconfig.json'), noEmitOnError: true, outDir: dir }), ...(instrumented ? [plugin(pluginOptions)] : [])],
+        onwarn: () => {},
+      });
+      await bundle.write({ dir, format: 'es', sourcemap: true, entryFileNames: '[name].mjs' });
+      await bundle.close();
+      return { file: join(dir, 'main.mjs'), runtime: 'node' };
+    }
+    case 'rolldown': {
+      const { rolldown } = await import('rolldown');
+      const plugin = (await import('trapdoor-js/rolldown')).default;
+      const bundle = await rolldown({ input: entry, platform: 'node', cwd: projectDir, plugins: instrumented ? [plugin(pluginOptions)] : [], logLevel: 'silent' });
+      await bundle.write({ dir, format: 'es', sourcemap: true, entryFileNames: '[name].mjs' });
+      await bundle.close();
+      return { file: join(dir, 'main.mjs'), runtime: 'node' };
+    }
+    case 'esbuild': {
+      const esbuild = await import('esbuild');
+      const plugin = (await import('trapdoor-js/esbuild')).default;
+      await esbuild.build({
+        entryPoints: [entry],
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        outfile: join(dir, 'main.mjs'),
+        sourcemap: true,
+        logLevel: 'silent',
+        absWorkingDir: projectDir,
+        plugins: instrumented ? [plugin(pluginOptions)] : [],
+      });
+      return { file: join(dir, 'main.mjs'), runtime: 'node' };
+    }
+    case 'webpack': {
+      const webpack = (await import('webpack')).default;
+      const plugin = (await import('trapdoor-js/webpack')).default;
+      await runCompiler(
+        webpack({
+          mode: 'production',
+          target: 'node',
+          context: projectDir,
+          entry,
+          devtool: 'source-map',
+          output: { path: dir, filename: 'main.cjs', library: { type: 'commonjs2' } },
+          resolve: { extensions: ['.ts', '.js'] },
+          module: { rules: [{ test: /\.ts$/, loader: 'ts-loader', options: { transpileOnly: true, configFile: join(projectDir, 'tsconfig.json') } }] },
+          plugins: instrumented ? [plugin(pluginOptions)] : [],
+        }),
+      );
+      return { file: join(dir, 'main.cjs'), runtime: 'node' };
+    }
+    case 'rspack': {
+      const { rspack } = await import('@rspack/core');
+      const plugin = (await import('trapdoor-js/rspack')).default;
+      await runCompiler(
+        rspack({
+          mode: 'production',
+          target: 'node',
+          context: projectDir,
+          entry,
+          devtool: 'source-map',
+          output: { path: dir, filename: 'main.cjs', library: { type: 'commonjs2' } },
+          resolve: { extensions: ['.ts', '.js'] },
+          module: { rules: [{ test: /\.ts$/, loader: 'builtin:swc-loader', options: { jsc: { parser: { syntax: 'typescript' } } } }] },
+          plugins: instrumented ? [plugin(pluginOptions) as any] : [],
+        }),
+      );
+      return { file: join(dir, 'main.cjs'), runtime: 'node' };
+    }
+    case 'bun': {
+      // Bun.build exists only inside Bun: build in a Bun process, as a Bun user does.
+      const script = fileURLToPath(new URL('./bun-build.ts', import.meta.url));
+      const result = spawnSync(bin('bun'), [script, entry, dir, instrumented ? 'trapdoor' : 'plain', JSON.stringify(pluginOptions)], {
+        cwd: projectDir,
+        encoding: 'utf8',
+      });
+      if (result.status !== 0) throw new Error(`Bun.build failed (${result.status}):\n${result.stdout}${result.stderr}`);
+      return { file: join(dir, 'main.js'), runtime: 'bun' };
+    }
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The bundler adapters end to end: test/adapters/project (TypeScript, three modules) built by
+ * Vite (SSR), Rollup, Rolldown, esbuild, webpack, Rspack and Bun.build, with and without
+ * `trapdoor-js/<tool>`. The instrumented build must run exactly like the plain one, and a real
+ * client must attach to it from outside (`trapdoor attach`), pause the busy loop at its original
+ * .ts line with its locals, change one and let the program finish.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import CDP from 'chrome-remote-interface';
+import { afterEach, describe, expect, it } from 'vitest';
+import { build, projectDir, TOOLS, type Built } from './adapters/build.js';
+import { repoRoot, within } from './e2e/harness.js';
+
+const BIN = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
+const BUN = join(repoRoot, 'node_modules', '.bin', 'bun');
+const spinTs = join(projectDir, 'src', 'spin.ts');
+const command = (built: Built): string => (built.runtime === 'node' ? process.execPath : BUN);
+
+const running: ChildProcess[] = [];
+const clients: any[] = [];
+afterEach(async () => {
+  for (const client of clients.splice(0)) await client.close().catch(() => {});
+  for (const proc of running.splice(0)) if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+});
+
+function runToEnd(built: Built, ...args: string[]) {
+  const result = spawnSync(command(built), [built.file, ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The checks in a built file, however the bundler renamed the control block. */
+const checks = (file: string): number => (readFileSync(file, 'utf8').match(/[\w$]+\[1\] ?= ?\d+, ?(?:0 ?!== ?)?[\w$]+\[0\]/g) ?? []).length;
+
+describe.each(TOOLS)('trapdoor-js/%s', (tool) => {
+  it('builds a program that runs exactly like the plain build', async () => {
+    const plain = await build(tool, false);
+    const instrumented = await build(tool, true);
+    expect(checks(plain.file)).toBe(0);
+    // Every loop and function of the three modules, whatever the bundler inlined or renamed.
+    expect(checks(instrumented.file)).toBeGreaterThanOrEqual(6);
+    const expected = runToEnd(plain);
+    expect(expected).toMatchObject({ status: 0, stderr: '' });
+    expect(expected.stdout).toContain('longest below 3000: 2919 (216 steps)');
+    expect(runToEnd(instrumented)).toEqual(expected);
+  });
+
+  it('can be attached to from outside: paused at the original .ts line, locals read and written', async () => {
+    const built = await build(tool, true);
+    const proc = spawn(command(built), [built.file, 'busy'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.push(proc);
+    let stdout = '';
+    let stderr = '';
+    proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const describeRun = () => `stdout:\n${stdout}\nstderr:\n${stderr}`;
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+    await within(
+      new Promise<void>((resolve) => {
+        const check = () => (stdout.includes('spinning\n') ? resolve() : setTimeout(check, 20));
+        check();
+      }),
+      'the program to spin',
+      describeRun,
+    );
+
+    const attach = spawnSync(process.execPath, [BIN, 'attach', '--json', String(proc.pid)], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+    expect(attach, describeRun()).toMatchObject({ status: 0, stderr: '' });
+    const { wsUrl } = JSON.parse(attach.stdout);
+    const client = await within(CDP({ target: wsUrl, local: true }), 'chrome-remote-interface to connect', describeRun);
+    clients.push(client);
+    await client.Runtime.enable();
+    await client.Debugger.enable();
+    const paused = new Promise<any>((resolve) => client.once('Debugger.paused', resolve));
+    await client.Debugger.pause();
+    const event = await within(paused, 'Debugger.paused', describeRun);
+    const top = event.callFrames[0];
+    // `while (found === null) {` in src/spin.ts: line 5, column 3 (CDP counts from 0).
+    expect(top).toMatchObject({ functionName: 'spin', url: `file://${spinTs}`, location: { lineNumber: 4, columnNumber: 2 } });
+    const local = top.scopeChain.find((scope: any) => scope.type === 'local');
+    const { result: properties } = await client.Runtime.getProperties({ objectId: local.object.objectId, ownProperties: true });
+    const values = Object.fromEntries(properties.map((p: any) => [p.name, p.value?.value ?? p.value?.subtype ?? p.value?.type]));
+    expect(values).toMatchObject({ limit: 1000, found: 'null' });
+    expect(values.attempts).toBeGreaterThan(0);
+    const set = await client.Debugger.evaluateOnCallFrame({ callFrameId: top.callFrameId, expression: 'found = attempts' });
+    expect(set.result.type).toBe('number');
+    await client.Debugger.resume();
+    expect(await within(exited, 'the program to exit', describeRun)).toEqual({ code: 0, signal: null });
+    expect(stdout).toContain('found a positive number\n');
+    expect(stderr.match(/Debugger listening on/g)).toHaveLength(1);
+  });
+});
+
+describe('adapter options', () => {
+  it('an unknown or bad option fails the build by name', async () => {
+    await expect(build('esbuild', true, { inclde: ['src/**'] })).rejects.toThrow(/option 'inclde': unknown option/);
+    await expect(build('vite', true, { mode: 'debug' })).rejects.toThrow(/option 'mode': 'debug' is planned/);
+  });
+
+  it('exclude leaves the files it names alone', async () => {
+    const built = await build('esbuild', true, { exclude: ['src/collatz.ts'] });
+    const text = readFileSync(built.file, 'utf8');
+    expect(text).toMatch(/function collatzSteps\(start\) \{\n\s+let n = start;/);
+    expect(checks(built.file)).toBeGreaterThan(0);
+  });
+});
