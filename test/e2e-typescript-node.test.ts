@@ -1,0 +1,263 @@
+/**
+ * End to end: TypeScript programs on Node 20 (which cannot run them itself), through the built CLI
+ * (`trapdoor run app.ts`), through `node --import|--require trapdoor-js/register` run from the
+ * program's folder, and composed with tsx and ts-node in either order. The plain run is the same
+ * program under tsx alone (ts-node alone for the ts-node compositions): the same output and exit
+ * status; an uncaught error names the .ts file at its own line and column, with the file's own
+ * line as the excerpt; a syntax error is reported with file:line:column; a busy program is
+ * attached to and paused at its .ts line. The fixtures (test/typescript-node) have an interface,
+ * generics, an enum and parameter properties (which types-only stripping rejects), type-only
+ * imports, and imports of other .ts files (with the extension, without, and .cts).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import CDP from 'chrome-remote-interface';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { killTree, repoRoot, within } from './e2e/harness.js';
+
+const BIN = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
+const FIXTURES = join(repoRoot, 'test', 'typescript-node');
+const scratch = mkdtempSync(join(tmpdir(), 'trapdoor-ts-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const started = new Set<ChildProcess>();
+const clients: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close().catch(() => {})));
+  for (const proc of started) killTree(proc.pid!);
+  started.clear();
+});
+
+interface Running {
+  proc: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  line(pattern: RegExp): Promise<void>;
+  exited: Promise<{ code: number | null; stdout: string; stderr: string }>;
+  describe(): string;
+}
+
+/** `node <args>` in `cwd`, with trapdoor's module dump written to `dump` when given. */
+function node(args: string[], cwd: string, dump?: string): Running {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', TS_NODE_TRANSPILE_ONLY: '1' };
+  delete env.NODE_OPTIONS;
+  if (dump !== undefined) env.TRAPDOOR_DEBUG_DUMP_MODULES = dump;
+  const proc = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env });
+  started.add(proc);
+  let out = '';
+  let err = '';
+  let ended = false;
+  const waiters = new Set<() => void>();
+  const notify = (): void => {
+    for (const w of [...waiters]) w();
+  };
+  proc.stdout!.setEncoding('utf8').on('data', (c: string) => ((out += c), notify()));
+  proc.stderr!.setEncoding('utf8').on('data', (c: string) => ((err += c), notify()));
+  const describe = (): string => `node ${args.join(' ')} (in ${cwd})\n--- stdout\n${out}\n--- stderr\n${err}`;
+  const exited = within(
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+      proc.on('close', (code) => {
+        ended = true;
+        started.delete(proc);
+        notify();
+        resolve({ code, stdout: out, stderr: err });
+      }),
+    ),
+    'the program to end',
+    describe,
+  );
+  return {
+    proc,
+    stdout: () => out,
+    stderr: () => err,
+    line: (pattern) =>
+      within(
+        new Promise<void>((resolve, reject) => {
+          const check = (): void => {
+            if (out.split('\n').some((l) => pattern.test(l))) {
+              waiters.delete(check);
+              resolve();
+            } else if (ended) {
+              waiters.delete(check);
+              reject(new Error(`exited before printing ${pattern}\n${describe()}`));
+            }
+          };
+          waiters.add(check);
+          check();
+        }),
+        `a line matching ${pattern}`,
+        describe,
+      ),
+    exited,
+    describe,
+  };
+}
+
+let dumps = 0;
+async function runTo(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string; modules: Array<{ file: string; sites: number; sources: string[] }> }> {
+  const dump = join(scratch, `dump-${++dumps}.json`);
+  const result = await node(args, cwd, dump).exited;
+  let modules = [];
+  try {
+    modules = JSON.parse(readFileSync(dump, 'utf8'));
+  } catch {
+    // not instrumented at all: the caller's expectations say so
+  }
+  return { ...result, modules };
+}
+
+type Fixture = 'esm' | 'cjs';
+
+/**
+ * How each launcher starts the fixture's app.ts, and its plain run (the same without trapdoor).
+ * tsx alone is the plain run of trapdoor's own stripping too: Node 20 has no other.
+ */
+interface Launcher {
+  name: string;
+  args: string[];
+  plain: string[];
+  fixtures: Fixture[];
+}
+
+const TSX = ['--import', 'tsx'];
+const launchers: Launcher[] = [
+  { name: 'trapdoor run app.ts', args: [BIN, 'run', '--port', '0'], plain: TSX, fixtures: ['esm', 'cjs'] },
+  { name: 'node --import trapdoor-js/register', args: ['--import', 'trapdoor-js/register'], plain: TSX, fixtures: ['esm', 'cjs'] },
+  { name: 'node --require trapdoor-js/register', args: ['--require', 'trapdoor-js/register'], plain: TSX, fixtures: ['esm', 'cjs'] },
+  { name: 'trapdoor run --import=tsx', args: [BIN, 'run', '--port', '0', '--import=tsx'], plain: TSX, fixtures: ['esm', 'cjs'] },
+  { name: 'node --import tsx --import trapdoor-js/register', args: [...TSX, '--import', 'trapdoor-js/register'], plain: TSX, fixtures: ['esm', 'cjs'] },
+  { name: 'node --import trapdoor-js/register --import tsx', args: ['--import', 'trapdoor-js/register', ...TSX], plain: TSX, fixtures: ['esm', 'cjs'] },
+  { name: 'node --require tsx/cjs --require trapdoor-js/register', args: ['--require', 'tsx/cjs', '--require', 'trapdoor-js/register'], plain: ['--require', 'tsx/cjs'], fixtures: ['cjs'] },
+  { name: 'node --require trapdoor-js/register --require tsx/cjs', args: ['--require', 'trapdoor-js/register', '--require', 'tsx/cjs'], plain: ['--require', 'tsx/cjs'], fixtures: ['cjs'] },
+  { name: 'trapdoor run --require=ts-node/register', args: [BIN, 'run', '--port', '0', '--require=ts-node/register'], plain: ['--require', 'ts-node/register'], fixtures: ['cjs'] },
+  { name: 'node --require ts-node/register --require trapdoor-js/register', args: ['--require', 'ts-node/register', '--require', 'trapdoor-js/register'], plain: ['--require', 'ts-node/register'], fixtures: ['cjs'] },
+  { name: 'node --require trapdoor-js/register --require ts-node/register', args: ['--require', 'trapdoor-js/register', '--require', 'ts-node/register'], plain: ['--require', 'ts-node/register'], fixtures: ['cjs'] },
+];
+
+const FILES: Record<Fixture, string[]> = { esm: ['app.ts', 'shapes.ts', 'counter.ts'], cjs: ['app.ts', 'shapes.ts', 'counter.cts'] };
+
+/** 1-based line and column of the first occurrence of `text` in a fixture file. */
+function position(file: string, text: string): { line: number; column: number; source: string } {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const line = lines.findIndex((l) => l.includes(text));
+  if (line < 0) throw new Error(`${file} has no ${text}`);
+  return { line: line + 1, column: lines[line]!.indexOf(text) + 1, source: lines[line]! };
+}
+
+/** The frames of a stack trace in the fixture's own files, as file:line:column. */
+function ownFrames(stderr: string, dir: string): string[] {
+  return stderr
+    .split('\n')
+    .filter((l) => /^\s+at /.test(l) && l.includes(dir))
+    .map((l) => /((?:file:\/\/)?\/[^\s()]+:\d+:\d+)\)?$/.exec(l)?.[1] ?? l);
+}
+
+const plainRuns = new Map<string, Promise<{ code: number | null; stdout: string; stderr: string }>>();
+function plain(args: string[], fixture: Fixture, mode?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const key = JSON.stringify([args, fixture, mode]);
+  if (!plainRuns.has(key)) plainRuns.set(key, node([...args, 'app.ts', ...(mode ? [mode] : [])], join(FIXTURES, fixture)).exited);
+  return plainRuns.get(key)!;
+}
+
+describe.each(['esm', 'cjs'] as const)('TypeScript on Node (%s)', (fixture) => {
+  const dir = join(FIXTURES, fixture);
+  const ours = launchers.filter((l) => l.fixtures.includes(fixture));
+
+  it.each(ours)('$name: the output and exit status of the plain run; every .ts module instrumented', async ({ args, plain: plainArgs }) => {
+    const reference = await plain(plainArgs, fixture);
+    expect(reference.code, reference.stderr).toBe(0);
+    expect(reference.stdout).toContain(`${fixture}: 2 shapes, largest circle (13)`);
+    const run = await runTo([...args, 'app.ts'], dir);
+    expect(run.stderr).toBe(reference.stderr);
+    expect(run.stdout).toBe(reference.stdout);
+    expect(run.code).toBe(0);
+    for (const file of FILES[fixture]) {
+      const module = run.modules.find((m) => m.file === join(dir, file));
+      expect(module, `${file} in ${JSON.stringify(run.modules)}`).toBeDefined();
+      expect(module!.sites).toBeGreaterThan(0);
+      expect(module!.sources).toEqual([join(dir, file)]);
+    }
+  });
+
+  it.each(ours)("$name: an uncaught error names the .ts files at their own lines and columns, with the file's own line as the excerpt", async ({ args, plain: plainArgs }) => {
+    const reference = await plain(plainArgs, fixture, 'throw');
+    const run = await runTo([...args, 'app.ts', 'throw'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe(reference.stdout);
+    const thrown = position(join(dir, 'shapes.ts'), 'new RangeError');
+    const caller = position(join(dir, 'app.ts'), 'check({');
+    const frames = ownFrames(run.stderr, dir);
+    expect(frames.slice(0, 2), run.stderr).toEqual([`${join(dir, 'shapes.ts')}:${thrown.line}:${thrown.column}`, `${join(dir, 'app.ts')}:${caller.line}:${caller.column}`]);
+    // As in the plain run, frame for frame (tsx's own wrapper function adds one in CommonJS).
+    expect(ownFrames(reference.stderr, dir).slice(0, 2)).toEqual(frames.slice(0, 2));
+    expect(run.stderr).toContain(`${join(dir, 'shapes.ts')}:${thrown.line}\n${thrown.source}\n`);
+    expect(run.stderr).toContain('RangeError: negative size -1\n');
+    expect(run.stderr).not.toContain('__td');
+  });
+});
+
+describe('TypeScript syntax errors', () => {
+  const cases = [
+    { name: 'an ES module (ES module loader)', dir: 'broken', script: 'app.ts', file: 'parse.ts' },
+    { name: 'a .cts file (CommonJS loader)', dir: 'broken', script: 'app.cts', file: 'parse.cts' },
+    { name: 'a CommonJS .ts file required from CommonJS', dir: 'broken-cjs', script: 'app.ts', file: 'parse.ts' },
+  ];
+  it.each(cases)('$name: file:line:column, the reason and the line itself; nothing of trapdoor', async ({ dir, script, file }) => {
+    const cwd = join(FIXTURES, dir);
+    const run = await runTo([BIN, 'run', script], cwd);
+    const where = position(join(cwd, file), ': =');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(`${join(cwd, file)}:${where.line}\n${where.source}\n${' '.repeat(where.column + 1)}^\n`);
+    expect(run.stderr).toContain(`SyntaxError: ${join(cwd, file)}:${where.line}:${where.column + 2}: Unexpected token \`=\``);
+    expect(run.stderr).not.toContain('__td');
+    expect(run.stderr).not.toMatch(/packages[\\/]trapdoor|trapdoor-js/);
+  });
+});
+
+/** The real CLI, run to completion (the program keeps running meanwhile). */
+async function trapdoor(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return node([BIN, ...args], repoRoot).exited;
+}
+
+describe.each([
+  { name: 'trapdoor run app.ts', fixture: 'esm', args: [BIN, 'run', '--port', '0'] },
+  { name: 'trapdoor run app.ts', fixture: 'cjs', args: [BIN, 'run', '--port', '0'] },
+  { name: 'node --import trapdoor-js/register', fixture: 'cjs', args: ['--import', 'trapdoor-js/register'] },
+  { name: 'trapdoor run --import=tsx', fixture: 'esm', args: [BIN, 'run', '--port', '0', '--import=tsx'] },
+  { name: 'node --require ts-node/register --require trapdoor-js/register', fixture: 'cjs', args: ['--require', 'ts-node/register', '--require', 'trapdoor-js/register'] },
+] as const)('a busy TypeScript program: $name ($fixture)', ({ fixture, args }) => {
+  it('is attached to; trapdoor stack and a CDP client see the .ts line and its locals; an assignment ends the loop', async () => {
+    const dir = join(FIXTURES, fixture);
+    const app = join(dir, 'app.ts');
+    const running = node([...args, 'app.ts', 'busy'], dir);
+    await running.line(/^busy$/);
+    const loop = position(app, 'while (spins'); // a loop's check reports the loop statement
+
+    const stack = await trapdoor('stack', '--json', String(running.proc.pid));
+    expect(stack, running.describe()).toMatchObject({ code: 0, stderr: '' });
+    const report = JSON.parse(stack.stdout);
+    expect(report.frames[0]).toMatchObject({ file: app, line: loop.line, column: loop.column });
+    expect(report.locals).toContainEqual({ name: 'spins', value: expect.stringMatching(/^\d+$/) });
+
+    const attached = await trapdoor('attach', '--json', String(running.proc.pid));
+    expect(attached, running.describe()).toMatchObject({ code: 0, stderr: '' });
+    const client = await CDP({ target: JSON.parse(attached.stdout).wsUrl, local: true });
+    clients.push(client);
+    await client.Debugger.enable();
+    const paused = new Promise<any>((resolve) => client.once('Debugger.paused', resolve));
+    await client.Debugger.pause();
+    const event = await paused;
+    const top = event.callFrames[0];
+    expect(top.url).toBe(`file://${app}`);
+    expect(top.location).toMatchObject({ lineNumber: loop.line - 1, columnNumber: loop.column - 1 });
+    const spins = await client.Debugger.evaluateOnCallFrame({ callFrameId: top.callFrameId, expression: 'spins' });
+    expect(spins.result).toMatchObject({ type: 'number' });
+    await client.Debugger.evaluateOnCallFrame({ callFrameId: top.callFrameId, expression: 'spins = -10' });
+    await client.Debugger.resume();
+    const end = await running.exited;
+    expect(end.code, running.describe()).toBe(0);
+  });
+});

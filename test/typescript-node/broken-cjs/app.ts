@@ -1,0 +1,2 @@
+const { parse } = require('./parse');
+console.log(parse('1'));
