@@ -205,6 +205,8 @@ async function signalSetsTheFlag(runtime: (typeof runtimes)[number], cwd: string
   expect(await within(probe.exited, 'the probe to exit', probe.output)).toBe(0);
 }
 
+const node = runtimes.find((r) => r.name === 'node')!;
+const bun = runtimes.find((r) => r.name === 'bun')!;
 const installed = (dir: string) => join(dir, 'node_modules', '@trapdoor-js', 'native');
 
 describe.runIf(canPrebuild)('@trapdoor-js/native installed from its tarball, with no compiler on PATH', () => {
@@ -228,7 +230,7 @@ describe.runIf(canPrebuild)('@trapdoor-js/native installed from its tarball, wit
     expect(install.status, install.output).toBe(0);
     expect(existsSync(join(installed(dir), 'build'))).toBe(false);
     writeFileSync(join(dir, 'probe.mjs'), PROBE);
-    await signalSetsTheFlag(runtimes[0], dir);
+    await signalSetsTheFlag(node, dir);
   });
 
   it('pnpm, the build script denied in allowBuilds (pnpm stops on unreviewed builds): the prebuild loads', async () => {
@@ -237,7 +239,16 @@ describe.runIf(canPrebuild)('@trapdoor-js/native installed from its tarball, wit
     const install = run(join(repoRoot, 'node_modules', '.bin', 'pnpm'), ['add', tarball.native], { cwd: dir, env: userEnv() });
     expect(install.status, install.output).toBe(0);
     writeFileSync(join(dir, 'probe.mjs'), PROBE);
-    await signalSetsTheFlag(runtimes[0], dir);
+    await signalSetsTheFlag(node, dir);
+  });
+
+  it.runIf(existsSync(bun.command))('bun add, its install script blocked (not in trustedDependencies): the prebuild loads on Bun', async () => {
+    const dir = project('bun');
+    const install = run(bun.command, ['add', tarball.native], { cwd: dir, env: userEnv() });
+    expect(install.status, install.output).toBe(0);
+    expect(install.output).toMatch(/Blocked 1 postinstall/);
+    writeFileSync(join(dir, 'probe.mjs'), PROBE);
+    await signalSetsTheFlag(bun, dir);
   });
 
   describe('without a prebuild for the platform', () => {
