@@ -27,6 +27,7 @@ import { instrumentModule, type ModuleType } from '../instrument-module.js';
 import { settingsFromEnv } from '../locations.js';
 import { claimThread, ENV, makePolicy, readEnv, type LoaderSettings } from '../settings.js';
 import { evaluateCommonJs } from './commonjs.js';
+import '../preload-runtime.js'; // the runtime is always there, so attach works (preload-runtime.ts)
 
 type Loader = 'js' | 'jsx' | 'ts' | 'tsx';
 

@@ -7,3 +7,4 @@
 import type { installNodeLoader } from './install.js';
 
 (require('./install.js') as { installNodeLoader: typeof installNodeLoader }).installNodeLoader();
+require('../preload-runtime.js'); // the runtime is always there, so attach works (preload-runtime.ts)

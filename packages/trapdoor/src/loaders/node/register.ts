@@ -6,5 +6,6 @@
  * without trapdoor.
  */
 import { installNodeLoader } from './install.js';
+import '../preload-runtime.js'; // the runtime is always there, so attach works (preload-runtime.ts)
 
 installNodeLoader();
