@@ -283,13 +283,34 @@ describe.each(RUNTIMES)('--port and --host on %s', (runtime) => {
   });
 });
 
+describe.each(RUNTIMES)('a program that never loads the runtime itself on %s', (runtime) => {
+  // Plain statements only: nothing is instrumented, so only trapdoor run's loader loads the runtime.
+  it.each(['attach-plain.cjs', 'attach-plain.mjs'])('%s: stack says it is idle, attach gives a debugger that evaluates', async (name) => {
+    const running = run(runtime, program(name));
+    await running.line(/^plain /);
+    const stack = await trapdoor('stack', '--idle-after', '0.5', String(running.proc.pid));
+    expect(stack, running.describe()).toMatchObject({ code: 0, stderr: '' });
+    expect(stack.stdout).toMatch(/^Process \d+ \([^)]+\) is idle/);
+    const address = await attachJson(running.proc.pid!, running);
+    const client = await connect(address.wsUrl);
+    const { result } = await client.Runtime.evaluate({ expression: 'typeof setTimeout + 1' });
+    expect(result).toMatchObject({ type: 'string', value: 'function1' });
+    expect(running.stdout()).toBe(name.endsWith('.cjs') ? 'plain object\n' : 'plain true\n');
+  });
+});
+
 describe.each(RUNTIMES)('nothing changes before activation on %s', (runtime) => {
   const plain: Record<RuntimeName, string[]> = { node: [process.execPath], bun: [join(repoRoot, 'node_modules/.bin/bun')], deno: [join(repoRoot, 'node_modules/.bin/deno'), 'run'] };
-  it.each([['the signal watcher', []], ['the control socket', ['--signal', 'none']]])('a program that ends by itself ends the same, with %s', async (_title, flags) => {
-    const script = program('attach-ends.mjs');
+  it.each([
+    ['the signal watcher', [], 'attach-ends.mjs', 'sum 499500\ntimer 1,2,3\n'],
+    ['the control socket', ['--signal', 'none'], 'attach-ends.mjs', 'sum 499500\ntimer 1,2,3\n'],
+    // Nothing instrumented: the runtime only comes from the loader's preload.
+    ['plain statements only', [], 'attach-plain-ends.cjs', 'plain object true\ntimer 1 2\n'],
+  ])('a program that ends by itself ends the same, with %s', async (_title, flags, name, output) => {
+    const script = program(name);
     const [command, ...args] = plain[runtime];
     const expected = spawnSync(command!, [...args, script], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-    expect(expected).toMatchObject({ status: 3, stdout: 'sum 499500\ntimer 1,2,3\n' });
+    expect(expected).toMatchObject({ status: 3, stdout: output });
     const running = run(runtime, script, { flags });
     expect(await within(running.exited, 'the program to end by itself', running.describe)).toEqual({ code: 3, signal: null });
     expect(running.stdout()).toBe(expected.stdout);
