@@ -6,10 +6,11 @@
  * of plain statements, `setTimeout(console.log, 1e9, 'x')`, code under node_modules only). The
  * runtime changes nothing for the program until it is activated (activation-triggers.ts).
  *
- * Which build: on Node and Bun the one the entry point's instrumented code will import (ES module
- * or CommonJS), so the common case loads one copy, not two (both share their state through
- * globalThis, but each costs its load time); `require` of the ES build gives the instance
- * `import` gets later. On Deno the CommonJS build, which its loader already prepares.
+ * Which build: the one the entry point's instrumented code will import (ES module or CommonJS),
+ * so the common case loads one copy, not two (both share their state through globalThis, but
+ * each costs its load time); `require` of the ES build gives the instance `import` gets later, on
+ * Node 20.19+ and Bun. Deno has its own version (deno/preload-runtime.ts: its require() of an ES
+ * module fails once a module hook is registered).
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -17,11 +18,8 @@ import { isMainThread } from 'node:worker_threads';
 import { ModuleTypes } from '../instrument/module-type.js';
 import { locate } from './locations.js';
 
-const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== 'undefined';
-
 function entryIsEsm(entry: string | undefined): boolean {
-  // Deno's require() of the ES build fails to resolve its relative imports (2.9.5): CommonJS there.
-  if (entry === undefined || entry === '' || isDeno) return false;
+  if (entry === undefined || entry === '') return false;
   return new ModuleTypes().of(entry) === 'esm';
 }
 
@@ -29,8 +27,7 @@ function entryIsEsm(entry: string | undefined): boolean {
 // preloads too, and a process is attached to through its main thread.
 if (isMainThread) {
   try {
-    // Node's resolution, from trapdoor's own package (on Deno too: the program's configuration
-    // need not know the runtime).
+    // Node's resolution, from trapdoor's own package.
     const { runtimeEsm, runtimeCjs } = locate({ canRead: true });
     createRequire(import.meta.url)(entryIsEsm(process.argv[1]) ? fileURLToPath(runtimeEsm) : runtimeCjs);
   } catch (error) {
