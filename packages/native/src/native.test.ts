@@ -17,7 +17,8 @@ const requireFixture = fileURLToPath(new URL('./fixtures/require.cjs', import.me
 const bin = (name: string) => `${root}node_modules/.bin/${name}`;
 
 type Runtime = { name: 'node' | 'bun' | 'deno'; command: string; args: string[] };
-const DENO_FLAGS = ['run', '--allow-ffi', '--allow-read', '--allow-env'];
+// No --allow-env: loading the addon reads no environment variable (binding.cjs).
+const DENO_FLAGS = ['run', '--allow-ffi', '--allow-read'];
 const runtimes: Runtime[] = [
   { name: 'node', command: process.execPath, args: [] },
   { name: 'bun', command: bin('bun'), args: [] },
