@@ -20,9 +20,12 @@ import type { SiteKind } from './sites.js';
 export interface Names {
   flags: string;
   trap: string;
-  register: string;
+  /** Binds `flags` and `trap` to the runtime and registers the module (see `bindings`). */
+  bind: string;
   module: string;
   writeBack: string;
+  /** An ES module's import of the runtime's namespace. */
+  runtime: string;
 }
 
 /** Marks output as instrumented, so instrumenting it again changes nothing. */
@@ -34,9 +37,10 @@ export function chooseNames(code: string): Names {
   return {
     flags: `${prefix}_F`,
     trap: `${prefix}_T`,
-    register: `${prefix}_R`,
+    bind: `${prefix}_R`,
     module: `${prefix}_M`,
     writeBack: `${prefix}_W`,
+    runtime: `${prefix}_N`,
   };
 }
 
@@ -68,26 +72,46 @@ export function expressionCheck(n: Names, id: number, locals: Local[]): string {
   return `(${condition(n, id)} && (${n.writeBack} = ${call(n, id, locals)}) !== void 0 && ${back}, `;
 }
 
-/** Imports the runtime the way the module system expects, and registers the module. */
 /**
- * Imports the runtime the way the module system expects, and registers the module.
- * `shadowed`: names the file declares at top level with let/const/class/function, which hide
- * CommonJS's `require` and `__filename` where the header runs.
+ * The module's binding to the runtime, appended with the site table after the file's last line, so
+ * that no line of the file carries it: an error's excerpt and columns on line 1 stay the plain
+ * run's (a header at the top of the file would show in both).
+ *
+ * Code that runs before the end of the file needs the bindings, so they are hoisted function
+ * declarations that stand in until the first check: `F` is a function, whose `F[0]` is undefined,
+ * so the first check takes its slow path into the stand-in `T`, which binds `F` and `T` to the
+ * runtime's control block and trap, registers the module and does what that check would have done.
+ * Every later check runs the normal fast path. The call at the end binds the module that ran no
+ * check (it is registered once its body has run). An ES module imports the runtime's namespace
+ * (imports hoist); reading it while the runtime is still being evaluated (an import cycle through
+ * a module that is not instrumented) throws, and the check is skipped.
+ *
+ * `shadowed`: names the file declares at top level, which hide CommonJS's `require` and
+ * `__filename` from the footer. CommonJS takes the runtime from `require.cache` when a loader put it
+ * there (so it is no child of the program's module), else `require`s it.
  */
-export function header(n: Names, moduleType: ModuleType, language: Language, specifier: string, shadowed: Set<string>): string {
+function bindings(n: Names, moduleType: ModuleType, language: Language, specifier: string, shadowed: Set<string>): string {
   const spec = JSON.stringify(specifier);
-  const anyType = language === 'ts' ? ': any' : '';
-  const requireFn = shadowed.has('require') ? 'module.require' : 'require';
-  const load =
-    moduleType === 'esm'
-      ? `import { flags as ${n.flags}, trap as ${n.trap}, register as ${n.register} } from ${spec};`
-      : `const { flags: ${n.flags}, trap: ${n.trap}, register: ${n.register} } = ${requireFn}(${spec});`;
-  // The module's own URL, so the runtime can match engine stack frames to this table.
-  const self =
-    moduleType === 'esm' ? 'import.meta.url'
-    : shadowed.has('__filename') ? 'void 0'
-    : 'typeof __filename === "string" ? __filename : void 0';
-  return `${load}${n.register}(${n.module}, ${self});var ${n.writeBack}${anyType};`;
+  const ts = language === 'ts';
+  const any = ts ? ': any' : '';
+  const params = ts ? 'm: any, s: any, l: any' : 'm, s, l';
+  let load: string;
+  if (moduleType === 'esm') {
+    load = `try {${n.flags} = ${n.runtime}.flags} catch (e) {return false} ${n.trap} = ${n.runtime}.trap; ${n.runtime}.register(${n.module}, import.meta.url)`;
+  } else {
+    const self = shadowed.has('__filename') ? 'void 0' : 'typeof __filename === "string" ? __filename : void 0';
+    const get = shadowed.has('require')
+      ? `module.require(${spec})`
+      : `typeof require.cache === "object" && require.cache !== null && require.cache[${spec}] ? require.cache[${spec}].exports : require(${spec})`;
+    load = `var r${any} = ${get}; ${n.flags} = r.flags; ${n.trap} = r.trap; r.register(${n.module}, ${self})`;
+  }
+  const esmImport = moduleType === 'esm' ? `import * as ${n.runtime} from ${spec};` : '';
+  return (
+    `${esmImport}function ${n.flags}()${any} {}` +
+    `function ${n.trap}(${params})${any} {return ${n.bind}() && (${n.flags}[1] = s, ${n.flags}[0]) !== 0 ? ${n.trap}(m, s, l) : void 0}` +
+    `function ${n.bind}()${any} {if (typeof ${n.flags} === "function") {${load}} return true}` +
+    `var ${n.writeBack}${any};${n.bind}();`
+  );
 }
 
 export interface TableSite {
@@ -105,11 +129,6 @@ export interface TableSite {
 
 const KIND_CODE: Record<SiteKind, number> = { loop: 0, function: 1, statement: 2 };
 
-/**
- * The module's site table, as a hoisted function declaration appended on a line of its own (so a
- * trailing line comment cannot swallow it). Hoisting makes it callable before the module body
- * runs, which an import cycle can require. Format: `ModuleTableV1` in @trapdoor-js/runtime.
- */
 export interface TableExtras {
   /** Every insertion as flat (line, column, length) triples, in order: maps generated columns back. */
   shifts: number[];
@@ -117,7 +136,18 @@ export interface TableExtras {
   inputMap?: unknown;
 }
 
-export function footer(n: Names, language: Language, file: string, sources: string[], sites: TableSite[], extras: TableExtras): string {
+export interface Binding {
+  moduleType: ModuleType;
+  specifier: string;
+  shadowed: Set<string>;
+}
+
+/**
+ * The module's site table, as a hoisted function declaration appended on a line of its own (so a
+ * trailing line comment cannot swallow it). Hoisting makes it callable before the module body
+ * runs, which an import cycle can require. The runtime bindings follow it on that line. Format: `ModuleTableV1` in @trapdoor-js/runtime.
+ */
+export function footer(n: Names, language: Language, file: string, sources: string[], sites: TableSite[], extras: TableExtras, binding: Binding): string {
   const rows = sites.map((s) =>
     JSON.stringify([
       KIND_CODE[s.kind],
@@ -135,5 +165,6 @@ export function footer(n: Names, language: Language, file: string, sources: stri
   const anyType = language === 'ts' ? ': any' : '';
   const input = extras.inputMap === undefined ? '' : `,inputMap:${JSON.stringify(extras.inputMap)}`;
   const table = `{v:1,file:${JSON.stringify(file)},sources:${JSON.stringify(sources)},sites:[${rows.join(',')}],shifts:[${extras.shifts.join(',')}]${input}}`;
-  return `\n;function ${n.module}()${anyType} {return ${MARKER}${table}}\n`;
+  const glue = bindings(n, binding.moduleType, language, binding.specifier, binding.shadowed);
+  return `\n;function ${n.module}()${anyType} {return ${MARKER}${table}}${glue}\n`;
 }

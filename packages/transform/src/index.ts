@@ -11,7 +11,7 @@ import { TransformError } from './errors.js';
 import { parse, type Language, type ModuleType } from './parse.js';
 import { SiteWalker, type SiteKind, type SitePlan } from './sites.js';
 import { localsAt, type Local } from './scope.js';
-import { chooseNames, expressionCheck, footer, header, MARKER, statementCheck, type TableSite } from './emit.js';
+import { chooseNames, expressionCheck, footer, MARKER, statementCheck, type TableSite } from './emit.js';
 import { insertOnlyMappings } from './insert-map.js';
 import { splitLines, type Lines } from './lines.js';
 import { chain, decodeDataUrl, findMapComment, InputPositions, parseMap, tableMap, type RawSourceMap } from './source-map.js';
@@ -102,7 +102,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   if (code.includes(MARKER)) return unchanged(code, filename, options.moduleType, 'instrumented', givenMap);
   if (/\/\*\s*trapdoor-ignore-file\s*\*\//.test(code)) return unchanged(code, filename, options.moduleType, 'ignore-file', givenMap);
 
-  const { plans, moduleType, language, headerAt, shadowed } = findSites(code, filename, options.moduleType, options.language);
+  const { plans, moduleType, language, shadowed } = findSites(code, filename, options.moduleType, options.language);
 
   const comment = findMapComment(code);
   const inputMap = givenMap ?? (comment ? decodeDataUrl(comment.url, filename) : undefined);
@@ -143,13 +143,12 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
     inserts.push(...insertsFor(plan, id, names, plan.capturesThis ? [...locals, { name: 'this', writable: false }] : locals));
   });
 
-  inserts.push({ at: headerAt.at, text: (headerAt.semicolonFirst ? ';' : '') + header(names, moduleType, language, runtime, shadowed), closer: false, depth: 0 });
-
   const s = new MagicString(code);
   if (comment) s.remove(comment.start, comment.end); // consumed (or stale: its positions no longer fit)
   const lines = splitLines(code);
   const shifts = applyInserts(s, lines, inserts, plans, sites);
-  s.append(footer(names, language, filename, sources, tableSites, { shifts, inputMap: input && tableMap(inputMap!, input) }));
+  // The runtime bindings go after the last line with the table (see emit.ts): nothing is inserted at the top.
+  s.append(footer(names, language, filename, sources, tableSites, { shifts, inputMap: input && tableMap(inputMap!, input) }, { moduleType, specifier: runtime, shadowed }));
 
   const mappings = insertOnlyMappings(lines, inserts.map(({ at, text }) => ({ at, length: text.length })), comment ? comment.start : code.length);
   const ours = rawMap(filename, code, mappings);
@@ -170,7 +169,6 @@ function findSites(code: string, filename: string, moduleTypeOption: ModuleType 
     plans: walker.sites,
     moduleType,
     language,
-    headerAt: headerOffset(ast.program, code),
     shadowed: walker.topLevelLexicalNames(),
   };
 }
@@ -244,14 +242,6 @@ function applyInserts(s: MagicString, lines: Lines, inserts: Insert[], plans: Si
     shifts.push(line + 1, insert.at - starts[line]!, insert.text.length);
   }
   return shifts;
-}
-
-/** The header goes after the directives (so `"use strict"` and `"use client"` stay first), else before the first statement. */
-function headerOffset(program: import('@babel/types').Program, code: string): { at: number; semicolonFirst: boolean } {
-  const last = program.directives[program.directives.length - 1];
-  if (last) return { at: last.end!, semicolonFirst: code[last.end! - 1] !== ';' };
-  const first = program.body[0];
-  return { at: first ? first.start! : program.end!, semicolonFirst: false };
 }
 
 function unchanged(

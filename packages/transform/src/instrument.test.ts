@@ -77,7 +77,7 @@ describe('sites', () => {
 describe('the program behaves as before', () => {
   it('keeps directives first', () => {
     const { code } = cjs('"use strict"\nfunction f() { "use strict"\n return this }\nfunction g() { return typeof this }\nmodule.exports = [f(), g(), (function () { "use client"; return 1 })()]');
-    expect(code.startsWith('"use strict";')).toBe(true);
+    expect(code.startsWith('"use strict"\nfunction f() { "use strict"')).toBe(true);
     expect(run(code)).toEqual([undefined, 'undefined', 1]);
     const sloppy = cjs('function g() { return typeof this }\nmodule.exports = g()').code;
     expect(run(sloppy)).toBe('object');
@@ -142,10 +142,53 @@ describe('locals', () => {
   });
 });
 
+describe('the runtime bindings, after the last line', () => {
+  it('leaves line 1 as it was: an error there shows the plain line and columns', () => {
+    for (const filename of ['a.cjs', 'a.mjs', 'a.ts']) {
+      const src = 'throw new Error("line one")\nfunction f(x) { return x }\n';
+      const { code } = instrument(src, { filename });
+      expect(code.split('\n')[0]).toBe('throw new Error("line one")');
+      expect(code.split('\n').slice(3, -1)).toEqual([expect.stringMatching(/^;function __td_M\(\)/)]); // after the file's own lines
+    }
+  });
+
+  it('binds the runtime at the first check, even one that runs before the end of the file', () => {
+    // f runs from line 1, before the footer: its check takes the stand-ins, which bind the runtime,
+    // register the module and trap as the check would have.
+    const src = 'module.exports = f(3)\nfunction f(n) { let t = 0; for (let i = 0; i < n; i++) t += i; return t }\n';
+    const seen: string[] = [];
+    const result = runTrapping(cjs(src).code, (thunk, site, locals) => {
+      const info = runtime.moduleOf(thunk).sites[site]!;
+      seen.push(`${info.kind}:${locals[0]}`);
+      return info.kind === 'function' ? [5, ...locals.slice(1)] : undefined; // n = 5
+    });
+    expect(result).toBe(10);
+    expect(seen[0]).toBe('function:3');
+    expect(seen.filter((s) => s.startsWith('loop'))).toHaveLength(5);
+  });
+
+  it('registers a module whose checks never ran once its body has run', () => {
+    const before = runtime.allModules().length;
+    run(cjs('function never() {}\nmodule.exports = 1\n', '/abs/never-called.cjs').code);
+    const added = runtime.allModules().slice(before);
+    expect(added.map((m) => m.file)).toEqual(['/abs/never-called.cjs']);
+  });
+
+  it('takes the runtime from require.cache when a loader put it there, without require()', () => {
+    const code = cjs('while (0) {}\nmodule.exports = 1\n').code;
+    const calls: string[] = [];
+    const fakeRequire = Object.assign((id: string) => (calls.push(id), runtime), { cache: { '@trapdoor-js/runtime': { exports: runtime } } });
+    const module = { exports: {} };
+    vm.runInNewContext(code, { require: fakeRequire, module, exports: module.exports });
+    expect(module.exports).toBe(1);
+    expect(calls).toEqual([]);
+  });
+});
+
 describe('module systems', () => {
   it('imports the runtime as the file expects', () => {
-    expect(instrument('while (0) {}', { filename: 'a.mjs' }).code).toMatch(/^import \{ flags as __td_F/);
-    expect(instrument('while (0) {}', { filename: 'a.cjs' }).code).toMatch(/^const \{ flags: __td_F.*require\("@trapdoor-js\/runtime"\)/);
+    expect(instrument('while (0) {}', { filename: 'a.mjs' }).code).toMatch(/\n;function __td_M\(\).*import \* as __td_N from "@trapdoor-js\/runtime";.*__td_N\.register\(__td_M, import\.meta\.url\)/);
+    expect(instrument('while (0) {}', { filename: 'a.cjs' }).code).toMatch(/\n;function __td_M\(\).*require\("@trapdoor-js\/runtime"\).*r\.register\(__td_M, typeof __filename/);
     expect(instrument('export const x = 1; while (0) {}', { filename: 'a.js' }).moduleType).toBe('esm');
     expect(instrument('while (0) {}', { filename: 'a.js' }).moduleType).toBe('cjs');
     expect(instrument('while (0) {}', { filename: 'a.js', runtime: 'npm:@trapdoor-js/runtime', moduleType: 'esm' }).code).toContain('from "npm:@trapdoor-js/runtime"');
