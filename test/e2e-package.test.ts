@@ -85,8 +85,10 @@ beforeAll(() => {
     if (dir !== 'native') {
       expect(existsSync(join(cwd, 'dist')), `packages/${dir}/dist: build first (npm test does)`).toBe(true);
     }
-    // The repository's npm (npm_config_* kept: its nodedir, for the prebuild's compile).
-    const packed = run('npm', ['pack', '--json', '--pack-destination', packs], { cwd });
+    // The repository's npm (npm_config_* kept: its nodedir, for the prebuild's compile). The
+    // native package's prepack builds the prebuild; the others' would only rebuild dist/, which
+    // `npm test` has just built (and other tests are reading).
+    const packed = run('npm', ['pack', '--json', '--pack-destination', packs, ...(dir === 'native' ? [] : ['--ignore-scripts'])], { cwd });
     expect(packed.status, packed.output).toBe(0);
     const json = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
     tarball[dir] = join(packs, json[0].filename);
