@@ -6,7 +6,7 @@
  * .ts line with its locals, change one and let the program finish.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import CDP from 'chrome-remote-interface';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -33,6 +33,51 @@ function runToEnd(built: Built, ...args: string[]) {
 /** The checks in a built file, however the bundler renamed the control block. */
 const checks = (file: string): number => (readFileSync(file, 'utf8').match(/[\w$]+\[1\] ?= ?\d+, ?(?:0 ?!== ?)?[\w$]+\[0\]/g) ?? []).length;
 
+/** Runs the busy path, attaches from outside, pauses, checks the top frame and its locals, ends the loop. */
+async function attachAndFinish(built: Built, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const proc = spawn(command(built), [built.file, 'busy'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.push(proc);
+  let stdout = '';
+  let stderr = '';
+  proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const describeRun = () => `stdout:\n${stdout}\nstderr:\n${stderr}`;
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  await within(
+    new Promise<void>((resolve) => {
+      const check = () => (stdout.includes('spinning\n') ? resolve() : setTimeout(check, 20));
+      check();
+    }),
+    'the program to spin',
+    describeRun,
+  );
+
+  const attach = spawnSync(process.execPath, [BIN, 'attach', '--json', String(proc.pid)], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+  expect(attach, describeRun()).toMatchObject({ status: 0, stderr: '' });
+  const { wsUrl } = JSON.parse(attach.stdout);
+  const client = await within(CDP({ target: wsUrl, local: true }), 'chrome-remote-interface to connect', describeRun);
+  clients.push(client);
+  await client.Runtime.enable();
+  await client.Debugger.enable();
+  const paused = new Promise<any>((resolve) => client.once('Debugger.paused', resolve));
+  await client.Debugger.pause();
+  const event = await within(paused, 'Debugger.paused', describeRun);
+  const top = event.callFrames[0];
+  // `while (found === null) {` in src/spin.ts: line 5, column 3 (CDP counts from 0).
+  expect(top).toMatchObject({ functionName: 'spin', url: `file://${spinTs}`, location: { lineNumber: 4, columnNumber: 2 } });
+  const local = top.scopeChain.find((scope: any) => scope.type === 'local');
+  const { result: properties } = await client.Runtime.getProperties({ objectId: local.object.objectId, ownProperties: true });
+  const values = Object.fromEntries(properties.map((p: any) => [p.name, p.value?.value ?? p.value?.subtype ?? p.value?.type]));
+  expect(values).toMatchObject({ limit: 1000, found: 'null' });
+  expect(values.attempts).toBeGreaterThan(0);
+  const set = await client.Debugger.evaluateOnCallFrame({ callFrameId: top.callFrameId, expression: 'found = attempts' });
+  expect(set.result.type).toBe('number');
+  await client.Debugger.resume();
+  expect(await within(exited, 'the program to exit', describeRun)).toEqual({ code: 0, signal: null });
+  expect(stdout).toContain('found a positive number\n');
+  expect(stderr.match(/Debugger listening on/g)).toHaveLength(1);
+}
+
 describe.each(TOOLS)('trapdoor-js/%s', (tool) => {
   it('builds a program that runs exactly like the plain build', async () => {
     const plain = await build(tool, false);
@@ -47,48 +92,7 @@ describe.each(TOOLS)('trapdoor-js/%s', (tool) => {
   });
 
   it('can be attached to from outside: paused at the original .ts line, locals read and written', async () => {
-    const built = await build(tool, true);
-    const proc = spawn(command(built), [built.file, 'busy'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    running.push(proc);
-    let stdout = '';
-    let stderr = '';
-    proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const describeRun = () => `stdout:\n${stdout}\nstderr:\n${stderr}`;
-    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
-    await within(
-      new Promise<void>((resolve) => {
-        const check = () => (stdout.includes('spinning\n') ? resolve() : setTimeout(check, 20));
-        check();
-      }),
-      'the program to spin',
-      describeRun,
-    );
-
-    const attach = spawnSync(process.execPath, [BIN, 'attach', '--json', String(proc.pid)], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
-    expect(attach, describeRun()).toMatchObject({ status: 0, stderr: '' });
-    const { wsUrl } = JSON.parse(attach.stdout);
-    const client = await within(CDP({ target: wsUrl, local: true }), 'chrome-remote-interface to connect', describeRun);
-    clients.push(client);
-    await client.Runtime.enable();
-    await client.Debugger.enable();
-    const paused = new Promise<any>((resolve) => client.once('Debugger.paused', resolve));
-    await client.Debugger.pause();
-    const event = await within(paused, 'Debugger.paused', describeRun);
-    const top = event.callFrames[0];
-    // `while (found === null) {` in src/spin.ts: line 5, column 3 (CDP counts from 0).
-    expect(top).toMatchObject({ functionName: 'spin', url: `file://${spinTs}`, location: { lineNumber: 4, columnNumber: 2 } });
-    const local = top.scopeChain.find((scope: any) => scope.type === 'local');
-    const { result: properties } = await client.Runtime.getProperties({ objectId: local.object.objectId, ownProperties: true });
-    const values = Object.fromEntries(properties.map((p: any) => [p.name, p.value?.value ?? p.value?.subtype ?? p.value?.type]));
-    expect(values).toMatchObject({ limit: 1000, found: 'null' });
-    expect(values.attempts).toBeGreaterThan(0);
-    const set = await client.Debugger.evaluateOnCallFrame({ callFrameId: top.callFrameId, expression: 'found = attempts' });
-    expect(set.result.type).toBe('number');
-    await client.Debugger.resume();
-    expect(await within(exited, 'the program to exit', describeRun)).toEqual({ code: 0, signal: null });
-    expect(stdout).toContain('found a positive number\n');
-    expect(stderr.match(/Debugger listening on/g)).toHaveLength(1);
+    await attachAndFinish(await build(tool, true));
   });
 });
 
@@ -103,5 +107,38 @@ describe('adapter options', () => {
     const text = readFileSync(built.file, 'utf8');
     expect(text).toMatch(/function collatzSteps\(start\) \{\n\s+let n = start;/);
     expect(checks(built.file)).toBeGreaterThan(0);
+  });
+});
+
+describe('production debug builds (production: true)', () => {
+  /** What a process has armed: signals it catches, and its threads. */
+  const armed = (pid: number) => {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return { caught: /^SigCgt:\s*(\w+)$/m.exec(status)![1], threads: Number(/^Threads:\s*(\d+)$/m.exec(status)![1]) };
+  };
+  const stateFile = (pid: number) => join(`/tmp/trapdoor-${process.getuid!()}`, `${pid}.json`);
+
+  it('arm nothing at load: no signal handler, thread or state file; attach says the process does not run trapdoor', async () => {
+    const plain = await build('esbuild', false);
+    const production = await build('esbuild', true, { production: true });
+    expect(readFileSync(production.file, 'utf8')).toContain('@trapdoor-js/runtime/production');
+    expect(runToEnd(production)).toEqual(runToEnd(plain));
+    const started = [plain, production].map((built) => {
+      const proc = spawn(process.execPath, [built.file, 'busy'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'ignore'] });
+      running.push(proc);
+      return proc;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // both spinning, past start-up
+    const [plainPid, productionPid] = started.map((p) => p.pid!);
+    expect(armed(productionPid!)).toEqual(armed(plainPid!));
+    expect(existsSync(stateFile(productionPid!))).toBe(false);
+    const attach = spawnSync(process.execPath, [BIN, 'attach', String(productionPid)], { encoding: 'utf8', timeout: 60_000 });
+    expect(attach.status).toBe(1);
+    expect(attach.stderr).toMatch(/does not run trapdoor's runtime/);
+  });
+
+  it('TRAPDOOR_ARM=1 at start makes the same build attachable', async () => {
+    const production = await build('esbuild', true, { production: true });
+    await attachAndFinish(production, { ...process.env, TRAPDOOR_ARM: '1' });
   });
 });

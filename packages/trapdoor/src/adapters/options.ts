@@ -24,6 +24,13 @@ export interface TrapdoorPluginOptions {
   client?: boolean;
   /** The folder relative globs are read from. Default: the bundler's root, else the working directory. */
   root?: string;
+  /**
+   * A production debug build: the checks are in, but the built program arms nothing at load (no
+   * signal handler, thread, socket or file) unless it is started with `TRAPDOOR_ARM=1`. Chosen
+   * here only, never from the bundler's mode. Default false: the program can be attached to from
+   * its start, as under `trapdoor run`.
+   */
+  production?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -33,6 +40,7 @@ export interface ResolvedOptions {
   runtime: string;
   client: boolean;
   root: string | undefined;
+  production: boolean;
 }
 
 export class PluginOptionError extends Error {
@@ -45,7 +53,10 @@ export class PluginOptionError extends Error {
   }
 }
 
-const KNOWN = new Set(['include', 'exclude', 'mode', 'runtime', 'client', 'root']);
+const KNOWN = new Set(['include', 'exclude', 'mode', 'runtime', 'client', 'root', 'production']);
+
+/** What production builds import: the runtime that arms only on the deployment's opt-in. */
+const PRODUCTION_RUNTIME = `${DEFAULT_RUNTIME}/production`;
 
 function globs(name: string, value: unknown): string[] {
   if (value === undefined) return [];
@@ -65,7 +76,9 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   for (const name of Object.keys(given)) {
     if (!KNOWN.has(name)) throw new PluginOptionError(name, `unknown option; known: ${[...KNOWN].join(', ')}`);
   }
-  const { mode = 'trap', runtime = DEFAULT_RUNTIME, client = false, root } = given;
+  const { mode = 'trap', client = false, root, production = false } = given;
+  if (typeof production !== 'boolean') throw new PluginOptionError('production', `expected true or false, got ${JSON.stringify(production)}`);
+  const runtime = given.runtime ?? (production ? PRODUCTION_RUNTIME : DEFAULT_RUNTIME);
   if (mode !== 'trap') {
     throw new PluginOptionError('mode', mode === 'debug' ? "'debug' is planned and not built yet; use 'trap'" : `expected 'trap', got ${JSON.stringify(mode)}`);
   }
@@ -79,5 +92,6 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     runtime,
     client,
     root: root as string | undefined,
+    production,
   };
 }
