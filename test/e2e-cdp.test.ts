@@ -346,7 +346,7 @@ describe.each(runtimes)('CDP on $name', (runtime) => {
     await enable(client);
     const paused = await pause(client);
     expect(target.stderr().match(/Debugger listening on/g)).toHaveLength(1);
-    expect(target.stderr()).toContain('For help, see: https://github.com/trapdoor-dev/trapdoor#attaching-a-debugger');
+    expect(target.stderr()).toContain('For help, see: https://www.npmjs.com/package/trapdoor-js#attaching-a-debugger');
     expect(target.stderr()).toContain('Debugger attached.');
     await client.send('Debugger.evaluateOnCallFrame', { callFrameId: paused.callFrames[0].callFrameId, expression: 'done = true' });
     await resume(client);

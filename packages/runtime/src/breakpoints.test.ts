@@ -11,7 +11,7 @@ import type { Script } from './scripts.js';
 
 function scriptOf(source: string, filename = '/virtual/app.mjs'): Script {
   const { code } = instrument(source, { filename, moduleType: 'esm' });
-  const tableText = /\/\*trapdoor:1\*\/(\{.*\})\}\s*$/s.exec(code)![1]!;
+  const tableText = /\/\*trapdoor:1\*\/(\{.*\})\}(?=function |import |var |\s*$)/s.exec(code)![1]!;
   const table = new Function(`return ${tableText}`)() as ModuleTableV1;
   const module = moduleOf(() => table);
   const sites = module.sites.map((site, index) => ({

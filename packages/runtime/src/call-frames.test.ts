@@ -16,7 +16,7 @@ import { evaluateInScope, scopeProxy } from './evaluate.js';
 /** The module table the runtime would decode, built from a real instrument() result. */
 function moduleFrom(code: string, filename: string, inputSourceMap?: object): { module: InstrumentedModule; output: string } {
   const result = instrument(code, { filename, inputSourceMap: inputSourceMap as never, moduleType: 'esm' });
-  const tableText = /\/\*trapdoor:1\*\/(\{.*\})\}\s*$/s.exec(result.code)![1];
+  const tableText = /\/\*trapdoor:1\*\/(\{.*\})\}(?=function |import |var |\s*$)/s.exec(result.code)![1];
   const table = new Function(`return ${tableText}`)();
   const module: InstrumentedModule = {
     id: 0,

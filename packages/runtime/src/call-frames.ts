@@ -24,7 +24,7 @@
  */
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TraceMap, originalPositionFor, LEAST_UPPER_BOUND, GREATEST_LOWER_BOUND } from '@jridgewell/trace-mapping';
 import type { InstrumentedModule } from './modules.js';
 import { toUrl, type Script, type Scripts } from './scripts.js';
@@ -118,6 +118,37 @@ function isRuntimeFile(file: string | null | undefined): boolean {
   if (typeof file !== 'string' || file === '') return false;
   const path = toPath(file);
   return runtimeRoots().some((root) => path.startsWith(root));
+}
+
+/**
+ * An error's `stack` text without the runtime's frames, as Node's inspector shows an error thrown
+ * by evaluated code: the frames of what the evaluation called, the evaluated code itself as
+ * `<anonymous>:line:column`, and nothing below it (the runtime's dispatch, the trap, and the paused
+ * program under them, whose positions are not the original ones).
+ */
+export function withoutRuntimeFrames(stack: string): string {
+  const roots = runtimeRoots();
+  if (roots.length === 0) return stack;
+  const marks = roots.flatMap((root) => [root, pathToFileURL(root).href]);
+  const mentionsRuntime = (line: string): boolean => marks.some((mark) => line.includes(mark));
+  const out: string[] = [];
+  for (const line of stack.split('\n')) {
+    if (!/^\s+at /.test(line) || !mentionsRuntime(line)) {
+      out.push(line);
+      continue;
+    }
+    // `at eval (eval at evaluateGlobal (…/runtime/dist/evaluate.js:…), <anonymous>:1:5)`: the evaluated
+    // code; `at f (eval at …, <anonymous>:1:9)`: a function it defined.
+    const code = /^\s+at (\S+) \(eval at .*, (<anonymous>:\d+:\d+)\)$/.exec(line);
+    if (code !== null && code[1] !== 'eval') {
+      out.push(`    at ${code[1]} (${code[2]})`);
+      continue;
+    }
+    // Everything below the evaluated code (the engine's `eval` itself, the runtime) is the debugger's.
+    if (code !== null) out.push(`    at ${code[2]}`);
+    break;
+  }
+  return out.join('\n');
 }
 
 /** Index of the first frame that is not the runtime's (nor a native frame the runtime called). */

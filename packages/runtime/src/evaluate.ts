@@ -8,7 +8,8 @@
  *    scope object (the captured locals by name). Reading a local reads the captured value;
  *    assigning one stores into the scope object, from which the trap writes writable locals back
  *    when the program resumes; assigning a `const` local throws as it would in the program.
- *    Names that are not captured locals resolve globally. `this` is the global object.
+ *    Names that are not captured locals resolve globally. `this` is the frame's, when its check
+ *    passed it; else (and where it is `undefined`: the function is sloppy) the global object.
  *  - `Runtime.callFunctionOn`: the declaration is evaluated globally, then called with the
  *    resolved `this` and arguments.
  */
@@ -31,15 +32,16 @@ export function evaluateGlobal(expression: string): Completion {
 // A sloppy function (Function bodies are sloppy unless they say otherwise): `with` is allowed and
 // the `eval` call in it is a direct eval that sees the `with` object's names.
 // Made on first use, so that loading the runtime never compiles code.
-let evaluateIn: ((scope: object, expression: string) => unknown) | undefined;
+let evaluateIn: ((this: unknown, scope: object, expression: string) => unknown) | undefined;
 
-export function evaluateInScope(scope: object, expression: string): Completion {
+export function evaluateInScope(scope: object, expression: string, thisArg?: unknown): Completion {
   try {
     evaluateIn ??= new Function('__trapdoor_scope__', '__trapdoor_expression__', 'with (__trapdoor_scope__) { return eval(__trapdoor_expression__); }') as (
+      this: unknown,
       scope: object,
       expression: string,
     ) => unknown;
-    return { ok: true, value: evaluateIn(scope, expression) };
+    return { ok: true, value: evaluateIn.call(thisArg, scope, expression) };
   } catch (thrown) {
     return { ok: false, thrown };
   }

@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { writeSync } from 'node:fs';
 import type { Agent } from './handoff.js';
 import { controlBlock as ownControlBlock, Request, Word } from './control-block.js';
-import { moduleOf, onRegister, type ModuleThunk } from './modules.js';
+import { moduleOf, onRegister, type ModuleThunk, type Site } from './modules.js';
 import { Breakpoints } from './breakpoints.js';
 import { Scripts, type Script } from './scripts.js';
 import { RemoteObjects } from './remote-objects.js';
@@ -29,8 +29,9 @@ import { profilerDomain } from './domains/profiler.js';
 import { heapProfilerDomain } from './domains/heap-profiler.js';
 import { nodeWorkerDomain } from './domains/node-worker.js';
 import { nodeRuntimeDomain } from './domains/node-runtime.js';
+import { sideEffect } from './domains/side-effects.js';
 
-export const HELP_LINE = 'For help, see: https://github.com/trapdoor-dev/trapdoor#attaching-a-debugger';
+export const HELP_LINE = 'For help, see: https://www.npmjs.com/package/trapdoor-js#attaching-a-debugger';
 
 /** How long the pause loop blocks before it looks again whether any session is left. */
 const PAUSE_WAIT_MS = 1_000;
@@ -93,6 +94,8 @@ export class Inspector {
   readonly #handlers = new Map<string, AnyHandler>();
   /** > 0 while a command runs: checks passed meanwhile return at once. */
   #busy = 0;
+  /** > 0 while a side-effect-free call runs: only side-effect-free functions may be entered. */
+  #guard = 0;
   #modulesDirty = true;
   #pauseCount = 0;
   readonly #unsubscribe: () => void;
@@ -302,6 +305,12 @@ export class Inspector {
 
   /** The trap handler once active. Returns the write-back array, or undefined. */
   onTrap(thunk: ModuleThunk, siteIndex: number, locals: unknown[]): unknown[] | undefined {
+    if (this.#guard > 0) {
+      // Thrown at the function's entry, before its body runs (domains/side-effects.ts).
+      const site = moduleOf(thunk).sites[siteIndex];
+      if (site !== undefined && site.kind === 'function' && !site.sideEffectFree) throw sideEffect();
+      return undefined;
+    }
     if (this.#busy > 0 || this.paused !== undefined) return undefined;
     const request = this.control[Word.REQUEST];
     if ((request & Request.ACTIVATE) !== 0) Atomics.and(this.control, Word.REQUEST, ~Request.ACTIVATE);
@@ -328,7 +337,7 @@ export class Inspector {
         const here = this.breakpointsActive && !this.skipAllPauses ? this.breakpoints.at(module.id, siteIndex) : undefined;
         if (here !== undefined) {
           for (const breakpoint of here) {
-            if (breakpoint.condition !== '' && !this.#conditionHolds(breakpoint.condition, module.sites[siteIndex].locals, locals)) continue;
+            if (breakpoint.condition !== '' && !this.#conditionHolds(breakpoint.condition, module.sites[siteIndex], locals)) continue;
             (hits ??= []).push(breakpoint.id);
           }
           if (hits !== undefined) reason = 'other';
@@ -346,17 +355,32 @@ export class Inspector {
     return pauseHere(this, thunk, siteIndex, locals, reason, hits ?? []);
   }
 
-  #conditionHolds(condition: string, names: string[], locals: unknown[]): boolean {
+  #conditionHolds(condition: string, site: Site, locals: unknown[]): boolean {
     const scope: Record<string, unknown> = Object.create(null);
-    names.forEach((name, i) => (scope[name] = locals[i]));
+    site.locals.forEach((name, i) => (scope[name] = locals[i]));
     this.#busy++;
     try {
-      const completion = evaluateInScope(scope, condition);
+      const completion = evaluateInScope(scope, condition, site.capturesThis ? locals[site.locals.length] : undefined);
       return completion.ok && Boolean(completion.value);
     } finally {
       this.#busy--;
     }
   }
+
+  /**
+   * Runs `call` with every check coming to the trap, where the entry of a function the transform
+   * did not mark side-effect free throws `EvalError: Possible side-effect in debug-evaluate`.
+   */
+  readonly runSideEffectFree = <T>(call: () => T): T => {
+    this.#guard++;
+    Atomics.or(this.control, Word.REQUEST, Request.BREAK);
+    try {
+      return call();
+    } finally {
+      this.#guard--;
+      if (this.#guard === 0) this.syncRequest();
+    }
+  };
 
   /** A fresh pause id (call frame ids carry it). */
   nextPauseId(): number {

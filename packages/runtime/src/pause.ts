@@ -34,6 +34,8 @@ export interface PauseState {
   locals: unknown[];
   /** The captured locals by name: what the `local` scope shows and frame evaluation reads and writes. */
   scope: Record<string, unknown>;
+  /** The frame's `this`, when the check passed it (after the locals; see the transform's `capturesThis`). */
+  receiver: { value: unknown } | undefined;
   /** Index 0 is the trap site. */
   frames: MappedFrame[];
   /** Program stack depth at the site (for stepOver / stepOut). */
@@ -84,6 +86,7 @@ export function pauseHere(inspector: Inspector, thunk: ModuleThunk, siteIndex: n
     site,
     locals,
     scope: scopeObject(site, locals),
+    receiver: site.capturesThis ? { value: locals[site.locals.length] } : undefined,
     frames,
     depth,
     action: undefined,
@@ -156,7 +159,8 @@ export function callFrames(session: Session, pause: PauseState): Protocol.Debugg
       location,
       url: frame.script.url,
       scopeChain,
-      this: { type: 'undefined' },
+      // Only the trap site's own frame knows its `this` (and only where the check could read it).
+      this: index === 0 && pause.receiver !== undefined ? session.objects.wrap(pause.receiver.value, group) : { type: 'undefined' },
       canBeRestarted: false,
     };
   });

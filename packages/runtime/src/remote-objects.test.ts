@@ -46,7 +46,8 @@ describe('RemoteObjects.wrap', () => {
       expect(remote).toMatchObject(expected);
       expect(typeof remote.objectId).toBe('string');
     }
-    const error = objects.wrap(new RangeError('out'));
+    // Made by code outside the runtime's folder (this test file is inside it, and the runtime's frames are not shown).
+    const error = objects.wrap(new Function("return new RangeError('out')")());
     expect(error).toMatchObject({ type: 'object', subtype: 'error', className: 'RangeError' });
     expect(error.description).toMatch(/^RangeError: out\n\s+at /);
     expect(objects.wrap(function named(a: number) { return a; })).toMatchObject({ type: 'function', className: 'Function', description: expect.stringContaining('function named(a') });
@@ -187,5 +188,21 @@ describe('objectIds and groups', () => {
     expect(parseUnserializable('123n')).toBe(123n);
     expect(parseUnserializable('Infinity')).toBe(Infinity);
     expect(() => parseUnserializable('nope')).toThrow();
+  });
+});
+
+describe('errors thrown by code the debugger runs', () => {
+  it('show the evaluated code as <anonymous> and none of the runtime frames, as Node shows them', async () => {
+    const { evaluateGlobal, evaluateInScope } = await import('./evaluate.js');
+    const objects = new RemoteObjects();
+    const thrown = evaluateGlobal('nope + 1');
+    expect(thrown.ok).toBe(false);
+    expect(objects.wrap((thrown as { thrown: unknown }).thrown).description).toBe('ReferenceError: nope is not defined\n    at <anonymous>:1:1');
+    const inScope = evaluateInScope({}, '\n  missing()');
+    expect(objects.wrap((inScope as { thrown: unknown }).thrown).description).toBe('ReferenceError: missing is not defined\n    at <anonymous>:2:3');
+    // What the evaluation called keeps its frames.
+    const called = evaluateGlobal('[1].map(function inner() { throw new TypeError("bad") })');
+    const description = objects.wrap((called as { thrown: unknown }).thrown).description!;
+    expect(description).toMatch(/^TypeError: bad\n\s+at inner \(<anonymous>:1:\d+\)\n\s+at Array\.map \(<anonymous>\)\n\s+at <anonymous>:1:5$/);
   });
 });

@@ -16,6 +16,7 @@
 import { types } from 'node:util';
 import type { Protocol } from 'devtools-protocol';
 import { ErrorCode, ProtocolError } from './protocol.js';
+import { withoutRuntimeFrames } from './call-frames.js';
 
 type RemoteObject = Protocol.Runtime.RemoteObject;
 type ObjectPreview = Protocol.Runtime.ObjectPreview;
@@ -124,7 +125,8 @@ function errorDescription(error: object): string {
   // `stack` is an own data property on V8 11 and JSC, an own engine accessor on V8 15 (Deno):
   // reading it runs no program code unless the program replaced it.
   const stack = safe(() => (error as { stack?: unknown }).stack, undefined);
-  if (typeof stack === 'string' && stack !== '') return stack;
+  // An error thrown by code the debugger ran carries the runtime's frames: not shown.
+  if (typeof stack === 'string' && stack !== '') return withoutRuntimeFrames(stack);
   const name = safe(() => String((error as Error).name), 'Error');
   const message = safe(() => String((error as Error).message), '');
   return message === '' ? name : `${name}: ${message}`;

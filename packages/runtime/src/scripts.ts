@@ -13,7 +13,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { Buffer } from 'node:buffer';
+import { basename, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Protocol } from 'devtools-protocol';
 import { allModules, type InstrumentedModule } from './modules.js';
@@ -60,6 +61,78 @@ function readSource(url: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+interface MapText {
+  sources?: (string | null)[];
+  sourcesContent?: (string | null)[];
+  sourceRoot?: string;
+}
+
+/** The source map a compiled file names in its `sourceMappingURL` comment (inline or a file beside it), and where it is. */
+function mapOfFile(file: string): { map: MapText; url: string } | undefined {
+  let path: string;
+  try {
+    path = file.startsWith('file:') ? fileURLToPath(file) : resolve(file);
+  } catch {
+    return undefined;
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const at = text.lastIndexOf('sourceMappingURL=');
+  const ref = at === -1 ? null : /^sourceMappingURL=([^\s'"*]+)/.exec(text.slice(at));
+  if (ref === null) return undefined;
+  const url = ref[1]!;
+  try {
+    if (url.startsWith('data:')) {
+      const comma = url.indexOf(',');
+      const body = url.slice(comma + 1);
+      const json = url.slice(0, comma).endsWith(';base64') ? Buffer.from(body, 'base64').toString('utf8') : decodeURIComponent(body);
+      return { map: JSON.parse(json) as MapText, url: pathToFileURL(path).href };
+    }
+    const mapUrl = new URL(url, pathToFileURL(path)).href;
+    return { map: JSON.parse(readFileSync(fileURLToPath(mapUrl), 'utf8')) as MapText, url: mapUrl };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The text of an original source that cannot be read (a build moved away from its sources),
+ * from the `sourcesContent` of a map: the module table's, else the map the compiled file names.
+ */
+function embeddedSource(module: InstrumentedModule, source: string): string | undefined {
+  const wanted = toUrl(source);
+  const table = module.inputMap;
+  const i = table?.sources.indexOf(source) ?? -1;
+  if (i >= 0 && typeof table?.sourcesContent?.[i] === 'string') return table.sourcesContent[i]!;
+  for (const file of new Set([module.loadedFrom, module.file])) {
+    if (file === undefined) continue;
+    const found = mapOfFile(file);
+    if (found === undefined || !Array.isArray(found.map.sources)) continue;
+    const { map } = found;
+    const root = map.sourceRoot ? map.sourceRoot.replace(/\/?$/, '/') : '';
+    const urls = map.sources!.map((s) => {
+      try {
+        return s === null ? '' : new URL(root + s, found.url).href;
+      } catch {
+        return '';
+      }
+    });
+    let index = urls.indexOf(wanted);
+    if (index === -1) {
+      // Maps rewritten on the way (a bundler's, a copied build) may name the file from elsewhere: the same name, if only one.
+      const same = urls.flatMap((u, k) => (u !== '' && basename(u) === basename(wanted) ? [k] : []));
+      if (same.length === 1) index = same[0]!;
+    }
+    const content = index === -1 ? undefined : map.sourcesContent?.[index];
+    if (typeof content === 'string') return content;
+  }
+  return undefined;
 }
 
 function scriptParsed(id: string, url: string, source: string, isModule: boolean): Protocol.Debugger.ScriptParsedEvent {
@@ -136,7 +209,7 @@ export class Scripts {
       const sources = module.sources.filter((source, i) => used.has(source) || (i === 0 && module.inputMap === undefined));
       const scripts = new Map<string, Script>();
       for (const source of sources) {
-        const script = this.ensure(toUrl(source), { instrumented: true, isModule });
+        const script = this.ensure(toUrl(source), { instrumented: true, isModule, embedded: () => embeddedSource(module, source) });
         if (script !== undefined) scripts.set(source, script);
       }
       module.sites.forEach((site, index) => {
@@ -165,13 +238,13 @@ export class Scripts {
    * The script for `url`, created (and announced) if needed. A file that cannot be read gets a
    * script only when `instrumented` (its sites still need a place); else undefined.
    */
-  ensure(url: string, { instrumented = false, isModule = false } = {}): Script | undefined {
+  ensure(url: string, { instrumented = false, isModule = false, embedded }: { instrumented?: boolean; isModule?: boolean; embedded?: () => string | undefined } = {}): Script | undefined {
     const existing = this.#byUrl.get(url);
     if (existing !== undefined) {
       if (instrumented) existing.instrumented = true;
       return existing;
     }
-    const source = readSource(url);
+    const source = readSource(url) ?? embedded?.();
     if (source === undefined && !instrumented) return undefined;
     const id = String(++this.#next);
     const text = source ?? '';

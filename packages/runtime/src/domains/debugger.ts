@@ -9,7 +9,8 @@ import { evaluateGlobal, evaluateInScope, scopeProxy } from '../evaluate.js';
 import { frameOf, type ResumeAction } from '../pause.js';
 import { ErrorCode, ProtocolError, type DomainHandlers } from '../protocol.js';
 import type { Session } from '../inspector.js';
-import { evaluationResponse, rejectSideEffectChecks } from './runtime.js';
+import { evaluationResponse, sideEffectFreeEvaluation } from './runtime.js';
+import { globalLookup } from './side-effects.js';
 
 function requirePaused(session: Session): NonNullable<Session['inspector']['paused']> {
   const paused = session.inspector.paused;
@@ -153,15 +154,25 @@ export const debuggerDomain: DomainHandlers = {
   },
 
   'Debugger.evaluateOnCallFrame'(session, params) {
-    rejectSideEffectChecks(params.throwOnSideEffect);
     let frame: ReturnType<typeof frameOf>;
     try {
       frame = frameOf(session.inspector, params.callFrameId);
     } catch (error) {
       frameError(error);
     }
+    if (params.throwOnSideEffect) {
+      const run = session.inspector.runSideEffectFree;
+      const { scope, receiver } = frame.pause;
+      const top = frame.index === 0;
+      const lookup = (name: string): { value: unknown } | undefined => {
+        if (top && name === 'this') return { value: receiver?.value };
+        if (top && Object.prototype.hasOwnProperty.call(scope, name)) return { value: scope[name] };
+        return globalLookup(run, name);
+      };
+      return evaluationResponse(session, sideEffectFreeEvaluation(run, params.expression, lookup), { group: params.objectGroup, returnByValue: params.returnByValue, generatePreview: params.generatePreview });
+    }
     // The top frame sees its captured locals; outer frames have none captured (global scope).
-    const completion = frame.index === 0 ? evaluateInScope(scopeProxy(frame.pause.scope), params.expression) : evaluateGlobal(params.expression);
+    const completion = frame.index === 0 ? evaluateInScope(scopeProxy(frame.pause.scope), params.expression, frame.pause.receiver?.value) : evaluateGlobal(params.expression);
     return evaluationResponse(session, completion, { group: params.objectGroup, returnByValue: params.returnByValue, generatePreview: params.generatePreview });
   },
 

@@ -7,6 +7,7 @@ import { currentAgent } from '../handoff.js';
 import { callFunction, evaluateGlobal, exceptionDetails, isThenable, type Completion } from '../evaluate.js';
 import { CONTEXT_ID, ErrorCode, ProtocolError, type DomainHandlers } from '../protocol.js';
 import type { Inspector, Session } from '../inspector.js';
+import { globalLookup, readPath, recogniseStringyProps, sideEffect, stringyProps, type GuardedRunner } from './side-effects.js';
 
 interface ResultOptions {
   group?: string;
@@ -43,11 +44,17 @@ function checkContext(inspector: Inspector, contextId: number | undefined, uniqu
   if (uniqueContextId !== undefined && uniqueContextId !== inspector.contextUniqueId) throw new ProtocolError('Cannot find context with specified id');
 }
 
-export function rejectSideEffectChecks(throwOnSideEffect: boolean | undefined): void {
-  if (throwOnSideEffect) {
-    // DevTools asks this for eager evaluation as the user types. Running the expression could
-    // change the program, and trapdoor cannot check for side effects, so it refuses.
-    throw new ProtocolError('throwOnSideEffect is not supported by trapdoor: the expression was not evaluated');
+/**
+ * An evaluation with `throwOnSideEffect` (DevTools' eager evaluation as the user types): a name
+ * or dotted path is read without running code; anything else throws the EvalError V8 throws when
+ * its side-effect check fails, so the client falls back (side-effects.ts).
+ */
+export function sideEffectFreeEvaluation(run: GuardedRunner, expression: string, lookup: (name: string) => { value: unknown } | undefined): Completion {
+  try {
+    const read = readPath(run, expression, lookup);
+    return read === undefined ? { ok: false, thrown: sideEffect() } : { ok: true, value: read.value };
+  } catch (thrown) {
+    return { ok: false, thrown };
   }
 }
 
@@ -87,7 +94,11 @@ export const runtimeDomain: DomainHandlers = {
   'Runtime.evaluate'(session, params) {
     const inspector = session.inspector;
     checkContext(inspector, params.contextId, params.uniqueContextId);
-    rejectSideEffectChecks(params.throwOnSideEffect);
+    const run = inspector.runSideEffectFree;
+    if (params.throwOnSideEffect) {
+      const completion = sideEffectFreeEvaluation(run, params.expression, (name) => globalLookup(run, name));
+      return evaluationResponse(session, completion, { group: params.objectGroup, returnByValue: params.returnByValue, generatePreview: params.generatePreview });
+    }
     let completion = evaluateGlobal(params.expression);
     let awaitPromise = params.awaitPromise === true;
     if (!completion.ok && completion.thrown instanceof SyntaxError && params.replMode && /\bawait\b/.test(params.expression)) {
@@ -103,7 +114,6 @@ export const runtimeDomain: DomainHandlers = {
 
   'Runtime.callFunctionOn'(session, params) {
     const inspector = session.inspector;
-    rejectSideEffectChecks(params.throwOnSideEffect);
     if (params.objectId === undefined && params.executionContextId === undefined && params.uniqueContextId === undefined) {
       throw new ProtocolError('Either ObjectId or executionContextId or uniqueContextId must be specified', ErrorCode.INVALID_PARAMS);
     }
@@ -111,7 +121,20 @@ export const runtimeDomain: DomainHandlers = {
     const thisArg = params.objectId !== undefined ? session.objects.get(params.objectId) : undefined;
     const args = (params.arguments ?? []).map((argument) => session.objects.argument(argument));
     const group = params.objectGroup ?? (params.objectId !== undefined ? session.objects.groupOf(params.objectId) : undefined);
-    const completion = callFunction(params.functionDeclaration, thisArg, args);
+    let completion: Completion;
+    if (params.throwOnSideEffect) {
+      // Only what is known to change nothing runs: VS Code's description function (side-effects.ts).
+      const known = recogniseStringyProps(params.functionDeclaration);
+      const run = inspector.runSideEffectFree;
+      if (known === undefined) completion = { ok: false, thrown: sideEffect() };
+      else {
+        try {
+          completion = { ok: true, value: stringyProps(run, thisArg, known.maxLength, args[0]) };
+        } catch (thrown) {
+          completion = { ok: false, thrown };
+        }
+      }
+    } else completion = callFunction(params.functionDeclaration, thisArg, args);
     return evaluationResponse(session, completion, { group, returnByValue: params.returnByValue, generatePreview: params.generatePreview, awaitPromise: params.awaitPromise });
   },
 
