@@ -206,7 +206,7 @@ describe.each(RUNTIMES)('trapdoor attach and stack on %s', (runtime) => {
     const report = JSON.parse(stack.stdout);
     expect(report.frames[0]).toMatchObject({ functionName: 'spin', file: script, line: 5, column: 3 });
     const state = stateOf(report.pid);
-    expect(state.trigger).toEqual({ socket: expect.stringMatching(/\.sock$/) });
+    expect(state.trigger).toEqual({ socket: expect.stringMatching(/\.sock$/), signalProblem: 'TRAPDOOR_SIGNAL=none' });
     expect(state.active).toMatchObject({ wsUrl: expect.stringMatching(/^ws:/) });
   });
 
@@ -221,7 +221,7 @@ describe.each(RUNTIMES)('trapdoor attach and stack on %s', (runtime) => {
     expect(running.stderr()).not.toContain('Debugger listening');
     const address = await attachJson(running.proc.pid!, running);
     const state = stateOf(address.pid);
-    expect(state.trigger).toEqual({ socket: expect.stringMatching(/\.sock$/) });
+    expect(state.trigger).toEqual({ socket: expect.stringMatching(/\.sock$/), signalProblem: `the program listens for ${signal} itself` });
     const client = await connect(address.wsUrl);
     await client.Debugger.enable();
     const paused = new Promise<any>((resolve) => client.once('Debugger.paused', resolve));
@@ -325,7 +325,7 @@ describe('trapdoor attach: the process cannot be reached', () => {
     await running.line(/^spinning$/);
     const address = await attachJson(running.proc.pid!, running);
     const state = stateOf(address.pid);
-    expect(state.trigger).toEqual({ socket: expect.stringMatching(/\.sock$/) });
+    expect(state.trigger).toEqual({ socket: expect.stringMatching(/\.sock$/), signalProblem: 'Deno was not given --allow-ffi (the native signal watcher cannot load)' });
   });
 
   it('the activation signal sent to `trapdoor run` itself reaches the program', async () => {
