@@ -15,8 +15,13 @@
  *
  * Known differences from Bun's own loading: top-level `this` is the module, not `exports` (Bun's
  * `_compile` calls the wrapper so); while the module body runs, `module.children` lists the
- * runtime (removed once it has run); and TypeScript written as CommonJS is compiled with
- * `Bun.Transpiler`, which does not keep line numbers.
+ * runtime (removed once it has run); TypeScript written as CommonJS is compiled with
+ * `Bun.Transpiler`, which does not keep line numbers; a module imported (not required) that throws
+ * stays in `require.cache`, unfinished. Error output: `_compile` runs the text as it is, with its
+ * wrapper `(function(exports,require,module,__filename,__dirname){` in front of line 1 and without
+ * Bun's own transpiler and map, so errors show only the error's line (no lines before it), line 1
+ * with the wrapper and 55 columns to the right, and call positions where JavaScriptCore puts them
+ * (the `(` of `f(x)`, the `new` of `new E()`) where Bun's map would give the callee's name.
  */
 import Module from 'node:module';
 import { dirname } from 'node:path';
@@ -60,20 +65,37 @@ export function evaluateCommonJs(path: string, code: string, main: string | unde
   }
   if (!mod.loaded && !loading.has(mod)) {
     loading.add(mod);
-    try {
-      mod._compile(code, path);
-      mod.loaded = true;
-      // The runtime the instrumented code required is no child of the program's module.
-      const children = mod.children;
-      const index = Array.isArray(children) ? children.findIndex((c) => c?.filename === runtime || c?.id === runtime) : -1;
-      if (index >= 0) children!.splice(index, 1);
-    } catch (error) {
-      if (mod[OURS] && cache[path] === mod) delete cache[path];
-      throw error;
-    } finally {
-      loading.delete(mod);
-    }
+    return compile(mod, code, path, forRequire, runtime);
   }
+  return resultOf(mod, forRequire);
+}
+
+/**
+ * Compiles the module and returns its onLoad result, with no frame of trapdoor's under the
+ * module's code: JavaScriptCore elides a frame whose function ends in a call in tail position
+ * (ES modules are strict), and `JSON.parse` is native, so the only JavaScript between Bun's plugin
+ * machinery and the module's own frames is `_compile`'s native code, as without trapdoor. The
+ * reviver sees key "0" first (the compile, a tail call), then the root "" (collects the result).
+ * A module that throws propagates its error as it is; it stays in `loading` (see the top).
+ */
+function compile(mod: CjsModule, code: string, path: string, forRequire: boolean, runtime: string): ObjectResult {
+  return JSON.parse('[0]', (key: string) => {
+    if (key === '0') return mod._compile(code, path);
+    return finish(mod, forRequire, runtime);
+  }) as ObjectResult;
+}
+
+function finish(mod: CjsModule, forRequire: boolean, runtime: string): ObjectResult {
+  mod.loaded = true;
+  loading.delete(mod);
+  // The runtime the instrumented code required is no child of the program's module.
+  const children = mod.children;
+  const index = Array.isArray(children) ? children.findIndex((c) => c?.filename === runtime || c?.id === runtime) : -1;
+  if (index >= 0) children!.splice(index, 1);
+  return resultOf(mod, forRequire);
+}
+
+function resultOf(mod: CjsModule, forRequire: boolean): ObjectResult {
   const exports = mod.exports;
   if (forRequire) return { loader: 'object', exports: { __esModule: true, default: exports } };
   return { loader: 'object', exports: namespaceOf(exports) };
