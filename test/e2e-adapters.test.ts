@@ -6,7 +6,7 @@
  * .ts line with its locals, change one and let the program finish.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import CDP from 'chrome-remote-interface';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -93,6 +93,24 @@ describe.each(TOOLS)('trapdoor-js/%s', (tool) => {
 
   it('can be attached to from outside: paused at the original .ts line, locals read and written', async () => {
     await attachAndFinish(await build(tool, true));
+  });
+});
+
+describe('bad input', () => {
+  const broken = join(repoRoot, 'test', 'adapters', 'broken', 'main.ts');
+  it.each(TOOLS)('%s: a syntax error fails the build with the file, line and column, in its own format, and writes nothing', async (tool) => {
+    const failure = await build(tool, true, {}, broken).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    expect(failure).toBeInstanceOf(Error);
+    // The stray `}` at line 4, column 2 (1-based): each bundler prints the place its own way.
+    expect(failure!.message).toMatch(/trapdoor/);
+    expect(failure!.message).toMatch(/broken\/main\.ts/);
+    expect(failure!.message).toMatch(/Unexpected token/);
+    if (tool !== 'bun') expect(failure!.message).toMatch(/\b4[:,( ]+[12]\b/);
+    const out = join(repoRoot, 'test', '.tmp', 'adapters', `${tool}-trapdoor`);
+    expect(readdirSync(out).filter((f) => f.startsWith('main'))).toEqual([]);
   });
 });
 

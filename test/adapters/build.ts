@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 export const projectDir = fileURLToPath(new URL('./project/', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const entry = join(projectDir, 'src', 'main.ts');
+const defaultEntry = join(projectDir, 'src', 'main.ts');
 const bin = (name: string): string => join(repoRoot, 'node_modules', '.bin', name);
 
 export type Tool = 'vite' | 'rollup' | 'rolldown' | 'esbuild' | 'webpack' | 'rspack' | 'bun';
@@ -43,7 +43,7 @@ function runCompiler(compiler: any): Promise<void> {
   });
 }
 
-export async function build(tool: Tool, instrumented: boolean, pluginOptions: object = {}): Promise<Built> {
+export async function build(tool: Tool, instrumented: boolean, pluginOptions: object = {}, entry = defaultEntry): Promise<Built> {
   const dir = outDir(tool, instrumented);
   switch (tool) {
     case 'vite': {

@@ -77,8 +77,7 @@ function incomingMap(context: UnpluginBuildContext, code: string, path: string):
 /** `TransformError`'s message starts with `file:line:column: `, which bundlers print themselves. */
 function reason(error: TransformError): string {
   const first = error.message.split('\n')[0] ?? error.message;
-  const at = `${error.file}:${error.line}:${error.column}: `;
-  return first.startsWith(at) ? first.slice(at.length) : first;
+  return error.file !== undefined && first.startsWith(`${error.file}:`) ? first.replace(/^.*?:\d+:\d+: /, '') : first;
 }
 
 type ExternalTest = (id: string, ...rest: unknown[]) => unknown;
@@ -132,7 +131,12 @@ export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined,
         } catch (error) {
           if (error instanceof TransformError && error.code === 'ERR_TRAPDOOR_SYNTAX') {
             // The bundler's own error format, with its own frame; nothing half-instrumented is emitted.
-            this.error({ message: reason(error), id: path, loc: { file: path, line: error.line ?? 1, column: error.column ?? 0 } });
+            // Rollup, Vite, Rolldown and esbuild print `loc` themselves; webpack, Rspack and Bun
+            // drop it, so there the message keeps `file:line:column`.
+            const framework = this.getNativeBuildContext?.().framework;
+            const printsLoc = framework === undefined || framework === 'esbuild';
+            const message = printsLoc ? reason(error) : `trapdoor: ${error.message.split('\n')[0]}`;
+            this.error({ message, id: path, loc: { file: path, line: error.line ?? 1, column: error.column ?? 0 } });
             return undefined;
           }
           throw error;
