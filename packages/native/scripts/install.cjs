@@ -31,16 +31,22 @@ function compile() {
   const result = spawnSync(command, args, { cwd: pkg, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   if (result.error) return `${command === 'node-gyp' ? 'node-gyp' : nodeGyp} could not be run: ${result.error.message}`;
   if (result.status !== 0) {
-    // The compiler's own complaint is the useful line; node-gyp's summary follows it.
-    const lines = `${result.stdout}\n${result.stderr}`
-      .split('\n')
-      .filter((l) => !/^gyp (info|http|WARN|ERR! (cwd|node|command|System|node-gyp -v|not ok|stack +at ))/.test(l))
-      .map((l) => l.replace(/^gyp ERR! (stack |configure error ?)?(Error: )?/, '').trim())
-      .filter(Boolean);
-    const why = lines.find((l) => /not found|No such file|error:|Could not find any Python|not installed|network/i.test(l));
-    return `node-gyp rebuild failed (exit ${result.status})${why ? `: ${why}` : ''}`;
+    return `node-gyp rebuild failed (exit ${result.status})${reasonOf(`${result.stdout}\n${result.stderr}`)}`;
   }
   return undefined;
+}
+
+/** The useful line of a failed build: the compiler's or make's complaint, else node-gyp's error. */
+function reasonOf(output) {
+  const lines = output.split('\n');
+  const tool = lines.find((l) => !l.startsWith('gyp ') && /not found|No such file|error:/i.test(l));
+  if (tool !== undefined) return `: ${tool.trim()}`;
+  const start = lines.findIndex((l) => l.startsWith('gyp ERR! stack Error: '));
+  if (start < 0) return '';
+  // node-gyp splits a long message over several "stack" lines before the call stack ("at …").
+  const parts = [lines[start].slice('gyp ERR! stack Error: '.length)];
+  for (let i = start + 1; i < lines.length && /^gyp ERR! stack (?!\s*at )/.test(lines[i]); i++) parts.push(lines[i].slice('gyp ERR! stack '.length));
+  return `: ${parts.map((p) => p.trim()).join(' ')}`;
 }
 
 function main() {
