@@ -4,14 +4,17 @@
  * a storm of 500, and 500 requests from another thread) or idle (a timer calls activate()), then
  * paused, inspected, changed, stepped and resumed over a real WebSocket. Programs: test/e2e/programs. Nothing here asserts on wall-clock time.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import ts from 'typescript';
+import { instrument } from '@trapdoor-js/transform';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Client, columnOf, killChildren, launch, lineOf, prepare, programsDir, programUrl, runtimes, type LaunchMode, type Target } from './e2e/harness.js';
 
 let dir: string;
 beforeAll(() => {
-  dir = prepare('cdp', ['busy-empty.mjs', 'busy-work.mjs', 'recursion.mjs', 'idle.mjs', 'typed.ts', 'lazy-main.mjs', 'lazy-dep.mjs', 'busy-cjs.cjs']);
+  dir = prepare('cdp', ['busy-empty.mjs', 'busy-work.mjs', 'recursion.mjs', 'idle.mjs', 'typed.ts', 'lazy-main.mjs', 'lazy-dep.mjs', 'busy-cjs.cjs', 'views.mjs']);
+  writeMovedBuild(dir);
 });
 
 const clients: Client[] = [];
@@ -41,6 +44,90 @@ async function attach(target: Target, port: number): Promise<Client> {
 async function enable(client: Client): Promise<{ debuggerId: string }> {
   await client.send('Runtime.enable');
   return client.send('Debugger.enable', { maxScriptsCacheSize: 10_000_000 });
+}
+
+/**
+ * What VS Code's js-debug sends to describe the properties of an object it lists (its
+ * `getStringyProps` template, src/adapter/templates/getStringyProps.ts, as `templateFunction(…).decl`
+ * builds it: `function(...runtimeArgs){let maxLength=1024;let customToString=null;` + the compiled
+ * body + a sourceURL), with `throwOnSideEffect: true`.
+ */
+const JS_DEBUG_STRINGY_PROPS =
+  'function(...runtimeArgs){let maxLength=1024;let customToString=null;\n' +
+  `    let customProps = false;
+    const out = {};
+    const defaultPlaceholder = "<<default preview>>";
+    if (typeof this !== "object" || !this) {
+      return out;
+    }
+    for (const key of Object.keys(this)) {
+      let value;
+      try {
+        value = this[key];
+      } catch (e) {
+        continue;
+      }
+      if (customToString) {
+        try {
+          const repr = customToString.call(value, defaultPlaceholder);
+          if (repr !== defaultPlaceholder) {
+            out[key] = String(repr);
+            continue;
+          }
+        } catch (e) {
+          out[key] = \`<<indescribable>>\${JSON.stringify([String(e), key])}\`;
+          continue;
+        }
+      }
+      if (typeof value === "object" && value) {
+        let str;
+        for (const sym of runtimeArgs[0].slice(0, 2)) {
+          if (typeof value[sym] !== "function") {
+            continue;
+          }
+          try {
+            str = value[sym](2);
+            break;
+          } catch {
+          }
+        }
+        if (!str && !String(value.toString).includes("[native code]")) {
+          str = String(value);
+        }
+        if (str && !str.startsWith("[object ")) {
+          out[key] = str.length >= maxLength ? str.slice(0, maxLength) + "\u2026" : str;
+        }
+      }
+    }
+    try {
+      customProps = typeof this[runtimeArgs[0][2]] === "function";
+    } catch {
+    }
+    return { out, customProps };
+  ` +
+  '\n\n//# sourceURL=eval-1a2b3c4d.cdp\n}';
+
+/** js-debug's getDescriptionSymbols (no throwOnSideEffect: V8 counts Symbol.for as a side effect). */
+const JS_DEBUG_DESCRIPTION_SYMBOLS = 'function() {\n  return [Symbol.for("debug.description"), Symbol.for("nodejs.util.inspect.custom"), Symbol.for("debug.properties")];\n}';
+
+const MOVED_TS = 'interface Point {\n  x: number;\n}\n\nexport let stop = false;\nconsole.log("spinning");\nconst p: Point = { x: 1 };\nwhile (!stop) {\n  p.x++;\n}\nconsole.log("moved done");\n';
+
+/**
+ * A build whose sources are gone: `moved.mjs` compiled from TypeScript with a map (sourcesContent
+ * inline) naming `src-gone/moved.ts`, instrumented as `trapdoor instrument` writes it (the chained
+ * map beside it), and no `src-gone` folder.
+ */
+function writeMovedBuild(dir: string): void {
+  const compiled = ts.transpileModule(MOVED_TS, {
+    fileName: join(dir, 'src-gone', 'moved.ts'),
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, sourceMap: true, inlineSources: true },
+  });
+  const inputMap = JSON.parse(compiled.sourceMapText!);
+  inputMap.sources = ['src-gone/moved.ts'];
+  const result = instrument(compiled.outputText.replace(/\/\/# sourceMappingURL=.*$/m, ''), { filename: join(dir, 'moved.mjs'), inputSourceMap: inputMap, moduleType: 'esm' });
+  writeFileSync(join(dir, 'moved.mjs'), `${result.code}\n//# sourceMappingURL=moved.mjs.map\n`);
+  writeFileSync(join(dir, 'moved.mjs.map'), JSON.stringify(result.map));
+  rmSync(join(dir, 'src-gone'), { recursive: true, force: true });
 }
 
 async function localsOf(client: Client, callFrame: any): Promise<Record<string, unknown>> {
@@ -470,5 +557,127 @@ describe.each(runtimes)('CDP on $name', (runtime) => {
     });
     expect(called.result).toEqual({ type: 'number', value: 14, description: '14' });
     expect(target.stderr()).not.toMatch(/trapdoor: /);
+  });
+
+  describe('what debuggers show', () => {
+    const views = 'views.mjs';
+    const line = (text: string) => lineOf(views, text);
+    const column = (text: string) => columnOf(views, text);
+
+    async function breakAt(client: Client, text: string): Promise<{ set: any; hit: any }> {
+      const mark = client.mark();
+      const set = await client.send('Debugger.setBreakpointByUrl', { url: programUrl(views), lineNumber: line(text), columnNumber: 0 });
+      const hit = await client.next('Debugger.paused', mark);
+      expect(hit.hitBreakpoints).toEqual([set.breakpointId]);
+      await client.send('Debugger.removeBreakpoint', { breakpointId: set.breakpointId });
+      return { set, hit };
+    }
+
+    it('breakpoints resolve inside their own function (a loop body to its loop), else stay pending with the reason; getPossibleBreakpoints lists the checks', async () => {
+      const { target, port } = await startBusy(runtime, views);
+      const client = await attach(target, port);
+      await enable(client);
+
+      // After the last check of collatzSteps: no check of its own follows, so it stays pending (not in `other`, the next function).
+      const pending = await client.send('Debugger.setBreakpointByUrl', { url: programUrl(views), lineNumber: line('return steps;'), columnNumber: 0 });
+      expect(pending.locations).toEqual([]);
+      expect(pending.reason).toMatch(/in function collatzSteps/);
+      await client.send('Debugger.removeBreakpoint', { breakpointId: pending.breakpointId });
+
+      // The first statement of a loop body: that loop's check.
+      const { set, hit } = await breakAt(client, 'n = n % 2');
+      const whileLine = line('while (n !== 1)');
+      expect(set.locations).toEqual([{ scriptId: expect.any(String), lineNumber: whileLine, columnNumber: column('while (n !== 1)') }]);
+      expect(hit.callFrames[0]).toMatchObject({ functionName: 'collatzSteps', location: { lineNumber: whileLine } });
+      const scriptId = set.locations[0].scriptId;
+
+      // By location (what `node inspect`'s sb(line) sends): the same resolution, or V8's error with the reason.
+      const byLocation = await client.send('Debugger.setBreakpoint', { location: { scriptId, lineNumber: line('steps++;') } });
+      expect(byLocation.actualLocation).toMatchObject({ lineNumber: whileLine });
+      await client.send('Debugger.removeBreakpoint', { breakpointId: byLocation.breakpointId });
+      await expect(client.send('Debugger.setBreakpoint', { location: { scriptId, lineNumber: line('return x;') } })).rejects.toThrow(/Could not resolve breakpoint: .*in function other/);
+
+      const possible = await client.send('Debugger.getPossibleBreakpoints', { start: { scriptId, lineNumber: line('function collatzSteps'), columnNumber: 0 }, end: { scriptId, lineNumber: line('const price'), columnNumber: 0 } });
+      expect(possible.locations.map((l: any) => l.lineNumber)).toEqual([line('function collatzSteps'), whileLine, line('function other'), line('for (let i = 0; i < 2')]);
+      const own = await client.send('Debugger.getPossibleBreakpoints', { start: { scriptId, lineNumber: line('function other'), columnNumber: 0 }, restrictToFunction: true });
+      expect(own.locations.map((l: any) => l.lineNumber)).toEqual([line('function other'), line('for (let i = 0; i < 2')]);
+
+      await resume(client);
+      // The top-level loop's body: its check, where `stop` is a local.
+      const top = (await breakAt(client, 'collatzSteps(27);')).hit;
+      expect(top.callFrames[0].location.lineNumber).toBe(line('while (!stop)'));
+      await client.send('Debugger.evaluateOnCallFrame', { callFrameId: top.callFrames[0].callFrameId, expression: 'stop = true' });
+      await resume(client);
+      await target.line(/^stopped after/);
+      expect(await target.exited).toEqual({ code: 0, signal: null });
+    });
+
+    it('`this` in a method and in a derived constructor after super(); VS Code\'s description of a value with its own toString; eager evaluation', async () => {
+      const { target, port } = await startBusy(runtime, views);
+      const client = await attach(target, port);
+      await enable(client);
+
+      // A method: the receiver, as Node shows it, and frame evaluation sees it.
+      const method = (await breakAt(client, 'this.count++;')).hit;
+      expect(method.callFrames[0]).toMatchObject({ functionName: 'run', this: { type: 'object', className: 'Timed', description: 'Timed' } });
+      const limit = await client.send('Debugger.evaluateOnCallFrame', { callFrameId: method.callFrames[0].callFrameId, expression: 'this.limit', returnByValue: true });
+      expect(limit.result.value).toBeGreaterThanOrEqual(100);
+      await resume(client);
+
+      // A derived class's constructor, in a loop after super().
+      const ctor = (await breakAt(client, 'this.count = lap;')).hit;
+      expect(ctor.callFrames[0]).toMatchObject({ functionName: 'Timed', this: { type: 'object', className: 'Timed' }, location: { lineNumber: line('for (let lap') } });
+      const inCtor = await client.send('Debugger.evaluateOnCallFrame', { callFrameId: ctor.callFrames[0].callFrameId, expression: 'this.limit - 100 < 7', returnByValue: true });
+      expect(inCtor.result.value).toBe(true);
+      await resume(client);
+
+      // The top level: VS Code lists the locals and describes them with throwOnSideEffect.
+      const top = (await breakAt(client, 'rounds++;')).hit;
+      const local = top.callFrames[0].scopeChain.find((s: any) => s.type === 'local');
+      const symbols = await client.send('Runtime.callFunctionOn', { functionDeclaration: JS_DEBUG_DESCRIPTION_SYMBOLS, objectId: local.object.objectId, arguments: [] });
+      const describe = (objectId: string) =>
+        client.send('Runtime.callFunctionOn', { functionDeclaration: JS_DEBUG_STRINGY_PROPS, arguments: [{ objectId: symbols.result.objectId }], objectId, throwOnSideEffect: true, returnByValue: true });
+      const described = await describe(local.object.objectId);
+      expect(described.exceptionDetails).toBeUndefined();
+      expect(described.result.value).toEqual({ out: { price: '$12.34' }, customProps: false });
+      // An object holding a value whose toString has a side effect: V8's EvalError, and the toString never ran.
+      const box = await client.send('Debugger.evaluateOnCallFrame', { callFrameId: top.callFrames[0].callFrameId, expression: 'box' });
+      const refused = await describe(box.result.objectId);
+      expect(refused.exceptionDetails).toBeDefined();
+      expect(refused.result).toMatchObject({ subtype: 'error', className: 'EvalError', description: 'EvalError: Possible side-effect in debug-evaluate' });
+      const count = await client.send('Debugger.evaluateOnCallFrame', { callFrameId: top.callFrames[0].callFrameId, expression: 'Noisy.described', returnByValue: true });
+      expect(count.result.value).toBe(0);
+      // DevTools' eager evaluation: a path is read; anything else gets the same EvalError, unevaluated.
+      const eager = await client.send('Debugger.evaluateOnCallFrame', { callFrameId: top.callFrames[0].callFrameId, expression: 'price.cents', throwOnSideEffect: true, returnByValue: true });
+      expect(eager.result.value).toBe(1234);
+      const risky = await client.send('Runtime.evaluate', { expression: 'globalThis.touched = 1', throwOnSideEffect: true });
+      expect(risky.result).toMatchObject({ className: 'EvalError' });
+      expect((await client.send('Runtime.evaluate', { expression: 'typeof globalThis.touched', returnByValue: true })).result.value).toBe('undefined');
+
+      await client.send('Debugger.evaluateOnCallFrame', { callFrameId: top.callFrames[0].callFrameId, expression: 'stop = true' });
+      await resume(client);
+      await target.line(/^stopped after/);
+      expect(target.stdout()).toContain('stopped after some rounds, price $12.34, noisy described 0 times');
+      expect(await target.exited).toEqual({ code: 0, signal: null });
+    });
+
+    it('getScriptSource of a build whose sources were moved away: the map\'s sourcesContent', async () => {
+      const target = launch(runtime, dir, 'moved.mjs', 'signal');
+      await target.line(/^spinning$/);
+      target.trigger();
+      const { port } = await target.banner;
+      const client = await attach(target, port);
+      const mark = client.mark();
+      await enable(client);
+      const parsed = await client.next('Debugger.scriptParsed', mark, (p) => p.url.endsWith('/src-gone/moved.ts'));
+      const { scriptSource } = await client.send('Debugger.getScriptSource', { scriptId: parsed.scriptId });
+      expect(scriptSource).toBe(MOVED_TS);
+      const paused = await pause(client);
+      expect(paused.callFrames[0].url).toBe(parsed.url);
+      await client.send('Debugger.evaluateOnCallFrame', { callFrameId: paused.callFrames[0].callFrameId, expression: 'stop = true' });
+      await resume(client);
+      await target.line(/^moved done$/);
+      expect(await target.exited).toEqual({ code: 0, signal: null });
+    });
   });
 });
