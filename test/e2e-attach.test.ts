@@ -283,6 +283,38 @@ describe.each(RUNTIMES)('--port and --host on %s', (runtime) => {
   });
 });
 
+describe.each(RUNTIMES)('trapdoor stack, when the main thread does not pause, on %s', (runtime) => {
+  it('main thread idle, a worker thread spinning: says so and how much CPU the process uses, not "no JavaScript is running"', async () => {
+    // Deno asks for read access to the worker's file, as without trapdoor.
+    const running = run(runtime, program('attach-worker-spin.mjs'), { flags: runtime === 'deno' ? ['--allow-read'] : [] });
+    await running.line(/^worker spinning$/);
+    const stack = await trapdoor('stack', String(running.proc.pid));
+    expect(stack, running.describe()).toMatchObject({ code: 0, stderr: '' });
+    expect(stack.stdout).toMatch(
+      /^Process \d+ \([^)]+\): main thread idle, waiting in its event loop; the process is using \d+% CPU, likely in another thread \(thread \d+ '[^']+' \d+%; worker threads are not yet attachable\)\.\n$/,
+    );
+    const json = JSON.parse((await trapdoor('stack', '--json', String(running.proc.pid))).stdout);
+    expect(json).toMatchObject({ state: 'idle', frames: [], cpu: { mainThread: expect.any(Number), busiest: { tid: expect.any(Number) } } });
+    // The busy thread is not the main one (which uses next to nothing while it waits).
+    expect(json.cpu.busiest.tid).not.toBe(json.pid);
+    expect(json.cpu.busiest.percent).toBeGreaterThan(json.cpu.mainThread);
+  });
+
+  it('main thread busy in code without checks (evaluated code): says it did not pause and is using CPU, and does not hang', async () => {
+    const running = run(runtime, program('attach-idle.mjs'));
+    await running.line(/^idle$/);
+    const address = await attachJson(running.proc.pid!, running);
+    const client = await connect(address.wsUrl);
+    // Code a debugger evaluates is not instrumented: this loop never passes a check.
+    await client.Runtime.evaluate({ expression: "setTimeout(() => eval('for (;;) {}'), 100), 'later'" });
+    await client.close();
+    await settle();
+    const stack = await trapdoor('stack', '--idle-after', '1', String(running.proc.pid));
+    expect(stack, running.describe()).toMatchObject({ code: 0, stderr: '' });
+    expect(stack.stdout).toMatch(/^Process \d+ \([^)]+\) did not pause: its main thread is using \d+% CPU in code without checks/);
+  });
+});
+
 describe.each(RUNTIMES)('a program that never loads the runtime itself on %s', (runtime) => {
   // Plain statements only: nothing is instrumented, so only trapdoor run's loader loads the runtime.
   it.each(['attach-plain.cjs', 'attach-plain.mjs'])('%s: stack says it is idle, attach gives a debugger that evaluates', async (name) => {

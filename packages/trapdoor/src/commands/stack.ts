@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import type { Protocol } from 'devtools-protocol';
 import { parseOrUsage } from '../args.js';
 import { CdpClient } from '../attach/cdp-client.js';
+import { cpuUsage, sampleCpu, type CpuSample, type CpuUsage } from '../attach/cpu.js';
 import { ensureListening, findTarget, parsePid, type Target } from '../attach/target.js';
 import { CliError } from '../errors.js';
 import { parseTimeout } from './attach.js';
@@ -27,6 +28,11 @@ Options:
                         (default 1): an idle process runs no JavaScript until an event arrives
   --json                print the paused location as JSON
   -h, --help            show this help
+
+A process that does not pause within --idle-after is described by what it did meanwhile (Linux):
+idle (its main thread waits in its event loop), idle on its main thread while another thread
+uses the CPU (a worker thread: not yet attachable), or busy on its main thread in code without
+checks.
 
 Exit status: 0 when the stack (or that the process is idle) was printed; 1 when there is no
 such process, it does not run trapdoor's runtime, or its debugger did not answer; 2 for a bad
@@ -51,7 +57,15 @@ export interface StackFrame {
 
 export interface StackReport {
   pid: number;
-  state: 'paused' | 'idle';
+  /**
+   * paused: it paused, `frames` say where. idle: it did not pause and its main thread used no
+   * CPU meanwhile (it waits in its event loop; another thread may be busy, see `cpu`). running:
+   * it did not pause although its main thread was busy (code that was not instrumented, a native
+   * call).
+   */
+  state: 'paused' | 'idle' | 'running';
+  /** What the process used while it did not pause (Linux). */
+  cpu?: CpuUsage;
   reason?: string;
   frames: StackFrame[];
   /** The innermost frame's locals, rendered. */
@@ -77,12 +91,25 @@ export async function stackCommand(argv: string[]): Promise<number> {
 async function capture(target: Target, wsUrl: string, { timeoutMs, idleMs }: { timeoutMs: number; idleMs: number }): Promise<StackReport> {
   const client = await CdpClient.connect(wsUrl, timeoutMs);
   try {
-    await client.send('Runtime.enable');
-    await client.send('Debugger.enable', {});
+    // The main thread answers these, from its event loop or at its next check. A main thread that
+    // does neither (busy in code without checks) never does: say so rather than wait for good.
+    let since = sampleCpu(target.pid);
+    const enabled = Promise.all([client.send('Runtime.enable'), client.send('Debugger.enable', {})]);
+    enabled.catch(() => {}); // awaited below, or abandoned
+    if (!(await settles(enabled, idleMs))) {
+      const report = noPause(target, since);
+      if (report.state === 'running') return report;
+      if (!(await settles(enabled, Math.max(timeoutMs - idleMs, 0)))) {
+        throw new CliError('ERR_TRAPDOOR_TIMEOUT', `process ${target.pid}: its debugger did not answer within ${timeoutMs / 1000} s`);
+      }
+    }
+    await enabled;
     const paused = client.next('Debugger.paused', idleMs);
-    await client.send('Debugger.pause');
+    since = sampleCpu(target.pid);
+    client.send('Debugger.pause').catch(() => {}); // the pause itself is the answer that matters
     const event = await paused;
-    if (event === undefined) return { pid: target.pid, state: 'idle', frames: [], locals: [] };
+    // No pause: what the process did meanwhile is all that can be said.
+    if (event === undefined) return noPause(target, since);
     const frames = event.callFrames.map(frameOf);
     const locals = await localsOf(client, event.callFrames[0]);
     const resumed = client.next('Debugger.resumed', timeoutMs);
@@ -92,6 +119,25 @@ async function capture(target: Target, wsUrl: string, { timeoutMs, idleMs }: { t
   } finally {
     await client.close();
   }
+}
+
+/** The report for a process that did not pause, from its CPU use since `since` (Linux). */
+function noPause(target: Target, since: CpuSample | undefined): StackReport {
+  const now = since && sampleCpu(target.pid);
+  const cpu = since && now ? cpuUsage(since, now) : undefined;
+  const state = cpu !== undefined && cpu.mainThread >= BUSY_PERCENT ? 'running' : 'idle';
+  return { pid: target.pid, state, ...(cpu ? { cpu } : {}), frames: [], locals: [] };
+}
+
+/** Whether `promise` settles within `ms`. */
+function settles(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    promise.then(
+      () => (clearTimeout(timer), resolve(true)),
+      () => (clearTimeout(timer), resolve(true)),
+    );
+  });
 }
 
 function frameOf(frame: Protocol.Debugger.CallFrame): StackFrame {
@@ -156,8 +202,29 @@ function shorten(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+/**
+ * CPU use (percent of one core) over the idle window that counts as busy: an idle process uses
+ * none there (measured 0 on Node, Bun and Deno), and a spinning thread on a loaded machine still
+ * gets well above this.
+ */
+const BUSY_PERCENT = 5;
+
 export function formatReport(target: Target, report: StackReport): string {
   const what = [target.state.runtime, target.state.runtimeVersion].filter(Boolean).join(' ');
+  const cpu = report.cpu;
+  if (report.state === 'running') {
+    return (
+      `Process ${target.pid} (${what}) did not pause: its main thread is using ${cpu?.mainThread ?? '?'}% CPU in code without checks, ` +
+      `code that was not instrumented (node_modules are not, unless included) or a native call.\n`
+    );
+  }
+  if (report.state === 'idle' && cpu !== undefined && cpu.process - cpu.mainThread >= BUSY_PERCENT) {
+    const thread = cpu.busiest === undefined ? '' : `thread ${cpu.busiest.tid} '${cpu.busiest.name}' ${cpu.busiest.percent}%; `;
+    return (
+      `Process ${target.pid} (${what}): main thread idle, waiting in its event loop; the process is using ${cpu.process}% CPU, ` +
+      `likely in another thread (${thread}worker threads are not yet attachable).\n`
+    );
+  }
   if (report.state === 'idle') {
     return `Process ${target.pid} (${what}) is idle: no JavaScript is running; it waits in its event loop for I/O or a timer.\n`;
   }
