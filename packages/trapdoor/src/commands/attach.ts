@@ -16,14 +16,19 @@ one stuck in a busy loop, and prints its WebSocket URL and a DevTools URL. The p
 'Debugger listening on ws://…' to its own stderr and carries on running. Attaching to a process
 whose debugger already listens prints the same address again.
 
+<pid> may also be a parent's, such as that of 'trapdoor run' or 'npm start', when exactly one
+process below it in the same job (process group) runs trapdoor's runtime; never pid 1, and not
+a shell's other jobs. Otherwise the error names the pids to give.
+
 Options:
   --timeout <seconds>   how long to wait for the debugger to start (default 10)
   --json                print the address as JSON: {"pid", "wsUrl", "devtoolsUrl", …}
   -h, --help            show this help
 
 Exit status: 0 when the debugger listens; 1 when there is no such process, it belongs to
-another user, it does not run trapdoor's runtime, or its debugger did not start in time;
-2 for a bad command line.
+another user, it does not run trapdoor's runtime, its debugger could not start (e.g. the port
+given to 'trapdoor run --port' is taken: 'Starting inspector on 127.0.0.1:N failed: address
+already in use') or did not start in time; 2 for a bad command line.
 `;
 
 const OPTIONS = {
