@@ -522,7 +522,8 @@ describe.each(runtimes)('CDP on $name', (runtime) => {
     // may be set for a moment by the worker ringing for a message already read: masked out.)
     const request = { expression: 'globalThis[Symbol.for("trapdoor.control-block")][0] & ~2', returnByValue: true };
     expect((await client.send('Runtime.evaluate', request)).result.value).toBe(0);
-    const breakpoint = await client.send('Debugger.setBreakpointByUrl', { url: programUrl('busy-empty.mjs'), lineNumber: 0 });
+    const breakpoint = await client.send('Debugger.setBreakpointByUrl', { url: programUrl('busy-empty.mjs'), lineNumber: lineOf('busy-empty.mjs', 'function warmUp') });
+    expect(breakpoint.locations).toHaveLength(1); // warmUp's entry: resolved, and never called again
     expect((await client.send('Runtime.evaluate', request)).result.value).toBe(8);
     await client.send('Debugger.removeBreakpoint', { breakpointId: breakpoint.breakpointId });
     expect((await client.send('Runtime.evaluate', request)).result.value).toBe(0);
