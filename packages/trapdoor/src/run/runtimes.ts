@@ -78,19 +78,20 @@ export function findExecutable(runtime: RuntimeName, cwd: string, env: NodeJS.Pr
   }
   const versions = process.versions as Record<string, string | undefined>;
   if (runtime === 'node' && versions.bun === undefined && versions.deno === undefined) return process.execPath;
-  if (runtime === 'bun' && versions.bun !== undefined) return process.execPath;
+  if ((runtime === 'bun' && versions.bun !== undefined) || (runtime === 'deno' && versions.deno !== undefined)) return process.execPath;
   // `bunx --bun` puts a `node` on PATH that is Bun itself: Node must be a real one.
   const self = versions.bun !== undefined || versions.deno !== undefined ? realPath(process.execPath) : undefined;
   return findIn(searchDirs(cwd, env), runtime, (path) => self !== undefined && realPath(path) === self);
 }
 
 /**
- * The runtime `trapdoor run` uses without --runtime: the one running trapdoor. `bunx --bun trapdoor`
+ * The runtime `trapdoor run` uses without --runtime: the one running trapdoor (Deno too, for
+ * `deno run -A npm:trapdoor-js run app.ts`). `bunx --bun trapdoor`
  * runs the CLI on Bun, with a `node` on PATH that is Bun too: Node's loader would then run on Bun,
  * where it cannot make the program attachable.
  */
 export function defaultRuntime(versions: Record<string, string | undefined> = process.versions): RuntimeName {
-  return versions.bun !== undefined ? 'bun' : 'node';
+  return versions.bun !== undefined ? 'bun' : versions.deno !== undefined ? 'deno' : 'node';
 }
 
 function realPath(path: string): string | undefined {

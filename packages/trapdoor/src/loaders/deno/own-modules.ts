@@ -54,9 +54,8 @@ export function resolveOwnImports(root: string): void {
   const decoder = new TextDecoder();
   registerHooks({
     load(url, context, next) {
-      if (url.startsWith('file:') && url.endsWith(FACADE)) {
-        return { format: 'module', source: commonJsFacade(fileURLToPath(url.slice(0, -FACADE.length))), shortCircuit: true };
-      }
+      const facade = facadeTarget(url);
+      if (facade !== undefined) return { format: 'module', source: facade === PROBE ? 'export {};' : commonJsFacade(facade), shortCircuit: true };
       const result = next(url, context);
       if (!url.startsWith('file:') || result.source == null) return result;
       const path = fileURLToPath(url);
@@ -77,15 +76,46 @@ export function rewrite(source: string, path: string): string {
     const resolved = resolveBare(specifier.value, path);
     if (resolved === undefined) continue; // left to Deno, which reports it as it would
     if (resolved.packageDir !== undefined) owned.add(withSep(resolved.packageDir));
-    const target = resolved.target.startsWith('node:') ? resolved.target : isEsm(resolved.target) ? pathToFileURL(resolved.target).href : `${pathToFileURL(resolved.target).href}${FACADE}`;
+    const target = resolved.target.startsWith('node:') ? resolved.target : isEsm(resolved.target) ? pathToFileURL(resolved.target).href : facadeUrl(resolved.target);
     out += source.slice(last, specifier.start) + JSON.stringify(target);
     last = specifier.end;
   }
   return last === 0 ? source : out + source.slice(last);
 }
 
-/** Marks the URL of a CommonJS module's ES facade (a file: URL ending in .mjs: Deno asks load hooks for those, even when no such file exists, but not for a CommonJS .js, nor for a data: URL). */
-const FACADE = '.trapdoor-commonjs.mjs';
+/**
+ * Where a CommonJS module's ES facade is loaded from. Deno asks load hooks neither for a data:
+ * URL nor for a CommonJS .js, and which file: URLs reach them depends on the project: with a
+ * package.json (Deno's "manual" node_modules) a file that does not exist is refused before the
+ * hooks, but a real file's query reaches them; without one ("none"), queries are dropped, but a
+ * file that does not exist reaches them. So the facade is our real placeholder file with the
+ * module's path as its query, or a path below a folder of ours that does not exist, whichever
+ * this Deno passes on (probeFacadeUrls finds out). Paths keep their slashes (encodeURI): Deno
+ * refuses an encoded "/" in a module URL.
+ */
+const FACADE_FILE = new URL('./commonjs-facade.mjs', import.meta.url).href;
+const FACADE_DIR = new URL('./commonjs-facade/', import.meta.url).href;
+const PROBE = '?probe';
+let byQuery = true;
+
+function facadeUrl(path: string): string {
+  return byQuery ? `${FACADE_FILE}?${encodeURI(path)}` : `${FACADE_DIR}${encodeURI(path.replace(/^\//, ''))}.mjs`;
+}
+
+/** The CommonJS module's path a facade URL names (PROBE for the probe), or undefined. */
+function facadeTarget(url: string): string | undefined {
+  if (url === FACADE_FILE + PROBE) return PROBE;
+  if (url.startsWith(`${FACADE_FILE}?`)) return decodeURI(url.slice(FACADE_FILE.length + 1));
+  if (url.startsWith(FACADE_DIR) && url.endsWith('.mjs')) return `/${decodeURI(url.slice(FACADE_DIR.length, -'.mjs'.length))}`;
+  return undefined;
+}
+
+/** Finds out whether a query reaches the load hooks (see facadeUrl); once, before the loader loads. */
+export async function probeFacadeUrls(): Promise<void> {
+  const probe = (await import(FACADE_FILE + PROBE)) as { kind?: string };
+  // The placeholder itself (query dropped) exports `kind`; the probe's answer does not.
+  byQuery = probe.kind === undefined;
+}
 
 /**
  * An ES module that exports a CommonJS module the way Node does: `default` is

@@ -7,8 +7,9 @@
  * package.json and nodeModulesDir setting.
  */
 import { fileURLToPath } from 'node:url';
-import { resolveOwnImports } from './own-modules.js';
+import { probeFacadeUrls, resolveOwnImports } from './own-modules.js';
 
 resolveOwnImports(fileURLToPath(new URL('../../../', import.meta.url)));
+await probeFacadeUrls();
 await import('./loader.js');
 await import('./preload-runtime.js'); // the runtime is always there, so attach works (../preload-runtime.ts)
