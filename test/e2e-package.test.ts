@@ -5,7 +5,8 @@
  * and npm only: no cc, c++, make or python3. With the prebuild, @trapdoor-js/native loads
  * (scripts allowed, or --ignore-scripts) and a real signal sets the flag on Node, Bun and Deno;
  * without it the install still succeeds, loading says why, and `trapdoor attach` reaches the
- * process through its control socket and says why no signal is used.
+ * process through its control socket and says why no signal is used. And with pnpm, code built by
+ * `trapdoor instrument` runs only once @trapdoor-js/runtime is a declared dependency.
  *
  * Needs the packages built (`npm test` builds first) and the npm cache of the root install
  * (the runtime's and the transform's dependencies come from it, or from the registry).
@@ -319,4 +320,30 @@ it.runIf(canPrebuild)('the prebuild in the tarball is a real ELF shared object',
   expect(statSync(file).size).toBeGreaterThan(1000);
   expect(readFileSync(file).subarray(0, 4).toString('latin1')).toBe('\x7fELF');
   expect(readdirSync(join(unpacked.native, 'package', 'prebuilds'))).toEqual([PLATFORM]);
+});
+
+describe('which packages a project must declare (pnpm: a package imports only what it declares)', () => {
+  it('code built by `trapdoor instrument` needs @trapdoor-js/runtime in "dependencies"; trapdoor-js alone, as a devDependency, is not enough', () => {
+    const dir = project('pnpm-instrument');
+    // The tarballs stand in for the registry: trapdoor-js depends on the runtime by version.
+    const overrides = (['runtime', 'transform', 'native'] as const).map((d) => `  '${PACKAGES[d]}': file:${tarball[d]}\n`).join('');
+    writeFileSync(join(dir, 'pnpm-workspace.yaml'), `allowBuilds:\n  '@trapdoor-js/native': false\noverrides:\n${overrides}`);
+    const pnpm = (args: string[]) => run(join(repoRoot, 'node_modules', '.bin', 'pnpm'), args, { cwd: dir, env: userEnv() });
+    const dev = pnpm(['add', '--save-dev', tarball.trapdoor]);
+    expect(dev.status, dev.output).toBe(0);
+    writeFileSync(join(dir, 'app.js'), 'let n = 0;\nfunction step() { n++; }\nfor (let i = 0; i < 3; i++) step();\nconsole.log("n =", n);\n');
+    const built = run(join(dir, 'node_modules', '.bin', 'trapdoor'), ['instrument', 'app.js', '-o', 'build/app.js'], { cwd: dir, env: userEnv() });
+    expect(built.status, built.output).toBe(0);
+    const plain = run(process.execPath, ['app.js'], { cwd: dir, env: userEnv() });
+    expect(plain).toMatchObject({ status: 0, output: 'n = 3\n' });
+
+    const undeclared = run(process.execPath, ['build/app.js'], { cwd: dir, env: userEnv() });
+    expect(undeclared.status).not.toBe(0);
+    expect(undeclared.output).toContain("Cannot find module '@trapdoor-js/runtime'");
+
+    const declared = pnpm(['add', tarball.runtime]);
+    expect(declared.status, declared.output).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).dependencies).toHaveProperty(['@trapdoor-js/runtime']);
+    expect(run(process.execPath, ['build/app.js'], { cwd: dir, env: userEnv() })).toMatchObject({ status: 0, output: plain.output });
+  });
 });
