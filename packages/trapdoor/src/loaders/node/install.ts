@@ -25,12 +25,15 @@ import module from 'node:module';
 import { installModuleDump } from '../debug-dump.js';
 import { settingsFromEnv } from '../locations.js';
 import { claimThread, ENV, readEnv } from '../settings.js';
-import { isMainThread } from 'node:worker_threads';
+import { isMainThread, parentPort } from 'node:worker_threads';
 import { isTypeScript } from '../typescript.js';
 import { installCommonJsHook } from './commonjs.js';
 import type { HooksData } from './hooks.js';
 
 export function installNodeLoader(): void {
+  // Node runs --require preloads on its module hooks thread too (a worker without a parentPort, in
+  // Node 20): registering the hooks again from there would run every module through them twice.
+  if (!isMainThread && parentPort === null) return;
   if (!claimThread('node')) return;
   const settings = settingsFromEnv(process.cwd(), { canRead: true });
   // A TypeScript program's stack traces name its .ts files' own lines and columns, as with tsx
