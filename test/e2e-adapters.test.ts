@@ -8,6 +8,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import CDP from 'chrome-remote-interface';
 import { afterEach, describe, expect, it } from 'vitest';
 import { build, projectDir, TOOLS, type Built } from './adapters/build.js';
@@ -32,6 +33,19 @@ function runToEnd(built: Built, ...args: string[]) {
 
 /** The checks in a built file, however the bundler renamed the control block. */
 const checks = (file: string): number => (readFileSync(file, 'utf8').match(/[\w$]+\[1\] ?= ?\d+, ?(?:0 ?!== ?)?[\w$]+\[0\]/g) ?? []).length;
+
+/** Where the first match of `probe` in a built file comes from, through the file's own map. */
+function originalOf(file: string, probe: RegExp): { source: string | null; line: number | null; column: number | null } | undefined {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const map = new TraceMap(readFileSync(`${file}.map`, 'utf8'), file);
+  for (let i = 0; i < lines.length; i++) {
+    const match = probe.exec(lines[i]!);
+    if (match === null) continue;
+    const { source, line, column } = originalPositionFor(map, { line: i + 1, column: match.index });
+    return { source: source === null ? null : source.slice(source.lastIndexOf('/') + 1), line, column };
+  }
+  return undefined;
+}
 
 /** Runs the busy path, attaches from outside, pauses, checks the top frame and its locals, ends the loop. */
 async function attachAndFinish(built: Built, env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -89,6 +103,19 @@ describe.each(TOOLS)('trapdoor-js/%s', (tool) => {
     expect(expected).toMatchObject({ status: 0, stderr: '' });
     expect(expected.stdout).toContain('longest below 3000: 2919 (216 steps)');
     expect(runToEnd(instrumented)).toEqual(expected);
+    // The bundle's map chains trapdoor's: a place in the output maps back to the same original
+    // place as in the plain build, also on a line where a check was inserted before it.
+    for (const probe of [/["']spinning["']/, /["']steps=["']/, /found === null/]) {
+      const plainAt = originalOf(plain.file, probe);
+      if (plainAt === undefined) continue; // minified away
+      expect(plainAt.line).not.toBeNull();
+      const at = originalOf(instrumented.file, probe);
+      // Bun.build ignores the maps of onLoad plugins (oven-sh/bun#6173): its output map treats the
+      // instrumented text as the source, so lines hold (no check inserts a newline) and columns
+      // after a check do not. The debugger's positions come from the site table and stay exact.
+      if (tool === 'bun') expect({ ...at, column: null }, String(probe)).toEqual({ ...plainAt, column: null });
+      else expect(at, String(probe)).toEqual(plainAt);
+    }
   });
 
   it('can be attached to from outside: paused at the original .ts line, locals read and written', async () => {

@@ -9,6 +9,9 @@ enum Mode {
 const mode = (process.argv[2] ?? Mode.Finite) as Mode;
 const longest: Longest = findLongest(3000);
 console.log(`longest below 3000: ${longest.start} (${longest.steps} steps)`);
+// A check goes in before the string: its place in the output map must still lead back here.
+const label = (steps: number): string => 'steps=' + steps;
+console.log(label(longest.steps));
 const sorted = [5, 3, 9, 1].sort((a, b) => a - b);
 console.log(`sorted: ${sorted.join(' ')}`);
 try {
