@@ -187,3 +187,41 @@ describe('production debug builds (production: true)', () => {
     await attachAndFinish(production, { ...process.env, TRAPDOOR_ARM: '1' });
   });
 });
+
+describe('trapdoor-js/vite environments', () => {
+  it('leaves a client (browser) build exactly as it is, unless client: true', async () => {
+    const { build: viteBuild } = await import('vite');
+    const plugin = (await import('trapdoor-js/vite')).default;
+    const outputs: string[] = [];
+    for (const plugins of [[], [plugin()], [plugin({ client: true })]]) {
+      const result: any = await viteBuild({
+        root: projectDir,
+        configFile: false,
+        logLevel: 'silent',
+        plugins,
+        build: { write: false, minify: false, lib: { entry: join(projectDir, 'src', 'collatz.ts'), formats: ['es'], fileName: 'collatz' } },
+      });
+      outputs.push((Array.isArray(result) ? result[0] : result).output[0].code);
+    }
+    expect(outputs[1]).toBe(outputs[0]);
+    expect(outputs[2]).not.toBe(outputs[0]);
+    expect(outputs[2]).toContain('@trapdoor-js/runtime');
+  });
+
+  it('instruments what the dev server runs in Node (SSR), not what it serves to the browser', async () => {
+    const { createServer } = await import('vite');
+    const plugin = (await import('trapdoor-js/vite')).default;
+    const server = await createServer({ root: projectDir, configFile: false, logLevel: 'silent', plugins: [plugin()], server: { middlewareMode: true, ws: false } });
+    try {
+      const ssr = await server.environments.ssr.transformRequest('/src/spin.ts');
+      const client = await server.environments.client.transformRequest('/src/spin.ts');
+      expect(ssr!.code).toMatch(/\[1\] = 0, [\w$]+\[0\]\) !== 0/);
+      expect(client!.code).not.toMatch(/trapdoor/);
+      // And the SSR module runs: its function still computes what it did.
+      const collatz = await server.ssrLoadModule('/src/collatz.ts');
+      expect(collatz.findLongest(3000)).toEqual({ start: 2919, steps: 216 });
+    } finally {
+      await server.close();
+    }
+  });
+});
