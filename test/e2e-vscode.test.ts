@@ -164,6 +164,45 @@ describe.skipIf(!jsDebugBuilt)(`VS Code js-debug (${jsDebugServerPath}) attached
     await endLoop(session, running, paused.threadId, 'spinning\nfound a positive number\n');
   });
 
+  const ticks = join(programs, 'ticks.mjs');
+  const entry = position(ticks, 'function tick(n) {');
+  const callSite = position(ticks, 'tick(i)');
+  const forLoop = position(ticks, 'for (let i = 0; !stop; i++)');
+
+  it.each(['node', 'bun', 'deno'] as const)('%s: a breakpoint set while it runs stops there, Step Over, breakpoint removed, continue', async (runtime) => {
+    const running = await run(runtime, ticks);
+    const session = await attach(running);
+    const client = session.child;
+
+    // Clicking in the gutter on the function's line while the program runs.
+    const since = client.mark();
+    const set = await client.request('setBreakpoints', { source: { path: ticks, name: 'ticks.mjs' }, breakpoints: [{ line: entry.line }], sourceModified: false });
+    expect(set.breakpoints, client.describe()).toMatchObject([{ verified: true, line: entry.line, source: { path: ticks } }]);
+    const hit = await client.next('stopped', since);
+    expect(hit).toMatchObject({ reason: 'breakpoint', hitBreakpointIds: [set.breakpoints[0].id] });
+    const { stackFrames } = await client.request('stackTrace', { threadId: hit.threadId, startFrame: 0, levels: 20 });
+    expect(stackFrames[0]).toMatchObject({ name: 'tick', line: entry.line, column: entry.column, source: { path: ticks } });
+    expect(stackFrames[1]).toMatchObject({ name: 'run', line: callSite.line, column: callSite.column, source: { path: ticks } });
+    const { scopes } = await client.request('scopes', { frameId: stackFrames[0].id });
+    const { variables } = await client.request('variables', { variablesReference: scopes[0].variablesReference });
+    expect(Number(shown(variables).n)).toBeGreaterThanOrEqual(0);
+
+    // Step Over leaves tick and stops at the next check in its caller: the loop.
+    const stepped = client.mark();
+    await client.request('next', { threadId: hit.threadId });
+    const step = await client.next('stopped', stepped);
+    expect(step).toMatchObject({ reason: 'step' });
+    const after = await client.request('stackTrace', { threadId: step.threadId, startFrame: 0, levels: 20 });
+    expect(after.stackFrames[0]).toMatchObject({ name: 'run', line: forLoop.line, column: forLoop.column });
+    const runLocals = shown((await client.request('variables', { variablesReference: (await client.request('scopes', { frameId: after.stackFrames[0].id })).scopes[0].variablesReference })).variables);
+    expect(runLocals).toMatchObject({ stop: 'false' });
+
+    // Remove the breakpoint (the gutter click again), end the loop, continue.
+    expect(await client.request('setBreakpoints', { source: { path: ticks, name: 'ticks.mjs' }, breakpoints: [], sourceModified: false })).toMatchObject({ breakpoints: [] });
+    expect(await evaluate(client, after.stackFrames[0].id, 'stop = true')).toMatchObject({ result: 'true' });
+    await endLoop(session, running, step.threadId, 'spinning\ntotal positive\n');
+  });
+
   it('bun: a TypeScript program, run as is: the stack and locals are in the .ts file', async () => {
     const ts = join(programs, 'spin.ts');
     const tsLoop = position(ts, 'while (found === null)');
