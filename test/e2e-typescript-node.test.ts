@@ -184,8 +184,8 @@ describe.each(['esm', 'cjs'] as const)('TypeScript on Node (%s)', (fixture) => {
   it.each(ours)("$name: an uncaught error names the .ts files at their own lines and columns, with the file's own line as the excerpt", async ({ args, plain: plainArgs }) => {
     const reference = await plain(plainArgs, fixture, 'throw');
     const run = await runTo([...args, 'app.ts', 'throw'], dir);
-    expect(run.code).toBe(1);
-    expect(run.stdout).toBe(reference.stdout);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stdout, run.stderr).toBe(reference.stdout);
     const thrown = position(join(dir, 'shapes.ts'), 'new RangeError');
     const caller = position(join(dir, 'app.ts'), 'check({');
     const frames = ownFrames(run.stderr, dir);
@@ -195,6 +195,27 @@ describe.each(['esm', 'cjs'] as const)('TypeScript on Node (%s)', (fixture) => {
     expect(run.stderr).toContain(`${join(dir, 'shapes.ts')}:${thrown.line}\n${thrown.source}\n`);
     expect(run.stderr).toContain('RangeError: negative size -1\n');
     expect(run.stderr).not.toContain('__td');
+  });
+});
+
+describe('TypeScript on Node without a package "type"', () => {
+  const dir = join(FIXTURES, 'untyped');
+  const files = ['app.ts', 'lib/sum.ts', 'helper.ts'];
+  it.each(launchers.filter((l) => l.fixtures.includes('esm')))(
+    '$name: each file by its syntax (ESM, CommonJS), ./lib/sum.js resolved to sum.ts, as tsx runs it',
+    async ({ args, plain: plainArgs }) => {
+      const reference = await node([...plainArgs, 'app.ts'], dir).exited;
+      expect(reference).toMatchObject({ code: 0, stdout: 'untyped 6\n42\n', stderr: '' });
+      const run = await runTo([...args, 'app.ts'], dir);
+      expect({ code: run.code, stdout: run.stdout, stderr: run.stderr }).toEqual(reference);
+      expect(run.modules.map((m) => m.file).sort()).toEqual(files.map((f) => join(dir, f)).sort());
+    },
+  );
+
+  it('--exclude: an excluded .ts file is not instrumented, and still runs (stripped)', async () => {
+    const run = await runTo([BIN, 'run', '--exclude', 'lib/**', 'app.ts'], dir);
+    expect({ code: run.code, stdout: run.stdout, stderr: run.stderr }).toEqual({ code: 0, stdout: 'untyped 6\n42\n', stderr: '' });
+    expect(run.modules.map((m) => m.file).sort()).toEqual([join(dir, 'app.ts'), join(dir, 'helper.ts')]);
   });
 });
 
@@ -208,8 +229,8 @@ describe('TypeScript syntax errors', () => {
     const cwd = join(FIXTURES, dir);
     const run = await runTo([BIN, 'run', script], cwd);
     const where = position(join(cwd, file), ': =');
-    expect(run.code).toBe(1);
-    expect(run.stdout).toBe('');
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stdout, run.stderr).toBe('');
     expect(run.stderr).toContain(`${join(cwd, file)}:${where.line}\n${where.source}\n${' '.repeat(where.column + 1)}^\n`);
     expect(run.stderr).toContain(`SyntaxError: ${join(cwd, file)}:${where.line}:${where.column + 2}: Unexpected token \`=\``);
     expect(run.stderr).not.toContain('__td');

@@ -23,10 +23,12 @@ import { makePolicy, type LoaderSettings } from '../settings.js';
 import { inlineMapFor } from './source-maps.js';
 import { requireRuntimeWithoutParent } from '../runtime-require.js';
 import type * as InstrumentModule from '../instrument-module.js';
-import type * as TypeScript from '../typescript.js';
+import * as ts from '../typescript.js';
 
 type Compile = (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown;
 type Extension = (module: unknown, filename: string) => unknown;
+
+const NODE_MODULES = /[\\/]node_modules[\\/]/;
 
 export function installCommonJsHook(settings: LoaderSettings, sourceMaps: () => boolean): void {
   const policy = makePolicy(settings);
@@ -34,7 +36,6 @@ export function installCommonJsHook(settings: LoaderSettings, sourceMaps: () => 
   const original = proto._compile;
   const require = createRequire(import.meta.url);
   let transform: typeof InstrumentModule | undefined;
-  let ts: typeof TypeScript | undefined;
   let busy = false;
 
   requireRuntimeWithoutParent(settings.runtimeCjs);
@@ -42,27 +43,30 @@ export function installCommonJsHook(settings: LoaderSettings, sourceMaps: () => 
   for (const ext of ['.ts', '.cts', '.mts']) extensions[ext] ??= extensions['.js']!;
 
   proto._compile = function _compile(content, filename, ...rest) {
-    if (!busy && typeof content === 'string' && typeof filename === 'string' && policy(filename)) {
-      busy = true;
-      try {
+    if (busy || typeof content !== 'string' || typeof filename !== 'string') return original.call(this, content, filename, ...rest);
+    const instrument = policy(filename);
+    // TypeScript is stripped even where it is not instrumented (--exclude), except in node_modules, as Node 22 does.
+    const typeScript = ts.isTypeScript(filename) && (instrument || !NODE_MODULES.test(filename));
+    if (!instrument && !typeScript) return original.call(this, content, filename, ...rest);
+    busy = true;
+    try {
+      const format = rest[0];
+      let moduleType: 'esm' | 'cjs' | undefined = format === 'module' ? 'esm' : format === 'commonjs' ? 'cjs' : undefined;
+      let map: InstrumentModule.InstrumentModuleOptions['inputSourceMap'];
+      const strip = typeScript && ts.isFileAsOnDisk(content, filename);
+      if (strip) {
+        let nodeFormat = moduleType === undefined ? ts.formatOf(filename) : format === 'module' ? 'module' : 'commonjs';
+        ({ code: content, map } = ts.stripTypes(content, filename));
+        // Without a package "type": by its syntax, as Node's own detection would decide it.
+        nodeFormat ??= ts.hasModuleSyntax(content, filename) ? 'module' : 'commonjs';
+        rest[0] = nodeFormat;
+        moduleType = nodeFormat === 'module' ? 'esm' : 'cjs';
+      }
+      // An ES module entry point is loaded again by the ES module loader, which instruments it (hooks.ts).
+      const esmEntry = moduleType === 'esm' && (this as { id?: string }).id === '.';
+      const maps = sourceMaps();
+      if (instrument && !esmEntry) {
         transform ??= require('../instrument-module.js') as typeof InstrumentModule;
-        ts ??= require('../typescript.js') as typeof TypeScript;
-        const format = rest[0];
-        let moduleType: 'esm' | 'cjs' | undefined = format === 'module' ? 'esm' : format === 'commonjs' ? 'cjs' : undefined;
-        let map: InstrumentModule.InstrumentModuleOptions['inputSourceMap'];
-        const typeScript = ts.isTypeScript(filename);
-        const strip = typeScript && ts.isFileAsOnDisk(content, filename);
-        if (strip) {
-          let nodeFormat = moduleType === undefined ? ts.formatOf(filename) : format === 'module' ? 'module' : 'commonjs';
-          ({ code: content, map } = ts.stripTypes(content, filename));
-          // Without a package "type": by its syntax, as Node's own detection would decide it.
-          nodeFormat ??= ts.hasModuleSyntax(content, filename) ? 'module' : 'commonjs';
-          rest[0] = nodeFormat;
-          moduleType = nodeFormat === 'module' ? 'esm' : 'cjs';
-          // An ES module entry point is loaded again by the ES module loader (hooks.ts instruments it there).
-          if (nodeFormat === 'module' && (this as { id?: string }).id === '.') return original.call(this, content, filename, ...rest);
-        }
-        const maps = sourceMaps();
         const out = transform.instrumentModule(content, {
           path: filename,
           moduleType,
@@ -70,15 +74,22 @@ export function installCommonJsHook(settings: LoaderSettings, sourceMaps: () => 
           runtimeCjs: settings.runtimeCjs,
           inlineMap: strip ? (maps ? 'always' : 'never') : inlineMapFor(moduleType ?? 'cjs', maps),
           readExternalMaps: true,
-          compiled: typeScript,
+          compiled: ts.isTypeScript(filename),
           inputSourceMap: map,
         });
-        if (out.code !== undefined) content = out.code;
-        else if (map !== undefined && maps) content = `${content}\n${transform.inlineMapComment(map)}\n`;
-      } finally {
-        busy = false;
+        if (out.code !== undefined) {
+          content = out.code;
+          map = undefined;
+        }
       }
+      if (map !== undefined && maps && !esmEntry) {
+        transform ??= require('../instrument-module.js') as typeof InstrumentModule;
+        content = `${content}\n${transform.inlineMapComment(map)}\n`;
+      }
+    } finally {
+      busy = false;
     }
+    // Outside the try: the modules this one requires are instrumented too.
     return original.call(this, content, filename, ...rest);
   };
 }

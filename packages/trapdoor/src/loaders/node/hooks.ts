@@ -61,6 +61,7 @@ export function initialize(data: HooksData | undefined): void {
 }
 
 const TYPESCRIPT_URL = /\.[cm]?ts$/i;
+const NODE_MODULES = /[\\/]node_modules[\\/]/;
 
 export async function resolve(specifier: string, context: ResolveContext, nextResolve: NextResolve): Promise<ResolveResult> {
   try {
@@ -91,7 +92,11 @@ function typeScriptCandidates(specifier: string): string[] {
 export async function load(url: string, context: LoadContext, nextLoad: NextLoad): Promise<LoadResult> {
   if (settings === undefined) return nextLoad(url, context);
   const path = pathOfUrl(url);
-  if (path !== undefined && TYPESCRIPT_URL.test(path) && policy(path)) return loadTypeScript(url, path, context, nextLoad);
+  // TypeScript is stripped even where it is not instrumented (--exclude), except in node_modules, as Node 22 does.
+  if (path !== undefined && TYPESCRIPT_URL.test(path)) {
+    const instrument = policy(path);
+    if (instrument || !NODE_MODULES.test(path)) return loadTypeScript(url, path, context, nextLoad, instrument);
+  }
   const result = await nextLoad(url, context);
   if (result.format !== 'module' || result.source == null) return result;
   if (path === undefined || !policy(path)) return result;
@@ -108,7 +113,7 @@ export async function load(url: string, context: LoadContext, nextLoad: NextLoad
   return out.code !== undefined ? { ...result, source: out.code } : result;
 }
 
-async function loadTypeScript(url: string, path: string, context: LoadContext, nextLoad: NextLoad): Promise<LoadResult> {
+async function loadTypeScript(url: string, path: string, context: LoadContext, nextLoad: NextLoad, instrument: boolean): Promise<LoadResult> {
   const ts = await (typescript ??= import('../typescript.js'));
   let result: LoadResult;
   let format = ts.formatOf(path);
@@ -134,6 +139,7 @@ async function loadTypeScript(url: string, path: string, context: LoadContext, n
     if (detect && !ts.hasModuleSyntax(code, path)) return nextLoad(url, { ...context, format: 'commonjs' });
   }
 
+  if (!instrument) return strip ? { ...result, format: 'module', source: await withMap(code, map) } : result;
   const instrumentModule = await loadTransform();
   const out = instrumentModule(code, {
     path,
@@ -146,9 +152,14 @@ async function loadTypeScript(url: string, path: string, context: LoadContext, n
     inputSourceMap: map,
   });
   if (out.code !== undefined) return { ...result, format: 'module', source: out.code };
-  if (!strip) return result;
+  return strip ? { ...result, format: 'module', source: await withMap(code, map) } : result;
+}
+
+/** Stripped code that stays as it is: with its map from 'transform' mode, if the program applies maps. */
+async function withMap(code: string, map: import('@trapdoor-js/transform').RawSourceMap | undefined): Promise<string> {
+  if (map === undefined || !sourceMaps) return code;
   const { inlineMapComment } = await import('../instrument-module.js');
-  return { ...result, format: 'module', source: map && sourceMaps ? `${code}\n${inlineMapComment(map)}\n` : code };
+  return `${code}\n${inlineMapComment(map)}\n`;
 }
 
 function loadTransform(): Promise<InstrumentModule> {
