@@ -4,8 +4,8 @@
  * test/.tmp/adapters/<tool>-<plain|trapdoor>/; the entry it returns runs with `runtime`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const projectDir = fileURLToPath(new URL('./project/', import.meta.url));
@@ -13,8 +13,8 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const defaultEntry = join(projectDir, 'src', 'main.ts');
 const bin = (name: string): string => join(repoRoot, 'node_modules', '.bin', name);
 
-export type Tool = 'vite' | 'rollup' | 'rolldown' | 'esbuild' | 'webpack' | 'rspack' | 'bun';
-export const TOOLS: Tool[] = ['vite', 'rollup', 'rolldown', 'esbuild', 'webpack', 'rspack', 'bun'];
+export type Tool = 'vite' | 'rollup' | 'rolldown' | 'esbuild' | 'webpack' | 'rspack' | 'bun' | 'babel';
+export const TOOLS: Tool[] = ['vite', 'rollup', 'rolldown', 'esbuild', 'webpack', 'rspack', 'bun', 'babel'];
 
 export interface Built {
   /** The file to run. */
@@ -132,6 +132,28 @@ export async function build(tool: Tool, instrumented: boolean, pluginOptions: ob
         }),
       );
       return { file: join(dir, 'main.cjs'), runtime: 'node' };
+    }
+    case 'babel': {
+      // File by file, as babel-jest or babel-cli does: the TypeScript preset, then CommonJS.
+      const babel = await import('@babel/core');
+      const plugin = (await import('trapdoor-js/babel')).default;
+      const sourceDir = dirname(entry);
+      for (const name of readdirSync(sourceDir).filter((f) => f.endsWith('.ts'))) {
+        const file = join(sourceDir, name);
+        const result = await babel.transformFileAsync(file, {
+          configFile: false,
+          babelrc: false,
+          cwd: projectDir,
+          sourceMaps: true,
+          presets: [['@babel/preset-typescript', {}]],
+          plugins: [...(instrumented ? [[plugin, pluginOptions]] : []), '@babel/plugin-transform-modules-commonjs'],
+        });
+        const out = join(dir, name.replace(/\.ts$/, '.js'));
+        writeFileSync(out, `${result!.code}\n//# sourceMappingURL=${basename(out)}.map\n`);
+        writeFileSync(`${out}.map`, JSON.stringify({ ...result!.map, sources: result!.map!.sources.map((s) => resolve(projectDir, s)) }));
+      }
+      writeFileSync(join(dir, 'package.json'), '{ "type": "commonjs" }\n');
+      return { file: join(dir, basename(entry).replace(/\.ts$/, '.js')), runtime: 'node' };
     }
     case 'bun': {
       // Bun.build exists only inside Bun: build in a Bun process, as a Bun user does.
