@@ -164,6 +164,26 @@ describe.skipIf(!jsDebugBuilt)(`VS Code js-debug (${jsDebugServerPath}) attached
     await endLoop(session, running, paused.threadId, 'spinning\nfound a positive number\n');
   });
 
+  it.each(['node', 'bun', 'deno'] as const)('%s: Disconnect while paused lets it run on; VS Code attaches again and ends the loop', async (runtime) => {
+    const running = await run(runtime, program);
+    const port = await attachPort(running);
+    const first = await attachVsCode(server!.port, port);
+    sessions.push(first);
+    const before = Number(shown((await pauseAndLook(first.child)).locals).attempts);
+
+    // VS Code's Disconnect on an attach session: the debugger leaves, the program is not killed.
+    await first.disconnect();
+
+    const second = await attachVsCode(server!.port, port);
+    sessions.push(second);
+    const paused = await pauseAndLook(second.child);
+    const after = Number(shown(paused.locals).attempts);
+    expect(after, running.describe()).toBeGreaterThan(before); // it ran on between the two sessions
+    expect(paused.frames[0]).toMatchObject({ name: 'spin', line: loop.line, source: { path: program } });
+    await evaluate(second.child, paused.frames[0].id, 'found = attempts');
+    await endLoop(second, running, paused.threadId, 'spinning\nfound a positive number\n');
+  });
+
   const ticks = join(programs, 'ticks.mjs');
   const entry = position(ticks, 'function tick(n) {');
   const callSite = position(ticks, 'tick(i)');

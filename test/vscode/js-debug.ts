@@ -73,6 +73,8 @@ export interface Attached {
   child: DapClient;
   /** The parent's `startDebugging` configuration (name, `__pendingTargetId`). */
   childConfiguration: any;
+  /** VS Code's Disconnect: the target's session first (js-debug's root waits for its children), then the top-level one. */
+  disconnect(): Promise<void>;
   close(): void;
 }
 
@@ -123,6 +125,10 @@ export async function attachVsCode(serverPort: number, inspectorPort: number, ex
     parent,
     child: session,
     childConfiguration,
+    disconnect: async () => {
+      await session.request('disconnect', { restart: false });
+      await parent.request('disconnect', { restart: false });
+    },
     close: () => {
       child?.close();
       parent.close();
