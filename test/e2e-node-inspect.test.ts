@@ -12,7 +12,7 @@ import { killChildren, launch, lineOf, prepare, repoRoot, runtimes, within, type
 
 let dir: string;
 beforeAll(() => {
-  dir = prepare('node-inspect', ['busy-empty.mjs', 'busy-work.mjs']);
+  dir = prepare('node-inspect', ['busy-empty.mjs', 'busy-work.mjs', 'views.mjs']);
 });
 
 const inspectors = new Set<ChildProcess>();
@@ -140,5 +140,55 @@ describe.each(runtimes)('node inspect against $name', (runtime) => {
     cli.write('.exit');
     expect(await within(cli.exited, 'node inspect to exit')).toBe(0);
     expectNoErrors(cli.output());
+  });
+
+  it('sb() inside a function body resolves to a check of that function (a loop body to its loop), or says why not; exec errors show only the evaluated code', async () => {
+    const { target, port } = await startBusy(runtime, 'views.mjs');
+    const cli = nodeInspect(port, target);
+    await cli.until(/debug> $/);
+    const line = (text: string) => lineOf('views.mjs', text) + 1;
+    const whileLine = line('while (n !== 1)');
+
+    // An error thrown by exec'd code: its message and the evaluated code's frames, none of trapdoor's.
+    await cli.command('pause', /break in test\/e2e\/programs\/views\.mjs:\d+/);
+    const thrown = await cli.command('exec nope', /nope is not defined/);
+    // (The column is the engine's: V8 points at the start of the name, JavaScriptCore at its end.)
+    expect(thrown).toMatch(/ReferenceError: nope is not defined\n\s+at <anonymous>:1:\d+\n/);
+    const nested = await cli.command("exec [1].map(function inner() { throw new TypeError('bad') })", /TypeError: bad/);
+    expect(nested).toMatch(/TypeError: bad\n\s+at inner \(<anonymous>:1:\d+\)\n\s+at (?:Array\.)?map \((?:<anonymous>|native:\d+:\d+)\)\n\s+at <anonymous>:1:\d+\n/);
+    expect(thrown + nested, thrown + nested).not.toMatch(/runtime|evaluate\.js|inspector\.js|handoff|trap/);
+
+    // The first statement of collatzSteps' loop body: that loop, not another function.
+    await cli.command(`sb('views.mjs', ${line('n = n % 2')})`, /debug> $/);
+    const from = cli.output().length;
+    cli.write('cont');
+    await cli.until(new RegExp(`break in test/e2e/programs/views\\.mjs:${whileLine}`), from);
+    await cli.until(/debug> $/, from);
+    expect(await cli.command('bt', /#0 /)).toContain(`#0 collatzSteps test/e2e/programs/views.mjs:${whileLine}:2`);
+    expect(await cli.command('exec typeof steps', /'number'/)).toContain("'number'");
+    // node inspect files a breakpoint under its resolved line.
+    await cli.command(`cb('views.mjs', ${whileLine})`, /debug> $/);
+
+    // sb(line) in the current script: `steps++` is in the same loop; after the last check of `other`, nothing: the reason.
+    await cli.command(`sb(${line('steps++;')})`, /debug> $/);
+    expect(await cli.command('breakpoints', /#0 /)).toContain(`views.mjs:${whileLine}`);
+    const refused = await cli.command(`sb(${line('return x;')})`, /Could not resolve breakpoint/);
+    expect(refused).toContain(`Could not resolve breakpoint: no loop or function entry of its own at or after line ${line('return x;')} in function other`);
+    await cli.command(`cb('views.mjs', ${whileLine})`, /debug> $/);
+    expect(await cli.command('breakpoints', /No breakpoints yet/)).toContain('No breakpoints yet');
+
+    // End the program from its top-level loop (where `stop` is a local).
+    await cli.command(`sb('views.mjs', ${line('collatzSteps(27);')})`, /debug> $/);
+    const again = cli.output().length;
+    cli.write('cont');
+    await cli.until(new RegExp(`break in test/e2e/programs/views\\.mjs:${line('while (!stop)')}`), again);
+    await cli.until(/debug> $/, again);
+    await cli.command('exec stop = true', /true/);
+    await cli.command(`cb('views.mjs', ${line('while (!stop)')})`, /debug> $/);
+    cli.write('cont');
+    await target.line(/^stopped after/);
+    expect(await target.exited).toEqual({ code: 0, signal: null });
+    cli.write('.exit');
+    expect(await within(cli.exited, 'node inspect to exit')).toBe(0);
   });
 });

@@ -129,24 +129,29 @@ function isRuntimeFile(file: string | null | undefined): boolean {
 export function withoutRuntimeFrames(stack: string): string {
   const roots = runtimeRoots();
   if (roots.length === 0) return stack;
-  const marks = roots.flatMap((root) => [root, pathToFileURL(root).href]);
-  const mentionsRuntime = (line: string): boolean => marks.some((mark) => line.includes(mark));
+  const urls = roots.map((root) => pathToFileURL(root).href);
+  const mentionsRuntime = (line: string): boolean => roots.some((root) => line.includes(root)) || urls.some((url) => line.includes(url));
+  // Code the debugger evaluated: V8 names it `eval at <runtime function> (…), <anonymous>:L:C`;
+  // JavaScriptCore gives it the runtime file's URL (its own frames are named by path).
+  const jsc = typeof (globalThis as { Bun?: unknown }).Bun !== 'undefined';
+  const evaluated = (line: string): boolean => /\(eval at /.test(line) || (jsc && urls.some((url) => line.includes(url)));
   const out: string[] = [];
   for (const line of stack.split('\n')) {
-    if (!/^\s+at /.test(line) || !mentionsRuntime(line)) {
+    if (!/^\s+at /.test(line)) {
       out.push(line);
       continue;
     }
-    // `at eval (eval at evaluateGlobal (…/runtime/dist/evaluate.js:…), <anonymous>:1:5)`: the evaluated
-    // code; `at f (eval at …, <anonymous>:1:9)`: a function it defined.
-    const code = /^\s+at (\S+) \(eval at .*, (<anonymous>:\d+:\d+)\)$/.exec(line);
-    if (code !== null && code[1] !== 'eval') {
-      out.push(`    at ${code[1]} (${code[2]})`);
+    // Below the evaluated code: the engine's `eval` itself, the runtime's scope wrapper (`Money.__trapdoor_scope_eval__`
+    // when it runs with the frame's `this`), the runtime.
+    if (/^\s+at eval \((?:unknown|<anonymous>|native)\)$/.test(line) || /^\s+at (?:[^\s(]*\.)?__trapdoor_/.test(line) || (mentionsRuntime(line) && !evaluated(line))) break;
+    if (!mentionsRuntime(line)) {
+      out.push(line);
       continue;
     }
-    // Everything below the evaluated code (the engine's `eval` itself, the runtime) is the debugger's.
-    if (code !== null) out.push(`    at ${code[2]}`);
-    break;
+    const position = /:(\d+):(\d+)\)?$/.exec(line);
+    const name = /^\s+at (\S+) \(/.exec(line)?.[1];
+    const where = position === null ? '<anonymous>' : `<anonymous>:${position[1]}:${position[2]}`;
+    out.push(name === undefined || name === 'eval' || name === '<anonymous>' ? `    at ${where}` : `    at ${name} (${where})`);
   }
   return out.join('\n');
 }

@@ -29,14 +29,15 @@ export function evaluateGlobal(expression: string): Completion {
   }
 }
 
-// A sloppy function (Function bodies are sloppy unless they say otherwise): `with` is allowed and
+// A sloppy function (indirect eval runs sloppy global code): `with` is allowed and
 // the `eval` call in it is a direct eval that sees the `with` object's names.
 // Made on first use, so that loading the runtime never compiles code.
 let evaluateIn: ((this: unknown, scope: object, expression: string) => unknown) | undefined;
 
 export function evaluateInScope(scope: object, expression: string, thisArg?: unknown): Completion {
   try {
-    evaluateIn ??= new Function('__trapdoor_scope__', '__trapdoor_expression__', 'with (__trapdoor_scope__) { return eval(__trapdoor_expression__); }') as (
+    // Named, so that an error's stack shows where the evaluated code ends (call-frames.ts, withoutRuntimeFrames).
+    evaluateIn ??= indirectEval('(function __trapdoor_scope_eval__(__trapdoor_scope__, __trapdoor_expression__) { with (__trapdoor_scope__) { return eval(__trapdoor_expression__); } })') as (
       this: unknown,
       scope: object,
       expression: string,

@@ -200,6 +200,10 @@ describe('errors thrown by code the debugger runs', () => {
     expect(objects.wrap((thrown as { thrown: unknown }).thrown).description).toBe('ReferenceError: nope is not defined\n    at <anonymous>:1:1');
     const inScope = evaluateInScope({}, '\n  missing()');
     expect(objects.wrap((inScope as { thrown: unknown }).thrown).description).toBe('ReferenceError: missing is not defined\n    at <anonymous>:2:3');
+    // With the frame's `this` (the engine then names the wrapper after the receiver's class).
+    class Money {}
+    const withThis = evaluateInScope({}, 'missing()', new Money());
+    expect(objects.wrap((withThis as { thrown: unknown }).thrown).description).toBe('ReferenceError: missing is not defined\n    at <anonymous>:1:1');
     // What the evaluation called keeps its frames.
     const called = evaluateGlobal('[1].map(function inner() { throw new TypeError("bad") })');
     const description = objects.wrap((called as { thrown: unknown }).thrown).description!;
