@@ -128,6 +128,8 @@ async function loadTypeScript(url: string, path: string, context: LoadContext, n
     detect = format === undefined;
     result = await nextLoad(url, { ...context, format: format ?? 'module' });
   }
+  // Node 22.6+ strips types itself and says so in the format; trapdoor strips them (the same swc) to instrument.
+  if (result.format === 'module-typescript') result = { ...result, format: 'module' };
   if (result.format !== 'module' || result.source == null) return result;
 
   let code = text(result.source);
