@@ -20,12 +20,13 @@ import type { SiteKind } from './sites.js';
 export interface Names {
   flags: string;
   trap: string;
-  /** Binds `flags` and `trap` to the runtime and registers the module (see `bindings`). */
+  /** The runtime's `register` (header), or the function that binds `flags` and `trap` (CommonJS footer). */
   bind: string;
   module: string;
   writeBack: string;
-  /** An ES module's import of the runtime's namespace. */
-  runtime: string;
+  /** An ES module's imports of the runtime's `trap` and `register` when the bindings follow the last line. */
+  runtimeTrap: string;
+  runtimeRegister: string;
 }
 
 /** Marks output as instrumented, so instrumenting it again changes nothing. */
@@ -40,7 +41,8 @@ export function chooseNames(code: string): Names {
     bind: `${prefix}_R`,
     module: `${prefix}_M`,
     writeBack: `${prefix}_W`,
-    runtime: `${prefix}_N`,
+    runtimeTrap: `${prefix}_t`,
+    runtimeRegister: `${prefix}_r`,
   };
 }
 
@@ -73,43 +75,69 @@ export function expressionCheck(n: Names, id: number, locals: Local[]): string {
 }
 
 /**
- * The module's binding to the runtime, appended with the site table after the file's last line, so
- * that no line of the file carries it: an error's excerpt and columns on line 1 stay the plain
- * run's (a header at the top of the file would show in both).
- *
- * Code that runs before the end of the file needs the bindings, so they are hoisted function
- * declarations that stand in until the first check: `F` is a function, whose `F[0]` is undefined,
- * so the first check takes its slow path into the stand-in `T`, which binds `F` and `T` to the
- * runtime's control block and trap, registers the module and does what that check would have done.
- * Every later check runs the normal fast path. The call at the end binds the module that ran no
- * check (it is registered once its body has run). An ES module imports the runtime's namespace
- * (imports hoist); reading it while the runtime is still being evaluated (an import cycle through
- * a module that is not instrumented) throws, and the check is skipped.
- *
- * `shadowed`: names the file declares at top level, which hide CommonJS's `require` and
- * `__filename` from the footer. CommonJS takes the runtime from `require.cache` when a loader put it
- * there (so it is no child of the program's module), else `require`s it.
+ * CommonJS reads the runtime from `require.cache` when a loader put it there (so that it is no
+ * child of the program's module, and no `Module._load` wrapper of the loader's is needed), else
+ * `require`s it. `shadowed`: names the file declares at top level, which hide CommonJS's
+ * `require` and `__filename`.
  */
-function bindings(n: Names, moduleType: ModuleType, language: Language, specifier: string, shadowed: Set<string>): string {
+function requireRuntime(spec: string, shadowed: Set<string>): string {
+  if (shadowed.has('require')) return `module.require(${spec})`;
+  return `(typeof require.cache === "object" && require.cache !== null && require.cache[${spec}] ? require.cache[${spec}].exports : require(${spec}))`;
+}
+
+function selfOf(moduleType: ModuleType, shadowed: Set<string>): string {
+  if (moduleType === 'esm') return 'import.meta.url';
+  return shadowed.has('__filename') ? 'void 0' : 'typeof __filename === "string" ? __filename : void 0';
+}
+
+/**
+ * The runtime bindings at the top, on a line that holds no code of the file's (the end of the
+ * directive prologue's line, or a comment or blank line before the first statement), so that no
+ * error's excerpt or column can show them: the module registers before its body runs and `F` is a
+ * constant (or an import).
+ */
+export function header(n: Names, moduleType: ModuleType, language: Language, specifier: string, shadowed: Set<string>): string {
+  const spec = JSON.stringify(specifier);
+  const anyType = language === 'ts' ? ': any' : '';
+  const load =
+    moduleType === 'esm'
+      ? `import { flags as ${n.flags}, trap as ${n.trap}, register as ${n.bind} } from ${spec};`
+      : `const { flags: ${n.flags}, trap: ${n.trap}, register: ${n.bind} } = ${requireRuntime(spec, shadowed)};`;
+  return `${load}${n.bind}(${n.module}, ${selfOf(moduleType, shadowed)});var ${n.writeBack}${anyType};`;
+}
+
+/**
+ * The runtime bindings after the file's last line, with the site table, for a file whose first
+ * line holds code (any text there would show in an error's excerpt and move its columns).
+ *
+ * - An ES module imports the runtime there (imports hoist). Its trap is a local function that
+ *   registers the module before trapping, and the module registers once its body has run, so a
+ *   module is known to the debugger when its body has run or when it first traps.
+ * - CommonJS needs bindings before its body runs, so `F` and `T` are hoisted function declarations
+ *   that stand in until the first check: `F` is a function, whose `F[0]` is undefined, so the first
+ *   check takes its slow path into the stand-in `T`, which binds `F` and `T` to the runtime's
+ *   control block and trap, registers the module and does what that check would have done. Every
+ *   later check runs the normal fast path (the first check's own site has seen two kinds of `F`).
+ *   The call at the end binds a module that ran no check.
+ */
+function footerBindings(n: Names, moduleType: ModuleType, language: Language, specifier: string, shadowed: Set<string>): string {
   const spec = JSON.stringify(specifier);
   const ts = language === 'ts';
   const any = ts ? ': any' : '';
   const params = ts ? 'm: any, s: any, l: any' : 'm, s, l';
-  let load: string;
+  const self = selfOf(moduleType, shadowed);
   if (moduleType === 'esm') {
-    load = `try {${n.flags} = ${n.runtime}.flags} catch (e) {return false} ${n.trap} = ${n.runtime}.trap; ${n.runtime}.register(${n.module}, import.meta.url)`;
-  } else {
-    const self = shadowed.has('__filename') ? 'void 0' : 'typeof __filename === "string" ? __filename : void 0';
-    const get = shadowed.has('require')
-      ? `module.require(${spec})`
-      : `typeof require.cache === "object" && require.cache !== null && require.cache[${spec}] ? require.cache[${spec}].exports : require(${spec})`;
-    load = `var r${any} = ${get}; ${n.flags} = r.flags; ${n.trap} = r.trap; r.register(${n.module}, ${self})`;
+    return (
+      `import { flags as ${n.flags}, trap as ${n.runtimeTrap}, register as ${n.runtimeRegister} } from ${spec};` +
+      `function ${n.trap}(${params})${any} {${n.runtimeRegister}(${n.module}, ${self}); return ${n.runtimeTrap}(m, s, l)}` +
+      `var ${n.writeBack}${any};${n.runtimeRegister}(${n.module}, ${self});`
+    );
   }
-  const esmImport = moduleType === 'esm' ? `import * as ${n.runtime} from ${spec};` : '';
+  const load = `var r${any} = ${requireRuntime(spec, shadowed)}; ${n.flags} = r.flags; ${n.trap} = r.trap; r.register(${n.module}, ${self})`;
   return (
-    `${esmImport}function ${n.flags}()${any} {}` +
-    `function ${n.trap}(${params})${any} {return ${n.bind}() && (${n.flags}[1] = s, ${n.flags}[0]) !== 0 ? ${n.trap}(m, s, l) : void 0}` +
-    `function ${n.bind}()${any} {if (typeof ${n.flags} === "function") {${load}} return true}` +
+    `function ${n.flags}()${any} {}` +
+    `function ${n.trap}(${params})${any} {${n.bind}(); return (${n.flags}[1] = s, ${n.flags}[0]) !== 0 ? ${n.trap}(m, s, l) : void 0}` +
+    `function ${n.bind}()${any} {if (typeof ${n.flags} === "function") {${load}}}` +
     `var ${n.writeBack}${any};${n.bind}();`
   );
 }
@@ -136,6 +164,7 @@ export interface TableExtras {
   inputMap?: unknown;
 }
 
+/** Set when the bindings follow the last line (no line of the file could hold the header). */
 export interface Binding {
   moduleType: ModuleType;
   specifier: string;
@@ -147,7 +176,7 @@ export interface Binding {
  * trailing line comment cannot swallow it). Hoisting makes it callable before the module body
  * runs, which an import cycle can require. The runtime bindings follow it on that line. Format: `ModuleTableV1` in @trapdoor-js/runtime.
  */
-export function footer(n: Names, language: Language, file: string, sources: string[], sites: TableSite[], extras: TableExtras, binding: Binding): string {
+export function footer(n: Names, language: Language, file: string, sources: string[], sites: TableSite[], extras: TableExtras, binding?: Binding): string {
   const rows = sites.map((s) =>
     JSON.stringify([
       KIND_CODE[s.kind],
@@ -165,6 +194,6 @@ export function footer(n: Names, language: Language, file: string, sources: stri
   const anyType = language === 'ts' ? ': any' : '';
   const input = extras.inputMap === undefined ? '' : `,inputMap:${JSON.stringify(extras.inputMap)}`;
   const table = `{v:1,file:${JSON.stringify(file)},sources:${JSON.stringify(sources)},sites:[${rows.join(',')}],shifts:[${extras.shifts.join(',')}]${input}}`;
-  const glue = bindings(n, binding.moduleType, language, binding.specifier, binding.shadowed);
+  const glue = binding ? footerBindings(n, binding.moduleType, language, binding.specifier, binding.shadowed) : '';
   return `\n;function ${n.module}()${anyType} {return ${MARKER}${table}}${glue}\n`;
 }

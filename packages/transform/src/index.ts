@@ -11,7 +11,7 @@ import { TransformError } from './errors.js';
 import { parse, type Language, type ModuleType } from './parse.js';
 import { SiteWalker, type SiteKind, type SitePlan } from './sites.js';
 import { localsAt, type Local } from './scope.js';
-import { chooseNames, expressionCheck, footer, MARKER, statementCheck, type TableSite } from './emit.js';
+import { chooseNames, expressionCheck, footer, header, MARKER, statementCheck, type TableSite } from './emit.js';
 import { insertOnlyMappings } from './insert-map.js';
 import { splitLines, type Lines } from './lines.js';
 import { chain, decodeDataUrl, findMapComment, InputPositions, parseMap, tableMap, type RawSourceMap } from './source-map.js';
@@ -102,7 +102,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   if (code.includes(MARKER)) return unchanged(code, filename, options.moduleType, 'instrumented', givenMap);
   if (/\/\*\s*trapdoor-ignore-file\s*\*\//.test(code)) return unchanged(code, filename, options.moduleType, 'ignore-file', givenMap);
 
-  const { plans, moduleType, language, shadowed } = findSites(code, filename, options.moduleType, options.language);
+  const { plans, moduleType, language, shadowed, program, comments } = findSites(code, filename, options.moduleType, options.language);
 
   const comment = findMapComment(code);
   const inputMap = givenMap ?? (comment ? decodeDataUrl(comment.url, filename) : undefined);
@@ -143,12 +143,16 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
     inserts.push(...insertsFor(plan, id, names, plan.capturesThis ? [...locals, { name: 'this', writable: false }] : locals));
   });
 
+  const lines = splitLines(code);
+  // The runtime bindings go on a line without code of the file's, else after its last line (emit.ts).
+  const spot = headerSpot(program, comments, code, lines);
+  if (spot) inserts.push({ at: spot.at, text: (spot.semicolonFirst ? ';' : '') + header(names, moduleType, language, runtime, shadowed), closer: false, depth: 0 });
+
   const s = new MagicString(code);
   if (comment) s.remove(comment.start, comment.end); // consumed (or stale: its positions no longer fit)
-  const lines = splitLines(code);
   const shifts = applyInserts(s, lines, inserts, plans, sites);
-  // The runtime bindings go after the last line with the table (see emit.ts): nothing is inserted at the top.
-  s.append(footer(names, language, filename, sources, tableSites, { shifts, inputMap: input && tableMap(inputMap!, input) }, { moduleType, specifier: runtime, shadowed }));
+  const binding = spot ? undefined : { moduleType, specifier: runtime, shadowed };
+  s.append(footer(names, language, filename, sources, tableSites, { shifts, inputMap: input && tableMap(inputMap!, input) }, binding));
 
   const mappings = insertOnlyMappings(lines, inserts.map(({ at, text }) => ({ at, length: text.length })), comment ? comment.start : code.length);
   const ours = rawMap(filename, code, mappings);
@@ -170,7 +174,47 @@ function findSites(code: string, filename: string, moduleTypeOption: ModuleType 
     moduleType,
     language,
     shadowed: walker.topLevelLexicalNames(),
+    program: ast.program,
+    comments: (ast.comments ?? []).map((c) => ({ start: c.start!, end: c.end! })),
   };
+}
+
+type Program = import('@babel/types').Program;
+interface Range {
+  start: number;
+  end: number;
+}
+
+/**
+ * Where the header can go without sharing a line with the file's code, so that no error's excerpt
+ * or column shows it: after the directive prologue when only comments follow on that line
+ * (directives stay first); else at the start of a line wholly before the first statement (a
+ * comment or blank line; not inside a block comment, not the hashbang's line). Undefined when the
+ * first line holds code: the bindings then follow the last line.
+ */
+function headerSpot(program: Program, comments: Range[], code: string, lines: Lines): { at: number; semicolonFirst: boolean } | undefined {
+  const inComment = (at: number) => comments.some((c) => c.start < at && at < c.end);
+  const { starts } = lines;
+  const lineEnd = (i: number) => (i + 1 < starts.length ? starts[i + 1]! : code.length);
+  const last = program.directives[program.directives.length - 1];
+  if (last) {
+    const end = last.end!;
+    let line = 0;
+    while (line + 1 < starts.length && starts[line + 1]! <= end) line++;
+    for (let at = end; at < lineEnd(line); at++) {
+      if (!/\s/.test(code[at]!) && !inComment(at) && !comments.some((c) => c.start === at)) return undefined;
+    }
+    return { at: end, semicolonFirst: code[end - 1] !== ';' };
+  }
+  const first = program.body[0];
+  if (!first) return undefined;
+  for (let i = 0; i < starts.length && lineEnd(i) <= first.start!; i++) {
+    const start = starts[i]!;
+    if (start === 0 && program.interpreter) continue; // the hashbang's line
+    if (inComment(start)) continue;
+    return { at: start === 0 && code.charCodeAt(0) === 0xfeff ? 1 : start, semicolonFirst: false };
+  }
+  return undefined;
 }
 
 /** The end of a site's loop or function in the original source, through the input map (its last character's position, plus one). */

@@ -77,7 +77,8 @@ describe('sites', () => {
 describe('the program behaves as before', () => {
   it('keeps directives first', () => {
     const { code } = cjs('"use strict"\nfunction f() { "use strict"\n return this }\nfunction g() { return typeof this }\nmodule.exports = [f(), g(), (function () { "use client"; return 1 })()]');
-    expect(code.startsWith('"use strict"\nfunction f() { "use strict"')).toBe(true);
+    expect(code.startsWith('"use strict";')).toBe(true); // the header follows the directive, on its line
+    expect(code.split('\n')[1]).toMatch(/^function f\(\) \{/);
     expect(run(code)).toEqual([undefined, 'undefined', 1]);
     const sloppy = cjs('function g() { return typeof this }\nmodule.exports = g()').code;
     expect(run(sloppy)).toBe('object');
@@ -142,6 +143,25 @@ describe('locals', () => {
   });
 });
 
+describe('where the runtime bindings go', () => {
+  const headerLine = (src: string, filename = 'a.cjs') => instrument(src, { filename }).code.split('\n').findIndex((l) => l.includes('register: __td_R') || l.includes('register as __td_R'));
+
+  it('on a line without code before the first statement, else after the last line', () => {
+    expect(headerLine('"use strict";\nwhile (0) {}')).toBe(0);
+    expect(headerLine('"use strict"; while (0) {}')).toBe(-1); // code follows the directive on its line
+    expect(headerLine('"use strict" // why\nwhile (0) {}')).toBe(0);
+    expect(headerLine('// license\n\nwhile (0) {}')).toBe(0);
+    expect(headerLine('#!/usr/bin/env node\n\nwhile (0) {}')).toBe(1); // never on the hashbang's line
+    expect(headerLine('#!/usr/bin/env node\nwhile (0) {}')).toBe(-1);
+    expect(headerLine('/* a\n * b\n */\nwhile (0) {}')).toBe(0);
+    expect(headerLine('x = 1; /* a\n b */\nwhile (0) {}')).toBe(-1);
+    expect(headerLine('import x from "y";\nwhile (0) {}', 'a.mjs')).toBe(-1);
+    const bom = instrument('\uFEFF\nwhile (0) {}\nmodule.exports = 1', { filename: 'a.cjs' }).code;
+    expect(bom.charCodeAt(0)).toBe(0xfeff);
+    expect(run(bom)).toBe(1);
+  });
+});
+
 describe('the runtime bindings, after the last line', () => {
   it('leaves line 1 as it was: an error there shows the plain line and columns', () => {
     for (const filename of ['a.cjs', 'a.mjs', 'a.ts']) {
@@ -187,8 +207,12 @@ describe('the runtime bindings, after the last line', () => {
 
 describe('module systems', () => {
   it('imports the runtime as the file expects', () => {
-    expect(instrument('while (0) {}', { filename: 'a.mjs' }).code).toMatch(/\n;function __td_M\(\).*import \* as __td_N from "@trapdoor-js\/runtime";.*__td_N\.register\(__td_M, import\.meta\.url\)/);
+    // Line 1 holds code: the bindings follow the last line.
+    expect(instrument('while (0) {}', { filename: 'a.mjs' }).code).toMatch(/\n;function __td_M\(\).*import \{ flags as __td_F, trap as __td_t, register as __td_r \} from "@trapdoor-js\/runtime";.*__td_r\(__td_M, import\.meta\.url\);\n$/);
     expect(instrument('while (0) {}', { filename: 'a.cjs' }).code).toMatch(/\n;function __td_M\(\).*require\("@trapdoor-js\/runtime"\).*r\.register\(__td_M, typeof __filename/);
+    // A line without code: the header goes there, before the module's body.
+    expect(instrument('// a comment\nwhile (0) {}', { filename: 'a.mjs' }).code).toMatch(/^import \{ flags as __td_F, trap as __td_T, register as __td_R \} from "@trapdoor-js\/runtime";__td_R\(__td_M, import\.meta\.url\);var __td_W;\/\/ a comment\n/);
+    expect(instrument('"use strict";\nwhile (0) {}', { filename: 'a.cjs' }).code).toMatch(/^"use strict";const \{ flags: __td_F, trap: __td_T, register: __td_R \} = \(.*require\("@trapdoor-js\/runtime"\)\);__td_R\(/);
     expect(instrument('export const x = 1; while (0) {}', { filename: 'a.js' }).moduleType).toBe('esm');
     expect(instrument('while (0) {}', { filename: 'a.js' }).moduleType).toBe('cjs');
     expect(instrument('while (0) {}', { filename: 'a.js', runtime: 'npm:@trapdoor-js/runtime', moduleType: 'esm' }).code).toContain('from "npm:@trapdoor-js/runtime"');
