@@ -181,6 +181,14 @@ describe.each(['esm', 'cjs'] as const)('TypeScript on Node (%s)', (fixture) => {
     }
   });
 
+  it.each(ours.filter((l) => l.args.some((a) => a.includes('tsx'))))('$name: TSX compiled by tsx is instrumented as the JavaScript it is', async ({ args, plain: plainArgs }) => {
+    const reference = await node([...plainArgs, 'view.tsx'], dir).exited;
+    expect(reference).toMatchObject({ code: 0, stdout: '<ul class="names"><li>tsx</li>,<li>jsx</li></ul>\n' });
+    const run = await runTo([...args, 'view.tsx'], dir);
+    expect({ code: run.code, stdout: run.stdout, stderr: run.stderr }).toEqual(reference);
+    expect(run.modules.find((m) => m.file === join(dir, 'view.tsx'))?.sites).toBeGreaterThan(0);
+  });
+
   it.each(ours)("$name: an uncaught error names the .ts files at their own lines and columns, with the file's own line as the excerpt", async ({ args, plain: plainArgs }) => {
     const reference = await plain(plainArgs, fixture, 'throw');
     const run = await runTo([...args, 'app.ts', 'throw'], dir);

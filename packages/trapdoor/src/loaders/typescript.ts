@@ -28,6 +28,14 @@ export function isTypeScript(path: string): boolean {
   return TYPESCRIPT.test(path) && !DECLARATION.test(path);
 }
 
+/**
+ * TSX is not stripped here (it needs a JSX transform), but a .tsx module another hook compiled
+ * (tsx) is JavaScript all the same.
+ */
+export function isTsx(path: string): boolean {
+  return /\.tsx$/i.test(path);
+}
+
 export type Format = 'module' | 'commonjs';
 
 /** The format Node's rules give a TypeScript file; undefined: decided by its syntax. */

@@ -74,7 +74,7 @@ export function installCommonJsHook(settings: LoaderSettings, sourceMaps: () => 
           runtimeCjs: settings.runtimeCjs,
           inlineMap: strip ? (maps ? 'always' : 'never') : inlineMapFor(moduleType ?? 'cjs', maps),
           readExternalMaps: true,
-          compiled: ts.isTypeScript(filename),
+          compiled: ts.isTypeScript(filename) || (ts.isTsx(filename) && !ts.isFileAsOnDisk(content, filename)),
           inputSourceMap: map,
         });
         if (out.code !== undefined) {

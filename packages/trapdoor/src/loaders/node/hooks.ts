@@ -101,14 +101,16 @@ export async function load(url: string, context: LoadContext, nextLoad: NextLoad
   if (result.format !== 'module' || result.source == null) return result;
   if (path === undefined || !policy(path)) return result;
 
+  const code = text(result.source);
   const instrumentModule = await loadTransform();
-  const out = instrumentModule(text(result.source), {
+  const out = instrumentModule(code, {
     path,
     moduleType: 'esm',
     runtimeEsm: settings.runtimeEsm,
     runtimeCjs: settings.runtimeCjs,
     inlineMap: inlineMapFor('esm', sourceMaps),
     readExternalMaps: true,
+    compiled: /\.tsx$/i.test(path) && !(await (typescript ??= import('../typescript.js'))).isFileAsOnDisk(code, path),
   });
   return out.code !== undefined ? { ...result, source: out.code } : result;
 }
