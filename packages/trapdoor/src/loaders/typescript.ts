@@ -128,16 +128,8 @@ interface Swc {
 
 let swc: Swc | undefined;
 
-/** Milliseconds the stripper took to load, for `trapdoor run`'s start-up figures. */
-export let stripperLoadMs: number | undefined;
-
 function loadSwc(): Swc {
-  if (swc === undefined) {
-    const start = performance.now();
-    swc = createRequire(import.meta.url)('@swc/wasm-typescript') as Swc;
-    stripperLoadMs = performance.now() - start;
-  }
-  return swc;
+  return (swc ??= createRequire(import.meta.url)('@swc/wasm-typescript') as Swc);
 }
 
 /**
