@@ -124,6 +124,13 @@ describe('the tarballs', () => {
     expect(meta.keywords.length).toBeGreaterThan(2);
   });
 
+  it.each(DIRS)('%s: npm publish has nothing to correct in its package.json', (dir) => {
+    // npm rewrites what it finds invalid at publish (a "./bin/…" path, a bad field) and says so.
+    const publish = run('npm', ['publish', '--dry-run', '--ignore-scripts'], { cwd: join(repoRoot, 'packages', dir) });
+    expect(publish.status, publish.output).toBe(0);
+    expect(publish.output).not.toMatch(/auto-corrected|errors corrected/);
+  });
+
   it.each(DIRS)('%s ships nothing test-only', (dir) => {
     const testOnly = files[dir].filter((f) => /(^|\/)(fixtures|__tests__|test|tests|\.turbo)\/|\.test\.|\.spec\.|\.tsbuildinfo$/.test(f));
     expect(testOnly).toEqual([]);
