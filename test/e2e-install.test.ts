@@ -159,6 +159,13 @@ beforeAll(async () => {
   setups['Deno, the CLI on Node'] = { ...denoSetup, cli: npmBin };
   // A Deno user without Node: the CLI on Deno runs the program on Deno.
   setups['Deno, the CLI on Deno'] = { ...denoSetup, runOptions: [], cli: (dir) => [DENO, ['run', '-A', join(dir, 'node_modules', 'trapdoor-js', 'bin', 'trapdoor.js')]] };
+  // A program of its own below, whose deno.json says "nodeModulesDir": "none": Deno then ignores
+  // node_modules, trapdoor's included, for the program's imports; trapdoor's own still load.
+  const none = join(deno, 'none');
+  mkdirSync(none);
+  writeFileSync(join(none, 'deno.json'), '{ "nodeModulesDir": "none" }\n');
+  for (const fixture of ['app.mjs', 'busy.mjs']) copyFileSync(join(FIXTURES, fixture), join(none, fixture));
+  setups['Deno, "nodeModulesDir": "none"'] = { ...denoSetup, dir: none, cli: () => npmBin(deno) };
 
   const bun = project('bun', { trustedDependencies: ['@trapdoor-js/native'], overrides: overrides((file) => file) });
   installs.bun = exec(BUN, ['add', ...tarballs], bun);
@@ -205,7 +212,7 @@ function start(command: string, args: string[], env: NodeJS.ProcessEnv) {
   return { child, exited, printed, output, stdout: () => stdout };
 }
 
-const SETUPS = ['npm, install scripts allowed', 'npm, install scripts not allowed', 'npm, --signal none', 'pnpm', 'Deno, the CLI on Node', 'Deno, the CLI on Deno', 'Bun, bun add'];
+const SETUPS = ['npm, install scripts allowed', 'npm, install scripts not allowed', 'npm, --signal none', 'pnpm', 'Deno, the CLI on Node', 'Deno, the CLI on Deno', 'Deno, "nodeModulesDir": "none"', 'Bun, bun add'];
 
 describe.each(SETUPS)(
   'installed with %s',
@@ -267,3 +274,15 @@ describe.each(SETUPS)(
     });
   },
 );
+
+it('bunx --bun trapdoor run, in the Bun project: the program runs on Bun, as the plain run does', async () => {
+  const { dir } = setups['Bun, bun add']!;
+  const expected = await exec(BUN, ['app.mjs'], dir);
+  expect(expected.stdout).toContain('steps 441');
+  // bunx finds the project's own trapdoor bin from the project's folder (elsewhere it would ask
+  // the registry for a package named `trapdoor`).
+  const traced = await exec(join(BIN, 'bunx'), ['--bun', 'trapdoor', 'run', 'app.mjs'], dir, userEnv({ TRAPDOOR_DEBUG_DUMP_MODULES: join(work, 'bunx-dump.json') }));
+  expect(traced).toEqual(expected);
+  const dumped = JSON.parse(readFileSync(join(work, 'bunx-dump.json'), 'utf8')) as Array<{ file: string }>;
+  expect(dumped.map((m) => m.file)).toEqual([join(dir, 'app.mjs')]);
+});
