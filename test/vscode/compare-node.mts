@@ -148,12 +148,30 @@ if (!jsDebugBuilt) {
 }
 const targets = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['node', 'bun', 'deno'];
 const reference = await transcript('node-inspector');
+const brief = (value: string | undefined): string => {
+  if (value === undefined) return '(absent)';
+  const flat = value.replace(/\n\s*/g, '⏎ ');
+  return flat.length > 160 ? `${flat.slice(0, 160)}…` : flat;
+};
 for (const target of targets) {
   const got = await transcript(target);
   console.log(`\n== js-debug on trapdoor (${target}) vs Node's own inspector: differences`);
+  // A scope that only one side has is one line, not one per variable.
+  const scopeOf = (key: string): string | undefined => /^(spin(?:\+\d+)? [^:]+):/.exec(key)?.[1];
+  const onlyIn = (lines: Record<string, string>, other: Record<string, string>, scope: string): boolean =>
+    Object.keys(lines).some((k) => scopeOf(k) === scope) && !Object.keys(other).some((k) => scopeOf(k) === scope);
+  const reported = new Set<string>();
   for (const key of new Set([...Object.keys(reference), ...Object.keys(got)])) {
     if (reference[key] === got[key]) continue;
-    console.log(`${key}\n    node --inspect: ${reference[key] ?? '(absent)'}\n    trapdoor ${target}: ${got[key] ?? '(absent)'}`);
+    const scope = scopeOf(key);
+    if (scope !== undefined && (onlyIn(reference, got, scope) || onlyIn(got, reference, scope))) {
+      if (reported.has(scope)) continue;
+      reported.add(scope);
+      const count = (lines: Record<string, string>): number => Object.keys(lines).filter((k) => scopeOf(k) === scope && !k.endsWith('▸')).length;
+      console.log(`${scope} (scope)\n    node --inspect: ${count(reference)} variables\n    trapdoor ${target}: ${count(got)} variables`);
+      continue;
+    }
+    console.log(`${key}\n    node --inspect: ${brief(reference[key])}\n    trapdoor ${target}: ${brief(got[key])}`);
   }
 }
 process.exit(0);
