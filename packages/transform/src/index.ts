@@ -36,6 +36,13 @@ export interface InstrumentOptions {
   /** How to import the runtime. Default: `.mjs`/`.mts` esm, `.cjs`/`.cts` cjs, else esm if the file has import/export, else cjs. */
   moduleType?: ModuleType;
   /**
+   * Where CommonJS output binds the runtime. `auto` (default): on a line without code near the top
+   * when there is one (see `headerSpot`), else after the last line. `end`: always after the last
+   * line, for a runtime whose error excerpts show the compiled text around the error (Bun's
+   * `Module.prototype._compile`), where a header on an early line would show.
+   */
+  commonJsBindings?: 'auto' | 'end';
+  /**
    * What the code is written in, where the filename's extension does not say it: `'js'` for
    * TypeScript that an earlier step already compiled to JavaScript (then no TypeScript-only
    * syntax is inserted either), `'ts'` for TypeScript under another name. Default: from the extension.
@@ -94,6 +101,9 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   if (options.language !== undefined && options.language !== 'js' && options.language !== 'ts') {
     throw new TransformError('ERR_TRAPDOOR_OPTION', `instrument: unknown language ${JSON.stringify(options.language)}; expected 'js' or 'ts'`, { option: 'language' });
   }
+  if (options.commonJsBindings !== undefined && options.commonJsBindings !== 'auto' && options.commonJsBindings !== 'end') {
+    throw new TransformError('ERR_TRAPDOOR_OPTION', `instrument: unknown commonJsBindings ${JSON.stringify(options.commonJsBindings)}; expected 'auto' or 'end'`, { option: 'commonJsBindings' });
+  }
   if (options.moduleType !== undefined && options.moduleType !== 'esm' && options.moduleType !== 'cjs') {
     throw new TransformError('ERR_TRAPDOOR_OPTION', `instrument: unknown moduleType ${JSON.stringify(options.moduleType)}; expected 'esm' or 'cjs'`, { option: 'moduleType' });
   }
@@ -145,7 +155,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
 
   const lines = splitLines(code);
   // The runtime bindings go on a line without code of the file's, else after its last line (emit.ts).
-  const spot = headerSpot(program, comments, code, lines);
+  const spot = moduleType === 'cjs' && options.commonJsBindings === 'end' ? undefined : headerSpot(program, comments, code, lines, plans);
   if (spot) inserts.push({ at: spot.at, text: (spot.semicolonFirst ? ';' : '') + header(names, moduleType, language, runtime, shadowed), closer: false, depth: 0 });
 
   const s = new MagicString(code);
@@ -188,11 +198,14 @@ interface Range {
 /**
  * Where the header can go without sharing a line with the file's code, so that no error's excerpt
  * or column shows it: after the directive prologue when only comments follow on that line
- * (directives stay first); else at the start of a line wholly before the first statement (a
- * comment or blank line; not inside a block comment, not the hashbang's line). Undefined when the
- * first line holds code: the bindings then follow the last line.
+ * (directives stay first); else at the start of a line without code (blank or comments only; not
+ * inside a block comment, not the hashbang's line) between top-level statements, when the
+ * statements before it cannot reach a check: no site in them, no mention of a function declared
+ * at the top level (hoisted, so callable from there), no direct `eval`, no `with`. Then every check
+ * still runs after the header, as when it was the first line. Undefined when there is no such
+ * line: the bindings follow the last line.
  */
-function headerSpot(program: Program, comments: Range[], code: string, lines: Lines): { at: number; semicolonFirst: boolean } | undefined {
+function headerSpot(program: Program, comments: Range[], code: string, lines: Lines, plans: SitePlan[]): { at: number; semicolonFirst: boolean } | undefined {
   const inComment = (at: number) => comments.some((c) => c.start < at && at < c.end);
   const { starts } = lines;
   const lineEnd = (i: number) => (i + 1 < starts.length ? starts[i + 1]! : code.length);
@@ -206,15 +219,42 @@ function headerSpot(program: Program, comments: Range[], code: string, lines: Li
     }
     return { at: end, semicolonFirst: code[end - 1] !== ';' };
   }
-  const first = program.body[0];
-  if (!first) return undefined;
-  for (let i = 0; i < starts.length && lineEnd(i) <= first.start!; i++) {
-    const start = starts[i]!;
-    if (start === 0 && program.interpreter) continue; // the hashbang's line
-    if (inComment(start)) continue;
-    return { at: start === 0 && code.charCodeAt(0) === 0xfeff ? 1 : start, semicolonFirst: false };
+  const hoisted = new Set<string>();
+  for (const statement of program.body) {
+    const declaration = statement.type === 'ExportNamedDeclaration' || statement.type === 'ExportDefaultDeclaration' ? statement.declaration : statement;
+    if (declaration?.type === 'FunctionDeclaration' && declaration.id) hoisted.add(declaration.id.name);
+  }
+  const firstSite = plans.reduce((min, p) => Math.min(min, p.start), Infinity);
+  let line = 0;
+  let from = 0; // where the gap before the next statement begins
+  for (const statement of program.body) {
+    // A line wholly inside the gap [from, statement.start).
+    for (; line < starts.length && lineEnd(line) <= statement.start!; line++) {
+      const start = starts[line]!;
+      if (start < from || (start === 0 && program.interpreter) || inComment(start)) continue;
+      return { at: start === 0 && code.charCodeAt(0) === 0xfeff ? 1 : start, semicolonFirst: false };
+    }
+    if (firstSite < statement.end! || mayCallIn(statement, hoisted)) return undefined;
+    from = statement.end!;
+    while (line < starts.length && starts[line]! < from) line++;
   }
   return undefined;
+}
+
+/** Whether running `node` could call a function of the module: it names a hoisted function, calls `eval` or uses `with`. */
+function mayCallIn(node: unknown, hoisted: Set<string>): boolean {
+  if (node === null || typeof node !== 'object') return false;
+  if (Array.isArray(node)) return node.some((n) => mayCallIn(n, hoisted));
+  const n = node as { type?: string; name?: string; callee?: { type?: string; name?: string } };
+  if (n.type === 'Identifier' && n.name !== undefined && hoisted.has(n.name)) return true;
+  if (n.type === 'WithStatement') return true;
+  if (n.type === 'CallExpression' && n.callee?.type === 'Identifier' && n.callee.name === 'eval') return true;
+  for (const key in node) {
+    if (key === 'loc' || key === 'leadingComments' || key === 'trailingComments' || key === 'innerComments' || key === 'extra') continue;
+    const value = (node as Record<string, unknown>)[key];
+    if (value !== null && typeof value === 'object' && mayCallIn(value, hoisted)) return true;
+  }
+  return false;
 }
 
 /** The end of a site's loop or function in the original source, through the input map (its last character's position, plus one). */

@@ -156,6 +156,14 @@ describe('where the runtime bindings go', () => {
     expect(headerLine('/* a\n * b\n */\nwhile (0) {}')).toBe(0);
     expect(headerLine('x = 1; /* a\n b */\nwhile (0) {}')).toBe(-1);
     expect(headerLine('import x from "y";\nwhile (0) {}', 'a.mjs')).toBe(-1);
+    // Between statements that cannot reach a check: they run first, then the header, then the rest.
+    expect(headerLine('const a = require("a");\nconst b = 1;\n\nfunction f() {}')).toBe(2);
+    expect(headerLine('import x from "y";\n// z\nfunction f() {}', 'a.mjs')).toBe(1);
+    expect(headerLine('const a = f();\n\nfunction f() {}')).toBe(-1); // calls a hoisted function
+    expect(headerLine('const g = () => 1; g();\n\nfunction f() {}')).toBe(-1); // a site before the line
+    expect(headerLine('eval("f()");\n\nfunction f() {}')).toBe(-1);
+    expect(headerLine('const s = `a\n\nb`;\nfunction f() {}')).toBe(-1); // a blank line inside a template is code
+    expect(run(cjs('const a = [1];\n\nfunction f(x) { return x + 1 }\nmodule.exports = f(a[0])').code)).toBe(2);
     const bom = instrument('\uFEFF\nwhile (0) {}\nmodule.exports = 1', { filename: 'a.cjs' }).code;
     expect(bom.charCodeAt(0)).toBe(0xfeff);
     expect(run(bom)).toBe(1);
@@ -163,6 +171,16 @@ describe('where the runtime bindings go', () => {
 });
 
 describe('the runtime bindings, after the last line', () => {
+  it('always, for CommonJS, with commonJsBindings: end (Bun shows compiled lines around an error)', () => {
+    const src = '"use strict";\nfunction f(x) { return x + 1 }\nmodule.exports = f(1)';
+    const { code } = instrument(src, { filename: 'a.cjs', commonJsBindings: 'end' });
+    expect(code.split('\n')[0]).toBe('"use strict";');
+    expect(code.split('\n')[3]).toMatch(/^;function __td_M\(\).*require\("@trapdoor-js\/runtime"\)/);
+    expect(run(code)).toBe(2);
+    expect(instrument('// c\nwhile (0) {}', { filename: 'a.mjs', commonJsBindings: 'end' }).code).toMatch(/^import /); // ES modules as before
+    expect(() => instrument('while (0) {}', { filename: 'a.cjs', commonJsBindings: 'top' as 'end' })).toThrow(/unknown commonJsBindings "top"/);
+  });
+
   it('leaves line 1 as it was: an error there shows the plain line and columns', () => {
     for (const filename of ['a.cjs', 'a.mjs', 'a.ts']) {
       const src = 'throw new Error("line one")\nfunction f(x) { return x }\n';
