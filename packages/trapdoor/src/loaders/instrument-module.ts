@@ -33,6 +33,8 @@ export interface InstrumentModuleOptions {
    * stripped by transform): chained instead of a map comment in the code.
    */
   inputSourceMap?: RawSourceMap;
+  /** Where CommonJS output binds the runtime (the transform's `commonJsBindings`; Bun: 'end'). */
+  commonJsBindings?: 'auto' | 'end';
 }
 
 export interface Instrumented {
@@ -65,7 +67,7 @@ export function instrumentModule(code: string, options: InstrumentModuleOptions)
   // The transform picks its parser from the extension; compiled output is JavaScript.
   const filename = options.compiled ? `${path}${COMPILED_SUFFIX}` : path;
   const run = (text: string, moduleType: ModuleType | undefined): InstrumentResult =>
-    instrument(text, { filename, moduleType, runtime: moduleType === 'esm' ? options.runtimeEsm : options.runtimeCjs, inputSourceMap });
+    instrument(text, { filename, moduleType, runtime: moduleType === 'esm' ? options.runtimeEsm : options.runtimeCjs, inputSourceMap, commonJsBindings: options.commonJsBindings });
   const attempt = (text: string): InstrumentResult => {
     // Unknown module type: guess CommonJS (a .js file without "type" usually is), redo if it was ESM.
     const result = run(text, options.moduleType);
