@@ -67,6 +67,8 @@ if (claimThread('bun')) {
         runtimeCjs: settings.runtimeCjs,
         inlineMap: 'never',
         readExternalMaps: true,
+        // Bun's _compile shows the compiled lines around an error: no header on an early line.
+        commonJsBindings: 'end',
       });
       if (out.code !== undefined) code = out.code;
       moduleType ??= out.moduleType;
