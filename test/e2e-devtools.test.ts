@@ -9,7 +9,7 @@
  * Nothing here asserts on wall-clock time.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -72,6 +72,9 @@ function start(command: string, args: string[], stream: 'stdout' | 'stderr' = 's
 
 /** Chromium with its remote-debugging port, which also serves its bundled DevTools front end. */
 async function launchChromium(): Promise<{ port: number }> {
+  // One per test: the previous one was stopped with the test's processes.
+  await browser?.close().catch(() => {});
+  if (profile) rmSync(profile, { recursive: true, force: true });
   profile = mkdtempSync(join(tmpdir(), 'trapdoor-chromium-'));
   const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
   const chrome = start(CHROMIUM, [...flags, `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'], 'stderr');
@@ -127,5 +130,62 @@ it.skipIf(missing)('Chrome DevTools attaches, pauses the busy loop, shows its fr
   await page.getByRole('tab', { name: 'Sources' }).click();
   await page.getByRole('button', { name: 'Resume script execution' }).click();
   await program.until(/^found a positive number$/m);
+  expect(await program.exited, program.describe()).toBe(0);
+});
+
+it.skipIf(missing)('Chrome DevTools: a breakpoint clicked on a loop body line stops at that loop in its own function; a method shows its this', async () => {
+  const script = join(programsDir, 'views.mjs');
+  const program = start(process.execPath, [BIN, 'run', '--port', '0', script]);
+  await program.until(/^spinning$/m);
+  const attach = start(process.execPath, [BIN, 'attach', '--json', String(program.proc.pid)]);
+  expect(await attach.exited, attach.describe()).toBe(0);
+  const [json] = await attach.until(/^\{.*\}$/m);
+  const address = JSON.parse(json!) as { devtoolsUrl: string };
+  const { port } = await launchChromium();
+  const page = await browser!.contexts()[0]!.newPage();
+  await page.goto(address.devtoolsUrl.replace('devtools://devtools/bundled/', `http://127.0.0.1:${port}/devtools/`));
+  const visible = (text: string | RegExp, exact = true) => page.getByText(text, { exact }).filter({ visible: true }).first().waitFor({ timeout: 30_000 });
+  const lineOf = (text: string) => readFileSync(script, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+  const gutter = (line: number) => page.locator('.cm-lineNumbers .cm-gutterElement', { hasText: new RegExp(`^${line}$`) }).first();
+
+  await page.getByText(/node\[\d+\]/).filter({ visible: true }).first().waitFor({ timeout: 30_000 });
+  await page.getByRole('tab', { name: 'Sources' }).click();
+  await page.getByRole('button', { name: 'Pause script execution' }).click();
+  await visible('Debugger paused');
+  await visible('views.mjs');
+
+  // A click on the first line of collatzSteps' loop body: the breakpoint resolves to the loop's check.
+  await gutter(lineOf('n = n % 2')).click();
+  await page.getByRole('button', { name: 'Resume script execution' }).click();
+  await visible('Paused on breakpoint');
+  await visible(`views.mjs:${lineOf('while (n !== 1)')}`);
+  await visible('collatzSteps');
+  mkdirSync(join(repoRoot, 'test', '.tmp'), { recursive: true });
+  await page.screenshot({ path: join(repoRoot, 'test', '.tmp', 'devtools-breakpoint.png') });
+
+  // Off again (its marker sits on the loop's line now), and one in the method `run`: its `this` is the Timed receiver.
+  await gutter(lineOf('while (n !== 1)')).click();
+  await gutter(lineOf('this.count++;')).click();
+  await page.getByRole('button', { name: 'Resume script execution' }).click();
+  await visible(`views.mjs:${lineOf('while (this.count < this.limit)')}`);
+  await visible('run');
+  // The Scope pane's Local section: `this: Timed` (it was `this: undefined`).
+  await page.getByText(/^this:\s*Timed$/).filter({ visible: true }).first().waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: join(repoRoot, 'test', '.tmp', 'devtools-this.png') });
+
+  // The top-level loop, where `stop` is a local: the Console ends the program.
+  await gutter(lineOf('while (this.count < this.limit)')).click();
+  await gutter(lineOf('collatzSteps(27);')).click();
+  await page.getByRole('button', { name: 'Resume script execution' }).click();
+  await visible(`views.mjs:${lineOf('while (!stop)')}`);
+  await page.getByRole('tab', { name: 'Console' }).click();
+  await page.getByRole('textbox', { name: 'Console prompt' }).click();
+  await page.keyboard.type('stop = true');
+  await page.keyboard.press('Enter');
+  await visible('stop = true');
+  await page.getByRole('tab', { name: 'Sources' }).click();
+  await gutter(lineOf('while (!stop)')).click();
+  await page.getByRole('button', { name: 'Resume script execution' }).click();
+  await program.until(/^stopped after some rounds/m);
   expect(await program.exited, program.describe()).toBe(0);
 });
