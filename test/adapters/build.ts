@@ -8,7 +8,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const projectDir = fileURLToPath(new URL('./project/', import.meta.url));
+export const projectDir = fileURLToPath(new URL('../../examples/build-tools/', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const defaultEntry = join(projectDir, 'src', 'main.ts');
 const bin = (name: string): string => join(repoRoot, 'node_modules', '.bin', name);
@@ -31,7 +31,7 @@ function outDir(tool: Tool, instrumented: boolean): string {
 }
 
 /** webpack and Rspack report through a callback; errors in the stats are failures too. */
-function runCompiler(compiler: any): Promise<void> {
+export function runCompiler(compiler: any): Promise<void> {
   return new Promise((resolve, reject) => {
     compiler.run((error: Error | null, stats: any) => {
       compiler.close(() => {

@@ -101,15 +101,13 @@ function relocate(api: BabelApi, program: Program, comments: BabelNode[], result
 /**
  * Registration by the file's URL, written in: Babel commonly compiles ES modules to CommonJS
  * (babel-jest), where `import.meta` would be a syntax error. The call is the one that registers the
- * module's own table (`….register(<table>, import.meta.url)`), nothing of the file's own.
+ * module's own table (`register(<table>, import.meta.url)`), nothing of the file's own.
  */
 function registerByFileUrl(api: BabelApi, program: Program, table: string, url: string): void {
   api.types.traverseFast(program, (node) => {
     if (node.type !== 'CallExpression') return;
     const args = node.arguments as BabelNode[];
-    const callee = node.callee as BabelNode;
     const [first, second] = args;
-    if (callee.type !== 'MemberExpression' || (callee.property as { name?: string }).name !== 'register') return;
     if (first?.type !== 'Identifier' || first.name !== table) return;
     if (second?.type === 'MemberExpression' && (second.object as BabelNode).type === 'MetaProperty') {
       args[1] = { type: 'StringLiteral', value: url, loc: second.loc, start: second.start, end: second.end } as BabelNode;

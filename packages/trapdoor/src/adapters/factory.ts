@@ -4,7 +4,8 @@
  * transform sees the file as written: the site table names original lines and columns, and the
  * bundler chains our map into its own output map like any other plugin's.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { instrument, TransformError, type InstrumentResult, type Language, type ModuleType, type RawSourceMap } from '@trapdoor-js/transform';
 import { createUnplugin, type SourceMapCompact, type UnpluginBuildContext, type UnpluginFactory } from 'unplugin';
 import { locate } from '../loaders/locations.js';
@@ -65,13 +66,28 @@ function incomingMap(context: UnpluginBuildContext, code: string, path: string):
     return undefined; // not a file on disk: nothing to map back to
   }
   const rollupLike = context as { getCombinedSourcemap?: () => unknown };
-  if (typeof rollupLike.getCombinedSourcemap === 'function') return rollupLike.getCombinedSourcemap() as RawSourceMap;
-  const native = context.getNativeBuildContext?.();
-  if (native && (native.framework === 'webpack' || native.framework === 'rspack') && native.inputSourceMap) {
-    const map = native.inputSourceMap as RawSourceMap | string;
-    return typeof map === 'string' ? (JSON.parse(map) as RawSourceMap) : map;
+  let map: RawSourceMap | string | undefined;
+  if (typeof rollupLike.getCombinedSourcemap === 'function') map = rollupLike.getCombinedSourcemap() as RawSourceMap;
+  else {
+    const native = context.getNativeBuildContext?.();
+    if (native && (native.framework === 'webpack' || native.framework === 'rspack') && native.inputSourceMap) map = native.inputSourceMap as RawSourceMap | string;
   }
-  return undefined;
+  if (map === undefined) return undefined;
+  return withFileSources(typeof map === 'string' ? (JSON.parse(map) as RawSourceMap) : map, path);
+}
+
+/**
+ * The sources of a map a compiler made for this module, as files: compilers write them relative
+ * to where their own output would go (@rollup/plugin-typescript: its outDir), which the module's
+ * folder is not. A source that is no file from here but has the module's own name is the module.
+ */
+function withFileSources(map: RawSourceMap, path: string): RawSourceMap {
+  const sources = map.sources.map((source) => {
+    if (source === null || isAbsolute(source) || /^[a-z][\w+.-]*:/i.test(source)) return source;
+    const here = resolve(dirname(path), map.sourceRoot ?? '', source);
+    return existsSync(here) ? here : basename(source) === basename(path) ? path : source;
+  });
+  return { ...map, sourceRoot: undefined, sources };
 }
 
 /** `TransformError`'s message starts with `file:line:column: `, which bundlers print themselves. */
