@@ -91,6 +91,19 @@ describe('trapdoor run --runtime deno in Deno projects', () => {
     expect(traced.stderr).toContain(`at file://${cwd}/app.js:1:23`);
   });
 
+  it('deno run --preload by hand without --allow-read: one line says why, and the program runs as it does without trapdoor', () => {
+    write({ 'by-hand/deno.json': '{}\n', ...prefix('by-hand', PROGRAM), 'by-hand/app.js': PROGRAM['app.js'].replace('"greet"', '"./lib/greet.js"') });
+    const cwd = join(root, 'by-hand');
+    const plain = run(DENO, ['run', 'app.js'], cwd);
+    const register = join(ROOT, 'packages/trapdoor/dist/loaders/deno/register.js');
+    const traced = run(DENO, ['run', '--preload', register, 'app.js'], cwd);
+    expect({ status: traced.status, stdout: traced.stdout }).toEqual({ status: plain.status, stdout: plain.stdout });
+    expect(traced.stderr).toBe(
+      `trapdoor: the program runs without trapdoor: its Deno loader needs read access to its packages (${join(ROOT, 'packages/trapdoor')} and their dependencies); ` +
+        "run it with 'trapdoor run --runtime deno', which grants what it needs, or give --allow-read\n",
+    );
+  });
+
   it('a busy program in a "nodeModulesDir": "none" project, started from another folder, is attached to and paused at its line', async () => {
     write({
       'busy/deno.json': '{ "nodeModulesDir": "none" }\n',
