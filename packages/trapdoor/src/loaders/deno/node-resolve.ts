@@ -77,6 +77,17 @@ export interface Resolved {
 
 /** Resolves `specifier` (bare) imported from the file `parent`; undefined when it cannot be found. */
 export function resolveBare(specifier: string, parent: string, conditions: readonly string[] = IMPORT_CONDITIONS): Resolved | undefined {
+  // The modules of one folder import the same packages: each lookup is made once.
+  const key = `${dirname(parent)}\0${specifier}\0${conditions.join()}`;
+  if (resolutions.has(key)) return resolutions.get(key);
+  const resolved = lookUp(specifier, parent, conditions);
+  resolutions.set(key, resolved);
+  return resolved;
+}
+
+const resolutions = new Map<string, Resolved | undefined>();
+
+function lookUp(specifier: string, parent: string, conditions: readonly string[]): Resolved | undefined {
   if (specifier.startsWith('node:')) return { target: specifier };
   if (builtinModules.includes(specifier)) return { target: `node:${specifier}` };
   const match = /^((?:@[^/]+\/)?[^/@][^/]*)(\/.*)?$/.exec(specifier);
