@@ -6,7 +6,8 @@
  * .ts line with its locals, change one and let the program finish.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
@@ -280,5 +281,38 @@ describe('examples/build-tools: the documented one-line configs', () => {
     const built = await configs[tool]!();
     expect(checks(built.file)).toBeGreaterThanOrEqual(6);
     expect(runToEnd(built)).toEqual(runToEnd(await build(tool as Tool, false)));
+  });
+});
+
+describe('a runtime bundled into the output (bundleRuntime: true)', () => {
+  it('runs from the bundle and starts its agent from the installed package: attached, paused at the .ts line', async () => {
+    const built = await build('esbuild', true, { bundleRuntime: true });
+    const text = readFileSync(built.file, 'utf8');
+    expect(text).not.toMatch(/from ["']@trapdoor-js\/runtime["']/);
+    expect(text).toContain('function listenForActivation');
+    await attachAndFinish(built);
+  });
+
+  it('without an installed runtime, it runs as it would, and trapdoor attach says why it cannot be activated', async () => {
+    const built = await build('esbuild', true, { bundleRuntime: true });
+    const away = mkdtempSync(join(tmpdir(), 'trapdoor-bundled-'));
+    const file = join(away, 'main.mjs');
+    copyFileSync(built.file, file);
+    try {
+      expect(runToEnd({ file, runtime: 'node' })).toEqual(runToEnd(await build('esbuild', false)));
+      const proc = spawn(process.execPath, [file, 'busy'], { cwd: away, stdio: ['ignore', 'pipe', 'pipe'] });
+      running.push(proc);
+      let stdout = '';
+      proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      await within(new Promise<void>((resolve) => { const check = () => (stdout.includes('spinning') ? resolve() : setTimeout(check, 20)); check(); }), 'the program to spin');
+      const state = JSON.parse(readFileSync(join(`/tmp/trapdoor-${process.getuid!()}`, `${proc.pid}.json`), 'utf8'));
+      expect(state.trigger.none).toMatch(/the runtime was bundled into .*main\.mjs/);
+      const attach = spawnSync(process.execPath, [BIN, 'attach', String(proc.pid)], { encoding: 'utf8', timeout: 60_000 });
+      expect(attach.status).toBe(1);
+      expect(attach.stderr).toMatch(new RegExp(`process ${proc.pid} runs trapdoor's runtime, but nothing can activate it from outside: .*keep @trapdoor-js/runtime external`));
+      expect(attach.stderr.trim().split('\n')).toHaveLength(1);
+    } finally {
+      rmSync(away, { recursive: true, force: true });
+    }
   });
 });

@@ -91,6 +91,8 @@ export async function build(tool: Tool, instrumented: boolean, pluginOptions: ob
         format: 'esm',
         outfile: join(dir, 'main.mjs'),
         sourcemap: true,
+        // What every ES module bundle for Node needs for the CommonJS it bundles (ws, a bundled runtime's).
+        banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
         logLevel: 'silent',
         absWorkingDir: projectDir,
         plugins: instrumented ? [plugin(pluginOptions)] : [],

@@ -103,7 +103,12 @@ export function listenForActivation(options: TriggerOptions = {}): Triggers {
   const files = dir === undefined ? undefined : stateFiles(dir, process.pid);
 
   const signal = options.signal ?? readEnv(ENV.signal) ?? defaultSignal();
-  if (signal.toLowerCase() === 'none') triggers.signalProblem = `${ENV.signal}=none`;
+  // Both triggers and the debugger itself need the agent's files (a bundled runtime may have none).
+  const agentProblem = agentFilesProblem();
+  if (agentProblem !== undefined) {
+    triggers.signalProblem = agentProblem;
+    if (files !== undefined) triggers.trigger = { none: agentProblem };
+  } else if (signal.toLowerCase() === 'none') triggers.signalProblem = `${ENV.signal}=none`;
   else {
     const result = startSignalWatcher(signal);
     if (typeof result === 'string') triggers.signalProblem = result;
@@ -114,7 +119,13 @@ export function listenForActivation(options: TriggerOptions = {}): Triggers {
       if (files !== undefined) giveWayToListeners(result.signal, () => switchToSocket(triggers, files));
     }
   }
-  if (triggers.trigger === undefined && files !== undefined) useSocket(triggers, files);
+  let socketProblem: string | undefined;
+  if (triggers.trigger === undefined && files !== undefined) socketProblem = useSocket(triggers, files);
+  // Neither could be set up: the state file says why, so `trapdoor attach` reports it rather than
+  // claiming the process does not run trapdoor at all.
+  if (triggers.trigger === undefined && files !== undefined && socketProblem !== undefined) {
+    triggers.trigger = { none: `${triggers.signalProblem ?? 'no signal'}; and no control socket: ${socketProblem}` };
+  }
   if (triggers.trigger !== undefined && files !== undefined) {
     const runtime = detectRuntime();
     const published = publishState(files.state, {
@@ -136,18 +147,31 @@ export function listenForActivation(options: TriggerOptions = {}): Triggers {
   return triggers;
 }
 
-function useSocket(triggers: Triggers, files: { socket: string }): boolean {
+/** Why the agent's files cannot be found, or undefined when they can (Deno: only when it may read them). */
+function agentFilesProblem(): string | undefined {
+  if (!denoAllows({ name: 'read', path: dirname(reportedFile) })) return undefined; // said by each trigger
+  try {
+    agentDir();
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** Starts the control socket and names it as the trigger; returns why not when it cannot. */
+function useSocket(triggers: Triggers, files: { socket: string }): string | undefined {
   const socket = readEnv(ENV.socket) ?? files.socket;
-  if (!startControlSocket(socket)) return false;
+  const problem = startControlSocket(socket);
+  if (problem !== undefined) return problem;
   // Why not the signal goes in the state file, for `trapdoor attach` to say.
   triggers.trigger = triggers.signalProblem === undefined ? { socket } : { socket, signalProblem: triggers.signalProblem };
-  return true;
+  return undefined;
 }
 
 function switchToSocket(triggers: Triggers, files: { state: string; socket: string }): void {
   if (triggers.trigger === undefined || !('signal' in triggers.trigger)) return;
   triggers.signalProblem = `the program listens for ${triggers.trigger.signal} itself`;
-  if (useSocket(triggers, files)) publishTrigger(triggers.trigger);
+  if (useSocket(triggers, files) === undefined) publishTrigger(triggers.trigger);
 }
 
 /** Calls `then` once, when the program adds a listener for `signal` on `process`. */
@@ -201,12 +225,14 @@ function startSignalWatcher(signal: string): { signal: string } | string {
   }
 }
 
-/** Starts the control-socket worker (agent/control-socket-worker.ts). False when it cannot. */
-function startControlSocket(path: string): boolean {
+/** Starts the control-socket worker (agent/control-socket-worker.ts); returns why not when it cannot. */
+function startControlSocket(path: string): string | undefined {
   // Deno wants the socket's exact path in --allow-net=unix:<path> (a directory is not enough),
   // which is why `trapdoor run` names the socket (TRAPDOOR_CONTROL_SOCKET) before the pid exists.
-  if (!(denoAllows({ name: 'read', path }) && denoAllows({ name: 'write', path }) && denoAllows({ name: 'net', host: `unix:${path}` }))) return false;
-  if (!denoAllows({ name: 'read', path: dirname(reportedFile) })) return false;
+  if (!(denoAllows({ name: 'read', path }) && denoAllows({ name: 'write', path }) && denoAllows({ name: 'net', host: `unix:${path}` }))) {
+    return `Deno was not given read, write and net (unix:${path}) permissions for it`;
+  }
+  if (!denoAllows({ name: 'read', path: dirname(reportedFile) })) return 'Deno was not given --allow-read for the runtime';
   let worker: Worker;
   try {
     worker = new Worker(join(agentDir(), 'control-socket-worker.js'), {
@@ -215,8 +241,8 @@ function startControlSocket(path: string): boolean {
       stdout: false,
       stderr: false,
     });
-  } catch {
-    return false;
+  } catch (error) {
+    return error instanceof Error ? error.message.split('\n')[0]! : String(error);
   }
   worker.on('message', (message: unknown) => {
     if (message === 'activate') activateFromOutside();
@@ -225,5 +251,5 @@ function startControlSocket(path: string): boolean {
   worker.on('error', () => {});
   // After the listeners: adding a 'message' listener refs the worker's port again.
   worker.unref();
-  return true;
+  return undefined;
 }

@@ -37,7 +37,9 @@ export const STATE_VERSION = 1;
 export type Trigger =
   | { signal: string }
   /** `signalProblem`: why no signal is used (the addon did not load, the program listens for it, …). */
-  | { socket: string; signalProblem?: string };
+  | { socket: string; signalProblem?: string }
+  /** Nothing can activate the process from outside: why (neither the signal nor the socket could be set up). */
+  | { none: string };
 
 export interface ActiveDebugger {
   wsUrl: string;

@@ -63,9 +63,31 @@ export function agentDir(): string {
   const own = dirname(reportedFile);
   if (existsSync(join(own, WORKER_FILE))) return (found = own);
   const root = packageRoot(reportedFile);
-  if (root === undefined) throw new Error(`trapdoor: cannot find the ${PACKAGE_NAME} package above ${reportedFile}`);
-  const build = reportedFile.includes(`${sep}dist${sep}cjs${sep}`) ? 'cjs' : 'esm';
-  return (found = join(root, 'dist', build, 'agent'));
+  if (root !== undefined) {
+    const build = reportedFile.includes(`${sep}dist${sep}cjs${sep}`) ? 'cjs' : 'esm';
+    return (found = join(root, 'dist', build, 'agent'));
+  }
+  // Bundled into the program's own file: the agent runs from an installed copy of the package.
+  const installed = installedAgentDir();
+  if (installed !== undefined) return (found = installed);
+  throw new Error(
+    `the runtime was bundled into ${reportedFile}, and no installed ${PACKAGE_NAME} was found from there or from the working directory ` +
+      `to start its agent thread from: keep ${PACKAGE_NAME} external in the bundle (trapdoor-js's bundler plugins do by default) and install it where the program runs`,
+  );
+}
+
+/** The agent of an installed @trapdoor-js/runtime that the program's file or working directory resolves. */
+function installedAgentDir(): string | undefined {
+  for (const from of [reportedFile, join(process.cwd(), 'package.json')]) {
+    try {
+      const manifest = createRequire(from).resolve(`${PACKAGE_NAME}/package.json`);
+      const dir = join(dirname(manifest), 'dist', 'cjs', 'agent');
+      if (existsSync(join(dir, WORKER_FILE))) return dir;
+    } catch {
+      // not resolvable from there
+    }
+  }
+  return undefined;
 }
 
 /** `require.resolve` from the agent's folder (finds `devtools-protocol` for `/json/protocol`). */

@@ -165,28 +165,28 @@ export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined,
     // The runtime stays a module of its own, imported at run time from where it is installed (see
     // the README): its agent runs in a worker thread loaded from the runtime's own files.
     rollup: {
-      options: (input) => ({ ...input, external: withExternal(input.external, options.runtime) as typeof input.external }),
+      options: (input) => (options.bundleRuntime ? input : { ...input, external: withExternal(input.external, options.runtime) as typeof input.external }),
     },
     rolldown: {
       options(input) {
         root ??= input.cwd;
-        return { ...input, external: withExternal(input.external, options.runtime) as typeof input.external };
+        return options.bundleRuntime ? input : { ...input, external: withExternal(input.external, options.runtime) as typeof input.external };
       },
     },
     esbuild: {
       config(build) {
         root ??= build.absWorkingDir;
-        build.external = [...(build.external ?? []), options.runtime];
+        if (!options.bundleRuntime) build.external = [...(build.external ?? []), options.runtime];
       },
     },
     bun: {
       setup(build) {
         const config = build.config as { external?: string[] };
-        config.external = [...(config.external ?? []), options.runtime];
+        if (!options.bundleRuntime) config.external = [...(config.external ?? []), options.runtime];
       },
     },
     vite: {
-      config: () => ({ ssr: { external: [options.runtime] } }),
+      config: () => (options.bundleRuntime ? {} : { ssr: { external: [options.runtime] } }),
       configResolved(config) {
         root ??= config.root;
       },
@@ -197,11 +197,11 @@ export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined,
     },
     webpack(compiler) {
       root ??= compiler.context;
-      externalizeForWebpack(compiler.options, options.runtime);
+      if (!options.bundleRuntime) externalizeForWebpack(compiler.options, options.runtime);
     },
     rspack(compiler) {
       root ??= compiler.context;
-      externalizeForWebpack(compiler.options, options.runtime);
+      if (!options.bundleRuntime) externalizeForWebpack(compiler.options, options.runtime);
     },
   };
 };

@@ -31,6 +31,13 @@ export interface TrapdoorPluginOptions {
    * its start, as under `trapdoor run`.
    */
   production?: boolean;
+  /**
+   * Bundle the runtime into the output instead of importing it at run time. Its agent thread then
+   * still starts from an installed `@trapdoor-js/runtime` (resolved from the output file or the
+   * working directory); without one, the program runs, and `trapdoor attach` says why it cannot be
+   * activated. Default false: the runtime stays external.
+   */
+  bundleRuntime?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -41,6 +48,7 @@ export interface ResolvedOptions {
   client: boolean;
   root: string | undefined;
   production: boolean;
+  bundleRuntime: boolean;
 }
 
 export class PluginOptionError extends Error {
@@ -53,7 +61,7 @@ export class PluginOptionError extends Error {
   }
 }
 
-const KNOWN = new Set(['include', 'exclude', 'mode', 'runtime', 'client', 'root', 'production']);
+const KNOWN = new Set(['include', 'exclude', 'mode', 'runtime', 'client', 'root', 'production', 'bundleRuntime']);
 
 /** What production builds import: the runtime that arms only on the deployment's opt-in. */
 const PRODUCTION_RUNTIME = `${DEFAULT_RUNTIME}/production`;
@@ -76,22 +84,24 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   for (const name of Object.keys(given)) {
     if (!KNOWN.has(name)) throw new PluginOptionError(name, `unknown option; known: ${[...KNOWN].join(', ')}`);
   }
-  const { mode = 'trap', client = false, root, production = false } = given;
-  if (typeof production !== 'boolean') throw new PluginOptionError('production', `expected true or false, got ${JSON.stringify(production)}`);
+  const { mode = 'trap', client = false, root, production = false, bundleRuntime = false } = given;
+  for (const [name, value] of Object.entries({ client, production, bundleRuntime })) {
+    if (typeof value !== 'boolean') throw new PluginOptionError(name, `expected true or false, got ${JSON.stringify(value)}`);
+  }
   const runtime = given.runtime ?? (production ? PRODUCTION_RUNTIME : DEFAULT_RUNTIME);
   if (mode !== 'trap') {
     throw new PluginOptionError('mode', mode === 'debug' ? "'debug' is planned and not built yet; use 'trap'" : `expected 'trap', got ${JSON.stringify(mode)}`);
   }
   if (typeof runtime !== 'string' || runtime === '') throw new PluginOptionError('runtime', `expected a module specifier, got ${JSON.stringify(runtime)}`);
-  if (typeof client !== 'boolean') throw new PluginOptionError('client', `expected true or false, got ${JSON.stringify(client)}`);
   if (root !== undefined && (typeof root !== 'string' || root === '')) throw new PluginOptionError('root', `expected a folder path, got ${JSON.stringify(root)}`);
   return {
     include: globs('include', given.include),
     exclude: globs('exclude', given.exclude),
     mode,
     runtime,
-    client,
+    client: client as boolean,
     root: root as string | undefined,
-    production,
+    production: production as boolean,
+    bundleRuntime: bundleRuntime as boolean,
   };
 }

@@ -192,7 +192,8 @@ export async function ensureListening(target: Target, options: ListeningOptions)
     if (Date.now() > deadline) break;
     await sleep(20);
   }
-  const how = 'signal' in target.state.trigger ? `sent ${target.state.trigger.signal}` : `asked through ${target.state.trigger.socket}`;
+  const t = target.state.trigger;
+  const how = 'signal' in t ? `sent ${t.signal}` : 'socket' in t ? `asked through ${t.socket}` : 'tried';
   throw new CliError(
     'ERR_TRAPDOOR_TIMEOUT',
     `process ${target.pid}: ${how}, but its debugger did not start within ${options.timeoutMs / 1000} s. ` +
@@ -203,6 +204,7 @@ export async function ensureListening(target: Target, options: ListeningOptions)
 
 async function trigger(target: Target, deadline: number): Promise<void> {
   const how = target.state.trigger;
+  if ('none' in how) throw new CliError('ERR_TRAPDOOR_ACTIVATION', `process ${target.pid} runs trapdoor's runtime, but nothing can activate it from outside: ${how.none}`);
   if ('signal' in how) {
     try {
       process.kill(target.pid, how.signal as NodeJS.Signals);
