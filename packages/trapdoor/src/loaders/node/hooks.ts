@@ -118,11 +118,10 @@ export async function load(url: string, context: LoadContext, nextLoad: NextLoad
 async function loadTypeScript(url: string, path: string, context: LoadContext, nextLoad: NextLoad, instrument: boolean): Promise<LoadResult> {
   const ts = await (typescript ??= import('../typescript.js'));
   let result: LoadResult;
-  let format = ts.formatOf(path);
+  const format = ts.formatOf(path);
   let detect = false;
   try {
     result = await nextLoad(url, context);
-    if (result.format === 'module') format = 'module';
   } catch (error) {
     // Node 20 does not know .ts: ask for the file's text (for CommonJS, Node's CommonJS loader
     // reads it and commonjs.ts strips it).
