@@ -24,8 +24,7 @@ export interface Names {
   bind: string;
   module: string;
   writeBack: string;
-  /** An ES module's imports of the runtime's `trap` and `register` when the bindings follow the last line. */
-  runtimeTrap: string;
+  /** An ES module's import of the runtime's `register` when the bindings follow the last line. */
   runtimeRegister: string;
 }
 
@@ -41,7 +40,6 @@ export function chooseNames(code: string): Names {
     bind: `${prefix}_R`,
     module: `${prefix}_M`,
     writeBack: `${prefix}_W`,
-    runtimeTrap: `${prefix}_t`,
     runtimeRegister: `${prefix}_r`,
   };
 }
@@ -110,15 +108,17 @@ export function header(n: Names, moduleType: ModuleType, language: Language, spe
  * The runtime bindings after the file's last line, with the site table, for a file whose first
  * line holds code (any text there would show in an error's excerpt and move its columns).
  *
- * - An ES module imports the runtime there (imports hoist). Its trap is a local function that
- *   registers the module before trapping, and the module registers once its body has run, so a
- *   module is known to the debugger when its body has run or when it first traps.
+ * - An ES module imports the runtime there (imports hoist) and registers once its body has run; one
+ *   that traps before (a busy loop at its top level) is registered by the trap, and its table
+ *   says where it was loaded from (`loadedFrom`). No function of ours stands between a check and
+ *   the trap: it would be a frame of the program's file in the debugger's stack.
  * - CommonJS needs bindings before its body runs, so `F` and `T` are hoisted function declarations
  *   that stand in until the first check: `F` is a function, whose `F[0]` is undefined, so the first
  *   check takes its slow path into the stand-in `T`, which binds `F` and `T` to the runtime's
  *   control block and trap, registers the module and does what that check would have done. Every
  *   later check runs the normal fast path (the first check's own site has seen two kinds of `F`).
- *   The call at the end binds a module that ran no check.
+ *   The call at the end binds a module that ran no check. (If that first check traps, which it does
+ *   only when a pause is already requested, the stand-in is one more frame in that pause.)
  */
 function footerBindings(n: Names, moduleType: ModuleType, language: Language, specifier: string, shadowed: Set<string>): string {
   const spec = JSON.stringify(specifier);
@@ -127,11 +127,7 @@ function footerBindings(n: Names, moduleType: ModuleType, language: Language, sp
   const params = ts ? 'm: any, s: any, l: any' : 'm, s, l';
   const self = selfOf(moduleType, shadowed);
   if (moduleType === 'esm') {
-    return (
-      `import { flags as ${n.flags}, trap as ${n.runtimeTrap}, register as ${n.runtimeRegister} } from ${spec};` +
-      `function ${n.trap}(${params})${any} {${n.runtimeRegister}(${n.module}, ${self}); return ${n.runtimeTrap}(m, s, l)}` +
-      `var ${n.writeBack}${any};${n.runtimeRegister}(${n.module}, ${self});`
-    );
+    return `import { flags as ${n.flags}, trap as ${n.trap}, register as ${n.runtimeRegister} } from ${spec};var ${n.writeBack}${any};${n.runtimeRegister}(${n.module}, ${self});`;
   }
   const load = `var r${any} = ${requireRuntime(spec, shadowed)}; ${n.flags} = r.flags; ${n.trap} = r.trap; r.register(${n.module}, ${self})`;
   return (
@@ -193,7 +189,9 @@ export function footer(n: Names, language: Language, file: string, sources: stri
   );
   const anyType = language === 'ts' ? ': any' : '';
   const input = extras.inputMap === undefined ? '' : `,inputMap:${JSON.stringify(extras.inputMap)}`;
-  const table = `{v:1,file:${JSON.stringify(file)},sources:${JSON.stringify(sources)},sites:[${rows.join(',')}],shifts:[${extras.shifts.join(',')}]${input}}`;
+  // Where the module was loaded from, for the runtime when the module traps before it registers.
+  const from = binding ? `,loadedFrom:${selfOf(binding.moduleType, binding.shadowed)}` : '';
+  const table = `{v:1,file:${JSON.stringify(file)},sources:${JSON.stringify(sources)},sites:[${rows.join(',')}],shifts:[${extras.shifts.join(',')}]${input}${from}}`;
   const glue = binding ? footerBindings(n, binding.moduleType, language, binding.specifier, binding.shadowed) : '';
   return `\n;function ${n.module}()${anyType} {return ${MARKER}${table}}${glue}\n`;
 }

@@ -226,7 +226,7 @@ describe('the runtime bindings, after the last line', () => {
 describe('module systems', () => {
   it('imports the runtime as the file expects', () => {
     // Line 1 holds code: the bindings follow the last line.
-    expect(instrument('while (0) {}', { filename: 'a.mjs' }).code).toMatch(/\n;function __td_M\(\).*import \{ flags as __td_F, trap as __td_t, register as __td_r \} from "@trapdoor-js\/runtime";.*__td_r\(__td_M, import\.meta\.url\);\n$/);
+    expect(instrument('while (0) {}', { filename: 'a.mjs' }).code).toMatch(/\n;function __td_M\(\).*import \{ flags as __td_F, trap as __td_T, register as __td_r \} from "@trapdoor-js\/runtime";.*__td_r\(__td_M, import\.meta\.url\);\n$/);
     expect(instrument('while (0) {}', { filename: 'a.cjs' }).code).toMatch(/\n;function __td_M\(\).*require\("@trapdoor-js\/runtime"\).*r\.register\(__td_M, typeof __filename/);
     // A line without code: the header goes there, before the module's body.
     expect(instrument('// a comment\nwhile (0) {}', { filename: 'a.mjs' }).code).toMatch(/^import \{ flags as __td_F, trap as __td_T, register as __td_R \} from "@trapdoor-js\/runtime";__td_R\(__td_M, import\.meta\.url\);var __td_W;\/\/ a comment\n/);
