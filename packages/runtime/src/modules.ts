@@ -30,6 +30,11 @@ export interface ModuleTableV1 {
   shifts: number[];
   /** The map from that code to the original sources, when the transform was given one. */
   inputMap?: { version: number; sources: (string | null)[]; sourcesContent?: (string | null)[]; names: string[]; mappings: string; sourceRoot?: string };
+  /**
+   * `import.meta.url` / `__filename`: where the module was loaded from, for a module that may trap
+   * before it calls `register` (its runtime bindings follow its last line).
+   */
+  loadedFrom?: string;
 }
 
 export type SiteKindCode = 0 | 1 | 2;
@@ -112,7 +117,8 @@ export function moduleOf(thunk: ModuleThunk): InstrumentedModule {
   let mod = registry.known.get(thunk);
   if (mod) return mod;
   if (mod === undefined) register(thunk);
-  mod = decode(registry.thunks.indexOf(thunk), thunk(), registry.loadedFrom.get(thunk));
+  const table = thunk();
+  mod = decode(registry.thunks.indexOf(thunk), table, registry.loadedFrom.get(thunk) ?? table.loadedFrom);
   registry.known.set(thunk, mod);
   return mod;
 }

@@ -7,7 +7,7 @@
  * changed, else the locals array with new values, which the check assigns back to the
  * writable bindings.
  */
-import type { ModuleThunk } from './modules.js';
+import { register, type ModuleThunk } from './modules.js';
 
 export type TrapHandler = (module: ModuleThunk, site: number, locals: unknown[]) => unknown[] | undefined;
 
@@ -17,6 +17,10 @@ type Holder = { [KEY]?: { handler: TrapHandler | null } };
 const slot = ((globalThis as Holder)[KEY] ??= { handler: null });
 
 export function trap(module: ModuleThunk, site: number, locals: unknown[]): unknown[] | undefined {
+  // A module whose runtime bindings follow its last line registers when its body has run; one that
+  // traps before (a busy loop at its top level) is registered here (its table says where it was
+  // loaded from). Registered already: one Map lookup.
+  register(module);
   const handler = slot.handler;
   if (handler === null) return undefined;
   return handler(module, site, locals);
