@@ -23,9 +23,10 @@ Output, exit status and stack traces stay the program's own (stack trace columns
 a check was inserted can differ).
 
 Options:
-  --runtime node|bun|deno   the runtime (default: the one running trapdoor, node, or bun under
-                            'bunx --bun'; bun and deno are looked up on PATH, then in node_modules/.bin; TRAPDOOR_NODE,
-                            TRAPDOOR_BUN, TRAPDOOR_DENO name an executable to use instead)
+  --runtime node|bun|deno   the runtime (default: the one running trapdoor: node, bun under
+                            'bunx --bun', deno under 'deno run'; bun and deno are looked up on
+                            PATH, then in node_modules/.bin; TRAPDOOR_NODE, TRAPDOOR_BUN,
+                            TRAPDOOR_DENO name an executable to use instead)
   --port <n>                port the debugger listens on once activated (0: any free port);
                             when it is taken, activation fails as with 'node --inspect=<n>'
                             (default: 9229, or the next free port, with a notice)
