@@ -15,7 +15,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { delimiter, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import CDP from 'chrome-remote-interface';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,7 +39,9 @@ const children = new Set<ChildProcess>();
 /** The user's environment: nothing of the npm or vitest running this test. */
 function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(npm_|VITEST|TRAPDOOR_)/i.test(name)));
-  return { ...env, NO_COLOR: '1', TMPDIR: work, ...extra };
+  // Not the repository's node_modules/.bin (its trapdoor, bun and deno): runtimes are named explicitly.
+  const path = (process.env.PATH ?? '').split(delimiter).filter((dir) => !dir.startsWith(repoRoot) && !dir.startsWith(repoRoot.replace(/\/$/, '')));
+  return { ...env, PATH: path.join(delimiter), NO_COLOR: '1', TMPDIR: work, ...extra };
 }
 
 interface Result {
@@ -158,7 +160,7 @@ beforeAll(async () => {
   const denoSetup = { dir: deno, plain: (s: string): [string, string[]] => [DENO, ['run', s]], runOptions: ['--runtime', 'deno'], env: { TRAPDOOR_DENO: DENO }, programs: ['app.mjs'], trigger: 'any' as const };
   setups['Deno, the CLI on Node'] = { ...denoSetup, cli: npmBin };
   // A Deno user without Node: the CLI on Deno runs the program on Deno.
-  setups['Deno, the CLI on Deno'] = { ...denoSetup, runOptions: [], cli: (dir) => [DENO, ['run', '-A', join(dir, 'node_modules', 'trapdoor-js', 'bin', 'trapdoor.js')]] };
+  setups['Deno, the CLI on Deno'] = { ...denoSetup, env: {}, runOptions: [], cli: (dir) => [DENO, ['run', '-A', join(dir, 'node_modules', 'trapdoor-js', 'bin', 'trapdoor.js')]] };
   // A program of its own below, whose deno.json says "nodeModulesDir": "none": Deno then ignores
   // node_modules, trapdoor's included, for the program's imports; trapdoor's own still load.
   const none = join(deno, 'none');
