@@ -17,7 +17,7 @@
  * Run the server: node ~/.cache/trapdoor/js-debug/src/dapDebugServer.js <port> 127.0.0.1
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -38,7 +38,7 @@ try {
 }
 const { values, positionals } = options;
 if (values.help || positionals.length !== 1) {
-  process.stdout.write('usage: node scripts/js-debug.mjs <js-debug checkout or git dir> [--src <build dir>] [--out <dir>]\n');
+  (values.help ? process.stdout : process.stderr).write('usage: node scripts/js-debug.mjs <js-debug checkout or git dir> [--src <build dir>] [--out <dir>]\n');
   process.exit(values.help ? 0 : 2);
 }
 
@@ -69,9 +69,20 @@ try {
 
 const src = resolve(values.src);
 const out = resolve(values.out);
+const SRC_MARK = '.trapdoor-js-debug-src';
+const OUT_MARK = 'trapdoor-build.json';
+/** Removes a folder this script made before (it has our mark) or an empty one; refuses anything else. */
+function replace(dir, mark, option) {
+  if (existsSync(dir) && readdirSync(dir).length > 0 && !existsSync(join(dir, mark))) {
+    fail(`${option} ${dir} is a folder this script did not make; give an empty or new one`, 2);
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+replace(src, SRC_MARK, '--src');
+replace(out, OUT_MARK, '--out');
 // A fresh export each time: gulp's `clean` only removes dist/, and a stale tree would build old code.
-rmSync(src, { recursive: true, force: true });
 mkdirSync(src, { recursive: true });
+writeFileSync(join(src, SRC_MARK), `${commit}\n`);
 process.stderr.write(`js-debug: exporting ${commit} into ${src}\n`);
 // A partial mirror may lack its largest blobs (binaries under testWorkspace/, js-debug's own test
 // fixtures); `git archive` stops at the first one, so export the rest and say what was left out.
@@ -96,7 +107,6 @@ run('npx', ['gulp', 'dapDebugServer'], src);
 
 const server = join(src, 'dist', 'src', 'dapDebugServer.js');
 if (!existsSync(server)) fail(`the build did not produce ${server}`);
-rmSync(out, { recursive: true, force: true });
 cpSync(join(src, 'dist'), out, { recursive: true });
 writeFileSync(join(out, 'trapdoor-build.json'), `${JSON.stringify({ repository: 'microsoft/vscode-js-debug', commit, builtAt: new Date().toISOString() }, null, 2)}\n`);
 process.stdout.write(`${join(out, 'src', 'dapDebugServer.js')}\n`);
