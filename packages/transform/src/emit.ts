@@ -109,9 +109,9 @@ export function header(n: Names, moduleType: ModuleType, language: Language, spe
  * line holds code (any text there would show in an error's excerpt and move its columns).
  *
  * - An ES module imports the runtime there (imports hoist) and registers once its body has run; one
- *   that traps before (a busy loop at its top level) is registered by the trap, and its table
- *   says where it was loaded from (`loadedFrom`). No function of ours stands between a check and
- *   the trap: it would be a frame of the program's file in the debugger's stack.
+ *   that traps before (a busy loop at its top level) is registered by the trap, which finds where
+ *   it was loaded from in its caller's frame. No function of ours stands between a check and the
+ *   trap: it would be a frame of the program's file in the debugger's stack.
  * - CommonJS needs bindings before its body runs, so `F` and `T` are hoisted function declarations
  *   that stand in until the first check: `F` is a function, whose `F[0]` is undefined, so the first
  *   check takes its slow path into the stand-in `T`, which binds `F` and `T` to the runtime's
@@ -189,9 +189,7 @@ export function footer(n: Names, language: Language, file: string, sources: stri
   );
   const anyType = language === 'ts' ? ': any' : '';
   const input = extras.inputMap === undefined ? '' : `,inputMap:${JSON.stringify(extras.inputMap)}`;
-  // Where the module was loaded from, for the runtime when the module traps before it registers.
-  const from = binding ? `,loadedFrom:${selfOf(binding.moduleType, binding.shadowed)}` : '';
-  const table = `{v:1,file:${JSON.stringify(file)},sources:${JSON.stringify(sources)},sites:[${rows.join(',')}],shifts:[${extras.shifts.join(',')}]${input}${from}}`;
+  const table = `{v:1,file:${JSON.stringify(file)},sources:${JSON.stringify(sources)},sites:[${rows.join(',')}],shifts:[${extras.shifts.join(',')}]${input}}`;
   const glue = binding ? footerBindings(n, binding.moduleType, language, binding.specifier, binding.shadowed) : '';
   return `\n;function ${n.module}()${anyType} {return ${MARKER}${table}}${glue}\n`;
 }
