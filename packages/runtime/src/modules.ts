@@ -30,11 +30,6 @@ export interface ModuleTableV1 {
   shifts: number[];
   /** The map from that code to the original sources, when the transform was given one. */
   inputMap?: { version: number; sources: (string | null)[]; sourcesContent?: (string | null)[]; names: string[]; mappings: string; sourceRoot?: string };
-  /**
-   * `import.meta.url` / `__filename`: where the module was loaded from, for a module that may trap
-   * before it calls `register` (its runtime bindings follow its last line).
-   */
-  loadedFrom?: string;
 }
 
 export type SiteKindCode = 0 | 1 | 2;
@@ -112,13 +107,17 @@ export function register(thunk: ModuleThunk, loadedFrom?: string): void {
   for (const listener of registry.listeners) listener(thunk);
 }
 
+/** Whether the module has registered (or been registered by `moduleOf` or a trap). */
+export function isRegistered(thunk: ModuleThunk): boolean {
+  return registry.known.has(thunk);
+}
+
 /** The decoded table of a module, registering it if its body has not run yet (import cycles). */
 export function moduleOf(thunk: ModuleThunk): InstrumentedModule {
   let mod = registry.known.get(thunk);
   if (mod) return mod;
   if (mod === undefined) register(thunk);
-  const table = thunk();
-  mod = decode(registry.thunks.indexOf(thunk), table, registry.loadedFrom.get(thunk) ?? table.loadedFrom);
+  mod = decode(registry.thunks.indexOf(thunk), thunk(), registry.loadedFrom.get(thunk));
   registry.known.set(thunk, mod);
   return mod;
 }

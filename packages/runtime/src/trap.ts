@@ -7,7 +7,7 @@
  * changed, else the locals array with new values, which the check assigns back to the
  * writable bindings.
  */
-import { register, type ModuleThunk } from './modules.js';
+import { isRegistered, register, type ModuleThunk } from './modules.js';
 
 export type TrapHandler = (module: ModuleThunk, site: number, locals: unknown[]) => unknown[] | undefined;
 
@@ -18,9 +18,8 @@ const slot = ((globalThis as Holder)[KEY] ??= { handler: null });
 
 export function trap(module: ModuleThunk, site: number, locals: unknown[]): unknown[] | undefined {
   // A module whose runtime bindings follow its last line registers when its body has run; one that
-  // traps before (a busy loop at its top level) is registered here (its table says where it was
-  // loaded from). Registered already: one Map lookup.
-  register(module);
+  // traps before (a busy loop at its top level) is registered here, loaded from its check's file.
+  if (!isRegistered(module)) register(module, callerFile());
   const handler = slot.handler;
   if (handler === null) return undefined;
   return handler(module, site, locals);
@@ -31,4 +30,23 @@ export function setTrapHandler(handler: TrapHandler | null): TrapHandler | null 
   const previous = slot.handler;
   slot.handler = handler;
   return previous;
+}
+
+/** The file of trap()'s caller (the check), as `import.meta.url` / `__filename` name it. */
+function callerFile(): string | undefined {
+  const E = Error as unknown as { prepareStackTrace?: unknown; stackTraceLimit: number; captureStackTrace(holder: object, above?: Function): void };
+  const { prepareStackTrace, stackTraceLimit } = E;
+  try {
+    E.prepareStackTrace = (_error: unknown, frames: unknown) => frames;
+    E.stackTraceLimit = 1;
+    const holder: { stack?: Array<{ getFileName(): string | null | undefined }> } = {};
+    E.captureStackTrace(holder, trap);
+    const file = Array.isArray(holder.stack) ? holder.stack[0]?.getFileName() : undefined;
+    return typeof file === 'string' && file !== '' ? file : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    E.prepareStackTrace = prepareStackTrace;
+    E.stackTraceLimit = stackTraceLimit;
+  }
 }
