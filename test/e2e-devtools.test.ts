@@ -34,8 +34,19 @@ afterEach(() => {
 });
 afterAll(async () => {
   await browser?.close().catch(() => {});
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  removeProfile();
 });
+
+/** Chromium's helper processes may still be writing the profile as they die: best effort. */
+function removeProfile(): void {
+  if (!profile) return;
+  try {
+    rmSync(profile, { recursive: true, force: true, maxRetries: 10 });
+  } catch {
+    // left in the temporary directory
+  }
+  profile = undefined;
+}
 
 /** Starts a process and collects its output; `until` resolves when the output matches. */
 function start(command: string, args: string[], stream: 'stdout' | 'stderr' = 'stdout') {
@@ -74,7 +85,7 @@ function start(command: string, args: string[], stream: 'stdout' | 'stderr' = 's
 async function launchChromium(): Promise<{ port: number }> {
   // One per test: the previous one was stopped with the test's processes.
   await browser?.close().catch(() => {});
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  removeProfile();
   profile = mkdtempSync(join(tmpdir(), 'trapdoor-chromium-'));
   const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
   const chrome = start(CHROMIUM, [...flags, `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'], 'stderr');
@@ -146,7 +157,18 @@ it.skipIf(missing)('Chrome DevTools: a breakpoint clicked on a loop body line st
   await page.goto(address.devtoolsUrl.replace('devtools://devtools/bundled/', `http://127.0.0.1:${port}/devtools/`));
   const visible = (text: string | RegExp, exact = true) => page.getByText(text, { exact }).filter({ visible: true }).first().waitFor({ timeout: 30_000 });
   const lineOf = (text: string) => readFileSync(script, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
-  const gutter = (line: number) => page.locator('.cm-lineNumbers .cm-gutterElement', { hasText: new RegExp(`^${line}$`) }).first();
+  // The editor renders only the lines near its viewport: scroll the line into it, then its number.
+  const gutter = async (line: number) => {
+    await page
+      .locator('.cm-scroller')
+      .filter({ visible: true })
+      .first()
+      .evaluate((scroller, target) => {
+        const height = scroller.querySelector('.cm-line')?.getBoundingClientRect().height ?? 15;
+        scroller.scrollTop = Math.max(0, (target - 6) * height);
+      }, line);
+    return page.locator('.cm-lineNumbers .cm-gutterElement', { hasText: new RegExp(`^${line}$`) }).filter({ visible: true }).first();
+  };
 
   await page.getByText(/node\[\d+\]/).filter({ visible: true }).first().waitFor({ timeout: 30_000 });
   await page.getByRole('tab', { name: 'Sources' }).click();
@@ -155,7 +177,7 @@ it.skipIf(missing)('Chrome DevTools: a breakpoint clicked on a loop body line st
   await visible('views.mjs');
 
   // A click on the first line of collatzSteps' loop body: the breakpoint resolves to the loop's check.
-  await gutter(lineOf('n = n % 2')).click();
+  await (await gutter(lineOf('n = n % 2'))).click();
   await page.getByRole('button', { name: 'Resume script execution' }).click();
   await visible('Paused on breakpoint');
   await visible(`views.mjs:${lineOf('while (n !== 1)')}`);
@@ -164,8 +186,8 @@ it.skipIf(missing)('Chrome DevTools: a breakpoint clicked on a loop body line st
   await page.screenshot({ path: join(repoRoot, 'test', '.tmp', 'devtools-breakpoint.png') });
 
   // Off again (its marker sits on the loop's line now), and one in the method `run`: its `this` is the Timed receiver.
-  await gutter(lineOf('while (n !== 1)')).click();
-  await gutter(lineOf('this.count++;')).click();
+  await (await gutter(lineOf('while (n !== 1)'))).click();
+  await (await gutter(lineOf('this.count++;'))).click();
   await page.getByRole('button', { name: 'Resume script execution' }).click();
   await visible(`views.mjs:${lineOf('while (this.count < this.limit)')}`);
   await visible('run');
@@ -174,8 +196,8 @@ it.skipIf(missing)('Chrome DevTools: a breakpoint clicked on a loop body line st
   await page.screenshot({ path: join(repoRoot, 'test', '.tmp', 'devtools-this.png') });
 
   // The top-level loop, where `stop` is a local: the Console ends the program.
-  await gutter(lineOf('while (this.count < this.limit)')).click();
-  await gutter(lineOf('collatzSteps(27);')).click();
+  await (await gutter(lineOf('while (this.count < this.limit)'))).click();
+  await (await gutter(lineOf('collatzSteps(27);'))).click();
   await page.getByRole('button', { name: 'Resume script execution' }).click();
   await visible(`views.mjs:${lineOf('while (!stop)')}`);
   await page.getByRole('tab', { name: 'Console' }).click();
@@ -184,7 +206,7 @@ it.skipIf(missing)('Chrome DevTools: a breakpoint clicked on a loop body line st
   await page.keyboard.press('Enter');
   await visible('stop = true');
   await page.getByRole('tab', { name: 'Sources' }).click();
-  await gutter(lineOf('while (!stop)')).click();
+  await (await gutter(lineOf('while (!stop)'))).click();
   await page.getByRole('button', { name: 'Resume script execution' }).click();
   await program.until(/^stopped after some rounds/m);
   expect(await program.exited, program.describe()).toBe(0);
