@@ -148,7 +148,11 @@ describe('where the runtime bindings go', () => {
 
   it('on a line without code before the first statement, else after the last line', () => {
     expect(headerLine('"use strict";\nwhile (0) {}')).toBe(0);
-    expect(headerLine('"use strict"; while (0) {}')).toBe(-1); // code follows the directive on its line
+    expect(headerLine('"use strict"; go()\nwhile (0) {}')).toBe(-1); // code follows the directive on its line
+    // Line 1 holds a check already: its excerpt shows inserted text anyway, so the bindings go at the
+    // top as constants (one shape of F for the engine), not after the last line.
+    expect(headerLine('"use strict"; while (0) {}')).toBe(0);
+    expect(headerLine('(function (g, f) { f(g) })(this, function () { while (0) {} })')).toBe(0);
     expect(headerLine('"use strict" // why\nwhile (0) {}')).toBe(0);
     expect(headerLine('// license\n\nwhile (0) {}')).toBe(0);
     expect(headerLine('#!/usr/bin/env node\n\nwhile (0) {}')).toBe(1); // never on the hashbang's line
@@ -160,7 +164,7 @@ describe('where the runtime bindings go', () => {
     expect(headerLine('const a = require("a");\nconst b = 1;\n\nfunction f() {}')).toBe(2);
     expect(headerLine('import x from "y";\n// z\nfunction f() {}', 'a.mjs')).toBe(1);
     expect(headerLine('const a = f();\n\nfunction f() {}')).toBe(-1); // calls a hoisted function
-    expect(headerLine('const g = () => 1; g();\n\nfunction f() {}')).toBe(-1); // a site before the line
+    expect(headerLine('const a = 1;\nconst g = () => 1; g();\n\nfunction f() {}')).toBe(-1); // a site before the line
     expect(headerLine('eval("f()");\n\nfunction f() {}')).toBe(-1);
     expect(headerLine('const s = `a\n\nb`;\nfunction f() {}')).toBe(-1); // a blank line inside a template is code
     expect(run(cjs('const a = [1];\n\nfunction f(x) { return x + 1 }\nmodule.exports = f(a[0])').code)).toBe(2);
@@ -226,8 +230,10 @@ describe('the runtime bindings, after the last line', () => {
 describe('module systems', () => {
   it('imports the runtime as the file expects', () => {
     // Line 1 holds code: the bindings follow the last line.
-    expect(instrument('while (0) {}', { filename: 'a.mjs' }).code).toMatch(/\n;function __td_M\(\).*import \{ flags as __td_F, trap as __td_T, register as __td_r \} from "@trapdoor-js\/runtime";.*__td_r\(__td_M, import\.meta\.url\);\n$/);
-    expect(instrument('while (0) {}', { filename: 'a.cjs' }).code).toMatch(/\n;function __td_M\(\).*require\("@trapdoor-js\/runtime"\).*r\.register\(__td_M, typeof __filename/);
+    expect(instrument('go()\nwhile (0) {}', { filename: 'a.mjs' }).code).toMatch(/\n;function __td_M\(\).*import \{ flags as __td_F, trap as __td_T, register as __td_r \} from "@trapdoor-js\/runtime";.*__td_r\(__td_M, import\.meta\.url\);\n$/);
+    expect(instrument('go()\nwhile (0) {}', { filename: 'a.cjs' }).code).toMatch(/\n;function __td_M\(\).*require\("@trapdoor-js\/runtime"\).*r\.register\(__td_M, typeof __filename/);
+    // A check on line 1 itself: the header goes at the top.
+    expect(instrument('while (0) {}', { filename: 'a.mjs' }).code).toMatch(/^import \{ flags as __td_F, trap as __td_T, register as __td_R \} from "@trapdoor-js\/runtime";__td_R\(__td_M, import\.meta\.url\);var __td_W;while \(0\)/);
     // A line without code: the header goes there, before the module's body.
     expect(instrument('// a comment\nwhile (0) {}', { filename: 'a.mjs' }).code).toMatch(/^import \{ flags as __td_F, trap as __td_T, register as __td_R \} from "@trapdoor-js\/runtime";__td_R\(__td_M, import\.meta\.url\);var __td_W;\/\/ a comment\n/);
     expect(instrument('"use strict";\nwhile (0) {}', { filename: 'a.cjs' }).code).toMatch(/^"use strict";const \{ flags: __td_F, trap: __td_T, register: __td_R \} = \(.*require\("@trapdoor-js\/runtime"\)\);__td_R\(/);
