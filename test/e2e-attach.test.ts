@@ -10,7 +10,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import CDP from 'chrome-remote-interface';
 import { afterEach, describe, expect, it } from 'vitest';
-import { descendants, killTree, programsDir, repoRoot, within } from './e2e/harness.js';
+import { descendants, killTree, programsDir, repoRoot, watch, within } from './e2e/harness.js';
 
 const BIN = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
 const RUNTIMES = ['node', 'bun', 'deno'] as const;
@@ -45,51 +45,8 @@ function run(runtime: RuntimeName, script: string, { flags = [], args = [], env 
     env: { ...process.env, NO_COLOR: '1', ...env },
   });
   started.add(proc);
-  let out = '';
-  let err = '';
-  const waiters = new Set<() => void>();
-  proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    out += chunk;
-    for (const w of [...waiters]) w();
-  });
-  proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-    err += chunk;
-    for (const w of [...waiters]) w();
-  });
-  let ended = false;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    proc.on('close', (code, signal) => {
-      ended = true;
-      for (const w of [...waiters]) w();
-      resolve({ code, signal });
-    }),
-  );
-  const describe = (): string => `${runtime} ${script}\n--- stdout\n${out}\n--- stderr\n${err}`;
-  return {
-    proc,
-    stdout: () => out,
-    stderr: () => err,
-    line: (pattern) =>
-      within(
-        new Promise<void>((resolve, reject) => {
-          const check = (): void => {
-            if (out.split('\n').some((l) => pattern.test(l))) {
-              waiters.delete(check);
-              resolve();
-            } else if (ended) {
-              waiters.delete(check);
-              reject(new Error(`exited before printing ${pattern}\n${describe()}`));
-            }
-          };
-          waiters.add(check);
-          check();
-        }),
-        `a line matching ${pattern}`,
-        describe,
-      ),
-    exited,
-    describe,
-  };
+  const watched = watch(proc, `${runtime} ${script}`);
+  return { proc, ...watched, exited: watched.closed };
 }
 
 /** The real CLI, run to completion (asynchronously: the program keeps running meanwhile). */

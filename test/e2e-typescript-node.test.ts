@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import CDP from 'chrome-remote-interface';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { killTree, repoRoot, within } from './e2e/harness.js';
+import { killTree, repoRoot, watch, within } from './e2e/harness.js';
 
 const BIN = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
 const FIXTURES = join(repoRoot, 'test', 'typescript-node');
@@ -46,53 +46,16 @@ function node(args: string[], cwd: string, dump?: string): Running {
   if (dump !== undefined) env.TRAPDOOR_DEBUG_DUMP_MODULES = dump;
   const proc = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env });
   started.add(proc);
-  let out = '';
-  let err = '';
-  let ended = false;
-  const waiters = new Set<() => void>();
-  const notify = (): void => {
-    for (const w of [...waiters]) w();
-  };
-  proc.stdout!.setEncoding('utf8').on('data', (c: string) => ((out += c), notify()));
-  proc.stderr!.setEncoding('utf8').on('data', (c: string) => ((err += c), notify()));
-  const describe = (): string => `node ${args.join(' ')} (in ${cwd})\n--- stdout\n${out}\n--- stderr\n${err}`;
+  const watched = watch(proc, `node ${args.join(' ')} (in ${cwd})`);
   const exited = within(
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-      proc.on('close', (code) => {
-        ended = true;
-        started.delete(proc);
-        notify();
-        resolve({ code, stdout: out, stderr: err });
-      }),
-    ),
+    watched.closed.then(({ code }) => {
+      started.delete(proc);
+      return { code, stdout: watched.stdout(), stderr: watched.stderr() };
+    }),
     'the program to end',
-    describe,
+    watched.describe,
   );
-  return {
-    proc,
-    stdout: () => out,
-    stderr: () => err,
-    line: (pattern) =>
-      within(
-        new Promise<void>((resolve, reject) => {
-          const check = (): void => {
-            if (out.split('\n').some((l) => pattern.test(l))) {
-              waiters.delete(check);
-              resolve();
-            } else if (ended) {
-              waiters.delete(check);
-              reject(new Error(`exited before printing ${pattern}\n${describe()}`));
-            }
-          };
-          waiters.add(check);
-          check();
-        }),
-        `a line matching ${pattern}`,
-        describe,
-      ),
-    exited,
-    describe,
-  };
+  return { proc, ...watched, exited };
 }
 
 let dumps = 0;

@@ -99,29 +99,17 @@ export async function build(tool: Tool, instrumented: boolean, pluginOptions: ob
       });
       return { file: join(dir, 'main.mjs'), runtime: 'node' };
     }
-    case 'webpack': {
-      const webpack = (await import('webpack')).default;
-      const plugin = (await import('trapdoor-js/webpack')).default;
-      await runCompiler(
-        webpack({
-          mode: 'production',
-          target: 'node',
-          context: projectDir,
-          entry,
-          devtool: 'source-map',
-          output: { path: dir, filename: 'main.cjs', library: { type: 'commonjs2' } },
-          resolve: { extensions: ['.ts', '.js'] },
-          module: { rules: [{ test: /\.ts$/, loader: 'ts-loader', options: { transpileOnly: true, configFile: join(projectDir, 'tsconfig.json') } }] },
-          plugins: instrumented ? [plugin(pluginOptions)] : [],
-        }),
-      );
-      return { file: join(dir, 'main.cjs'), runtime: 'node' };
-    }
+    case 'webpack':
     case 'rspack': {
-      const { rspack } = await import('@rspack/core');
-      const plugin = (await import('trapdoor-js/rspack')).default;
+      // The same Node app config for both; each compiles TypeScript with its usual loader.
+      const compile = tool === 'webpack' ? (await import('webpack')).default : (await import('@rspack/core')).rspack;
+      const plugin = (await import(tool === 'webpack' ? 'trapdoor-js/webpack' : 'trapdoor-js/rspack')).default;
+      const typescript =
+        tool === 'webpack'
+          ? { loader: 'ts-loader', options: { transpileOnly: true, configFile: join(projectDir, 'tsconfig.json') } }
+          : { loader: 'builtin:swc-loader', options: { jsc: { parser: { syntax: 'typescript' } } } };
       await runCompiler(
-        rspack({
+        (compile as (config: object) => unknown)({
           mode: 'production',
           target: 'node',
           context: projectDir,
@@ -129,8 +117,8 @@ export async function build(tool: Tool, instrumented: boolean, pluginOptions: ob
           devtool: 'source-map',
           output: { path: dir, filename: 'main.cjs', library: { type: 'commonjs2' } },
           resolve: { extensions: ['.ts', '.js'] },
-          module: { rules: [{ test: /\.ts$/, loader: 'builtin:swc-loader', options: { jsc: { parser: { syntax: 'typescript' } } } }] },
-          plugins: instrumented ? [plugin(pluginOptions) as any] : [],
+          module: { rules: [{ test: /\.ts$/, ...typescript }] },
+          plugins: instrumented ? [plugin(pluginOptions)] : [],
         }),
       );
       return { file: join(dir, 'main.cjs'), runtime: 'node' };

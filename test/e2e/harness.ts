@@ -37,6 +37,57 @@ export const runtimes: RuntimeSpec[] = [
 /** Generous limit for anything a test waits for (never asserted as a duration). */
 export const WAIT_MS = 30_000;
 
+/** A child process's output as it comes: wait for a line, read what it printed, know when it ended. */
+export interface Watched {
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when stdout has a line matching `pattern`; rejects if the process ends first. */
+  line(pattern: RegExp): Promise<void>;
+  /** When the process has closed its output and exited. */
+  closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The command and its output so far, for failure messages. */
+  describe(): string;
+}
+
+export function watch(proc: ChildProcess, label: string): Watched {
+  let out = '';
+  let err = '';
+  let ended = false;
+  const waiters = new Set<() => void>();
+  const notify = (): void => {
+    for (const w of [...waiters]) w();
+  };
+  proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => ((out += chunk), notify()));
+  proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => ((err += chunk), notify()));
+  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.on('close', (code, signal) => {
+      ended = true;
+      notify();
+      resolve({ code, signal });
+    }),
+  );
+  const describe = (): string => `${label}\n--- stdout\n${out}\n--- stderr\n${err}`;
+  const line = (pattern: RegExp): Promise<void> =>
+    within(
+      new Promise<void>((resolve, reject) => {
+        const check = (): void => {
+          if (out.split('\n').some((l) => pattern.test(l))) {
+            waiters.delete(check);
+            resolve();
+          } else if (ended) {
+            waiters.delete(check);
+            reject(new Error(`exited before printing ${pattern}\n${describe()}`));
+          }
+        };
+        waiters.add(check);
+        check();
+      }),
+      `a line matching ${pattern}`,
+      describe,
+    );
+  return { stdout: () => out, stderr: () => err, line, closed, describe };
+}
+
 export function within<T>(promise: Promise<T>, what: string, describe: () => string = () => '', ms = WAIT_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

@@ -7,22 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { instrument } from '@trapdoor-js/transform';
 import { moduleOf, type ModuleTableV1 } from './modules.js';
 import { possibleBreakpoints, resolveLocation } from './breakpoints.js';
-import type { Script } from './scripts.js';
+import { siteRef, type Script } from './scripts.js';
 
 function scriptOf(source: string, filename = '/virtual/app.mjs'): Script {
   const { code } = instrument(source, { filename, moduleType: 'esm' });
   const tableText = /\/\*trapdoor:1\*\/(\{.*\})\}(?=function |import |var |\s*$)/s.exec(code)![1]!;
   const table = new Function(`return ${tableText}`)() as ModuleTableV1;
   const module = moduleOf(() => table);
-  const sites = module.sites.map((site, index) => ({
-    module,
-    index,
-    kind: site.kind,
-    lineNumber: site.line - 1,
-    columnNumber: site.column,
-    endLineNumber: site.endLine - 1,
-    endColumnNumber: site.endLine === 0 ? -1 : site.endColumn,
-  }));
+  const sites = module.sites.map((_, index) => siteRef(module, index));
   return { id: '7', url: `file://${filename}`, source, instrumented: true, isModule: true, sites, event: {} as never };
 }
 

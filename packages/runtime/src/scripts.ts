@@ -32,6 +32,20 @@ export interface SiteRef {
   endColumnNumber: number;
 }
 
+/** A module's site as a script lists it: CDP's 0-based lines; an end of -1 where the table has none. */
+export function siteRef(module: InstrumentedModule, index: number): SiteRef {
+  const site = module.sites[index]!;
+  return {
+    module,
+    index,
+    kind: site.kind,
+    lineNumber: site.line - 1,
+    columnNumber: site.column,
+    endLineNumber: site.endLine - 1,
+    endColumnNumber: site.endLine === 0 ? -1 : site.endColumn,
+  };
+}
+
 export interface Script {
   id: string;
   url: string;
@@ -215,15 +229,7 @@ export class Scripts {
       module.sites.forEach((site, index) => {
         const script = scripts.get(site.source);
         if (script === undefined) return;
-        script.sites.push({
-          module,
-          index,
-          kind: site.kind,
-          lineNumber: site.line - 1,
-          columnNumber: site.column,
-          endLineNumber: site.endLine - 1,
-          endColumnNumber: site.endLine === 0 ? -1 : site.endColumn,
-        });
+        script.sites.push(siteRef(module, index));
         changed.add(script);
       });
       for (const script of scripts.values()) {
