@@ -110,7 +110,8 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
 
   const givenMap = options.inputSourceMap != null ? parseMap(options.inputSourceMap, filename) : undefined;
   if (code.includes(MARKER)) return unchanged(code, filename, options.moduleType, 'instrumented', givenMap);
-  if (/\/\*\s*trapdoor-ignore-file\s*\*\//.test(code)) return unchanged(code, filename, options.moduleType, 'ignore-file', givenMap);
+  // The substring first: the pattern scans from every `/*` of the file.
+  if (code.includes('trapdoor-ignore-file') && /\/\*\s*trapdoor-ignore-file\s*\*\//.test(code)) return unchanged(code, filename, options.moduleType, 'ignore-file', givenMap);
 
   const { plans, moduleType, language, shadowed, program, comments } = findSites(code, filename, options.moduleType, options.language);
 

@@ -60,19 +60,26 @@ export function instrumentForBundler(code: string, path: string, runtime: string
  * plugin runs first), which costs no map composition.
  */
 function incomingMap(context: UnpluginBuildContext, code: string, path: string): RawSourceMap | undefined {
+  // Where the bundler can give one: Rollup-like contexts always can (then only a changed file needs
+  // it); webpack and Rspack pass the loaders' map when there is one; esbuild and Bun load the file
+  // for this plugin, so the code is the file as written and the disk is not read again.
+  const rollupLike = context as { getCombinedSourcemap?: () => unknown };
+  let source: (() => RawSourceMap | string) | undefined;
+  if (typeof rollupLike.getCombinedSourcemap === 'function') source = () => rollupLike.getCombinedSourcemap!() as RawSourceMap;
+  else {
+    const native = context.getNativeBuildContext?.();
+    if (native && (native.framework === 'webpack' || native.framework === 'rspack') && native.inputSourceMap) {
+      const given = native.inputSourceMap as RawSourceMap | string;
+      source = () => given;
+    }
+  }
+  if (source === undefined) return undefined;
   try {
     if (readFileSync(path, 'utf8') === code) return undefined;
   } catch {
     return undefined; // not a file on disk: nothing to map back to
   }
-  const rollupLike = context as { getCombinedSourcemap?: () => unknown };
-  let map: RawSourceMap | string | undefined;
-  if (typeof rollupLike.getCombinedSourcemap === 'function') map = rollupLike.getCombinedSourcemap() as RawSourceMap;
-  else {
-    const native = context.getNativeBuildContext?.();
-    if (native && (native.framework === 'webpack' || native.framework === 'rspack') && native.inputSourceMap) map = native.inputSourceMap as RawSourceMap | string;
-  }
-  if (map === undefined) return undefined;
+  const map = source();
   return withFileSources(typeof map === 'string' ? (JSON.parse(map) as RawSourceMap) : map, path);
 }
 
