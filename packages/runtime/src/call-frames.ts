@@ -28,6 +28,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TraceMap, originalPositionFor, LEAST_UPPER_BOUND, GREATEST_LOWER_BOUND } from '@jridgewell/trace-mapping';
 import type { InstrumentedModule } from './modules.js';
 import { toUrl, type Script, type Scripts } from './scripts.js';
+import { throughFileMap } from './file-maps.js';
 
 /** One frame of the engine's stack, as the CallSite API gives it. */
 export interface EngineFrame {
@@ -308,6 +309,13 @@ export function mapFrame(scripts: Scripts, frame: EngineFrame): MappedFrame | un
   if (frame.file.startsWith('node:') || frame.file.startsWith('ext:') || frame.file.startsWith('bun:')) return undefined;
   if (isToolFile(frame.file)) return undefined;
   if (!frame.file.startsWith('file:') && !frame.file.startsWith('/') && !/^[a-zA-Z]:[\\/]/.test(frame.file)) return undefined;
+  // A bundle (or a build beside its sources): the file's own map leads to an instrumented module's source.
+  const mapped = throughFileMap(frame.file, frame.line, Math.max(0, frame.column - 1));
+  const source = mapped === undefined ? undefined : scripts.moduleSourceFor(mapped.source);
+  if (mapped !== undefined && source !== undefined) {
+    const script = scripts.ensure(source, { instrumented: true });
+    if (script !== undefined) return { script, lineNumber: mapped.line - 1, columnNumber: mapped.column, functionName: frame.functionName };
+  }
   // Already original (Deno applied an inline map) or a file that was not instrumented.
   const script = scripts.ensure(toUrl(frame.file));
   if (script === undefined) return undefined;

@@ -203,9 +203,42 @@ export class Scripts {
     return this.#byUrl.get(url);
   }
 
-  /** The instrumented module an engine frame's file (path or URL) belongs to. */
+  /** Files more than one module says it was loaded from: bundles. */
+  readonly #shared = new Set<string>();
+
+  /**
+   * The instrumented module an engine frame's file (path or URL) belongs to; undefined for a file
+   * several modules were loaded from (a bundle: its own map tells them apart).
+   */
   moduleLoadedFrom(file: string): InstrumentedModule | undefined {
-    return this.#byLoadedFrom.get(toUrl(file));
+    const url = toUrl(file);
+    return this.#shared.has(url) ? undefined : this.#byLoadedFrom.get(url);
+  }
+
+  /**
+   * The instrumented module's source that a map's `source` names (a path or URL), or undefined.
+   * Bundlers write sources their own way (`webpack://app/src/a.ts`, paths relative to some outDir
+   * of a plugin's): when none is the same file, the one source that shares the longest tail of
+   * path segments with it (at least its file name) is taken, and none if two share it.
+   */
+  moduleSourceFor(source: string): string | undefined {
+    const url = toUrl(source);
+    const known = new Set<string>();
+    for (const module of allModules()) for (const s of [module.file, ...module.sources]) known.add(toUrl(s));
+    if (known.has(url)) return url;
+    const tail = (u: string) => u.split(/[\\/]/).reverse();
+    const wanted = tail(url);
+    let best: string | undefined;
+    let bestLength = 0;
+    let tie = false;
+    for (const candidate of known) {
+      const have = tail(candidate);
+      let n = 0;
+      while (n < wanted.length && n < have.length && wanted[n] === have[n] && wanted[n] !== '') n++;
+      if (n > bestLength) [best, bestLength, tie] = [candidate, n, false];
+      else if (n === bestLength && n > 0) tie = true;
+    }
+    return bestLength > 0 && !tie ? best : undefined;
   }
 
   /**
@@ -217,7 +250,12 @@ export class Scripts {
     for (const module of allModules()) {
       if (this.#seenModules.has(module.id)) continue;
       this.#seenModules.add(module.id);
-      if (module.loadedFrom !== undefined) this.#byLoadedFrom.set(toUrl(module.loadedFrom), module);
+      if (module.loadedFrom !== undefined) {
+        const from = toUrl(module.loadedFrom);
+        const other = this.#byLoadedFrom.get(from);
+        if (other !== undefined && other !== module) this.#shared.add(from);
+        this.#byLoadedFrom.set(from, module);
+      }
       const isModule = module.loadedFrom?.startsWith('file:') ?? false;
       const used = new Set(module.sites.map((site) => site.source));
       const sources = module.sources.filter((source, i) => used.has(source) || (i === 0 && module.inputMap === undefined));
