@@ -20,7 +20,9 @@ export const RUN_USAGE = `Usage: trapdoor run [options] [runtime options] <scrip
 Runs <script> on Node (default), Bun or Deno, instrumenting the program's own modules as they
 load, so that a debugger can be attached to it later, even while it spins in a busy loop.
 Output, exit status and stack traces stay the program's own (stack trace columns on a line where
-a check was inserted can differ).
+a check was inserted can differ). TypeScript runs on all three: on Node, trapdoor strips the
+types itself (or instruments what tsx or ts-node compiled, with --import=tsx or
+--require=ts-node/register).
 
 Options:
   --runtime node|bun|deno   the runtime (default: the one running trapdoor: node, bun under
