@@ -29,6 +29,7 @@ import { TraceMap, originalPositionFor, LEAST_UPPER_BOUND, GREATEST_LOWER_BOUND 
 import type { InstrumentedModule } from './modules.js';
 import { toUrl, type Script, type Scripts } from './scripts.js';
 import { throughFileMap } from './file-maps.js';
+import { withCallSites, type CallSite } from './call-sites.js';
 
 /** One frame of the engine's stack, as the CallSite API gives it. */
 export interface EngineFrame {
@@ -53,23 +54,6 @@ export interface MappedFrame {
 export const MAX_OUTER_FRAMES = 256;
 
 // ─── The runtime's own frames ─────────────────────────────────────────────────────────────
-
-type CallSite = NodeJS.CallSite;
-
-function withCallSites<T>(limit: number, use: (frames: CallSite[]) => T): T {
-  const { prepareStackTrace, stackTraceLimit } = Error;
-  try {
-    Error.prepareStackTrace = (_error, frames) => frames;
-    Error.stackTraceLimit = limit;
-    const holder: { stack?: CallSite[] } = {};
-    Error.captureStackTrace(holder);
-    const frames = holder.stack;
-    return use(Array.isArray(frames) ? frames : []);
-  } finally {
-    Error.prepareStackTrace = prepareStackTrace;
-    Error.stackTraceLimit = stackTraceLimit;
-  }
-}
 
 function toPath(file: string): string {
   if (!file.startsWith('file:')) return file;

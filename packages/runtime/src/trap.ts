@@ -8,6 +8,7 @@
  * writable bindings.
  */
 import { isRegistered, register, type ModuleThunk } from './modules.js';
+import { withCallSites } from './call-sites.js';
 
 export type TrapHandler = (module: ModuleThunk, site: number, locals: unknown[]) => unknown[] | undefined;
 
@@ -34,19 +35,10 @@ export function setTrapHandler(handler: TrapHandler | null): TrapHandler | null 
 
 /** The file of trap()'s caller (the check), as `import.meta.url` / `__filename` name it. */
 function callerFile(): string | undefined {
-  const E = Error as unknown as { prepareStackTrace?: unknown; stackTraceLimit: number; captureStackTrace(holder: object, above?: Function): void };
-  const { prepareStackTrace, stackTraceLimit } = E;
   try {
-    E.prepareStackTrace = (_error: unknown, frames: unknown) => frames;
-    E.stackTraceLimit = 1;
-    const holder: { stack?: Array<{ getFileName(): string | null | undefined }> } = {};
-    E.captureStackTrace(holder, trap);
-    const file = Array.isArray(holder.stack) ? holder.stack[0]?.getFileName() : undefined;
+    const file = withCallSites(1, (frames) => frames[0]?.getFileName(), trap);
     return typeof file === 'string' && file !== '' ? file : undefined;
   } catch {
     return undefined;
-  } finally {
-    E.prepareStackTrace = prepareStackTrace;
-    E.stackTraceLimit = stackTraceLimit;
   }
 }

@@ -15,25 +15,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withCallSites } from '../call-sites.js';
 
 const PACKAGE_NAME = '@trapdoor-js/runtime';
 const WORKER_FILE = 'agent-worker.js';
 
 function callerFile(): string {
-  const { prepareStackTrace, stackTraceLimit } = Error;
-  try {
-    // Structured frames, and enough of them, whatever the program set these to.
-    Error.prepareStackTrace = (_error, frames) => frames;
-    Error.stackTraceLimit = 10;
-    const probe: { stack?: NodeJS.CallSite[] } = {};
-    Error.captureStackTrace(probe, callerFile);
-    const name = probe.stack?.[0]?.getFileName();
-    if (typeof name !== 'string' || name === '') throw new Error('trapdoor: cannot tell where the agent files are');
-    return name.startsWith('file:') ? fileURLToPath(name) : name;
-  } finally {
-    Error.prepareStackTrace = prepareStackTrace;
-    Error.stackTraceLimit = stackTraceLimit;
-  }
+  // Enough frames whatever the program set, from this file's own top-level code.
+  const name = withCallSites(10, (frames) => frames[0]?.getFileName(), callerFile);
+  if (typeof name !== 'string' || name === '') throw new Error('trapdoor: cannot tell where the agent files are');
+  return name.startsWith('file:') ? fileURLToPath(name) : name;
 }
 
 /** This file as the engine names it (no file system access). */
