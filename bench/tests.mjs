@@ -1,0 +1,78 @@
+// npm run bench:tests — what `trapdoor test` costs a real project's own test suite, side by side in one run.
+//
+// The projects: test/real-projects (unjs/ufo under Vitest, commander v14.0.2 under Jest + ts-jest
+// with coverage on), each copied to a temporary directory with the repository's node_modules linked
+// in. Each round runs the suite plain, then under `trapdoor test` with the cache kept from earlier
+// rounds (warm); the first trapdoor run of all starts from an empty cache (cold). Wall time of the
+// whole command, medians over the rounds, ratios to plain. Written to stdout and to
+// bench/results/tests.md (which `npm run bench` includes in bench/results.md).
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const trapdoor = path.join(root, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
+const only = process.env.BENCH_PROJECTS?.split(',');
+
+const PROJECTS = [
+  { name: 'ufo (Vitest 4, 13 files, 485 tests)', dir: 'ufo', command: ['node', 'node_modules/vitest/vitest.mjs', 'run'] },
+  {
+    name: 'commander (Jest 30 + ts-jest, coverage, 110 suites, 1367 tests)',
+    dir: 'commander',
+    command: ['node', 'node_modules/jest/bin/jest.js'],
+  },
+].filter((project) => !only || only.includes(project.dir));
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'trapdoor-bench-tests-'));
+const cacheDir = path.join(work, 'cache');
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+function time(argv, cwd) {
+  const env = { ...process.env, TRAPDOOR_CACHE_DIR: cacheDir, CI: 'true', FORCE_COLOR: '0' };
+  const start = process.hrtime.bigint();
+  const result = spawnSync(argv[0], argv.slice(1), { cwd, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) {
+    process.stderr.write(`${argv.join(' ')} in ${cwd} exited with ${result.status}\n${result.stdout}\n${result.stderr}\n`);
+    process.exit(1);
+  }
+  return ms;
+}
+
+const rows = [];
+for (const project of PROJECTS) {
+  const cwd = path.join(work, project.dir);
+  cpSync(path.join(root, 'test', 'real-projects', project.dir), cwd, { recursive: true });
+  symlinkSync(path.join(root, 'node_modules'), path.join(cwd, 'node_modules'), 'dir');
+  const instrumented = ['node', trapdoor, 'test', '--', ...project.command];
+  rmSync(cacheDir, { recursive: true, force: true });
+  const plain = [];
+  const warm = [];
+  time(project.command, cwd); // warms the runner's own caches (Jest's transform cache, Vite's deps)
+  const cold = time(instrumented, cwd);
+  for (let round = 0; round < ROUNDS; round++) {
+    plain.push(time(project.command, cwd));
+    warm.push(time(instrumented, cwd));
+  }
+  rows.push({ name: project.name, plain: median(plain), cold, warm: median(warm) });
+  process.stderr.write(`${project.dir}: plain ${plain.map(Math.round).join(' ')} ms, trapdoor warm ${warm.map(Math.round).join(' ')} ms, cold ${Math.round(cold)} ms\n`);
+}
+rmSync(work, { recursive: true, force: true });
+
+const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
+const lines = [
+  `## trapdoor test on real projects' suites (wall time, medians of ${ROUNDS} rounds, load ${os.loadavg()[0].toFixed(1)})`,
+  '',
+  '| project | plain | trapdoor test, warm cache | ratio | cold cache | ratio |',
+  '|---|---:|---:|---:|---:|---:|',
+  ...rows.map((row) => `| ${row.name} | ${fmt(row.plain)} | ${fmt(row.warm)} | ${(row.warm / row.plain).toFixed(2)}x | ${fmt(row.cold)} | ${(row.cold / row.plain).toFixed(2)}x |`),
+  '',
+  'Target (issue 9): at most 1.15x the plain run with a warm cache.',
+  '',
+];
+process.stdout.write(`${lines.join('\n')}\n`);
+mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
+writeFileSync(path.join(root, 'bench', 'results', 'tests.md'), `${lines.join('\n')}\n`);
