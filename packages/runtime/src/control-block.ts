@@ -19,6 +19,16 @@ export const Word = {
   DOORBELL: 3,
   /** Status the agent reads: 0 running, 1 paused. */
   STATUS: 4,
+  /**
+   * The deadline (deadline.ts): a generation number, incremented (and notified) by every arm and
+   * disarm; the watcher thread waits on it with a timeout.
+   */
+  DEADLINE_SEQ: 5,
+  /** When the armed deadline passes, as `Date.now()` split in two words (high, low); 0, 0 when none is armed. */
+  DEADLINE_AT_HIGH: 6,
+  DEADLINE_AT_LOW: 7,
+  /** The generation the watcher saw pass, stored before it sets `Request.DEADLINE` (a stale bit is told apart by it). */
+  DEADLINE_FIRED: 8,
 } as const;
 
 /** Bits in `Word.REQUEST`. */
@@ -31,6 +41,8 @@ export const Request = {
    * set, or a step is pending. The trap returns at once for sites that do not concern it.
    */
   BREAK: 8,
+  /** The armed deadline passed (set by the deadline watcher thread): the trap throws a StuckError. */
+  DEADLINE: 16,
 } as const;
 
 const WORDS = 16;

@@ -9,18 +9,29 @@
  */
 import { isRegistered, register, type ModuleThunk } from './modules.js';
 import { withCallSites } from './call-sites.js';
+import { controlBlock, Request, Word } from './control-block.js';
 
 export type TrapHandler = (module: ModuleThunk, site: number, locals: unknown[]) => unknown[] | undefined;
+/** What a passed deadline runs at the next check (deadline.ts): throws, or returns to carry on. */
+export type DeadlineHandler = (module: ModuleThunk, site: number, locals: unknown[]) => void;
 
 const KEY = Symbol.for('trapdoor.trap-handler');
 type Holder = { [KEY]?: { handler: TrapHandler | null } };
 
 const slot = ((globalThis as Holder)[KEY] ??= { handler: null });
 
+// Installed by the first load of @trapdoor-js/runtime/deadline in this thread (every copy of the
+// runtime in the thread shares the slot, like the control block).
+const DEADLINE_KEY = Symbol.for('trapdoor.deadline-handler');
+type DeadlineHolder = { [DEADLINE_KEY]?: { handler: DeadlineHandler | null } };
+const deadlineSlot = ((globalThis as DeadlineHolder)[DEADLINE_KEY] ??= { handler: null });
+
 export function trap(module: ModuleThunk, site: number, locals: unknown[]): unknown[] | undefined {
   // A module whose runtime bindings follow its last line registers when its body has run; one that
   // traps before (a busy loop at its top level) is registered here, loaded from its check's file.
   if (!isRegistered(module)) register(module, callerFile());
+  // A passed deadline throws from the stuck frame, before the debugger's handler sees the check.
+  if ((controlBlock[Word.REQUEST] & Request.DEADLINE) !== 0) onDeadline(module, site, locals);
   const handler = slot.handler;
   if (handler === null) return undefined;
   return handler(module, site, locals);
@@ -31,6 +42,17 @@ export function setTrapHandler(handler: TrapHandler | null): TrapHandler | null 
   const previous = slot.handler;
   slot.handler = handler;
   return previous;
+}
+
+function onDeadline(module: ModuleThunk, site: number, locals: unknown[]): void {
+  const handler = deadlineSlot.handler;
+  if (handler === null) Atomics.and(controlBlock, Word.REQUEST, ~Request.DEADLINE); // no one to serve it
+  else handler(module, site, locals);
+}
+
+/** Installs the deadline handler (deadline.ts does, once per thread). Internal. */
+export function setDeadlineHandler(handler: DeadlineHandler | null): void {
+  deadlineSlot.handler = handler;
 }
 
 /** The file of trap()'s caller (the check), as `import.meta.url` / `__filename` name it. */
