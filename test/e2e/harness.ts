@@ -16,7 +16,7 @@ export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const programsDir = fileURLToPath(new URL('./programs/', import.meta.url));
 const bin = (name: string): string => join(repoRoot, 'node_modules', '.bin', name);
 
-/** The permissions the agent needs on Deno (packages/runtime/src/agent/README.md). */
+/** The permissions the agent needs on Deno (packages/runtime/src/inspector/agent/README.md). */
 export const DENO_FLAGS = ['--allow-read', '--allow-net=127.0.0.1', '--allow-env=WS_NO_BUFFER_UTIL,WS_NO_UTF_8_VALIDATE', '--allow-ffi'];
 
 /** The signal trapdoor's runtime activates on by default: Node's and Deno's SIGUSR1 are their own inspectors'. */

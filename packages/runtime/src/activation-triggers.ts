@@ -27,10 +27,10 @@ import { isMainThread, Worker } from 'node:worker_threads';
 import { activate, isActive, reportActivationFailure, setActivationDefaults, type ActivateOptions } from './activation.js';
 import { controlBlock, Request, Word } from './control-block.js';
 import { CONTROL_SOCKET_ENV, ownStateDir, publishState, publishTrigger, removeStaleFiles, stateFiles, STATE_VERSION, type Trigger } from './discovery.js';
-import { agentDir, reportedFile } from './agent/location.js';
-import { printLine } from './inspector.js';
+import { agentDir, controlSocketWorkerFile, reportedFile } from './package-files.js';
+import { printLine } from './stderr.js';
 import { denoAllows, readEnv } from './permissions.js';
-import { detectRuntime } from './handoff.js';
+import { detectRuntime } from './runtime-name.js';
 
 /** What `listenForActivation` set up. */
 export interface Triggers {
@@ -225,7 +225,7 @@ function startSignalWatcher(signal: string): { signal: string } | string {
   }
 }
 
-/** Starts the control-socket worker (agent/control-socket-worker.ts); returns why not when it cannot. */
+/** Starts the control-socket worker (control-socket-worker.ts); returns why not when it cannot. */
 function startControlSocket(path: string): string | undefined {
   // Deno wants the socket's exact path in --allow-net=unix:<path> (a directory is not enough),
   // which is why `trapdoor run` names the socket (TRAPDOOR_CONTROL_SOCKET) before the pid exists.
@@ -235,7 +235,7 @@ function startControlSocket(path: string): string | undefined {
   if (!denoAllows({ name: 'read', path: dirname(reportedFile) })) return 'Deno was not given --allow-read for the runtime';
   let worker: Worker;
   try {
-    worker = new Worker(join(agentDir(), 'control-socket-worker.js'), {
+    worker = new Worker(controlSocketWorkerFile(), {
       workerData: { path, control: controlBlock },
       execArgv: [],
       stdout: false,

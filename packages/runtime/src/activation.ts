@@ -10,14 +10,15 @@
  *
  * Exactly once: the `Word.ACTIVATED` compare-exchange lets one activation through; a storm of
  * requests gives one agent and one banner. Activation starts the agent worker synchronously
- * (handoff.ts `startAgentSync`: the thread may be inside a busy loop and cannot await), prints
- * Node's banner to stderr, and installs the protocol agent (inspector.ts). The program carries
+ * (inspector/agent/handoff.ts `startAgentSync`: the thread may be inside a busy loop and cannot await), prints
+ * Node's banner to stderr, and installs the protocol agent (inspector/inspector.ts). The program carries
  * on running.
  */
 import { controlBlock as ownControlBlock, Request, Word } from './control-block.js';
-import { currentAgent, startAgentSync, type Agent } from './handoff.js';
+import { currentAgent, startAgentSync, type Agent } from './inspector/agent/handoff.js';
 import { setTrapHandler, type TrapHandler } from './trap.js';
-import { HELP_LINE, Inspector, printLine } from './inspector.js';
+import { Inspector } from './inspector/inspector.js';
+import { HELP_LINE, printLine } from './stderr.js';
 import { publishActive, publishFailure } from './discovery.js';
 
 export interface ActivateOptions {

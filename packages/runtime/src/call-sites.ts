@@ -1,7 +1,7 @@
 /**
  * The engine's structured stack (the V8 CallSite API, which Node, Bun and Deno all implement),
  * whatever the program set `Error.prepareStackTrace` and `Error.stackTraceLimit` to. Imports
- * nothing: what every instrumented process loads (trap.ts, agent/location.ts) uses it too.
+ * nothing: what every instrumented process loads (trap.ts, package-files.ts) uses it too.
  */
 export type CallSite = NodeJS.CallSite;
 

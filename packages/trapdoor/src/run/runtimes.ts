@@ -149,7 +149,7 @@ const SHORT: Record<string, Permission> = { '-R': 'read', '-W': 'write', '-N': '
 export type DenoNeeds = Partial<Record<Permission, string[]>>;
 
 /**
- * What the trapdoor runtime needs under Deno (packages/runtime/src/agent/README.md): to read its
+ * What the trapdoor runtime needs under Deno (packages/runtime/src/inspector/agent/README.md): to read its
  * own files and its dependencies' (the agent worker, the protocol description) and the entry
  * script; to listen on the debugger's host; the environment variables `ws`, trapdoor and the
  * transform's dependencies read; and

@@ -1,0 +1,73 @@
+/**
+ * Positions through a file's own source map, as `node --enable-source-maps` reads it: the last
+ * `sourceMappingURL` comment of the file, inline (`data:`) or a file beside it. For frames in a
+ * bundle, where many instrumented modules share one file and the bundler's map (which chained
+ * trapdoor's) is what leads back to each module's source.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
+import { denoAllows } from '../permissions.js';
+
+const MAP_COMMENT = /(?:\/\/|\/\*)[#@]\s*sourceMappingURL=([^\s'"*]+)\s*(?:\*\/\s*)?$/;
+const maps = new Map<string, TraceMap | null>();
+
+function pathOf(file: string): string | undefined {
+  try {
+    return file.startsWith('file:') ? fileURLToPath(file) : isAbsolute(file) ? file : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function read(path: string): string | undefined {
+  if (!denoAllows({ name: 'read', path })) return undefined;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function mapOf(path: string): TraceMap | null {
+  let map = maps.get(path);
+  if (map !== undefined) return map;
+  map = null;
+  const code = read(path);
+  const tail = code?.slice(-Math.min(code.length, 1 << 20)).trimEnd();
+  const url = tail === undefined ? undefined : MAP_COMMENT.exec(tail.slice(tail.lastIndexOf('\n') + 1))?.[1];
+  if (url !== undefined) {
+    try {
+      let text: string | undefined;
+      let base = path;
+      if (url.startsWith('data:')) {
+        const comma = url.indexOf(',');
+        const payload = url.slice(comma + 1);
+        text = /;base64$/.test(url.slice(0, comma)) ? Buffer.from(payload, 'base64').toString('utf8') : decodeURIComponent(payload);
+      } else {
+        const mapPath = url.startsWith('file:') ? fileURLToPath(url) : resolve(dirname(path), decodeURIComponent(url));
+        text = read(mapPath);
+        base = mapPath;
+      }
+      if (text !== undefined) map = new TraceMap(JSON.parse(text), pathToFileURL(base).href);
+    } catch {
+      map = null; // a broken or unreadable map: no position from it
+    }
+  }
+  maps.set(path, map);
+  return map;
+}
+
+/** Where a position of `file` (1-based line, 0-based column) comes from, by the file's own map. */
+export function throughFileMap(file: string, line: number, column: number): { source: string; line: number; column: number } | undefined {
+  const path = pathOf(file);
+  if (path === undefined) return undefined;
+  const map = mapOf(path);
+  if (map === null) return undefined;
+  for (const bias of [GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND] as const) {
+    const p = originalPositionFor(map, { line, column, bias });
+    if (p.source !== null && p.line !== null && p.column !== null) return { source: p.source, line: p.line, column: p.column };
+  }
+  return undefined;
+}

@@ -1,0 +1,101 @@
+/**
+ * Where the runtime's compiled files are, for whichever build (dist/esm or dist/cjs) loaded this
+ * file: the files started as threads of their own (the agent worker, the control-socket worker)
+ * and the inspector, loaded on activation.
+ *
+ * tsc compiles the runtime's sources twice, as ESM and as CommonJS, and no one spelling of "this
+ * file" compiles both ways: `import.meta.url` is an error in the CommonJS build and `__dirname`
+ * does not exist in ESM. So this file asks the engine's structured stack trace (the V8 CallSite
+ * API, which Node, Bun and Deno all implement) for the file of its own top-level code: a path
+ * in CommonJS, a file: URL in ESM.
+ *
+ * Two cases do not give the compiled file: Deno maps CallSites through source maps (so it names
+ * src/package-files.ts), and a test runner may load the sources themselves. Both still give a
+ * path inside the package, so the fallback walks up to the package root and takes dist/esm.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { withCallSites } from './call-sites.js';
+
+const PACKAGE_NAME = '@trapdoor-js/runtime';
+/** The agent's folder inside a build, and the file that marks a build as complete. */
+const AGENT_FOLDER = join('inspector', 'agent');
+const WORKER_FILE = 'agent-worker.js';
+
+function callerFile(): string {
+  // Enough frames whatever the program set, from this file's own top-level code.
+  const name = withCallSites(10, (frames) => frames[0]?.getFileName(), callerFile);
+  if (typeof name !== 'string' || name === '') throw new Error('trapdoor: cannot tell where the agent files are');
+  return name.startsWith('file:') ? fileURLToPath(name) : name;
+}
+
+/** This file as the engine names it (no file system access). */
+export const reportedFile: string = callerFile();
+
+function packageRoot(from: string): string | undefined {
+  for (let dir = dirname(from); ; ) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === PACKAGE_NAME) return dir;
+      } catch {
+        // not JSON: keep walking
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+let found: string | undefined;
+
+/** The folder of the compiled build holding this file (dist/esm or dist/cjs of the package). */
+export function buildDir(): string {
+  if (found !== undefined) return found;
+  const own = dirname(reportedFile);
+  if (existsSync(join(own, AGENT_FOLDER, WORKER_FILE))) return (found = own);
+  const root = packageRoot(reportedFile);
+  if (root !== undefined) {
+    const build = reportedFile.includes(`${sep}dist${sep}cjs${sep}`) ? 'cjs' : 'esm';
+    return (found = join(root, 'dist', build));
+  }
+  // Bundled into the program's own file: the agent runs from an installed copy of the package.
+  const installed = installedBuildDir();
+  if (installed !== undefined) return (found = installed);
+  throw new Error(
+    `the runtime was bundled into ${reportedFile}, and no installed ${PACKAGE_NAME} was found from there or from the working directory ` +
+      `to start its agent thread from: keep ${PACKAGE_NAME} external in the bundle (trapdoor-js's bundler plugins do by default) and install it where the program runs`,
+  );
+}
+
+/** The folder holding the compiled agent files (agent-worker.js and the modules it loads). */
+export function agentDir(): string {
+  return join(buildDir(), AGENT_FOLDER);
+}
+
+/** The control-socket worker's entry (control-socket-worker.ts). */
+export function controlSocketWorkerFile(): string {
+  return join(buildDir(), 'control-socket-worker.js');
+}
+
+/** The CommonJS build of an installed @trapdoor-js/runtime that the program's file or working directory resolves. */
+function installedBuildDir(): string | undefined {
+  for (const from of [reportedFile, join(process.cwd(), 'package.json')]) {
+    try {
+      const manifest = createRequire(from).resolve(`${PACKAGE_NAME}/package.json`);
+      const dir = join(dirname(manifest), 'dist', 'cjs');
+      if (existsSync(join(dir, AGENT_FOLDER, WORKER_FILE))) return dir;
+    } catch {
+      // not resolvable from there
+    }
+  }
+  return undefined;
+}
+
+/** `require.resolve` from the agent's folder (finds `devtools-protocol` for `/json/protocol`). */
+export function resolveFromAgent(id: string): string {
+  return createRequire(join(agentDir(), WORKER_FILE)).resolve(id);
+}
