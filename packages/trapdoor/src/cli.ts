@@ -16,6 +16,7 @@ Commands:
   run <script> [args...]           run a script on Node, Bun or Deno with on-the-fly instrumentation
   attach <pid>                     start a running process's debugger, print its WebSocket and DevTools URLs
   stack <pid>                      print where a running process is and its locals, then let it run on
+  test -- <test command...>        run a project's tests; a test stuck in a busy loop fails where it is stuck
 
 Options:
   -h, --help                       show this help; 'trapdoor <command> --help' for a command's
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, Command> = {
   run: async (argv) => (await import('./commands/run.js')).runCommand(argv),
   attach: async (argv) => (await import('./commands/attach.js')).attachCommand(argv),
   stack: async (argv) => (await import('./commands/stack.js')).stackCommand(argv),
+  test: async (argv) => (await import('./commands/test.js')).testCommand(argv),
 };
 
 export async function main(argv: string[]): Promise<number> {

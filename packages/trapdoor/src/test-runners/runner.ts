@@ -34,3 +34,41 @@ export interface TestRunner {
   /** The command line and environment that run the same tests with trapdoor in them. */
   prepare(command: readonly string[], options: TestRunOptions): Promise<PreparedRun>;
 }
+
+/** Programs that run another program named after them (`npx vitest`, `pnpm exec jest`, `yarn vitest`). */
+const LAUNCHERS: Record<string, readonly string[]> = {
+  npx: [],
+  pnpx: [],
+  bunx: [],
+  'pnpm': ['exec', 'dlx'],
+  'yarn': ['exec', 'run'],
+  'npm': ['exec'],
+};
+
+/**
+ * Where the test program is in `command`: past a launcher (`npx [flags]`, `pnpm [exec]`, `yarn
+ * [exec|run]`, `npm exec [--]`, `bunx`), its name as a bin would have it (`node_modules/.bin/vitest`
+ * → `vitest`, `vitest.mjs` → `vitest`) and its index in `command`; undefined for an empty command.
+ * For runners' `matches`: `programOf(command)?.name === 'vitest'`.
+ */
+export function programOf(command: readonly string[]): { name: string; index: number } | undefined {
+  let index = 0;
+  const launcher = command[0] === undefined ? undefined : binName(command[0]);
+  if (launcher !== undefined && Object.hasOwn(LAUNCHERS, launcher)) {
+    index = 1;
+    if (LAUNCHERS[launcher]!.includes(command[1] ?? '')) index = 2;
+    else if (launcher === 'npm') return { name: launcher, index: 0 }; // npm test, npm run x: npm itself
+    // The launcher's own flags (npx --yes vitest); `--` ends them.
+    while (index < command.length && command[index]!.startsWith('-')) {
+      if (command[index++] === '--') break;
+    }
+  }
+  const program = command[index];
+  return program === undefined ? undefined : { name: binName(program), index };
+}
+
+/** `node_modules/.bin/vitest` → `vitest`, `C:\x\jest.cmd` → `jest`, `vitest.mjs` → `vitest`. */
+function binName(path: string): string {
+  const base = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+  return base.replace(/\.(?:[cm]?js|cmd|ps1|exe)$/i, '');
+}

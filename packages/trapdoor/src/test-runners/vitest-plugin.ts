@@ -1,0 +1,134 @@
+/**
+ * `import trapdoor from 'trapdoor-js/vitest'`: trapdoor in a Vitest project, for its config —
+ * `plugins: [trapdoor()]` in vitest.config (or vite.config) — and what `trapdoor test -- vitest …`
+ * adds to the project's own config without editing it (vitest-config.ts).
+ *
+ * Two parts:
+ *  - the Vite adapter (../adapters/factory.ts) instruments the project's sources and test files in
+ *    Vite's pipeline, before its own TypeScript step, so the maps chain and Vitest's stack traces and
+ *    coverage stay in original positions; node_modules and trapdoor's own files are left alone;
+ *  - the runner (vitest-runner.ts, set as `test.runner`, wrapping the project's own runner if it
+ *    has one) arms a deadline around each test function with the test's own timeout.
+ *
+ * Inline `test.projects` get the plugin too (those with `extends: true` inherit it from here);
+ * projects given as config files or globs load their own configs and need it there.
+ */
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Plugin } from 'vite';
+import { trapdoor as adapter } from '../adapters/factory.js';
+import { PluginOptionError } from '../adapters/options.js';
+import { locate } from '../loaders/locations.js';
+import { SETTINGS_KEY, type VitestSettings } from './vitest-settings.js';
+
+export interface TrapdoorVitestOptions {
+  /** Globs (relative to the project root) of the files to instrument; default: everything outside node_modules. */
+  include?: string | string[];
+  /** Globs of files never to instrument. */
+  exclude?: string | string[];
+  /**
+   * The deadline of every test in milliseconds, instead of the test's own timeout (Vitest's
+   * `testTimeout`, or the timeout given to `test()`). Default: the test's own.
+   */
+  timeout?: number;
+}
+
+const KNOWN = new Set(['include', 'exclude', 'timeout']);
+/** The runner that arms the deadlines: dist/test-runners/vitest-runner.js. */
+const RUNNER = fileURLToPath(new URL('./vitest-runner.js', import.meta.url));
+
+/** The parts of Vitest's `test` config the plugin changes (vitest/config's types need not be installed to build this). */
+interface TestConfig {
+  runner?: string;
+  provide?: Record<string, unknown>;
+  server?: { deps?: { inline?: (string | RegExp)[] | true; external?: (string | RegExp)[] } };
+  projects?: unknown[];
+}
+
+/** The Vitest plugin: instrumenting and deadlines. */
+export default function trapdoor(options: TrapdoorVitestOptions = {}): Plugin[] {
+  const settings = checkOptions(options);
+  const { runtimeEsm } = locate({ canRead: true });
+  const runtimeDirs = ownRuntimeDirs(runtimeEsm);
+  const instrument = adapter.vite({
+    include: options.include,
+    exclude: options.exclude,
+    // By path: the project need not depend on @trapdoor-js/runtime (as under `trapdoor run`).
+    runtime: fileURLToPath(runtimeEsm),
+    // Vitest runs every environment in Node (jsdom and happy-dom are Node too): instrument them all.
+    client: true,
+  }) as Plugin;
+  const setup: Plugin = {
+    name: 'trapdoor:vitest',
+    enforce: 'pre',
+    // Vitest reads `test` again once the config is resolved, so changing it here is seen.
+    config(config) {
+      const test: TestConfig = ((config as { test?: TestConfig }).test ??= {});
+      // The project's own runner, if any, is extended (a relative path is the root's, as Vitest reads it).
+      const own = test.runner;
+      const baseRunner = own === undefined || own === RUNNER ? undefined : own.startsWith('.') ? resolve(config.root ?? process.cwd(), own) : own;
+      test.runner = RUNNER;
+      const provided: VitestSettings = { ...settings, baseRunner };
+      test.provide = { ...test.provide, [SETTINGS_KEY]: provided };
+      const server = (test.server ??= {});
+      const deps = (server.deps ??= {});
+      // The runner goes through Vite (so its `import 'vitest'` is the Vitest that runs, however the
+      // project installed it); the runtime never does: it must be the one copy per thread Node loads.
+      if (deps.inline !== true) deps.inline = [...(deps.inline ?? []), exactPath(RUNNER)];
+      deps.external = [...(deps.external ?? []), ...runtimeDirs.map(underDir)];
+      addToInlineProjects(test, () => trapdoor(options));
+    },
+  };
+  return [setup, instrument];
+}
+
+function checkOptions(options: TrapdoorVitestOptions): VitestSettings {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new PluginOptionError('(options)', 'expected an object');
+  for (const name of Object.keys(options)) {
+    if (!KNOWN.has(name)) throw new PluginOptionError(name, `unknown option; known: ${[...KNOWN].join(', ')}`);
+  }
+  const { timeout } = options;
+  if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout <= 0)) {
+    throw new PluginOptionError('timeout', `expected a number of milliseconds > 0, got ${JSON.stringify(timeout)}`);
+  }
+  return { timeout };
+}
+
+/** Inline projects without `extends: true` do not inherit the root's plugins: they get their own. */
+function addToInlineProjects(test: TestConfig, plugin: () => Plugin[]): void {
+  const projects = test.projects;
+  if (!Array.isArray(projects)) return;
+  test.projects = projects.map((project) => {
+    if (typeof project !== 'object' || project === null || typeof project === 'function') return project;
+    const inline = project as { extends?: unknown; plugins?: unknown[] };
+    if (inline.extends === true) return project;
+    return { ...inline, plugins: [...plugin(), ...(inline.plugins ?? [])] };
+  });
+}
+
+/** The runtime's package folder, as given and through symbolic links (a workspace links it). */
+function ownRuntimeDirs(runtimeEsm: string): string[] {
+  const require = createRequire(import.meta.url);
+  const dir = dirname(require.resolve('@trapdoor-js/runtime/package.json'));
+  const dirs = new Set([dir, dirname(dirname(dirname(fileURLToPath(runtimeEsm))))]);
+  try {
+    dirs.add(realpathSync(dir));
+  } catch {
+    // the path as given is still there
+  }
+  return [...dirs];
+}
+
+function escape(path: string): string {
+  return path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function exactPath(path: string): RegExp {
+  return new RegExp(`^${escape(path)}(?:\\?.*)?$`);
+}
+
+function underDir(dir: string): RegExp {
+  return new RegExp(`^${escape(dir)}[\\\\/]`);
+}
