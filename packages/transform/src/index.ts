@@ -165,10 +165,25 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   const binding = spot ? undefined : { moduleType, specifier: runtime, shadowed };
   s.append(footer(names, language, filename, sources, tableSites, { shifts, inputMap: input && tableMap(inputMap!, input) }, binding));
 
-  const mappings = insertOnlyMappings(lines, inserts.map(({ at, text }) => ({ at, length: text.length })), comment ? comment.start : code.length);
-  const ours = rawMap(filename, code, mappings);
-  const map = inputMap ? chain(ours, inputMap) : ours;
-  return { code: s.toString(), map, insertMap: ours, sites, moduleType };
+  const insertions = inserts.map(({ at, text }) => ({ at, length: text.length }));
+  const end = comment ? comment.start : code.length;
+  // Bundlers chain insertMap on every build: token resolution (insert-map.ts). `map` (full
+  // resolution, chained onto the input's) only when read: the adapters never read it.
+  const insertMap = rawMap(filename, code, insertOnlyMappings(lines, insertions, end, { code, comments }));
+  let map: RawSourceMap | undefined;
+  return {
+    code: s.toString(),
+    get map() {
+      if (map === undefined) {
+        const ours = rawMap(filename, code, insertOnlyMappings(lines, insertions, end));
+        map = inputMap ? chain(ours, inputMap) : ours;
+      }
+      return map;
+    },
+    insertMap,
+    sites,
+    moduleType,
+  };
 }
 
 /**

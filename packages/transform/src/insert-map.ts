@@ -1,6 +1,14 @@
 /**
- * The source map of an insert-only edit, at full resolution (one segment per original
- * character), written straight to its VLQ string.
+ * The source map of an insert-only edit, written straight to its VLQ string, at one of two
+ * resolutions:
+ * - full: one segment per original character;
+ * - token (given the code and its comments): a segment wherever a token can start or end (where
+ *   the kind of character changes, at each punctuator, at each line's start and end, at each
+ *   insertion), and none inside comments. Every position a bundler, a debugger or the Babel
+ *   adapter looks up (a node's start or end, a stack frame's call position) is one of these, so
+ *   it maps exactly as at full resolution, for several times fewer segments. That matters in
+ *   bundlers, which decode, chain and re-encode the map of every module on every build (the
+ *   full map of rxjs's sources is 4 MB of mappings for 0.8 MB of code).
  *
  * Written by hand because the general tools are too slow here: magic-string's `hires` map and
  * @jridgewell/gen-mapping build one array per segment, which for a 9 MB file is nine million
@@ -14,6 +22,13 @@ export interface Insertion {
   /** Offset in the original code; the text goes before the character at this offset. */
   at: number;
   length: number;
+}
+
+/** The code the map is of, for a token-resolution map. */
+export interface MapText {
+  code: string;
+  /** The code's comments, by offset, in order. */
+  comments: readonly { start: number; end: number }[];
 }
 
 import type { Lines } from './lines.js';
@@ -32,12 +47,20 @@ function vlq(value: number): string {
   return out;
 }
 
+/** VLQs of the small non-negative deltas most segments have. */
+const SMALL = Array.from({ length: 1024 }, (_, i) => vlq(i));
+const vlqOf = (value: number): string => (value >= 0 && value < 1024 ? SMALL[value]! : vlq(value));
+
 /**
  * Mappings for code split into `lines`, with `insertions` (sorted by offset) applied, covering
  * the original characters before `end` (anything after it was removed). No insertion may
- * contain a line terminator.
+ * contain a line terminator. Full resolution without `text`, token resolution with it.
  */
-export function insertOnlyMappings(lines: Lines, insertions: readonly Insertion[], end: number): string {
+export function insertOnlyMappings(lines: Lines, insertions: readonly Insertion[], end: number, text?: MapText): string {
+  return text === undefined ? fullMappings(lines, insertions, end) : tokenMappings(lines, insertions, end, text);
+}
+
+function fullMappings(lines: Lines, insertions: readonly Insertion[], end: number): string {
   const out: string[] = [];
   let k = 0;
   let prevLine = 0;
@@ -64,6 +87,75 @@ export function insertOnlyMappings(lines: Lines, insertions: readonly Insertion[
       prevColumn = column + (next - pos - 1);
       pos = next;
     }
+    out.push(segments);
+  }
+  return out.join(';');
+}
+
+/** What kind of character: 0 white space, 1 part of a word (identifier, number, keyword), 2 anything else. */
+function kind(c: number): number {
+  if (c === 32 || c === 9 || c === 11 || c === 12 || c === 0xa0 || c === 0xfeff) return 0;
+  if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 36 || c === 95 || c === 92 || c > 127) return 1;
+  return 2;
+}
+
+function tokenMappings(lines: Lines, insertions: readonly Insertion[], end: number, { code, comments }: MapText): string {
+  const out: string[] = [];
+  let k = 0;
+  let c = 0; // the first comment that does not end before the current position
+  let prevLine = 0;
+  let prevColumn = 0;
+  for (let line = 0; line < lines.starts.length && lines.starts[line]! <= end; line++) {
+    const lineStart = lines.starts[line]!;
+    const lineEnd = Math.min(lines.ends[line]!, end);
+    let segments = '';
+    let shift = 0;
+    let prevGenerated = -1;
+    let prevKind = -1;
+    const segment = (pos: number): void => {
+      const column = pos - lineStart;
+      const generated = column + shift;
+      segments +=
+        prevGenerated < 0
+          ? vlqOf(generated) + 'A' + vlq(line - prevLine) + vlq(column - prevColumn)
+          : ',' + vlqOf(generated - prevGenerated) + 'A' + 'A' + vlq(column - prevColumn);
+      prevGenerated = generated;
+      prevLine = line;
+      prevColumn = column;
+    };
+    for (let pos = lineStart; pos < lineEnd; ) {
+      let inserted = false;
+      let insertedHere = 0;
+      for (; k < insertions.length && insertions[k]!.at <= pos; k++) {
+        if (insertions[k]!.at >= lineStart) {
+          shift += insertions[k]!.length;
+          insertedHere += insertions[k]!.length;
+          inserted = true;
+        }
+      }
+      for (; c < comments.length && comments[c]!.end <= pos; c++);
+      const comment = comments[c];
+      if (comment !== undefined && comment.start <= pos) {
+        // A comment: a segment where it starts (or at the line's start inside it), then none until it ends.
+        segment(pos);
+        prevKind = -1;
+        pos = Math.min(comment.end, lineEnd);
+        continue;
+      }
+      const now = kind(code.charCodeAt(pos));
+      if (inserted && pos > lineStart) {
+        // Where the inserted text starts: it maps to where it was inserted, and what ends there ends there.
+        shift -= insertedHere;
+        segment(pos);
+        shift += insertedHere;
+      }
+      // `${` in a template ends the text before it though `$` is a word's character.
+      if (pos === lineStart || inserted || now !== prevKind || now === 2 || (code.charCodeAt(pos) === 36 && code.charCodeAt(pos + 1) === 123)) segment(pos);
+      prevKind = now;
+      pos++;
+    }
+    // The line's end, where a node that ends the line ends.
+    if (lineEnd > lineStart) segment(lineEnd);
     out.push(segments);
   }
   return out.join(';');
