@@ -1,0 +1,46 @@
+/**
+ * How `trapdoor test -- jest …` changes the configuration Jest has read (jest-preload.cts calls
+ * this on every project config `readConfigs` returns), so that nothing of the project's own is
+ * edited or lost: every project (`projects` included) keeps its transformers, environment,
+ * moduleNameMapper and the rest.
+ *
+ * - `transform`: each entry's transformer is wrapped by jest-transformer.cts, which runs it and
+ *   instruments its output (the entry's pattern stays; the original transformer and its options
+ *   become the wrapper's options). The normalized config always lists them (babel-jest when the
+ *   project names none).
+ * - `testRunner`: wrapped by jest-runner.cts, which arms a deadline per test and hook from the
+ *   testEnvironment's events, then runs the project's runner (jest-circus unless it names another).
+ */
+import { fileURLToPath } from 'node:url';
+
+/** Where the wrapper remembers the project's own test runner (a key of the project config, which Jest sends to its workers). */
+export const ORIGINAL_RUNNER_KEY = 'trapdoorTestRunner';
+
+export type TransformEntry = [pattern: string, transformer: string, options: unknown];
+
+/** The options of an entry jest-transformer.cts wraps. */
+export interface WrappedTransformer {
+  /** The project's transformer: a resolved path, as normalized configs hold it. */
+  transformer: string;
+  /** Its options from the project's config. */
+  options: unknown;
+}
+
+export interface JestProjectConfig {
+  transform: TransformEntry[];
+  testRunner: string;
+  [key: string]: unknown;
+}
+
+export const TRANSFORMER_PATH = fileURLToPath(new URL('./jest-transformer.cjs', import.meta.url));
+export const RUNNER_PATH = fileURLToPath(new URL('./jest-runner.cjs', import.meta.url));
+
+/** The project config with trapdoor's transformer and runner around the project's own. Idempotent. */
+export function withTrapdoor<T extends JestProjectConfig>(config: T): T {
+  if (config[ORIGINAL_RUNNER_KEY] !== undefined) return config;
+  const transform = config.transform.map(([pattern, transformer, options]): TransformEntry =>
+    transformer === TRANSFORMER_PATH ? [pattern, transformer, options] : [pattern, TRANSFORMER_PATH, { transformer, options } satisfies WrappedTransformer],
+  );
+  const wrapsRunner = config.testRunner !== RUNNER_PATH;
+  return { ...config, transform, testRunner: RUNNER_PATH, [ORIGINAL_RUNNER_KEY]: wrapsRunner ? config.testRunner : undefined };
+}

@@ -1,0 +1,136 @@
+/**
+ * The Jest transformer `trapdoor test` wraps around each of the project's own (jest-config.ts),
+ * also usable by hand as `trapdoor-js/jest`:
+ *
+ *   transform: { '\\.[jt]sx?$': ['trapdoor-js/jest', { transformer: 'babel-jest', options: {} }] }
+ *
+ * It runs the project's transformer (babel-jest with the project's Babel config, ts-jest, any
+ * other) and then instruments its output as JavaScript, chaining the transformer's source map, so
+ * sites and stack traces name the original (TypeScript) lines. The result goes into Jest's own
+ * transform cache under a key made of the project transformer's key and trapdoor's (its version,
+ * the runtime it binds, the include/exclude globs): a warm run instruments nothing.
+ *
+ * Instrumented code binds the runtime through jest-runtime.cts (or jest-runtime-esm.mts for
+ * Jest's ES modules), which hands out the runtime of the worker process rather than a copy per
+ * test file inside Jest's module sandbox.
+ */
+import crypto = require('node:crypto');
+import fs = require('node:fs');
+import nodeModule = require('node:module');
+import path = require('node:path');
+import url = require('node:url');
+import type * as Transform from '@trapdoor-js/transform';
+import type * as Settings from '../../loaders/settings.js';
+import type * as Locations from '../../loaders/locations.js';
+import type { WrappedTransformer } from './jest-config.js';
+
+interface TransformedSource {
+  code: string;
+  map?: Transform.RawSourceMap | string | null;
+}
+interface TransformOptions {
+  config: { rootDir: string; cwd?: string };
+  configString: string;
+  instrument: boolean;
+  supportsStaticESM?: boolean;
+  transformerConfig: unknown;
+  [key: string]: unknown;
+}
+interface JestTransformer {
+  canInstrument?: boolean;
+  getCacheKey?(source: string, path: string, options: TransformOptions): string;
+  getCacheKeyAsync?(source: string, path: string, options: TransformOptions): Promise<string>;
+  process?(source: string, path: string, options: TransformOptions): TransformedSource;
+  processAsync?(source: string, path: string, options: TransformOptions): Promise<TransformedSource>;
+  createTransformer?(options: unknown): JestTransformer | Promise<JestTransformer>;
+}
+
+const { instrument, TransformError } = require('@trapdoor-js/transform') as typeof Transform;
+const { makePolicy, parseGlobs, ENV } = require('../../loaders/settings.js') as typeof Settings;
+const { locate } = require('../../loaders/locations.js') as typeof Locations;
+
+const BRIDGE_CJS = require.resolve('./jest-runtime.cjs');
+const BRIDGE_ESM = url.pathToFileURL(path.resolve(__dirname, 'jest-runtime-esm.mjs')).href;
+const VERSION = (JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as { version: string }).version;
+const ESM_SYNTAX = /^\s*(?:import\s*[\w*{'"]|export\s)/m;
+
+/** Loads a transformer as Jest does (require, else import for an ES module), and makes it. */
+async function load(transformer: string, options: unknown, rootDir: string): Promise<JestTransformer> {
+  const file = path.isAbsolute(transformer) ? transformer : nodeModule.createRequire(path.resolve(rootDir, 'package.json')).resolve(transformer);
+  let loaded: unknown;
+  try {
+    loaded = require(file);
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_REQUIRE_ESM' && (error as { code?: string }).code !== 'ERR_REQUIRE_ASYNC_MODULE') throw error;
+    loaded = await import(url.pathToFileURL(file).href);
+  }
+  let made = loaded as JestTransformer & { default?: JestTransformer; __esModule?: boolean };
+  if (made.__esModule || (typeof made.process !== 'function' && typeof made.processAsync !== 'function' && typeof made.createTransformer !== 'function' && made.default)) made = made.default ?? made;
+  if (typeof made.createTransformer === 'function') made = (await made.createTransformer(options)) as typeof made;
+  if (typeof made.process !== 'function' && typeof made.processAsync !== 'function') throw new Error(`trapdoor: ${transformer} is not a Jest transformer (no process or processAsync)`);
+  return made;
+}
+
+async function createTransformer(wrapped: Partial<WrappedTransformer> = {}): Promise<JestTransformer> {
+  if (typeof wrapped.transformer !== 'string') throw new TypeError(`trapdoor-js/jest: option 'transformer' must name the transformer to run (e.g. 'babel-jest'), got ${JSON.stringify(wrapped.transformer)}`);
+  const include = parseGlobs(process.env[ENV.include]);
+  const exclude = parseGlobs(process.env[ENV.exclude]);
+  const { ownDirs } = locate({ canRead: true, withDependencies: include.length > 0 });
+  const policy = makePolicy({ cwd: process.cwd(), include, exclude, ownDirs });
+  const ours = JSON.stringify([VERSION, BRIDGE_CJS, BRIDGE_ESM, include, exclude]);
+  const innerOptions = (options: TransformOptions): TransformOptions => ({ ...options, transformerConfig: wrapped.options ?? {} });
+  const loaded = await load(wrapped.transformer, wrapped.options ?? {}, process.cwd());
+
+  const key = (innerKey: string | undefined, source: string, path: string, options: TransformOptions): string =>
+    crypto.createHash('sha1')
+      .update(innerKey ?? `${source}\0${path}\0${options.configString}\0${options.instrument}`)
+      .update('\0')
+      .update(ours)
+      .digest('hex');
+
+  const finish = (out: TransformedSource | string, path: string, options: TransformOptions): TransformedSource => {
+    const result = typeof out === 'string' ? { code: out } : out;
+    if (!policy(path)) return result;
+    const esm = options.supportsStaticESM === true && ESM_SYNTAX.test(result.code);
+    let instrumented: Transform.InstrumentResult;
+    try {
+      instrumented = instrument(result.code, {
+        filename: path,
+        language: 'js',
+        moduleType: esm ? 'esm' : 'cjs',
+        runtime: esm ? BRIDGE_ESM : BRIDGE_CJS,
+        inputSourceMap: typeof result.map === 'string' ? (JSON.parse(result.map) as Transform.RawSourceMap) : (result.map ?? undefined),
+      });
+    } catch (error) {
+      // Code the transform cannot parse runs as it is; Jest reports its own syntax errors.
+      if (error instanceof TransformError && error.code === 'ERR_TRAPDOOR_SYNTAX') return result;
+      throw error;
+    }
+    if (instrumented.skipped !== undefined || instrumented.sites.length === 0) return result;
+    return { code: instrumented.code, map: instrumented.map };
+  };
+
+  const transformer: JestTransformer = {
+    canInstrument: loaded.canInstrument,
+    getCacheKey(source, path, options) {
+      return key(loaded.getCacheKey?.(source, path, innerOptions(options)), source, path, options);
+    },
+    process(source, path, options) {
+      if (typeof loaded.process !== 'function') throw new Error(`trapdoor: ${wrapped.transformer} transforms asynchronously only (processAsync), and Jest asked for a synchronous transform of ${path}`);
+      return finish(loaded.process(source, path, innerOptions(options)), path, options);
+    },
+  };
+  if (typeof loaded.getCacheKeyAsync === 'function' || typeof loaded.processAsync === 'function') {
+    transformer.getCacheKeyAsync = async (source, path, options) => {
+      const own = loaded.getCacheKeyAsync !== undefined ? await loaded.getCacheKeyAsync(source, path, innerOptions(options)) : loaded.getCacheKey?.(source, path, innerOptions(options));
+      return key(own, source, path, options);
+    };
+    transformer.processAsync = async (source, path, options) => {
+      const out = loaded.processAsync !== undefined ? await loaded.processAsync(source, path, innerOptions(options)) : loaded.process!(source, path, innerOptions(options));
+      return finish(out, path, options);
+    };
+  }
+  return transformer;
+}
+
+module.exports = { createTransformer };
