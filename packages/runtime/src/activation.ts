@@ -14,12 +14,15 @@
  * Node's banner to stderr, and installs the protocol agent (inspector/inspector.ts). The program carries
  * on running.
  */
+import { createRequire } from 'node:module';
 import { controlBlock as ownControlBlock, Request, Word } from './control-block.js';
-import { currentAgent, startAgentSync, type Agent } from './inspector/agent/handoff.js';
 import { setTrapHandler, type TrapHandler } from './trap.js';
-import { Inspector } from './inspector/inspector.js';
 import { HELP_LINE, printLine } from './stderr.js';
 import { publishActive, publishFailure } from './discovery.js';
+import { inspectorEntry, reportedFile } from './package-files.js';
+// Types only: the inspector itself is loaded on the first activation (loadInspector below).
+import type * as InspectorModule from './inspector/index.js';
+import type { Agent, Inspector } from './inspector/index.js';
 
 export interface ActivateOptions {
   /** Address to listen on. Default `127.0.0.1`. */
@@ -39,9 +42,20 @@ export interface Activation {
 }
 
 const INSPECTOR_KEY = Symbol.for('trapdoor.inspector');
+const MODULE_KEY = Symbol.for('trapdoor.inspector-module');
 const DEFAULTS_KEY = Symbol.for('trapdoor.activation-defaults');
-type Holder = { [INSPECTOR_KEY]?: Inspector; [DEFAULTS_KEY]?: ActivateOptions };
+type Holder = { [INSPECTOR_KEY]?: Inspector; [DEFAULTS_KEY]?: ActivateOptions; [MODULE_KEY]?: typeof InspectorModule };
 const holder = globalThis as Holder;
+
+/** The inspector's code, loaded synchronously on first use (once per thread, by any copy of the runtime). */
+function loadInspector(): typeof InspectorModule {
+  return (holder[MODULE_KEY] ??= createRequire(reportedFile)(inspectorEntry()) as typeof InspectorModule);
+}
+
+/** Whether the inspector's code is loaded in this thread (for tests and the start-up benchmark). */
+export function inspectorLoaded(): boolean {
+  return holder[MODULE_KEY] !== undefined;
+}
 
 /** The protocol agent of this thread, when active (shared by the ESM and CommonJS builds). */
 export function currentInspector(): Inspector | undefined {
@@ -81,13 +95,14 @@ export function activate(options: ActivateOptions = {}): Activation {
   if (Atomics.compareExchange(control, Word.ACTIVATED, 0, 1) !== 0) {
     // Another activation on this thread is under way below us on the stack (re-entered through
     // a check), or a previous one left the word set: report what is running, if anything.
-    const agent = currentAgent();
+    const agent = inspectorLoaded() ? loadInspector().currentAgent() : undefined;
     if (agent !== undefined && currentInspector() !== undefined) return describe(agent);
     if (activating) throw new Error('trapdoor: activation is already in progress');
   }
   activating = true;
   try {
     const settings = { ...holder[DEFAULTS_KEY], ...options };
+    const { startAgentSync, Inspector } = loadInspector();
     const agent = startAgentSync({ host: settings.host, port: settings.port, strictPort: settings.strictPort, controlBlock: control });
     const inspector = new Inspector(agent, control);
     holder[INSPECTOR_KEY] = inspector;

@@ -76,6 +76,14 @@ export function agentDir(): string {
   return join(buildDir(), AGENT_FOLDER);
 }
 
+/**
+ * The inspector's entry (inspector/index.ts) in the CommonJS build, whichever build asks: the one
+ * file every runtime can load synchronously from either build (activation.ts says why).
+ */
+export function inspectorEntry(): string {
+  return join(buildDir(), '..', 'cjs', 'inspector', 'index.js');
+}
+
 /** The control-socket worker's entry (control-socket-worker.ts). */
 export function controlSocketWorkerFile(): string {
   return join(buildDir(), 'control-socket-worker.js');
