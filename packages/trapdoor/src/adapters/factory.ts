@@ -10,6 +10,7 @@ import { instrument, TransformError, type InstrumentResult, type Language, type 
 import { createUnplugin, type SourceMapCompact, type UnpluginBuildContext, type UnpluginFactory } from 'unplugin';
 import { locate } from '../loaders/locations.js';
 import { makePolicy, type Policy } from '../loaders/settings.js';
+import { setupEsbuildLoad, type EsbuildLike } from './esbuild-load.js';
 import { resolveOptions, type ResolvedOptions, type TrapdoorPluginOptions } from './options.js';
 
 export type { TrapdoorPluginOptions } from './options.js';
@@ -126,7 +127,7 @@ function externalizeForWebpack(options: WebpackLikeOptions, runtime: string): vo
   options.externals = given === undefined ? [ours] : Array.isArray(given) ? [...given, ours] : [given, ours];
 }
 
-export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined, false> = (rawOptions) => {
+export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined, false> = (rawOptions, meta) => {
   const options: ResolvedOptions = resolveOptions(rawOptions);
   let root = options.root;
   let policy: Policy | undefined;
@@ -140,10 +141,12 @@ export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined,
     return policy;
   };
 
+  // esbuild: its own onLoad (esbuild-load.ts), which costs a build less than unplugin's transform there.
+  const esbuild = meta.framework === 'esbuild';
   return {
     name: 'trapdoor',
     enforce: 'pre',
-    transform: {
+    transform: esbuild ? undefined : {
       filter: { id: { include: CODE_FILE, exclude: /\0/ } },
       handler(code, id) {
         const path = filePath(id);
@@ -184,6 +187,14 @@ export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined,
       config(build) {
         root ??= build.absWorkingDir;
         if (!options.bundleRuntime) build.external = [...(build.external ?? []), options.runtime];
+      },
+      setup(build) {
+        setupEsbuildLoad(build as unknown as EsbuildLike, {
+          filter: CODE_FILE,
+          wanted: (path) => filePath(path) !== undefined && policyFor()(path),
+          instrument: (code, path) => instrumentForBundler(code, path, options.runtime),
+          reason,
+        });
       },
     },
     bun: {
