@@ -49,20 +49,25 @@ export interface StuckFrame {
 export class StuckError extends Error {
   readonly code = STUCK_ERROR_CODE;
   /** Where it was stuck (the top frame). */
-  readonly location: StuckLocation;
+  declare readonly location: StuckLocation;
   /** The top frame's locals, by name, as the check saw them. */
-  readonly locals: Record<string, unknown>;
+  declare readonly locals: Record<string, unknown>;
   /** The call stack in original positions, top first (what `stack` shows). */
-  readonly frames: StuckFrame[];
+  declare readonly frames: StuckFrame[];
 
   constructor(message: string, location: StuckLocation, locals: Record<string, unknown>, frames: StuckFrame[]) {
     super(message);
-    this.location = location;
-    this.locals = locals;
-    this.frames = frames;
+    // Not enumerable: runners and Node print an error's own enumerable properties after its
+    // stack, and these repeat what the message and the stack already say.
+    for (const [key, value] of [['location', location], ['locals', locals], ['frames', frames]] as const) {
+      Object.defineProperty(this, key, { value, enumerable: false, writable: false, configurable: true });
+    }
   }
 }
 Object.defineProperty(StuckError.prototype, 'name', { value: 'StuckError', writable: true, configurable: true });
+
+/** Frames of the runtime above the check's, at most (trap, the deadline's handler, this file). */
+const RUNTIME_FRAMES = 32;
 
 /** Shown per local at most (a value's own text is shortened by inspect first). */
 const MAX_VALUE_TEXT = 80;
@@ -85,7 +90,8 @@ export function stuckError(runnerMessage: string, thunk: ModuleThunk, siteIndex:
   const module = moduleOf(thunk);
   const site = module.sites[siteIndex];
   const limit = stackLimit();
-  const { frames: engineFrames } = captureProgramStack(limit + 1);
+  // The runtime's frames above the program's count against the capture's limit too.
+  const { frames: engineFrames } = captureProgramStack(limit + RUNTIME_FRAMES);
   if (site === undefined) {
     // A table that does not match its checks (should not happen): still fail the test, without a place.
     const frames = mapFrames(engineFrames).slice(0, limit);

@@ -1,0 +1,135 @@
+/**
+ * The deadline in-process, with the real watcher thread and a check written as the transform
+ * writes it (a hand-made module table: the end-to-end tests, test/e2e-deadline.test.ts, run
+ * instrumented programs). No durations are asserted: the deadlines are set, the outcomes checked.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { armDeadline, BAD_DEADLINE_CODE, disarmDeadline, isDeadlineArmed, StuckError, STUCK_ERROR_CODE } from './deadline.js';
+import { controlBlock, Request, Word } from './control-block.js';
+import { trap } from './trap.js';
+import type { ModuleTableV1 } from './modules.js';
+
+// Site 0: the loop of `spin` at line 12, column 4 (0-based) of spin.ts, with locals i and limit.
+function __td_M(): ModuleTableV1 {
+  return { v: 1, file: '/virtual/spin.ts', sources: ['/virtual/spin.ts'], sites: [[0, 12, 4, 'spin', 'i,limit', '11', 0]], shifts: [] };
+}
+
+/** Counts until `ms` have passed (forever by default), passing the check on every iteration. */
+function spin(limit: number, ms = Infinity): number {
+  let i = 0;
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (controlBlock[Word.REQUEST] !== 0) trap(__td_M, 0, [i, limit]);
+    i++;
+  }
+  return i;
+}
+
+function caught(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+afterEach(() => disarmDeadline());
+
+describe('armDeadline', () => {
+  it('stops a spinning loop at its next check with a StuckError naming the site, its locals and the stack', () => {
+    armDeadline(100, { message: 'Test timed out in 100ms.' });
+    const error = caught(() => spin(10)) as StuckError;
+    expect(error).toBeInstanceOf(StuckError);
+    expect(error.code).toBe(STUCK_ERROR_CODE);
+    expect(error.name).toBe('StuckError');
+    expect(error.location).toEqual({ file: '/virtual/spin.ts', line: 12, column: 5, functionName: 'spin' });
+    expect(error.locals.limit).toBe(10);
+    expect(error.locals.i).toBeGreaterThan(0);
+    const [first, second, third] = error.message.split('\n');
+    expect(first).toBe('Test timed out in 100ms.');
+    expect(second).toBe('trapdoor: stuck in a synchronous loop at /virtual/spin.ts:12:5 (in spin)');
+    expect(third).toMatch(/^ {2}locals: i = \d+, limit = 10$/);
+    const stack = error.stack!.split('\n');
+    expect(stack.slice(0, 4)).toEqual(['StuckError: Test timed out in 100ms.', second, third, '    at spin (/virtual/spin.ts:12:5)']);
+    // (The frames below are Vitest's: this file is inside the runtime's package, whose frames are left out.)
+    expect(error.stack).not.toMatch(/[\\/](trap|deadline|stuck-error)\.ts:/);
+    expect(error.frames[0]).toEqual(error.location);
+  });
+
+  it('leaves the REQUEST word at 0 until the deadline passes (checks keep their fast path)', () => {
+    armDeadline(60_000);
+    spin(1, 50);
+    expect(controlBlock[Word.REQUEST] & Request.DEADLINE).toBe(0);
+    expect(isDeadlineArmed()).toBe(true);
+    disarmDeadline();
+    expect(isDeadlineArmed()).toBe(false);
+  });
+
+  it('never throws once disarmed before the deadline, however long the code then runs', () => {
+    armDeadline(60_000);
+    spin(1, 1);
+    disarmDeadline();
+    armDeadline(100);
+    disarmDeadline();
+    expect(caught(() => spin(1, 400))).toBeUndefined();
+  });
+
+  it('stops code that catches the error and spins on again, after the grace period; after disarm nothing fires', () => {
+    armDeadline(50, { graceMs: 30 });
+    const errors: unknown[] = [];
+    for (let round = 0; round < 3; round++) errors.push(caught(() => spin(round)));
+    expect(errors.map((e) => (e as StuckError).code)).toEqual([STUCK_ERROR_CODE, STUCK_ERROR_CODE, STUCK_ERROR_CODE]);
+    expect(errors.map((e) => (e as StuckError).locals.limit)).toEqual([0, 1, 2]);
+    disarmDeadline();
+    expect(caught(() => spin(1, 300))).toBeUndefined();
+  });
+
+  it('lets code that catches the error and returns run normally within the grace period', () => {
+    armDeadline(50, { graceMs: 60_000 });
+    expect(caught(() => spin(1))).toBeInstanceOf(StuckError);
+    expect(caught(() => spin(1, 200))).toBeUndefined(); // cleanup that runs its checks
+    disarmDeadline();
+  });
+
+  it('replaces the armed deadline when armed again (the later one counts)', () => {
+    armDeadline(50);
+    armDeadline(60_000);
+    expect(caught(() => spin(1, 300))).toBeUndefined();
+    armDeadline(50, { message: 'second' });
+    expect((caught(() => spin(1)) as Error).message.split('\n')[0]).toBe('second');
+  });
+
+  it('ignores a DEADLINE bit of a generation that is no longer armed, and clears it', () => {
+    armDeadline(60_000);
+    Atomics.store(controlBlock, Word.DEADLINE_FIRED, Atomics.load(controlBlock, Word.DEADLINE_SEQ) - 1);
+    Atomics.or(controlBlock, Word.REQUEST, Request.DEADLINE);
+    expect(caught(() => spin(1, 20))).toBeUndefined();
+    expect(controlBlock[Word.REQUEST] & Request.DEADLINE).toBe(0);
+  });
+
+  it('arms and disarms thousands of times without a stray error, then still fires', () => {
+    for (let n = 0; n < 20_000; n++) {
+      armDeadline(60_000);
+      spin(n, 0);
+      disarmDeadline();
+    }
+    expect(controlBlock[Word.REQUEST]).toBe(0);
+    armDeadline(50);
+    expect(caught(() => spin(1))).toBeInstanceOf(StuckError);
+  });
+
+  it('reads 0 and Infinity as no deadline, and rejects anything else that is not a positive number', () => {
+    armDeadline(60_000);
+    armDeadline(0);
+    expect(isDeadlineArmed()).toBe(false);
+    armDeadline(Infinity);
+    expect(isDeadlineArmed()).toBe(false);
+    for (const bad of [-1, NaN, '100', undefined]) {
+      expect(caught(() => armDeadline(bad as number))).toMatchObject({ name: 'TypeError', code: BAD_DEADLINE_CODE });
+    }
+    expect(caught(() => armDeadline(100, { graceMs: 0 }))).toMatchObject({ code: BAD_DEADLINE_CODE, message: expect.stringContaining('graceMs') });
+    expect(caught(() => armDeadline(100, { message: 5 as never }))).toMatchObject({ code: BAD_DEADLINE_CODE });
+    expect(isDeadlineArmed()).toBe(false);
+  });
+});
