@@ -1,0 +1,299 @@
+/**
+ * `trapdoor test -- vitest …` on real Vitest projects (test/test-runners/vitest/*), copied to a
+ * folder outside the repository with node_modules linked to the repository's (Vitest 4.1, Vite,
+ * the coverage providers, trapdoor's own packages as the workspace links them).
+ *
+ * stuck/: tests stuck in synchronous loops — `while (true)` after warm-up (TypeScript), a busy
+ * wait on Date.now() with its own per-test timeout (JavaScript), a loop in an
+ * Array.prototype.some callback in a source file reached through the project's alias — among
+ * passing tests in the same and other files; the project's config has its own plugin, alias,
+ * setup file and testTimeout. In the forks and the threads pool: each stuck test fails in Vitest's
+ * own failure output with Vitest's timeout message and the place it was stuck (file:line:column,
+ * and Vitest's code frame there), every other test passes (the project's plugin, alias and setup
+ * file ran), and the run ends by itself with exit status 1. With --timeout, the deadlines are
+ * that. passing/: the same results and output as plain `vitest run`, with v8 and istanbul
+ * coverage too (the report names the sources with the same hit counts).
+ *
+ * Each Vitest run is killed after RUN_LIMIT_MS so that a regression (a hang) fails the test
+ * instead of the suite; nothing asserts on time.
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { descendants, repoRoot } from './e2e/harness.js';
+
+const FIXTURES = fileURLToPath(new URL('./test-runners/vitest/', import.meta.url));
+const TRAPDOOR = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
+const VITEST = join('node_modules', '.bin', 'vitest');
+/** A run that takes longer has hung: it is killed and its test fails. */
+const RUN_LIMIT_MS = 90_000;
+
+let work: string;
+
+interface Run {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
+  /** Vitest's JSON report (--reporter=json), when it wrote one. */
+  report?: JsonReport;
+}
+
+interface JsonReport {
+  numFailedTests: number;
+  numPassedTests: number;
+  testResults: Array<{ name: string; assertionResults: Array<{ fullName: string; status: string; failureMessages: string[] }> }>;
+}
+
+/** The user's environment, without the variables of the Vitest that runs this file. */
+function userEnv(): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(VITEST|TRAPDOOR_|npm_)/i.test(name) && name !== 'NODE_ENV' && name !== 'TEST'));
+  return { ...env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1' };
+}
+
+function project(name: string): string {
+  const dir = mkdtempSync(join(work, `${name}-`));
+  cpSync(join(FIXTURES, name), dir, { recursive: true });
+  symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return dir;
+}
+
+/** Runs `command` in `cwd` to its end (or kills it at RUN_LIMIT_MS), with Vitest's JSON report read from report.json. */
+function run(cwd: string, command: string[], { json = true }: { json?: boolean } = {}): Promise<Run> {
+  const reportFile = join(cwd, 'report.json');
+  rmSync(reportFile, { force: true });
+  const args = json ? [...command, '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`] : command;
+  return new Promise((resolve, reject) => {
+    const child = spawn(args[0]!, args.slice(1), { cwd, env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    const timer = setTimeout(() => {
+      output += `\n[killed after ${RUN_LIMIT_MS} ms]`;
+      for (const pid of [...descendants(child.pid!), child.pid!]) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }, RUN_LIMIT_MS);
+    child.once('error', reject);
+    child.once('close', (status, signal) => {
+      clearTimeout(timer);
+      const report = json && existsSync(reportFile) ? (JSON.parse(readFileSync(reportFile, 'utf8')) as JsonReport) : undefined;
+      resolve({ status, signal, output, report });
+    });
+  });
+}
+
+const trapdoorTest = (cwd: string, options: string[], command: string[], json = true) => run(cwd, [process.execPath, TRAPDOOR, 'test', ...options, '--', ...command], { json });
+
+/** Each test's status by its file (relative) and full name. */
+function statuses(report: JsonReport | undefined, root: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const file of report?.testResults ?? []) {
+    for (const test of file.assertionResults) result[`${file.name.slice(root.length + 1)} > ${test.fullName}`] = test.status;
+  }
+  return result;
+}
+
+function failureOf(report: JsonReport | undefined, fullName: string): string {
+  for (const file of report?.testResults ?? []) {
+    for (const test of file.assertionResults) if (test.fullName === fullName) return test.failureMessages.join('\n');
+  }
+  return `(no test named ${fullName})`;
+}
+
+/** The 1-based line of the first line of `file` that contains `text`. */
+function lineOf(file: string, text: string): number {
+  const index = readFileSync(join(FIXTURES, file), 'utf8').split('\n').findIndex((line) => line.includes(text));
+  if (index < 0) throw new Error(`${text} is not in ${file}`);
+  return index + 1;
+}
+
+function columnOf(file: string, text: string): number {
+  const line = readFileSync(join(FIXTURES, file), 'utf8').split('\n')[lineOf(file, text) - 1]!;
+  return line.indexOf(text) + 1;
+}
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'trapdoor-e2e-vitest-'));
+});
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const STUCK = {
+  while: { name: 'spins in while (true)', file: 'test/while.test.ts', at: () => `test/while.test.ts:${lineOf('stuck/test/while.test.ts', 'while (true) {')}:${columnOf('stuck/test/while.test.ts', 'while (true) {')}` },
+  busy: { name: 'waits busily on Date.now()', file: 'test/busy-wait.test.js', at: () => `test/busy-wait.test.js:${lineOf('stuck/test/busy-wait.test.js', 'while (Date.now()')}:${columnOf('stuck/test/busy-wait.test.js', 'while (Date.now()')}` },
+  some: { name: 'native callbacks spins inside Array.prototype.some', file: 'test/some.test.ts', at: () => `src/spin.ts:${lineOf('stuck/src/spin.ts', 'while (seen')}:${columnOf('stuck/src/spin.ts', 'while (seen')}` },
+} as const;
+
+const PASSING_IN_STUCK = {
+  'test/while.test.ts > passes before': 'passed',
+  'test/while.test.ts > passes after': 'passed',
+  'test/busy-wait.test.js > passes in the same file': 'passed',
+  'test/some.test.ts > native callbacks passes next to it': 'passed',
+  'test/passing.test.ts > another file passes': 'passed',
+};
+
+describe.each(['forks', 'threads'])('trapdoor test -- vitest run --pool=%s', (pool) => {
+  let result: Run;
+
+  it('fails each stuck test at the place it was stuck, passes the others, and ends with status 1', async () => {
+    const dir = project('stuck');
+    result = await trapdoorTest(dir, [], [VITEST, 'run', `--pool=${pool}`]);
+    const context = result.output;
+    expect(result.output, context).not.toContain('[killed after');
+    expect(result.status, context).toBe(1);
+    expect(statuses(result.report, dir), context).toEqual({
+      ...PASSING_IN_STUCK,
+      [`${STUCK.while.file} > ${STUCK.while.name}`]: 'failed',
+      [`${STUCK.busy.file} > ${STUCK.busy.name}`]: 'failed',
+      [`${STUCK.some.file} > ${STUCK.some.name}`]: 'failed',
+    });
+    expect(result.report?.numPassedTests).toBe(5);
+    expect(result.report?.numFailedTests).toBe(3);
+  });
+
+  it("reports each in Vitest's own failure format: its timeout message, the stuck place, a code frame there", () => {
+    const out = result.output;
+    for (const stuck of Object.values(STUCK)) {
+      const ms = stuck === STUCK.busy ? 700 : 500; // busy-wait's test gives its own timeout
+      const at = stuck.at();
+      const failure = failureOf(result.report, stuck.name);
+      expect(failure, out).toContain(`Test timed out in ${ms}ms.`);
+      expect(failure, out).toContain(`trapdoor: stuck in a synchronous loop at ${at}`);
+      // Vitest's FAIL block: the header, the error, then the first frame as "❯ [fn] file:line:col" with its code frame.
+      const name = stuck.name.replace(/^native callbacks /, 'native callbacks > ');
+      const block = out.slice(out.indexOf(` FAIL  ${stuck.file} > ${name}`));
+      expect(block, out).toMatch(/^ FAIL {2}/);
+      const frame = /❯ (?:\S+ )?(\S+:\d+:\d+)/.exec(block);
+      expect(frame?.[1], block.slice(0, 2000)).toBe(at);
+      const [line] = at.split(':').slice(1);
+      expect(block.slice(0, 2000)).toMatch(new RegExp(`^ *${line}\\|.*(?:while|until)`, 'm'));
+    }
+    // The locals of the stuck frame are in the message.
+    expect(failureOf(result.report, STUCK.while.name)).toMatch(/locals: warm = \d+/);
+    expect(failureOf(result.report, STUCK.some.name)).toMatch(/locals: .*item = 1/);
+  });
+});
+
+describe('trapdoor test --timeout', () => {
+  it('gives every test that deadline, instead of testTimeout and the per-test timeout', async () => {
+    const dir = project('stuck');
+    const result = await trapdoorTest(dir, ['--timeout', '300'], [VITEST, 'run']);
+    expect(result.output).not.toContain('[killed after');
+    expect(result.status, result.output).toBe(1);
+    expect(result.report?.numFailedTests, result.output).toBe(3);
+    expect(result.report?.numPassedTests, result.output).toBe(5);
+    for (const stuck of Object.values(STUCK)) expect(failureOf(result.report, stuck.name)).toContain('Test timed out in 300ms.');
+  });
+});
+
+describe('a project whose tests pass', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = project('passing');
+  });
+
+  /** The report and the default reporter's lines, without times. */
+  const comparable = (result: Run) => ({
+    status: result.status,
+    statuses: statuses(result.report, dir),
+    lines: result.output
+      .split('\n')
+      .filter((line) => !/^\s*(Start at|Duration)\b/.test(line) && !line.includes('JSON report written'))
+      .map((line) => line.replace(/\s\d+ms\b/g, ''))
+      .join('\n')
+      .trim(),
+  });
+
+  it('gives the results, output and exit status of plain vitest run', async () => {
+    const plain = await run(dir, [VITEST, 'run']);
+    const trapped = await trapdoorTest(dir, [], [VITEST, 'run']);
+    expect(plain.status, plain.output).toBe(0);
+    expect(Object.keys(statuses(plain.report, dir))).toHaveLength(5);
+    expect(comparable(trapped)).toEqual(comparable(plain));
+  });
+
+  // What coverage reports per file: the functions' hit counts, the lines with a hit and the lines
+  // whose statements all missed. Known difference (not hidden here): the inserted checks and the
+  // runtime bindings are statements to istanbul and to v8's converter too, so the report has more
+  // statements — on line 1 and on lines that open a function (`function f() {if (check)…`) — until
+  // the transform marks them with `/* istanbul ignore next */`, which both providers honour.
+  it.each(['v8', 'istanbul'])('keeps %s coverage working: the same functions, every line covered and missed as without trapdoor', async (provider) => {
+    const coverage = (name: string) => [`--coverage.enabled`, `--coverage.provider=${provider}`, '--coverage.reporter=json', `--coverage.reportsDirectory=${name}`];
+    const plain = await run(dir, [VITEST, 'run', ...coverage('coverage-plain')]);
+    const trapped = await trapdoorTest(dir, [], [VITEST, 'run', ...coverage('coverage-trapdoor')]);
+    expect(plain.status, plain.output).toBe(0);
+    expect(trapped.status, trapped.output).toBe(0);
+    type FileCoverage = { s: Record<string, number>; f: Record<string, number>; statementMap: Record<string, { start: { line: number } }> };
+    const read = (name: string) => {
+      const report = JSON.parse(readFileSync(join(dir, name, 'coverage-final.json'), 'utf8')) as Record<string, FileCoverage>;
+      return Object.fromEntries(
+        Object.entries(report).map(([file, data]) => {
+          const lines = new Map<number, number>();
+          for (const [id, count] of Object.entries(data.s)) {
+            const line = data.statementMap[id]!.start.line;
+            lines.set(line, Math.max(lines.get(line) ?? 0, count));
+          }
+          const sorted = [...lines].sort(([a], [b]) => a - b);
+          return [file.slice(dir.length + 1), { functions: Object.values(data.f), hit: sorted.filter(([, n]) => n > 0).map(([l]) => l), missed: sorted.filter(([, n]) => n === 0).map(([l]) => l) }];
+        }),
+      );
+    };
+    const plainReport = read('coverage-plain');
+    expect(Object.keys(plainReport).sort()).toEqual(['src/math.js', 'src/text.ts']);
+    expect(plainReport['src/math.js']!.missed).toEqual([lineOf('passing/src/math.js', "return 'never called'")]);
+    const trappedReport = read('coverage-trapdoor');
+    expect(Object.keys(trappedReport).sort()).toEqual(Object.keys(plainReport).sort());
+    for (const [file, plainFile] of Object.entries(plainReport)) {
+      const trappedFile = trappedReport[file]!;
+      expect(trappedFile.functions, file).toEqual(plainFile.functions);
+      expect(trappedFile.hit, file).toEqual(expect.arrayContaining(plainFile.hit));
+      expect(trappedFile.missed, file).toEqual(expect.arrayContaining(plainFile.missed));
+      // Lines the plain run covers are not reported missed, and the reverse.
+      expect(trappedFile.missed.filter((line) => plainFile.hit.includes(line)), file).toEqual([]);
+      expect(trappedFile.hit.filter((line) => plainFile.missed.includes(line)), file).toEqual([]);
+    }
+  });
+});
+
+describe('trapdoor test: bad command lines', () => {
+  const cli = (args: string[]) => run(work, [process.execPath, TRAPDOOR, 'test', ...args], { json: false });
+
+  it.each([
+    [[], "missing the test command after '--'"],
+    [['--'], "missing the test command after '--'"],
+    [['--timeout', 'soon', '--', 'vitest'], "option '--timeout' must be a number of milliseconds (1 to 2147483647), not 'soon'"],
+    [['--timeout', '0', '--', 'vitest'], "option '--timeout' must be a number of milliseconds"],
+    [['--timeout'], "option '--timeout' needs a value"],
+    [['--include=', '--', 'vitest'], "option '--include' needs a glob"],
+    [['--watch', '--', 'vitest'], "unknown option '--watch' (the test command goes after '--')"],
+    [['--', 'mocha', 'test/'], "no supported test runner runs 'mocha test/': supported are "],
+  ])('%j: one line naming the problem, a pointer to --help, exit status 2', async (args, message) => {
+    const result = await cli(args);
+    expect(result.status, result.output).toBe(2);
+    expect(result.output).toContain(`trapdoor test: ${message}`);
+    expect(result.output).toContain("Run 'trapdoor test --help' for usage.");
+    expect(result.output).not.toMatch(/\n\s+at /); // no stack
+  });
+
+  it('--help prints the usage and exits 0', async () => {
+    const result = await cli(['--help']);
+    expect(result.status).toBe(0);
+    expect(result.output).toMatch(/^Usage: trapdoor test \[options\] -- <test command>/);
+  });
+
+  it('vitest --config naming a missing file: one error, exit status 2', async () => {
+    const dir = project('passing');
+    const result = await run(dir, [process.execPath, TRAPDOOR, 'test', '--', VITEST, 'run', '--config', 'nope.config.ts'], { json: false });
+    expect(result.status, result.output).toBe(2);
+    expect(result.output).toContain('trapdoor test: no such file: nope.config.ts (vitest --config)');
+  });
+});

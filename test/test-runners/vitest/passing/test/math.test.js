@@ -1,0 +1,19 @@
+import { describe, expect, test } from 'vitest';
+import { fib, sum } from '#math';
+
+describe('math', () => {
+  test('sum', () => {
+    expect(globalThis.setupRan).toBe(true);
+    expect(sum([1, 2, 3])).toBe(6);
+  });
+  test('fib', () => {
+    expect(fib(15)).toBe(610);
+  });
+  test('snapshot', () => {
+    expect({ total: sum([4, 5]) }).toMatchInlineSnapshot(`
+      {
+        "total": 9,
+      }
+    `);
+  });
+});

@@ -1,0 +1,1 @@
+(globalThis as { fromSetup?: string }).fromSetup = 'from the setup file';
