@@ -92,12 +92,14 @@ function fullMappings(lines: Lines, insertions: readonly Insertion[], end: numbe
   return out.join(';');
 }
 
-/** What kind of character: 0 white space, 1 part of a word (identifier, number, keyword), 2 anything else. */
-function kind(c: number): number {
-  if (c === 32 || c === 9 || c === 11 || c === 12 || c === 0xa0 || c === 0xfeff) return 0;
-  if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 36 || c === 95 || c === 92 || c > 127) return 1;
-  return 2;
-}
+/** What kind each ASCII character is: 0 white space, 1 part of a word (identifier, number, keyword), 2 anything else. */
+const KIND = new Uint8Array(128).fill(2);
+for (const c of [9, 11, 12, 32]) KIND[c] = 0;
+for (let c = 0; c < 128; c++) if (/[\w$\\]/.test(String.fromCharCode(c))) KIND[c] = 1;
+const kind = (c: number): number => (c < 128 ? KIND[c]! : c === 0xa0 || c === 0xfeff ? 0 : 1);
+
+/** `,<d>AA<d>`: the segment `d` columns after the one before it, on the same line and without an insertion between. */
+const STEP = Array.from({ length: 256 }, (_, d) => `,${vlq(d)}AA${vlq(d)}`);
 
 function tokenMappings(lines: Lines, insertions: readonly Insertion[], end: number, { code, comments }: MapText): string {
   const out: string[] = [];
@@ -112,20 +114,21 @@ function tokenMappings(lines: Lines, insertions: readonly Insertion[], end: numb
     let shift = 0;
     let prevGenerated = -1;
     let prevKind = -1;
-    const segment = (pos: number): void => {
+    // Appends the segment for original offset `pos` at generated column `pos - lineStart + shift`.
+    const segment = (pos: number, shift: number): void => {
       const column = pos - lineStart;
       const generated = column + shift;
-      segments +=
-        prevGenerated < 0
-          ? vlqOf(generated) + 'A' + vlq(line - prevLine) + vlq(column - prevColumn)
-          : ',' + vlqOf(generated - prevGenerated) + 'A' + 'A' + vlq(column - prevColumn);
+      const d = generated - prevGenerated;
+      if (prevGenerated < 0) segments += vlqOf(generated) + 'A' + vlq(line - prevLine) + vlq(column - prevColumn);
+      else if (d === column - prevColumn && d < 256) segments += STEP[d]!;
+      else segments += ',' + vlqOf(d) + 'AA' + vlq(column - prevColumn);
       prevGenerated = generated;
       prevLine = line;
       prevColumn = column;
     };
     for (let pos = lineStart; pos < lineEnd; ) {
-      let inserted = false;
       let insertedHere = 0;
+      let inserted = false;
       for (; k < insertions.length && insertions[k]!.at <= pos; k++) {
         if (insertions[k]!.at >= lineStart) {
           shift += insertions[k]!.length;
@@ -137,25 +140,22 @@ function tokenMappings(lines: Lines, insertions: readonly Insertion[], end: numb
       const comment = comments[c];
       if (comment !== undefined && comment.start <= pos) {
         // A comment: a segment where it starts (or at the line's start inside it), then none until it ends.
-        segment(pos);
+        segment(pos, shift);
         prevKind = -1;
         pos = Math.min(comment.end, lineEnd);
         continue;
       }
-      const now = kind(code.charCodeAt(pos));
-      if (inserted && pos > lineStart) {
-        // Where the inserted text starts: it maps to where it was inserted, and what ends there ends there.
-        shift -= insertedHere;
-        segment(pos);
-        shift += insertedHere;
-      }
+      // Where the inserted text starts: it maps to where it was inserted, and what ends there ends there.
+      if (inserted && pos > lineStart) segment(pos, shift - insertedHere);
+      const ch = code.charCodeAt(pos);
+      const now = kind(ch);
       // `${` in a template ends the text before it though `$` is a word's character.
-      if (pos === lineStart || inserted || now !== prevKind || now === 2 || (code.charCodeAt(pos) === 36 && code.charCodeAt(pos + 1) === 123)) segment(pos);
+      if (pos === lineStart || inserted || now !== prevKind || now === 2 || (ch === 36 && code.charCodeAt(pos + 1) === 123)) segment(pos, shift);
       prevKind = now;
       pos++;
     }
     // The line's end, where a node that ends the line ends.
-    if (lineEnd > lineStart) segment(lineEnd);
+    if (lineEnd > lineStart) segment(lineEnd, shift);
     out.push(segments);
   }
   return out.join(';');
