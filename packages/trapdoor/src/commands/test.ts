@@ -9,10 +9,16 @@ import { CliError } from '../errors.js';
 import { runChild } from '../run/spawn.js';
 import type { TestRunner } from '../test-runners/runner.js';
 import { vitest } from '../test-runners/vitest.js';
+import { jest } from '../test-runners/jest.js';
+import { nodeTest } from '../test-runners/node-test.js';
+import { bunTest } from '../test-runners/bun-test.js';
 
 /** The runners, in the order they are tried: the first whose `matches` accepts the command runs it. */
 const RUNNERS: readonly TestRunner[] = [
   vitest,
+  jest,
+  nodeTest,
+  bunTest,
 ];
 
 export const TEST_USAGE = `Usage: trapdoor test [options] -- <test command> [args...]

@@ -1,0 +1,125 @@
+/**
+ * The per-test deadline for `bun test`: `trapdoor test` preloads this after trapdoor-js/register
+ * (`bun test --preload trapdoor-js/register --preload trapdoor-js/bun-test`; a bunfig.toml
+ * `[test] preload` list does the same by hand).
+ *
+ * bun:test tells a preload nothing about the test that is about to run (its global beforeEach
+ * gets no argument), so the test functions themselves are wrapped: `test`, `it` and every variant
+ * reached from them (`.only`, `.skip`, `.each(table)`, `.if(cond)`, `.concurrent`…) go through a
+ * Proxy that arms a deadline when the function starts and disarms it when it ends (returns, throws,
+ * settles its promise, or calls its `done`). The wrapper keeps the function's `length`, which is
+ * how bun:test tells a `done` callback apart. bun:test hands the same module object to every
+ * test file, so wrapping it once here reaches them all.
+ *
+ * The timeout is bun:test's: the test's own (`test(name, fn, ms)` or `{ timeout }`), else
+ * `setDefaultTimeout(ms)`, else `bun test --timeout` (passed by trapdoor test, which reads it from
+ * the command line; Bun does not show it to the process), else 5000 ms; `trapdoor test --timeout`
+ * overrides them. The message is bun's own wording, `this test timed out after <ms>ms.`
+ */
+import { armDeadline, disarmDeadline } from '@trapdoor-js/runtime/deadline';
+
+type Fn = (...args: unknown[]) => unknown;
+
+/** bun test's default per-test timeout. */
+const BUN_DEFAULT_MS = 5000;
+/** bun's own timer fails a test that waits; the deadline comes a little later, for one that is still busy. */
+const AFTER_BUN_MS = 100;
+
+function envMs(name: string): number | undefined {
+  const value = process.env[name];
+  if (value === undefined || value === '') return undefined;
+  const ms = Number(value);
+  return Number.isFinite(ms) && ms >= 0 ? ms : undefined;
+}
+
+const override = envMs('TRAPDOOR_TEST_TIMEOUT');
+let defaultTimeout = envMs('TRAPDOOR_BUN_TIMEOUT') ?? BUN_DEFAULT_MS;
+
+function timeoutOf(option: unknown): number | undefined {
+  if (typeof option === 'number') return option;
+  if (option !== null && typeof option === 'object' && typeof (option as { timeout?: unknown }).timeout === 'number') return (option as { timeout: number }).timeout;
+  return undefined;
+}
+
+/** The test function, arming the deadline while it runs. */
+function armed(fn: Fn, own: number | undefined): Fn {
+  const wrapper = function (this: unknown, ...args: unknown[]): unknown {
+    const timeout = override ?? own ?? defaultTimeout;
+    if (!(timeout > 0) || timeout === Infinity) return fn.apply(this, args);
+    armDeadline(timeout + AFTER_BUN_MS, { message: `this test timed out after ${timeout}ms.` });
+    // A `done` callback (bun:test passes it last): the test ends when it is called.
+    const last = args.length - 1;
+    const takesDone = fn.length > 0 && typeof args[last] === 'function';
+    if (takesDone) {
+      const done = args[last] as Fn;
+      args[last] = function (this: unknown, ...result: unknown[]) {
+        disarmDeadline();
+        return done.apply(this, result);
+      };
+    }
+    let result: unknown;
+    let returned = false;
+    // finally, not catch and throw again: Bun would show the error where it was thrown again.
+    try {
+      result = fn.apply(this, args);
+      returned = true;
+    } finally {
+      if (!returned) disarmDeadline();
+    }
+    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+      return (result as PromiseLike<unknown>).then(
+        (value) => {
+          disarmDeadline();
+          return value;
+        },
+        (error: unknown) => {
+          disarmDeadline();
+          throw error;
+        },
+      );
+    }
+    if (!takesDone) disarmDeadline();
+    return result;
+  };
+  Object.defineProperty(wrapper, 'length', { value: fn.length });
+  Object.defineProperty(wrapper, 'name', { value: fn.name });
+  return wrapper;
+}
+
+const proxies = new WeakMap<Fn, Fn>();
+
+/** `test` and what hangs off it: calls with a function get it armed, functions they return or hold are wrapped alike. */
+function registrar(target: Fn): Fn {
+  let proxy = proxies.get(target);
+  if (proxy !== undefined) return proxy;
+  proxy = new Proxy(target, {
+    apply(fn, self, args: unknown[]) {
+      const at = args.findIndex((a) => typeof a === 'function');
+      if (at >= 0) args[at] = armed(args[at] as Fn, timeoutOf(args[at + 1]));
+      const result = Reflect.apply(fn, self, args) as unknown;
+      return typeof result === 'function' ? registrar(result as Fn) : result;
+    },
+    get(fn, key, receiver) {
+      const value = Reflect.get(fn, key, receiver) as unknown;
+      return typeof value === 'function' && key !== 'prototype' && key !== 'constructor' && key !== 'bind' && key !== 'call' && key !== 'apply' && key !== 'toString' ? registrar(value as Fn) : value;
+    },
+  });
+  proxies.set(target, proxy);
+  return proxy;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- bun:test is only there under `bun test`
+const bunTest = (globalThis as { Bun?: unknown }).Bun !== undefined ? (require('bun:test') as Record<string, unknown>) : undefined;
+if (bunTest !== undefined) {
+  for (const name of ['test', 'it']) {
+    const value = bunTest[name];
+    if (typeof value === 'function') bunTest[name] = registrar(value as Fn);
+  }
+  const setDefault = bunTest.setDefaultTimeout;
+  if (typeof setDefault === 'function') {
+    bunTest.setDefaultTimeout = function setDefaultTimeout(this: unknown, ms: unknown) {
+      if (typeof ms === 'number') defaultTimeout = ms;
+      return (setDefault as Fn).call(this, ms);
+    };
+  }
+}
