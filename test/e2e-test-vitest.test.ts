@@ -195,6 +195,37 @@ describe('trapdoor test --timeout', () => {
   });
 });
 
+describe('projects', () => {
+  it("instruments inline projects (objects and functions); a project with its own config file is named as not instrumented", async () => {
+    const dir = project('projects');
+    const result = await trapdoorTest(dir, [], [VITEST, 'run']);
+    expect(result.output).not.toContain('[killed after');
+    expect(result.status, result.output).toBe(1);
+    const at = `inline/stuck.test.ts:${lineOf('projects/inline/stuck.test.ts', 'for (;;)')}:3`;
+    expect(result.output).toContain(` FAIL  |inline| inline/stuck.test.ts > stuck\nStuckError: Test timed out in 400ms.`);
+    expect(result.output).toContain(` FAIL  |from-function| inline/stuck.test.ts > stuck\nStuckError: Test timed out in 450ms.`);
+    expect(result.output.match(new RegExp(`trapdoor: stuck in a synchronous loop at ${at.replaceAll('.', '\\.')}`, 'g'))).toHaveLength(2);
+    expect(result.output).toContain(`trapdoor: the tests of project 'fixture-lib' (${join(dir, 'packages/lib/vitest.config.ts')}) are not instrumented and get no deadlines`);
+    expect(result.report?.numPassedTests, result.output).toBe(3);
+    expect(result.report?.numFailedTests, result.output).toBe(2);
+    // trapdoor's own runner is not a frame Vitest shows.
+    expect(result.output).not.toContain('vitest-runner');
+  });
+});
+
+describe("trapdoor-js/vitest in the project's config", () => {
+  it('plain vitest run: the stuck test fails at its deadline (the plugin\'s timeout), the other passes', async () => {
+    const dir = project('plugin');
+    const result = await run(dir, [VITEST, 'run']);
+    expect(result.output).not.toContain('[killed after');
+    expect(result.status, result.output).toBe(1);
+    expect(statuses(result.report, dir)).toEqual({ 'test/spin.test.js > stuck in a busy wait': 'failed', 'test/spin.test.js > passes': 'passed' });
+    const failure = failureOf(result.report, 'stuck in a busy wait');
+    expect(failure).toContain('Test timed out in 300ms.');
+    expect(failure).toContain(`trapdoor: stuck in a synchronous loop at test/spin.test.js:${lineOf('plugin/test/spin.test.js', 'while (Date.now()')}:3`);
+  });
+});
+
 describe('a project whose tests pass', () => {
   let dir: string;
   beforeAll(() => {

@@ -38,6 +38,16 @@ export interface TrapdoorVitestOptions {
 const KNOWN = new Set(['include', 'exclude', 'timeout']);
 /** The runner that arms the deadlines: dist/test-runners/vitest-runner.js. */
 const RUNNER = fileURLToPath(new URL('./vitest-runner.js', import.meta.url));
+/** This package's folder (dist/test-runners/ → its root), as given and through symbolic links. */
+const OWN_DIRS = ((dir) => [...new Set([dir, realpathOr(dir)])])(fileURLToPath(new URL('../../', import.meta.url)));
+
+function realpathOr(path: string): string {
+  try {
+    return `${realpathSync(path)}/`;
+  } catch {
+    return path;
+  }
+}
 
 /** The parts of Vitest's `test` config the plugin changes (vitest/config's types need not be installed to build this). */
 interface TestConfig {
@@ -45,7 +55,17 @@ interface TestConfig {
   provide?: Record<string, unknown>;
   server?: { deps?: { inline?: (string | RegExp)[] | true; external?: (string | RegExp)[] } };
   projects?: unknown[];
+  onStackTrace?: (error: unknown, frame: { file: string }) => boolean | void;
 }
+
+/** What the plugin reads of Vitest's `configureVitest` context (vitest/node's types need not be installed to build this). */
+interface VitestLike {
+  projects: Array<{ name: string; config: { root: string }; vite: { config: { configFile: string | undefined; plugins: readonly { name: string }[] } } }>;
+  logger: { warn(message: string): void };
+}
+
+/** Vitest instances told about projects without the plugin (once each, though every project with it calls the hook). */
+const warned = new WeakSet<object>();
 
 /** The Vitest plugin: instrumenting and deadlines. */
 export default function trapdoor(options: TrapdoorVitestOptions = {}): Plugin[] {
@@ -60,7 +80,7 @@ export default function trapdoor(options: TrapdoorVitestOptions = {}): Plugin[] 
     // Vitest runs every environment in Node (jsdom and happy-dom are Node too): instrument them all.
     client: true,
   }) as Plugin;
-  const setup: Plugin = {
+  const setup: Plugin & { configureVitest?: (context: { vitest: VitestLike }) => void } = {
     name: 'trapdoor:vitest',
     enforce: 'pre',
     // Vitest reads `test` again once the config is resolved, so changing it here is seen.
@@ -78,7 +98,24 @@ export default function trapdoor(options: TrapdoorVitestOptions = {}): Plugin[] 
       // project installed it); the runtime never does: it must be the one copy per thread Node loads.
       if (deps.inline !== true) deps.inline = [...(deps.inline ?? []), exactPath(RUNNER)];
       deps.external = [...(deps.external ?? []), ...runtimeDirs.map(underDir)];
+      // trapdoor's runner is a frame under every test: hidden, as Vitest hides its own (which it
+      // does by path, node_modules included — so in an installed project this changes nothing).
+      const projectFilter = test.onStackTrace;
+      test.onStackTrace = (error, frame) => !OWN_DIRS.some((dir) => frame.file.startsWith(dir)) && (projectFilter === undefined || projectFilter(error, frame) !== false);
       addToInlineProjects(test, () => trapdoor(options));
+    },
+    // Projects given by config file or glob load their own config, which this plugin cannot reach:
+    // say so once, rather than leave their stuck tests hanging without a word.
+    configureVitest({ vitest }: { vitest: VitestLike }) {
+      if (warned.has(vitest)) return;
+      warned.add(vitest);
+      for (const other of vitest.projects) {
+        if (other.vite.config.plugins.some((plugin: { name: string }) => plugin.name === 'trapdoor:vitest')) continue;
+        const where = other.vite.config.configFile ?? other.config.root;
+        vitest.logger.warn(
+          `trapdoor: the tests of project '${other.name}' (${where}) are not instrumented and get no deadlines: its own config does not add trapdoor's plugin (add plugins: [trapdoor()] with import trapdoor from 'trapdoor-js/vitest' there)`,
+        );
+      }
     },
   };
   return [setup, instrument];
@@ -100,11 +137,16 @@ function checkOptions(options: TrapdoorVitestOptions): VitestSettings {
 function addToInlineProjects(test: TestConfig, plugin: () => Plugin[]): void {
   const projects = test.projects;
   if (!Array.isArray(projects)) return;
-  test.projects = projects.map((project) => {
-    if (typeof project !== 'object' || project === null || typeof project === 'function') return project;
+  const withPlugin = (project: unknown): unknown => {
+    if (typeof project !== 'object' || project === null) return project;
     const inline = project as { extends?: unknown; plugins?: unknown[] };
     if (inline.extends === true) return project;
     return { ...inline, plugins: [...plugin(), ...(inline.plugins ?? [])] };
+  };
+  test.projects = projects.map((project) => {
+    // A function gives an inline config (Vitest awaits it with the config env).
+    if (typeof project === 'function') return async (...args: unknown[]) => withPlugin(await (project as (...a: unknown[]) => unknown)(...args));
+    return withPlugin(project);
   });
 }
 
