@@ -7,10 +7,10 @@
  * wait on Date.now() with its own per-test timeout (JavaScript), a loop in an
  * Array.prototype.some callback in a source file reached through the project's alias — among
  * passing tests in the same and other files; the project's config has its own plugin, alias,
- * setup file and testTimeout. In the forks and the threads pool: each stuck test fails in Vitest's
+ * setup file, test runner and testTimeout. In the forks and the threads pool: each stuck test fails in Vitest's
  * own failure output with Vitest's timeout message and the place it was stuck (file:line:column,
- * and Vitest's code frame there), every other test passes (the project's plugin, alias and setup
- * file ran), and the run ends by itself with exit status 1. With --timeout, the deadlines are
+ * and Vitest's code frame there), every other test passes (the project's plugin, alias, setup
+ * file and runner ran), and the run ends by itself with exit status 1. With --timeout, the deadlines are
  * that. passing/: the same results and output as plain `vitest run`, with v8 and istanbul
  * coverage too (the report names the sources with the same hit counts).
  *

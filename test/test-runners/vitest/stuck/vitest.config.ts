@@ -1,4 +1,4 @@
-// The project's own config: trapdoor test must keep all of it (the alias, the plugin, the setup file, the timeout).
+// The project's own config: trapdoor test must keep all of it (the alias, the plugin, the setup file, the runner, the timeout).
 import { defineConfig, type Plugin } from 'vitest/config';
 
 /** Replaces __FIXTURE_PLUGIN__ in the project's files: proves the project's own plugins still run. */
@@ -18,5 +18,6 @@ export default defineConfig({
   test: {
     testTimeout: 500,
     setupFiles: ['./test/setup.ts'],
+    runner: './test/runner.ts',
   },
 });

@@ -4,6 +4,7 @@ import { countTo } from '@lib/spin';
 test('passes before', () => {
   expect((globalThis as { fromSetup?: string }).fromSetup).toBe('from the setup file');
   expect(__FIXTURE_PLUGIN__).toBe('from the plugin');
+  expect((globalThis as { projectRunner?: string }).projectRunner).toBe('ran');
 });
 
 test('spins in while (true)', () => {
