@@ -37,10 +37,9 @@ export const RUNNER_PATH = fileURLToPath(new URL('./jest-runner.cjs', import.met
 
 /** The project config with trapdoor's transformer and runner around the project's own. Idempotent. */
 export function withTrapdoor<T extends JestProjectConfig>(config: T): T {
-  if (config[ORIGINAL_RUNNER_KEY] !== undefined) return config;
   const transform = config.transform.map(([pattern, transformer, options]): TransformEntry =>
     transformer === TRANSFORMER_PATH ? [pattern, transformer, options] : [pattern, TRANSFORMER_PATH, { transformer, options } satisfies WrappedTransformer],
   );
-  const wrapsRunner = config.testRunner !== RUNNER_PATH;
-  return { ...config, transform, testRunner: RUNNER_PATH, [ORIGINAL_RUNNER_KEY]: wrapsRunner ? config.testRunner : undefined };
+  const original = config.testRunner === RUNNER_PATH ? config[ORIGINAL_RUNNER_KEY] : config.testRunner;
+  return { ...config, transform, testRunner: RUNNER_PATH, [ORIGINAL_RUNNER_KEY]: original };
 }

@@ -17,7 +17,6 @@
  * jest-circus's event handlers are not reachable.
  */
 import type * as Deadline from '@trapdoor-js/runtime/deadline';
-import type * as JestConfig from './jest-config.js';
 
 interface CircusTest {
   fn?: (...args: unknown[]) => unknown;
@@ -37,7 +36,13 @@ interface Environment {
 }
 type TestFramework = (globalConfig: unknown, config: Record<string, unknown>, environment: Environment, ...rest: unknown[]) => Promise<unknown>;
 
-const { ORIGINAL_RUNNER_KEY } = require('./jest-config.js') as typeof JestConfig;
+/**
+ * jest-config.ts's ORIGINAL_RUNNER_KEY, written out: Jest loads this file with the project's
+ * transformers hooked into `require`, and a module of ours required from here at load time would
+ * go through them (where trapdoor is linked rather than installed under node_modules). Everything
+ * else is required when Jest calls the runner, after that hook is gone.
+ */
+const ORIGINAL_RUNNER_KEY = 'trapdoorTestRunner';
 const RUNTIME_KEY = Symbol.for('trapdoor.jest.runtime');
 
 /**

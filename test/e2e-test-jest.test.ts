@@ -1,0 +1,298 @@
+/**
+ * `trapdoor test -- jest …` on real Jest 30 projects (test/test-runners/jest/*), copied to a
+ * folder outside the repository with node_modules linked to the repository's (Jest, babel-jest,
+ * ts-jest, Babel's TypeScript preset, trapdoor's own packages as the workspace links them).
+ *
+ * stuck-babel/ (babel-jest with the project's Babel config: TypeScript and JavaScript, testTimeout
+ * 500 in package.json) and stuck-ts-jest/ (ts-jest, moduleNameMapper, testTimeout in
+ * jest.config.cjs): tests stuck in synchronous loops — `while (true)` after warm-up in a .ts
+ * source, a busy wait on Date.now() with its own per-test timeout, a loop in an
+ * Array.prototype.some callback, `for (;;)` in a module reached through moduleNameMapper — among
+ * passing tests in the same and other files. Each stuck test fails in Jest's own failure output
+ * with jest-circus's timeout message (its timeout as jest-circus computes it), the original
+ * file:line:column it was stuck at and Jest's code frame there; every other test passes; the run
+ * ends by itself with exit status 1. With --timeout, that is every test's timeout. passing/ (two
+ * `projects`, babel-jest with moduleNameMapper and a snapshot, ts-jest): the same results, exit
+ * status and summary as plain jest, and the sources were instrumented (Jest's transform cache holds
+ * the instrumented code). The config form (trapdoor-js/jest transformer and trapdoor-js/jest/runner
+ * in the project's jest.config) stops a stuck test too, without `trapdoor test`.
+ *
+ * Every run is killed after RUN_LIMIT_MS so that a regression (a hang) fails the test instead of
+ * the suite; nothing asserts on time.
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { descendants, repoRoot } from './e2e/harness.js';
+
+const FIXTURES = fileURLToPath(new URL('./test-runners/jest/', import.meta.url));
+const TRAPDOOR = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
+const JEST = join(repoRoot, 'node_modules', 'jest', 'bin', 'jest.js');
+/** A run that takes longer has hung: it is killed and its test fails. */
+const RUN_LIMIT_MS = 120_000;
+
+let work: string;
+
+interface Run {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
+  report?: JsonReport;
+}
+
+interface JsonReport {
+  numFailedTests: number;
+  numPassedTests: number;
+  numTotalTests: number;
+  snapshot: { matched: number; total: number };
+  testResults: Array<{ name: string; assertionResults: Array<{ fullName: string; status: string; failureMessages: string[] }> }>;
+}
+
+/** The user's environment, without the variables of the Vitest that runs this file. */
+function userEnv(): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(VITEST|TRAPDOOR_|npm_|JEST_)/i.test(name) && name !== 'NODE_ENV' && name !== 'TEST' && name !== 'NODE_OPTIONS'));
+  return { ...env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1' };
+}
+
+function project(name: string): string {
+  const dir = mkdtempSync(join(work, `${name}-`));
+  cpSync(join(FIXTURES, name), dir, { recursive: true });
+  symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return dir;
+}
+
+/** Jest in `cwd` to its end (or killed at RUN_LIMIT_MS), its JSON report read back; its own cache folder per project. */
+function run(cwd: string, prefix: string[], jestArgs: string[] = [], cache = 'cache'): Promise<Run> {
+  const reportFile = join(cwd, 'report.json');
+  rmSync(reportFile, { force: true });
+  const args = [...prefix, process.execPath, JEST, '--ci', `--cacheDirectory=${join(cwd, cache)}`, '--json', `--outputFile=${reportFile}`, ...jestArgs];
+  return new Promise((resolve, reject) => {
+    const child = spawn(args[0]!, args.slice(1), { cwd, env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    const timer = setTimeout(() => {
+      output += `\n[killed after ${RUN_LIMIT_MS} ms]`;
+      for (const pid of [...descendants(child.pid!), child.pid!]) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }, RUN_LIMIT_MS);
+    child.once('error', reject);
+    child.once('close', (status, signal) => {
+      clearTimeout(timer);
+      const report = existsSync(reportFile) ? (JSON.parse(readFileSync(reportFile, 'utf8')) as JsonReport) : undefined;
+      resolve({ status, signal, output, report });
+    });
+  });
+}
+
+const trapdoorTest = (cwd: string, options: string[] = [], jestArgs: string[] = [], cache?: string) => run(cwd, [process.execPath, TRAPDOOR, 'test', ...options, '--'], jestArgs, cache);
+const plainJest = (cwd: string, jestArgs: string[] = [], cache?: string) => run(cwd, [], jestArgs, cache);
+
+/** Each test's status by its file (relative) and full name. */
+function statuses(report: JsonReport | undefined, root: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const file of report?.testResults ?? []) {
+    for (const test of file.assertionResults) result[`${file.name.slice(root.length + 1)} > ${test.fullName}`] = test.status;
+  }
+  return result;
+}
+
+function failureOf(report: JsonReport | undefined, fullName: string): string {
+  for (const file of report?.testResults ?? []) {
+    for (const test of file.assertionResults) if (test.fullName === fullName) return test.failureMessages.join('\n');
+  }
+  return `(no test named ${fullName})`;
+}
+
+/** `file:line:column` (1-based) of the first occurrence of `text` in a fixture file. */
+function at(fixture: string, file: string, text: string): string {
+  const lines = readFileSync(join(FIXTURES, fixture, file), 'utf8').split('\n');
+  const index = lines.findIndex((line) => line.includes(text));
+  if (index < 0) throw new Error(`${text} is not in ${fixture}/${file}`);
+  return `${file}:${index + 1}:${lines[index]!.indexOf(text) + 1}`;
+}
+
+/** Every file under `dir`, recursively. */
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+const TIMEOUT_TEXT = 'Add a timeout value to this test to increase the timeout, if this is a long-running test. See https://jestjs.io/docs/api#testname-fn-timeout.';
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'trapdoor-e2e-jest-'));
+});
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('babel-jest with the project’s Babel config (TypeScript and JavaScript)', () => {
+  let dir: string;
+  let result: Run;
+
+  beforeAll(async () => {
+    dir = project('stuck-babel');
+    result = await trapdoorTest(dir);
+  }, RUN_LIMIT_MS + 10_000);
+
+  it('ends by itself with a failing status', () => {
+    expect(result.signal, result.output).toBe(null);
+    expect(result.status, result.output).toBe(1);
+  });
+
+  it('fails each stuck test and passes every other one, in the same and other files', () => {
+    expect(statuses(result.report, dir), result.output).toEqual({
+      'src/math.test.ts > math adds': 'passed',
+      'src/math.test.ts > math spins in a while (true) loop': 'failed',
+      'src/math.test.ts > math still runs after the stuck one': 'passed',
+      'src/wait.test.js > a short busy wait passes': 'passed',
+      'src/wait.test.js > busy-waits on Date.now() past its own timeout': 'failed',
+      'src/wait.test.js > loops inside an Array.prototype.some callback': 'failed',
+      'src/ok.test.js > passes in another file': 'passed',
+    });
+  });
+
+  it('names the original TypeScript line of while (true) in a source file, with jest-circus’s message and the test’s timeout', () => {
+    const failure = failureOf(result.report, 'math spins in a while (true) loop');
+    expect(failure).toContain(`Exceeded timeout of 500 ms for a test.\n${TIMEOUT_TEXT}\ntrapdoor: stuck in a synchronous loop at ${at('stuck-babel', 'src/math.ts', 'while (true)')} (in spinUntil)`);
+    expect(failure).toMatch(/locals: limit = 10, i = \d+/);
+    // The stack in original positions: the loop, then the test's call of it.
+    expect(failure).toContain(`at spinUntil (${join(dir, at('stuck-babel', 'src/math.ts', 'while (true)'))})`);
+    expect(failure).toContain(`${join(dir, 'src/math.test.ts')}:${at('stuck-babel', 'src/math.test.ts', 'spinUntil(10)').split(':')[1]}:`);
+  });
+
+  it('uses the test’s own timeout for the busy wait on Date.now()', () => {
+    const failure = failureOf(result.report, 'busy-waits on Date.now() past its own timeout');
+    expect(failure).toContain(`Exceeded timeout of 300 ms for a test.\n${TIMEOUT_TEXT}\ntrapdoor: stuck in a synchronous loop at ${at('stuck-babel', 'src/wait.test.js', 'while (Date.now()')} (in busyWait)`);
+  });
+
+  it('stops a loop inside an Array.prototype.some callback', () => {
+    const failure = failureOf(result.report, 'loops inside an Array.prototype.some callback');
+    expect(failure).toContain(`Exceeded timeout of 500 ms for a test.\n${TIMEOUT_TEXT}\ntrapdoor: stuck in a synchronous loop at ${at('stuck-babel', 'src/wait.test.js', 'for (;;)')}`);
+    expect(failure).toContain('locals: n = 1');
+  });
+
+  it('reports in Jest’s own format, with Jest’s code frame at the stuck line', () => {
+    expect(result.output).toContain('● math › spins in a while (true) loop');
+    expect(result.output).toMatch(/> +7 \| {3}while \(true\) \{/);
+    expect(result.output).toMatch(/Tests: +3 failed, 4 passed, 7 total/);
+  });
+});
+
+describe('ts-jest with moduleNameMapper', () => {
+  let dir: string;
+  let result: Run;
+  let overridden: Run;
+
+  beforeAll(async () => {
+    dir = project('stuck-ts-jest');
+    result = await trapdoorTest(dir);
+    overridden = await trapdoorTest(dir, ['--timeout', '200']);
+  }, 2 * RUN_LIMIT_MS + 10_000);
+
+  it('fails the stuck test at its original line in the mapped module, passes the rest, and fails the run', () => {
+    expect(result.status, result.output).toBe(1);
+    expect(statuses(result.report, dir), result.output).toEqual({
+      'src/counter.test.ts > counts from zero': 'passed',
+      'src/counter.test.ts > spins forever in a for (;;) loop': 'failed',
+      'src/counter.test.ts > runs after the stuck test': 'passed',
+      'src/other.test.ts > passes in another TypeScript file': 'passed',
+    });
+    const failure = failureOf(result.report, 'spins forever in a for (;;) loop');
+    expect(failure).toContain(`Exceeded timeout of 500 ms for a test.\n${TIMEOUT_TEXT}\ntrapdoor: stuck in a synchronous loop at ${at('stuck-ts-jest', 'src/lib/counter.ts', 'for (;;)')} (in spin)`);
+    expect(failure).toMatch(/locals: counter = \{ count: \d+ \}/);
+    expect(failure).toContain(`at spin (${join(dir, at('stuck-ts-jest', 'src/lib/counter.ts', 'for (;;)'))})`);
+  });
+
+  it('--timeout replaces the project’s testTimeout', () => {
+    expect(overridden.status, overridden.output).toBe(1);
+    expect(failureOf(overridden.report, 'spins forever in a for (;;) loop')).toContain(`Exceeded timeout of 200 ms for a test.\n${TIMEOUT_TEXT}\ntrapdoor: stuck in a synchronous loop at ${at('stuck-ts-jest', 'src/lib/counter.ts', 'for (;;)')}`);
+    expect(statuses(overridden.report, dir)).toEqual(statuses(result.report, dir));
+  });
+});
+
+describe('a passing project with two projects (babel-jest with moduleNameMapper and a snapshot, ts-jest)', () => {
+  let dir: string;
+  let plain: Run;
+  let instrumented: Run;
+  let warm: Run;
+
+  beforeAll(async () => {
+    dir = project('passing');
+    plain = await plainJest(dir, [], 'cache-plain');
+    instrumented = await trapdoorTest(dir, [], [], 'cache-trapdoor');
+    warm = await trapdoorTest(dir, [], [], 'cache-trapdoor');
+  }, 3 * RUN_LIMIT_MS + 10_000);
+
+  it('gives plain jest’s results, snapshots and exit status, cold and warm', () => {
+    expect(plain.status, plain.output).toBe(0);
+    expect(statuses(plain.report, dir)).toEqual({
+      'babel/src/sort.test.ts > sorts': 'passed',
+      'babel/src/sort.test.ts > matches its snapshot': 'passed',
+      'babel/src/sort.test.ts > an error keeps its message and line': 'passed',
+      'babel/src/async.test.js > awaits': 'passed',
+      'babel/src/async.test.js > takes done': 'passed',
+      'ts/src/words.test.ts > countWords counts': 'passed',
+      'ts/src/words.test.ts > countWords has no empty words': 'passed',
+    });
+    for (const run of [instrumented, warm]) {
+      expect(run.status, run.output).toBe(0);
+      expect(statuses(run.report, dir)).toEqual(statuses(plain.report, dir));
+      expect(run.report?.snapshot).toMatchObject({ matched: 1, total: 1 });
+      const summary = (output: string) => output.split('\n').filter((line) => /^(PASS|FAIL|Tests:|Test Suites:|Snapshots:)/.test(line)).sort();
+      expect(summary(run.output)).toEqual(summary(plain.output));
+    }
+  });
+
+  it('instrumented the sources of both projects (Jest’s transform cache holds them with trapdoor’s checks)', () => {
+    const cached = filesUnder(join(dir, 'cache-trapdoor')).filter((file) => !file.endsWith('.map')).map((file) => readFileSync(file, 'utf8'));
+    const bridge = 'jest-runtime.cjs';
+    expect(cached.some((code) => code.includes('insertionSort') && code.includes(bridge))).toBe(true);
+    expect(cached.some((code) => code.includes('countWords') && code.includes(bridge))).toBe(true);
+    const plainCache = filesUnder(join(dir, 'cache-plain')).map((file) => readFileSync(file, 'utf8'));
+    expect(plainCache.some((code) => code.includes(bridge))).toBe(false);
+  });
+});
+
+describe('the config form: trapdoor-js/jest and trapdoor-js/jest/runner in jest.config', () => {
+  let dir: string;
+  let result: Run;
+
+  beforeAll(async () => {
+    dir = project('stuck-babel');
+    writeFileSync(
+      join(dir, 'jest.config.cjs'),
+      `module.exports = {
+  testEnvironment: 'node',
+  testTimeout: 500,
+  transform: { '\\\\.[jt]sx?$': ['trapdoor-js/jest', { transformer: 'babel-jest' }] },
+  testRunner: 'trapdoor-js/jest/runner',
+};
+`,
+    );
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+    delete manifest.jest;
+    writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
+    result = await plainJest(dir);
+  }, RUN_LIMIT_MS + 10_000);
+
+  it('stops the stuck tests at their original lines without trapdoor test', () => {
+    expect(result.status, result.output).toBe(1);
+    expect(result.report?.numFailedTests, result.output).toBe(3);
+    expect(result.report?.numPassedTests).toBe(4);
+    expect(failureOf(result.report, 'math spins in a while (true) loop')).toContain(`trapdoor: stuck in a synchronous loop at ${at('stuck-babel', 'src/math.ts', 'while (true)')} (in spinUntil)`);
+  });
+});

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'babel',
+  testEnvironment: 'node',
+  moduleNameMapper: { '^~/(.*)$': '<rootDir>/src/$1' },
+};
