@@ -18,7 +18,7 @@
  * instead of the suite; nothing asserts on time.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -180,6 +180,26 @@ describe.each(['forks', 'threads'])('trapdoor test -- vitest run --pool=%s', (po
     // The locals of the stuck frame are in the message.
     expect(failureOf(result.report, STUCK.while.name)).toMatch(/locals: warm = \d+/);
     expect(failureOf(result.report, STUCK.some.name)).toMatch(/locals: .*item = 1/);
+  });
+});
+
+describe('trapdoor test -- npm test', () => {
+  it('runs the package script when it is one plain vitest command, from a folder inside the package', async () => {
+    const dir = project('stuck');
+    const result = await run(join(dir, 'test'), [process.execPath, TRAPDOOR, 'test', '--', 'npm', 'test', '--', '--pool=threads', '--reporter=default', '--reporter=json', `--outputFile.json=${join(dir, 'report.json')}`], { json: false });
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as JsonReport;
+    expect(result.status, result.output).toBe(1);
+    expect(report.numFailedTests, result.output).toBe(3);
+    expect(report.numPassedTests, result.output).toBe(5);
+    expect(failureOf(report, STUCK.while.name)).toContain(`trapdoor: stuck in a synchronous loop at ${STUCK.while.at()}`);
+  });
+
+  it('refuses a script that is more than a vitest command (its words are not known without a shell)', async () => {
+    const dir = project('passing');
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'x', private: true, type: 'module', scripts: { test: 'vitest run && echo done' } }));
+    const result = await run(dir, [process.execPath, TRAPDOOR, 'test', '--', 'npm', 'test'], { json: false });
+    expect(result.status, result.output).toBe(2);
+    expect(result.output).toContain("trapdoor test: no supported test runner runs 'npm test'");
   });
 });
 

@@ -30,9 +30,12 @@ project's sources and tests are instrumented as the runner loads them (node_modu
 configuration is kept and not edited.
 
 Supported runners:
-  vitest     'vitest', 'vitest run', 'npx vitest run --pool=threads', 'node_modules/.bin/vitest'
-             (forks and threads pools): the project's vitest.config / vite.config (or --config)
-             is loaded as Vitest loads it, with trapdoor's Vitest plugin added
+  vitest     'vitest', 'vitest run', 'npx vitest run --pool=threads', 'node_modules/.bin/vitest',
+             'npm test' / 'npm run <script>' when the script is one plain 'vitest ...' command
+             (forks and threads pools; watch mode too): the project's vitest.config /
+             vite.config (or --config) is loaded as Vitest loads it, with trapdoor's Vitest
+             plugin added; inline test.projects get it too, projects with their own config
+             files need it in those (trapdoor says which)
 
 Options:
   --timeout <ms>     the deadline of every test, instead of the runner's own per-test timeout

@@ -5,7 +5,7 @@
  * (vitest-plugin.ts). Every other argument, the root and the working directory stay as given, so
  * the project's settings (plugins, aliases, setupFiles, pools, coverage, projects) are all kept.
  */
-import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -27,9 +27,50 @@ interface VitestArgs {
 
 export const vitest: TestRunner = {
   name: 'vitest',
-  matches: (command) => vitestAt(command) !== undefined,
+  matches: (command) => vitestAt(command) !== undefined || npmScript(command, process.cwd()) !== undefined,
   prepare,
 };
+
+/** An npm script that is one plain Vitest command: its words can be read and added to (npm passes what follows `--` to it). */
+interface NpmScript {
+  /** Where npm runs it: the folder of the nearest package.json. */
+  dir: string;
+  /** The script's words, then the command's own after `--`. */
+  words: string[];
+}
+
+/**
+ * `npm test`, `npm t`, `npm run <script>`, `npm run-script <script>` whose script is `vitest …`
+ * and nothing else (no `&&`, pipes, quotes, variables: then the words npm runs are not known
+ * here, and an added `--config` could reach another program), and does not choose a config
+ * itself (a second --config would not replace it). Hand-written: splitting a shell line in
+ * general needs a shell.
+ */
+function npmScript(command: readonly string[], cwd: string): NpmScript | undefined {
+  if (command[0] === undefined || programOf([command[0]])?.name !== 'npm') return undefined;
+  const end = command.indexOf('--');
+  const own = end < 0 ? command.slice(1) : command.slice(1, end);
+  const words = own.filter((word) => !word.startsWith('-'));
+  const name = words[0] === 'test' || words[0] === 't' ? 'test' : words[0] === 'run' || words[0] === 'run-script' ? words[1] : undefined;
+  if (name === undefined || words.length !== (words[0] === 'run' || words[0] === 'run-script' ? 2 : 1)) return undefined;
+  let dir = cwd;
+  while (!existsSync(join(dir, 'package.json'))) {
+    if (dirname(dir) === dir) return undefined;
+    dir = dirname(dir);
+  }
+  let script: unknown;
+  try {
+    script = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { scripts?: Record<string, unknown> }).scripts?.[name];
+  } catch {
+    return undefined;
+  }
+  if (typeof script !== 'string' || /[&|;<>`$'"\\(){}*?]/.test(script)) return undefined;
+  const scriptWords = script.trim().split(/\s+/);
+  if (scriptWords[0] !== 'vitest') return undefined;
+  const all = [...scriptWords.slice(1), ...(end < 0 ? [] : command.slice(end + 1))];
+  if (all.some((word) => /^(?:--config|-c)(?:=|$)/.test(word))) return undefined;
+  return { dir, words: all };
+}
 
 /** The index of the vitest program in `command`: `vitest`, `npx vitest`, `node_modules/.bin/vitest`, `node node_modules/vitest/vitest.mjs`. */
 function vitestAt(command: readonly string[]): number | undefined {
@@ -44,12 +85,13 @@ function vitestAt(command: readonly string[]): number | undefined {
 }
 
 async function prepare(command: readonly string[], options: TestRunOptions): Promise<PreparedRun> {
-  const at = vitestAt(command)!;
-  const args = parseVitestArgs(command.slice(at + 1));
-  const root = resolve(options.cwd, args.root ?? '.');
+  const at = vitestAt(command);
+  const script = at === undefined ? npmScript(command, options.cwd) : undefined;
+  const args = parseVitestArgs(at !== undefined ? command.slice(at + 1) : script!.words);
+  const root = resolve(script?.dir ?? options.cwd, args.root ?? '.');
   const configFile = args.config !== undefined ? resolve(root, args.config) : findConfig(root);
   if (args.config !== undefined && !existsSync(configFile!)) throw new CliError('ERR_TRAPDOOR_NOT_FOUND', `no such file: ${args.config} (vitest --config)`);
-  const vitestDir = vitestPackage(command[at]!, root);
+  const vitestDir = vitestPackage(at !== undefined ? command[at]! : 'vitest', root);
   const vite = createRequire(join(vitestDir, 'package.json')).resolve('vite');
 
   const dir = mkdtempSync(join(tmpdir(), 'trapdoor-vitest-'));
@@ -62,8 +104,10 @@ async function prepare(command: readonly string[], options: TestRunOptions): Pro
   };
   const wrapper = join(dir, 'vitest.config.mjs');
   writeFileSync(wrapper, wrapperSource(wrapped));
+  // npm hands what follows `--` to the script: `npm test -- --config <generated>`.
+  const prepared = at !== undefined ? [...command.slice(0, at + 1), ...withConfig(args.rest, wrapper)] : [...command, ...(command.includes('--') ? [] : ['--']), '--config', wrapper];
   return {
-    command: [...command.slice(0, at + 1), ...withConfig(args.rest, wrapper)],
+    command: prepared,
     env: {},
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
