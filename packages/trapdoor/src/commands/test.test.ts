@@ -131,7 +131,8 @@ describe('vitest.prepare', () => {
     // The nearest config above the root, in Vitest's order (vitest.config.* before vite.config.*).
     expect(generated).toContain(JSON.stringify(join(root, 'vitest.config.mts')));
     expect(generated).toContain('"timeout":250');
-    expect(generated).toContain('"include":["src/**"]');
+    // Relative globs are the working directory's.
+    expect(generated).toContain(`"include":[${JSON.stringify(join(cwd, 'src/**'))}]`);
     cleanup?.();
     expect(() => readFileSync(command[5]!, 'utf8')).toThrow();
   });

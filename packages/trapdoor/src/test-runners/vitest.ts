@@ -8,7 +8,7 @@
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { CliError } from '../errors.js';
 import { programOf, type PreparedRun, type TestRunner, type TestRunOptions } from './runner.js';
 import type { WrappedConfig } from './vitest-config.js';
@@ -100,7 +100,9 @@ async function prepare(command: readonly string[], options: TestRunOptions): Pro
     root,
     configLoader: args.configLoader,
     vite,
-    plugin: { include: options.include, exclude: options.exclude, timeout: options.timeout },
+    // --include/--exclude are relative to the working directory (as for trapdoor run); the plugin
+    // reads relative globs from Vite's root, which `npm test` or --root can put elsewhere.
+    plugin: { include: fromCwd(options.include, options.cwd), exclude: fromCwd(options.exclude, options.cwd), timeout: options.timeout },
   };
   const wrapper = join(dir, 'vitest.config.mjs');
   writeFileSync(wrapper, wrapperSource(wrapped));
@@ -111,6 +113,10 @@ async function prepare(command: readonly string[], options: TestRunOptions): Pro
     env: {},
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+function fromCwd(globs: string[], cwd: string): string[] {
+  return globs.map((glob) => (isAbsolute(glob) ? glob : join(cwd, glob).split(sep).join('/')));
 }
 
 /**
