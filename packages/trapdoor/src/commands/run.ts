@@ -12,6 +12,7 @@ import { CONTROL_SOCKET_ENV, STATE_DIR_ENV, stateDirFor, stateFiles } from '@tra
 import { isListenHost } from '../args.js';
 import { CliError } from '../errors.js';
 import { ENV } from '../loaders/settings.js';
+import { cacheDir, CACHE_ENV } from '../cache/disk-cache.js';
 import { childCommand, defaultRuntime, RUNTIMES, type RuntimeName } from '../run/runtimes.js';
 import { runChild } from '../run/spawn.js';
 
@@ -111,6 +112,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (parsed.exclude.length > 0) env[ENV.exclude] = JSON.stringify(parsed.exclude);
   // Deno needs a read permission for its working directory; the loader gets it from here instead.
   if (parsed.runtime === 'deno') env[ENV.cwd] = cwd;
+  // The cache of instrumented modules, found once here (Deno may not read the folders above cwd to find it).
+  const cache = cacheDir(cwd);
+  if (cache !== undefined) env[CACHE_ENV.dir] = cache;
   // Deno may not ask for the user id (the state directory's name) without --allow-sys: name the
   // directory for it, and let it write there.
   const stateDir = parsed.runtime === 'deno' ? prepareStateDir(env) : undefined;

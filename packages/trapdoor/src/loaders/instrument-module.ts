@@ -43,6 +43,8 @@ export interface Instrumented {
   /** How the code imports the runtime, or would: undefined when the transform did not parse it. */
   moduleType: ModuleType | undefined;
   sites: number;
+  /** The transform could not instrument the code (a syntax error, …): nothing for a cache to keep. */
+  failed?: true;
 }
 
 /**
@@ -88,7 +90,7 @@ export function instrumentModule(code: string, options: InstrumentModuleOptions)
   } catch (error) {
     const e = error as { code?: string; message?: string };
     if (e?.code !== 'ERR_TRAPDOOR_SYNTAX') warnOnce(`trapdoor: cannot instrument ${path}, running it as it is: ${e?.message ?? String(error)}`);
-    return { code: undefined, moduleType: undefined, sites: 0 };
+    return { code: undefined, moduleType: undefined, sites: 0, failed: true };
   }
   if (result.sites.length === 0) return { code: undefined, moduleType: result.skipped ? options.moduleType : result.moduleType, sites: 0 };
 

@@ -8,6 +8,7 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliError } from '../errors.js';
 import { locate } from '../loaders/locations.js';
+import { cacheDir } from '../cache/disk-cache.js';
 
 export type RuntimeName = 'node' | 'bun' | 'deno';
 export const RUNTIMES: readonly RuntimeName[] = ['node', 'bun', 'deno'];
@@ -154,7 +155,8 @@ export type DenoNeeds = Partial<Record<Permission, string[]>>;
  * script; to listen on the debugger's host; the environment variables `ws`, trapdoor and the
  * transform's dependencies read; and
  * to load the native signal watcher; to write its state file and control socket (discovery by
- * `trapdoor attach`). Plus writing the debug dump, when one is asked for.
+ * `trapdoor attach`). Plus writing the debug dump, when one is asked for, and reading and writing
+ * the cache of instrumented modules.
  */
 function denoNeeds(options: CommandOptions): DenoNeeds {
   const { ownDirs } = locate({ canRead: true, withDependencies: true });
@@ -184,6 +186,14 @@ function denoNeeds(options: CommandOptions): DenoNeeds {
   if (options.stateDir) {
     read.push(options.stateDir);
     write.push(options.stateDir);
+  }
+  // The cache of instrumented modules (cache/disk-cache.ts), unless it is off, and its debug log.
+  const cache = cacheDir(options.cwd);
+  if (cache !== undefined) {
+    read.push(cache);
+    write.push(cache);
+    const log = process.env.TRAPDOOR_DEBUG_CACHE;
+    if (log) write.push(resolve(options.cwd, log));
   }
   if (write.length > 0) needs.write = write;
   return needs;

@@ -22,8 +22,11 @@
  * undefined): its lines stay right. One that does is compiled with Bun.Transpiler.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { installModuleDump } from '../debug-dump.js';
-import { instrumentModule, type ModuleType } from '../instrument-module.js';
+import type * as InstrumentModule from '../instrument-module.js';
+import type { ModuleType } from '../instrument-module.js';
+import { InstrumentCache, instrumentCached } from '../../cache/instrumented.js';
 import { settingsFromEnv } from '../locations.js';
 import { claimThread, ENV, makePolicy, readEnv, type LoaderSettings } from '../settings.js';
 import { evaluateCommonJs } from './commonjs.js';
@@ -49,6 +52,12 @@ const Bun = (globalThis as unknown as { Bun: BunApi }).Bun;
 if (claimThread('bun')) {
   const settings = settingsFromEnv(process.cwd(), { canRead: true });
   const policy = makePolicy(settings);
+  // Modules instrumented before (../../cache/); the transform is loaded on the first miss only
+  // (synchronously: Bun's require() loads ES modules).
+  const cache = InstrumentCache.open(settings.cwd);
+  let transform: typeof InstrumentModule | undefined;
+  const loadTransform = (): typeof InstrumentModule.instrumentModule =>
+    (transform ??= createRequire(import.meta.url)('../instrument-module.js') as typeof InstrumentModule).instrumentModule;
 
   const load = (path: string): unknown => {
     const source = readFileSync(path, 'utf8');
@@ -60,7 +69,7 @@ if (claimThread('bun')) {
     if (moduleType === undefined && loader !== 'js' && !usesCommonJs(source)) moduleType = 'esm';
     let code = source;
     if (policy(path)) {
-      const out = instrumentModule(source, {
+      const out = instrumentCached(cache, source, {
         path,
         moduleType,
         runtimeEsm: settings.runtimeEsm,
@@ -69,7 +78,7 @@ if (claimThread('bun')) {
         readExternalMaps: true,
         // Bun's _compile shows the compiled lines around an error: no header on an early line.
         commonJsBindings: 'end',
-      });
+      }, loadTransform);
       if (out.code !== undefined) code = out.code;
       moduleType ??= out.moduleType;
     }

@@ -23,7 +23,10 @@
  */
 import module from 'node:module';
 import { installModuleDump } from '../debug-dump.js';
+// Loaded with the loader, not on the first cache miss as on Node and Bun: Deno 2.9's require() of
+// an ES module cannot resolve its relative imports once a module hook is registered (preload-runtime.ts).
 import { instrumentModule, type ModuleType } from '../instrument-module.js';
+import { InstrumentCache, instrumentCached } from '../../cache/instrumented.js';
 import { settingsFromEnv } from '../locations.js';
 import { requireRuntimeWithoutParent } from '../runtime-require.js';
 import { claimThread, ENV, makePolicy, pathOfUrl, readEnv } from '../settings.js';
@@ -51,6 +54,7 @@ if (claimThread('deno')) {
   ownDirectories(settings.ownDirs);
   const policy = makePolicy(settings);
   const decoder = new TextDecoder();
+  const cache = InstrumentCache.open(settings.cwd);
   requireRuntimeWithoutParent(settings.runtimeCjs);
 
   registerHooks({
@@ -67,7 +71,7 @@ if (claimThread('deno')) {
       if (path !== undefined && result.format == null && /\.json$/i.test(path)) return { ...result, format: 'json' };
       if (path === undefined || result.source == null || !policy(path)) return result;
       const source = typeof result.source === 'string' ? result.source : decoder.decode(result.source as ArrayBufferView);
-      const out = instrumentModule(source, {
+      const out = instrumentCached(cache, source, {
         path,
         moduleType: moduleTypeOf(path, context),
         runtimeEsm: settings.runtimeEsm,
@@ -75,7 +79,7 @@ if (claimThread('deno')) {
         inlineMap: 'always',
         readExternalMaps: false,
         compiled: /\.(?:[cm]?ts|[jt]sx)$/i.test(path),
-      });
+      }, () => instrumentModule);
       return out.code !== undefined ? { ...result, source: out.code } : result;
     },
   });

@@ -14,7 +14,8 @@
  * The runtime instrumented code requires is loaded without a parent, so `module.children` stays
  * what the program made it.
  *
- * The transform is loaded on the first file that needs it, synchronously (`require(esm)`, Node
+ * The transform is loaded on the first file that needs it and is not in the cache of instrumented
+ * modules (../../cache/), synchronously (`require(esm)`, Node
  * 20.19+), with the hook switched off meanwhile so that the transform's own dependencies load as
  * they are.
  */
@@ -24,6 +25,7 @@ import { inlineMapFor } from './source-maps.js';
 import { requireRuntimeWithoutParent } from '../runtime-require.js';
 import type * as InstrumentModule from '../instrument-module.js';
 import * as ts from '../typescript.js';
+import { InstrumentCache, instrumentCached } from '../../cache/instrumented.js';
 
 type Compile = (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown;
 type Extension = (module: unknown, filename: string) => unknown;
@@ -37,6 +39,8 @@ export function installCommonJsHook(settings: LoaderSettings, sourceMaps: () => 
   const require = createRequire(import.meta.url);
   let transform: typeof InstrumentModule | undefined;
   let busy = false;
+  // Modules instrumented before (../../cache/): a hit needs no transform.
+  const cache = InstrumentCache.open(settings.cwd);
 
   requireRuntimeWithoutParent(settings.runtimeCjs);
   const extensions = (Module as unknown as { _extensions: Record<string, Extension> })._extensions;
@@ -66,8 +70,7 @@ export function installCommonJsHook(settings: LoaderSettings, sourceMaps: () => 
       const esmEntry = moduleType === 'esm' && (this as { id?: string }).id === '.';
       const maps = sourceMaps();
       if (instrument && !esmEntry) {
-        transform ??= require('../instrument-module.js') as typeof InstrumentModule;
-        const out = transform.instrumentModule(content, {
+        const out = instrumentCached(cache, content, {
           path: filename,
           moduleType,
           runtimeEsm: settings.runtimeEsm,
@@ -76,7 +79,7 @@ export function installCommonJsHook(settings: LoaderSettings, sourceMaps: () => 
           readExternalMaps: true,
           compiled: ts.isTypeScript(filename) || (ts.isTsx(filename) && !ts.isFileAsOnDisk(content, filename)),
           inputSourceMap: map,
-        });
+        }, () => (transform ??= require('../instrument-module.js') as typeof InstrumentModule).instrumentModule);
         if (out.code !== undefined) {
           content = out.code;
           map = undefined;

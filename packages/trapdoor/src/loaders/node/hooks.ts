@@ -10,11 +10,13 @@
  * tsc and tsx resolve it; whatever resolves without that is left alone.
  *
  * The transform (Babel's parser) takes a few hundred milliseconds to load, so it is loaded on the
- * first module that needs it: a CommonJS-only program never loads it here.
+ * first module that needs it and is not in the cache of instrumented modules (../../cache/): a
+ * CommonJS-only program, or one whose modules are all cached, never loads it here.
  */
 import { Buffer } from 'node:buffer';
 import { makePolicy, pathOfUrl, type LoaderSettings, type Policy } from '../settings.js';
 import { inlineMapFor } from './source-maps.js';
+import { InstrumentCache } from '../../cache/instrumented.js';
 
 export interface HooksData {
   settings: LoaderSettings;
@@ -23,6 +25,8 @@ export interface HooksData {
 }
 
 type InstrumentModule = typeof import('../instrument-module.js').instrumentModule;
+type InstrumentModuleOptions = import('../instrument-module.js').InstrumentModuleOptions;
+type Instrumented = import('../instrument-module.js').Instrumented;
 type TypeScript = typeof import('../typescript.js');
 
 interface LoadResult {
@@ -52,12 +56,14 @@ let sourceMaps = false;
 let policy: Policy = () => false;
 let transform: Promise<InstrumentModule> | undefined;
 let typescript: Promise<TypeScript> | undefined;
+let cache: InstrumentCache | undefined;
 
 export function initialize(data: HooksData | undefined): void {
   if (!data) return;
   settings = data.settings;
   sourceMaps = data.sourceMaps;
   policy = makePolicy(settings);
+  cache = InstrumentCache.open(settings.cwd);
 }
 
 const TYPESCRIPT_URL = /\.[cm]?ts$/i;
@@ -102,8 +108,7 @@ export async function load(url: string, context: LoadContext, nextLoad: NextLoad
   if (path === undefined || !policy(path)) return result;
 
   const code = text(result.source);
-  const instrumentModule = await loadTransform();
-  const out = instrumentModule(code, {
+  const options = {
     path,
     moduleType: 'esm',
     runtimeEsm: settings.runtimeEsm,
@@ -111,7 +116,21 @@ export async function load(url: string, context: LoadContext, nextLoad: NextLoad
     inlineMap: inlineMapFor('esm', sourceMaps),
     readExternalMaps: true,
     compiled: /\.tsx$/i.test(path) && !(await (typescript ??= import('../typescript.js'))).isFileAsOnDisk(code, path),
-  });
+  } as const;
+  return withInstrumented(result, code, options);
+}
+
+/** The module instrumented: from the cache, else by the transform (loaded on the first miss). */
+async function instrumented(code: string, options: InstrumentModuleOptions): Promise<Instrumented> {
+  const hit = cache?.get(code, options);
+  if (hit !== undefined) return hit;
+  const out = (await loadTransform())(code, options);
+  cache?.set(code, options, out);
+  return out;
+}
+
+async function withInstrumented(result: LoadResult, code: string, options: InstrumentModuleOptions): Promise<LoadResult> {
+  const out = await instrumented(code, options);
   return out.code !== undefined ? { ...result, source: out.code } : result;
 }
 
@@ -143,8 +162,7 @@ async function loadTypeScript(url: string, path: string, context: LoadContext, n
   }
 
   if (!instrument) return strip ? { ...result, format: 'module', source: await withMap(code, map) } : result;
-  const instrumentModule = await loadTransform();
-  const out = instrumentModule(code, {
+  const options = {
     path,
     moduleType: 'esm',
     runtimeEsm: settings!.runtimeEsm,
@@ -153,7 +171,8 @@ async function loadTypeScript(url: string, path: string, context: LoadContext, n
     readExternalMaps: true,
     compiled: true,
     inputSourceMap: map,
-  });
+  } as const;
+  const out = await instrumented(code, options);
   if (out.code !== undefined) return { ...result, format: 'module', source: out.code };
   return strip ? { ...result, format: 'module', source: await withMap(code, map) } : result;
 }

@@ -1,0 +1,193 @@
+/**
+ * A content-addressed cache on disk, shared by processes: what the loaders (and, later, the test
+ * runners and bundler adapters) keep so that a file is not transformed again while neither it nor
+ * anything that decides the result changed. Keys are digests of everything that went into a
+ * result (cacheKey); an entry is never updated in place, only replaced.
+ *
+ * Where (`cacheDir`), as Babel's and Jest's caches and find-cache-dir do it:
+ *   - `TRAPDOOR_CACHE=0` (or `false`, `off`): no cache at all;
+ *   - `TRAPDOOR_CACHE_DIR=<dir>`: there;
+ *   - else `node_modules/.cache/trapdoor` of the nearest folder above the working directory that
+ *     has a package.json and a node_modules folder;
+ *   - else the OS cache folder: `$XDG_CACHE_HOME` or `~/.cache` (Linux), `~/Library/Caches`
+ *     (macOS), `%LOCALAPPDATA%` (Windows), + `/trapdoor`.
+ * Hand-written rather than find-cache-dir + env-paths: ten lines, and no dependency that every
+ * instrumented process would load.
+ *
+ * Safe with many processes at once and with a crash at any point: an entry is written to a
+ * temporary file in the same folder and renamed over its name (atomic on POSIX and NTFS), so a
+ * reader sees a whole entry or none. Each entry carries its key and a digest of its value; one
+ * that does not match (a damaged file, a different format) is a miss, and is replaced. Any error
+ * of the file system (read-only, full, no permission, Deno without --allow-read/--allow-write
+ * for the folder) turns the cache off for the process: the program never notices.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, platform } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+
+export const CACHE_ENV = {
+  /** `0` / `false` / `off`: no cache. */
+  enabled: 'TRAPDOOR_CACHE',
+  /** The cache folder, instead of the default one. */
+  dir: 'TRAPDOOR_CACHE_DIR',
+} as const;
+
+/** Format of the files (bumped when it changes: old entries are then simply not found). */
+const FORMAT = 'v1';
+const HEADER = 'trapdoor-cache';
+
+/** An environment variable; on Deno, one the program may not read counts as unset (no prompt). */
+export function readEnv(name: string): string | undefined {
+  const deno = (globalThis as { Deno?: { permissions?: { querySync?(d: { name: 'env'; variable: string }): { state: string } } } }).Deno;
+  if (deno?.permissions?.querySync) {
+    try {
+      if (deno.permissions.querySync({ name: 'env', variable: name }).state !== 'granted') return undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return process.env[name];
+}
+
+/** Whether Deno lets this process read and write `dir` without asking (always true elsewhere). */
+function denoMayUse(dir: string): boolean {
+  type Descriptor = { name: 'read' | 'write'; path: string };
+  const deno = (globalThis as { Deno?: { permissions?: { querySync?(d: Descriptor): { state: string } } } }).Deno;
+  if (!deno?.permissions?.querySync) return true;
+  try {
+    return deno.permissions.querySync({ name: 'read', path: dir }).state === 'granted' && deno.permissions.querySync({ name: 'write', path: dir }).state === 'granted';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The cache folder for a working directory, or undefined when the cache is off (see the top of
+ * this file for the rules).
+ */
+export function cacheDir(cwd: string = process.cwd()): string | undefined {
+  const enabled = readEnv(CACHE_ENV.enabled)?.trim().toLowerCase();
+  if (enabled === '0' || enabled === 'false' || enabled === 'off') return undefined;
+  const given = readEnv(CACHE_ENV.dir);
+  if (given !== undefined && given !== '') return resolve(cwd, given);
+  for (let dir = resolve(cwd); ; ) {
+    try {
+      if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'node_modules'))) return join(dir, 'node_modules', '.cache', 'trapdoor');
+    } catch {
+      break; // Deno without read permission there: the OS folder
+    }
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return osCacheDir();
+}
+
+function osCacheDir(): string | undefined {
+  let home: string;
+  try {
+    home = homedir();
+  } catch {
+    return undefined;
+  }
+  switch (platform()) {
+    case 'darwin':
+      return join(home, 'Library', 'Caches', 'trapdoor');
+    case 'win32':
+      return join(readEnv('LOCALAPPDATA') ?? join(home, 'AppData', 'Local'), 'trapdoor', 'Cache');
+    default:
+      return join(readEnv('XDG_CACHE_HOME') || join(home, '.cache'), 'trapdoor');
+  }
+}
+
+/** A key from the parts that decide a result (strings, numbers, JSON values): a SHA-256 digest. */
+export function cacheKey(...parts: unknown[]): string {
+  const hash = createHash('sha256');
+  for (const part of parts) {
+    const text = typeof part === 'string' ? part : JSON.stringify(part) ?? 'undefined';
+    // Length-prefixed, so that ('ab', 'c') and ('a', 'bc') differ.
+    hash.update(`${text.length}:`).update(text);
+  }
+  return hash.digest('hex');
+}
+
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** One cache folder. Every method is safe to call whatever the file system does: errors turn it off. */
+export class DiskCache {
+  /** The folder (entries are in `<dir>/v1/<first two hex digits>/<key>`). */
+  readonly dir: string;
+  #working: boolean;
+  /** Lookups that found an entry / found none, since this object was made. */
+  hits = 0;
+  misses = 0;
+
+  constructor(dir: string) {
+    this.dir = dir;
+    this.#working = denoMayUse(dir);
+  }
+
+  /** The cache of the working directory (`cacheDir`), or undefined when the cache is off. */
+  static open(cwd?: string): DiskCache | undefined {
+    const dir = cacheDir(cwd);
+    return dir === undefined ? undefined : new DiskCache(dir);
+  }
+
+  /** Whether the cache still works in this process (an error of the file system turns it off). */
+  get working(): boolean {
+    return this.#working;
+  }
+
+  #file(key: string): string {
+    if (!/^[0-9a-f]{64}$/.test(key)) throw new TypeError(`trapdoor: a cache key is a SHA-256 hex digest (cacheKey), not ${JSON.stringify(key)}`);
+    return join(this.dir, FORMAT, key.slice(0, 2), key);
+  }
+
+  /** The value stored under `key`, or undefined (none, damaged, or the cache does not work). */
+  get(key: string): string | undefined {
+    const file = this.#file(key);
+    if (!this.#working) return undefined;
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      this.misses++;
+      return undefined;
+    }
+    // `trapdoor-cache v1 <key> <sha256 of value> <value length>\n<value>`
+    const newline = text.indexOf('\n');
+    const [header, format, storedKey, sum, length] = text.slice(0, newline).split(' ');
+    const value = text.slice(newline + 1);
+    if (newline < 0 || header !== HEADER || format !== FORMAT || storedKey !== key || Number(length) !== value.length || sum !== digest(value)) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    return value;
+  }
+
+  /** Stores `value` under `key` (atomically: a reader sees the whole entry or none). Returns whether it was stored. */
+  set(key: string, value: string): boolean {
+    const file = this.#file(key);
+    if (!this.#working) return false;
+    const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(temporary, `${HEADER} ${FORMAT} ${key} ${digest(value)} ${value.length}\n${value}`);
+      renameSync(temporary, file);
+      return true;
+    } catch {
+      // Read-only, full, no permission, or (Windows) the entry is open elsewhere: no cache from now on.
+      this.#working = false;
+      try {
+        rmSync(temporary, { force: true });
+      } catch {
+        // nothing left to do
+      }
+      return false;
+    }
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * The loaders' cache of instrumented modules: `instrumentModule`'s result for a file, kept on
+ * disk (disk-cache.ts) under a key made of everything that decides it:
+ *   - the code, as the loader hands it to the transform;
+ *   - every option (the file's path, which the site table names; the runtime's URL and path;
+ *     module type; inline map; the input source map, when the loader compiled the file itself);
+ *   - the external source map the code names, when the loader reads it (its text);
+ *   - the transform's version: the versions of @trapdoor-js/transform, trapdoor-js and
+ *     @babel/parser, and the size and modification time of each of their compiled files, so a
+ *     rebuilt transform (same version number, new code) never reads an older result.
+ * So a hit needs no transform at all: the loaders load the transform (Babel's parser, the larger
+ * part of an instrumented start-up) only on a miss.
+ *
+ * Use (a loader, a test runner's transformer, an adapter):
+ *
+ *   const cache = InstrumentCache.open(cwd);          // undefined: TRAPDOOR_CACHE=0
+ *   const out = instrumentCached(cache, code, options, () => require('../loaders/instrument-module.js').instrumentModule);
+ *
+ * or, where the transform is loaded asynchronously, `cache.get(code, options)` and, after a miss,
+ * `cache.set(code, options, result)`. Results of files the transform could not instrument (a
+ * syntax error, reported by the runtime) are not stored, so the warning, if any, comes again.
+ */
+import { appendFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Instrumented, InstrumentModuleOptions } from '../loaders/instrument-module.js';
+import { findMapComment, isDataUrl } from '../instrument/source-maps.js';
+import { cacheKey, DiskCache, readEnv } from './disk-cache.js';
+
+export type InstrumentFunction = (code: string, options: InstrumentModuleOptions) => Instrumented;
+
+/** What an entry holds (JSON). */
+interface Entry {
+  code: string | null;
+  moduleType: 'esm' | 'cjs' | null;
+  sites: number;
+}
+
+let version: string | undefined;
+
+/**
+ * `TRAPDOOR_DEBUG_CACHE=<file>`: every lookup appends `hit <path>` or `miss <path>` to <file>
+ * (from any thread: the Node loader's hooks run on their own). For tests and for checking a setup.
+ */
+const DEBUG_FILE = readEnv('TRAPDOOR_DEBUG_CACHE') || undefined;
+function debugLine(line: string): void {
+  try {
+    appendFileSync(DEBUG_FILE!, `${line}\n`);
+  } catch {
+    // a debugging aid only
+  }
+}
+
+/**
+ * The transform's version, as the cache keys see it (computed once per process: a few stat
+ * calls, no file read but three package.json files).
+ */
+export function transformVersion(): string {
+  if (version !== undefined) return version;
+  const parts: unknown[] = [];
+  const require = createRequire(import.meta.url);
+  const describe = (manifest: string, folders: string[]): void => {
+    const root = dirname(manifest);
+    parts.push((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string }).version ?? '');
+    for (const folder of folders) parts.push(statsOf(join(root, folder)));
+  };
+  try {
+    const transform = require.resolve('@trapdoor-js/transform/package.json');
+    describe(transform, ['dist']);
+    // @babel/parser decides what the transform sees: from the transform's own folder.
+    const parser = createRequire(transform).resolve('@babel/parser');
+    parts.push(statsOf(parser));
+    // This package's files that shape the result (loaders/instrument-module.js, instrument/source-maps.js).
+    const own = fileURLToPath(new URL('../', import.meta.url));
+    parts.push(statsOf(built(join(own, 'loaders', 'instrument-module.js'))), statsOf(built(join(own, 'instrument', 'source-maps.js'))));
+    describe(join(own, '..', 'package.json'), []);
+  } catch (error) {
+    // Cannot tell the version: a key no other process makes, so nothing is reused.
+    parts.push(`unknown ${process.pid} ${Date.now()} ${String(error)}`);
+  }
+  return (version = cacheKey(...parts));
+}
+
+/** The compiled file, or its TypeScript source when this runs from the sources (a test runner). */
+function built(file: string): string {
+  return existsSync(file) ? file : file.replace(/\.js$/, '.ts');
+}
+
+/** Name, size and modification time of a file, or of every .js (or .ts) file under a folder. */
+function statsOf(path: string): string[] {
+  const out: string[] = [];
+  const visit = (file: string): void => {
+    const stat = statSync(file);
+    if (stat.isDirectory()) {
+      for (const name of readdirSync(file).sort()) visit(join(file, name));
+    } else if (/\.[cm]?[jt]s$/.test(file)) out.push(`${file} ${stat.size} ${stat.mtimeMs}`);
+  };
+  visit(path);
+  return out;
+}
+
+/** The text of the external map the code names, when the options say the transform reads it. */
+function externalMap(code: string, options: InstrumentModuleOptions): string | null {
+  if (!options.readExternalMaps || options.inputSourceMap !== undefined) return null;
+  const comment = findMapComment(code);
+  if (comment === undefined || isDataUrl(comment.url)) return null;
+  try {
+    // Where readExternalMap (instrument/source-maps.ts) reads it from.
+    const location = new URL(comment.url, pathToFileURL(options.path));
+    return location.protocol === 'file:' ? readFileSync(fileURLToPath(location), 'utf8') : 'not a file';
+  } catch {
+    return 'unreadable';
+  }
+}
+
+export class InstrumentCache {
+  readonly disk: DiskCache;
+
+  constructor(disk: DiskCache) {
+    this.disk = disk;
+  }
+
+  /** The cache of the working directory, or undefined when `TRAPDOOR_CACHE=0`. */
+  static open(cwd?: string): InstrumentCache | undefined {
+    const disk = DiskCache.open(cwd);
+    return disk === undefined ? undefined : new InstrumentCache(disk);
+  }
+
+  /** The key of one call of `instrumentModule(code, options)`. */
+  key(code: string, options: InstrumentModuleOptions): string {
+    const { path, moduleType, runtimeEsm, runtimeCjs, inlineMap, readExternalMaps, compiled, inputSourceMap, commonJsBindings } = options;
+    const settings = { path, moduleType, runtimeEsm, runtimeCjs, inlineMap, readExternalMaps, compiled, commonJsBindings };
+    return cacheKey('instrumented', transformVersion(), settings, inputSourceMap ?? null, externalMap(code, options), code);
+  }
+
+  /** The stored result, or undefined. */
+  get(code: string, options: InstrumentModuleOptions): Instrumented | undefined {
+    const hit = this.#read(code, options);
+    if (DEBUG_FILE !== undefined) debugLine(`${hit === undefined ? 'miss' : 'hit'} ${options.path}`);
+    return hit;
+  }
+
+  #read(code: string, options: InstrumentModuleOptions): Instrumented | undefined {
+    if (!this.disk.working) return undefined;
+    const text = this.disk.get(this.key(code, options));
+    if (text === undefined) return undefined;
+    try {
+      const entry = JSON.parse(text) as Entry;
+      if ((typeof entry.code !== 'string' && entry.code !== null) || typeof entry.sites !== 'number') return undefined;
+      return { code: entry.code ?? undefined, moduleType: entry.moduleType ?? undefined, sites: entry.sites };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Stores a result (not one of a file the transform could not instrument). */
+  set(code: string, options: InstrumentModuleOptions, result: Instrumented): void {
+    if (!this.disk.working || result.failed === true) return;
+    const entry: Entry = { code: result.code ?? null, moduleType: result.moduleType ?? null, sites: result.sites };
+    this.disk.set(this.key(code, options), JSON.stringify(entry));
+  }
+}
+
+/**
+ * `instrumentModule(code, options)` through the cache: `load()` (which returns the transform,
+ * loading it if need be) is called only on a miss. Without a cache, straight through.
+ */
+export function instrumentCached(cache: InstrumentCache | undefined, code: string, options: InstrumentModuleOptions, load: () => InstrumentFunction): Instrumented {
+  const hit = cache?.get(code, options);
+  if (hit !== undefined) return hit;
+  const result = load()(code, options);
+  cache?.set(code, options, result);
+  return result;
+}
