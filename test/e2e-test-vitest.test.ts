@@ -7,12 +7,16 @@
  * wait on Date.now() with its own per-test timeout (JavaScript), a loop in an
  * Array.prototype.some callback in a source file reached through the project's alias — among
  * passing tests in the same and other files; the project's config has its own plugin, alias,
- * setup file, test runner and testTimeout. In the forks and the threads pool: each stuck test fails in Vitest's
- * own failure output with Vitest's timeout message and the place it was stuck (file:line:column,
- * and Vitest's code frame there), every other test passes (the project's plugin, alias, setup
- * file and runner ran), and the run ends by itself with exit status 1. With --timeout, the deadlines are
- * that. passing/: the same results and output as plain `vitest run`, with v8 and istanbul
- * coverage too (the report names the sources with the same hit counts).
+ * setup file, test runner and testTimeout. In the forks and the threads pool, and through
+ * `npm test`: each stuck test fails in Vitest's own failure output with Vitest's timeout message
+ * and the place it was stuck (file:line:column, the locals, Vitest's code frame there), every
+ * other test passes (the project's plugin, alias, setup file and runner ran), and the run ends by
+ * itself with exit status 1. With --timeout, the deadlines are that.
+ * projects/: inline projects (an object, a function) are instrumented; a project with its own
+ * config file is named in a warning. plugin/: `trapdoor-js/vitest` in a project's own config,
+ * under plain `vitest run`. passing/: the results and output of plain `vitest run`; v8 and
+ * istanbul coverage report the same functions and the same lines covered and missed.
+ * Bad command lines: one error line, a pointer to --help, exit status 2.
  *
  * Each Vitest run is killed after RUN_LIMIT_MS so that a regression (a hang) fails the test
  * instead of the suite; nothing asserts on time.
@@ -259,9 +263,10 @@ describe('a project whose tests pass', () => {
     lines: result.output
       .split('\n')
       .filter((line) => !/^\s*(Start at|Duration)\b/.test(line) && !line.includes('JSON report written'))
-      .map((line) => line.replace(/\s\d+ms\b/g, ''))
-      .join('\n')
-      .trim(),
+      .map((line) => line.replace(/\s\d+ms\b/g, '').trimEnd())
+      .filter((line) => line !== '')
+      // Files run in parallel: they are reported in the order they end.
+      .sort(),
   });
 
   it('gives the results, output and exit status of plain vitest run', async () => {
