@@ -58,6 +58,10 @@ if (claimThread('bun')) {
   let transform: typeof InstrumentModule | undefined;
   const loadTransform = (): typeof InstrumentModule.instrumentModule =>
     (transform ??= createRequire(import.meta.url)('../instrument-module.js') as typeof InstrumentModule).instrumentModule;
+  // With node_modules included, onLoad also sees the transform's own dependencies (@babel/parser,
+  // which load() would evaluate as CommonJS itself, hiding its named exports from the transform):
+  // then the transform is loaded now, before the plugin.
+  if (includesDependencies(settings)) loadTransform();
 
   const load = (path: string): unknown => {
     const source = readFileSync(path, 'utf8');
@@ -107,6 +111,10 @@ function loaderFor(path: string): Loader {
   return 'js';
 }
 
+function includesDependencies(settings: LoaderSettings): boolean {
+  return settings.include.some((g) => g.includes('node_modules'));
+}
+
 /**
  * Which files onLoad sees: JavaScript and TypeScript outside trapdoor's own packages, and outside
  * node_modules unless an --include glob names node_modules (then the policy decides per file).
@@ -114,7 +122,7 @@ function loaderFor(path: string): Loader {
 function filterFor(settings: LoaderSettings): RegExp {
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   const own = settings.ownDirs.map(escape).join('|');
-  const dependencies = settings.include.some((g) => g.includes('node_modules')) ? '' : '(?!.*[\\\\/]node_modules[\\\\/])';
+  const dependencies = includesDependencies(settings) ? '' : '(?!.*[\\\\/]node_modules[\\\\/])';
   return new RegExp(`^${own === '' ? '' : `(?!${own})`}${dependencies}.*\\.(?:[cm]?[jt]s|[jt]sx)$`, 'i');
 }
 
