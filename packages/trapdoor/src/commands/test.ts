@@ -36,10 +36,15 @@ Supported runners:
              vite.config (or --config) is loaded as Vitest loads it, with trapdoor's Vitest
              plugin added; inline test.projects get it too, projects with their own config
              files need it in those (trapdoor says which)
+  jest       'jest', 'npx jest', 'node_modules/.bin/jest', a package script that runs jest
+             (babel-jest and ts-jest projects): through Jest's own transformer chain and runner
+  node:test  'node --test [files]': the Node loader and a per-test hook, through NODE_OPTIONS
+  bun test   'bun test [files]', named as such (Bun takes no preload from the environment)
 
 Options:
-  --timeout <ms>     the deadline of every test, instead of the runner's own per-test timeout
-                     (Vitest: testTimeout, or the test's own timeout argument)
+  --timeout <ms>     the deadline of every test, instead of its own timeout as the runner
+                     defines it (the test's timeout argument, else Vitest's or Jest's
+                     testTimeout, node:test's --test-timeout, bun test's --timeout)
   --include <glob>   instrument only files matching <glob>, relative to the working directory
                      (repeatable); files under node_modules only when a glob matches them
   --exclude <glob>   do not instrument files matching <glob> (repeatable)
@@ -50,8 +55,10 @@ never settles) times out by the runner's own timer, as always. While a test hang
 deadline, 'trapdoor attach <pid>' (the test worker's pid) opens a debugger on it; the deadline
 waits while a debugger is attached.
 
-For configuration instead of this command: vitest.config's plugins: [trapdoor()] with
-'import trapdoor from "trapdoor-js/vitest"'.
+For configuration instead of this command: Vitest: plugins: [trapdoor()] in vitest.config, with
+'import trapdoor from "trapdoor-js/vitest"'; Jest: the trapdoor-js/jest transformer and
+trapdoor-js/jest/runner; node --test: --import trapdoor-js/register --import trapdoor-js/node-test;
+bun test: --preload trapdoor-js/register --preload trapdoor-js/bun-test.
 
 Exit status: the test command's; 128+N when signal N ended it; 2 for a bad command line or a
 command no supported runner runs.
