@@ -87,6 +87,8 @@ function armed(fn: Fn, own: number | undefined): Fn {
 }
 
 const proxies = new WeakMap<Fn, Fn>();
+/** Each proxy's target: bun:test's functions check their `this` (`test.each` must be called on bun's `test`). */
+const targets = new WeakMap<object, Fn>();
 
 /** `test` and what hangs off it: calls with a function get it armed, functions they return or hold are wrapped alike. */
 function registrar(target: Fn): Fn {
@@ -96,15 +98,16 @@ function registrar(target: Fn): Fn {
     apply(fn, self, args: unknown[]) {
       const at = args.findIndex((a) => typeof a === 'function');
       if (at >= 0) args[at] = armed(args[at] as Fn, timeoutOf(args[at + 1]));
-      const result = Reflect.apply(fn, self, args) as unknown;
+      const result = Reflect.apply(fn, (self !== null && typeof self === 'object') || typeof self === 'function' ? (targets.get(self as object) ?? self) : self, args) as unknown;
       return typeof result === 'function' ? registrar(result as Fn) : result;
     },
-    get(fn, key, receiver) {
-      const value = Reflect.get(fn, key, receiver) as unknown;
+    get(fn, key) {
+      const value = Reflect.get(fn, key, fn) as unknown;
       return typeof value === 'function' && key !== 'prototype' && key !== 'constructor' && key !== 'bind' && key !== 'call' && key !== 'apply' && key !== 'toString' ? registrar(value as Fn) : value;
     },
   });
   proxies.set(target, proxy);
+  targets.set(proxy, target);
   return proxy;
 }
 

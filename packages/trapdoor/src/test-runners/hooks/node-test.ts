@@ -10,7 +10,8 @@
  * again (it costs every promise something while enabled). `Test.prototype.run` is then wrapped
  * to arm a deadline while a test (or a hook: node:test's hooks are Tests too) runs, with the
  * test's own `timeout` as node:test resolved it (its option, else its parent's), else Node's
- * `--test-timeout`; `trapdoor test --timeout` overrides both. node:test's default is no timeout:
+ * `--test-timeout` (which this then gives the test, so node:test's own timer fails it if it waits);
+ * `trapdoor test --timeout` overrides both. node:test's default is no timeout:
  * then no deadline is armed. The error's first line is node:test's own:
  * `test timed out after <ms>ms`.
  *
@@ -43,8 +44,8 @@ function timeoutFlag(args: readonly string[]): number | undefined {
   return undefined;
 }
 
-function overrideTimeout(): number | undefined {
-  const value = process.env.TRAPDOOR_TEST_TIMEOUT;
+function envMs(name: string): number | undefined {
+  const value = process.env[name];
   if (value === undefined || value === '') return undefined;
   const ms = Number(value);
   return Number.isFinite(ms) && ms >= 0 ? ms : undefined;
@@ -58,9 +59,10 @@ interface Running {
 function wrap(proto: NodeTest & { [WRAPPED]?: true }): void {
   if (proto[WRAPPED]) return;
   Object.defineProperty(proto, WRAPPED, { value: true });
-  const override = overrideTimeout();
-  // Node 20 passes --test-timeout on to the files' processes but applies it only to each file as a whole.
-  const fallback = timeoutFlag(process.execArgv) ?? timeoutFlag((process.env.NODE_OPTIONS ?? '').split(/\s+/));
+  const override = envMs('TRAPDOOR_TEST_TIMEOUT');
+  // Node 20 applies --test-timeout to each file as a whole; trapdoor test takes it off the command
+  // line and hands it over, to apply to each test (../node-test.ts). Given by hand, it is seen here too.
+  const fallback = envMs('TRAPDOOR_NODE_TEST_TIMEOUT') ?? timeoutFlag(process.execArgv) ?? timeoutFlag((process.env.NODE_OPTIONS ?? '').split(/\s+/));
   const running: Running[] = [];
   const update = () => {
     const innermost = running[running.length - 1];
@@ -70,7 +72,9 @@ function wrap(proto: NodeTest & { [WRAPPED]?: true }): void {
   const original = proto.run;
   proto.run = async function trapdoorRun(this: NodeTest, ...args: unknown[]): Promise<unknown> {
     const isRoot = this.hookType === undefined && this.parent === null;
-    const timeout = isRoot ? undefined : (override ?? this.timeout ?? fallback);
+    // A test without a timeout of its own gets --test-timeout, for node:test's own timer too.
+    if (!isRoot && this.hookType === undefined && this.timeout === null && fallback !== undefined) this.timeout = fallback;
+    const timeout = isRoot ? undefined : (override ?? this.timeout ?? undefined);
     if (timeout === undefined || !(timeout > 0) || timeout === Infinity) return original.apply(this, args);
     const entry: Running = { at: Date.now() + timeout, timeout };
     running.push(entry);

@@ -1,0 +1,267 @@
+/**
+ * `trapdoor test -- node --test …` (Node 20) and `trapdoor test -- bun test …` (Bun 1.4) on real
+ * projects (test/test-runners/node-test/*, test/test-runners/bun-test/*), copied to a folder
+ * outside the repository with node_modules linked to the repository's.
+ *
+ * stuck/: tests stuck in synchronous loops — `while (true)` after warm-up in a source module, a
+ * busy wait on Date.now() with its own timeout, a loop in an Array.prototype.some callback, a
+ * `for (;;)` in TypeScript — among passing tests in the same and other files (ES modules, CommonJS,
+ * TypeScript). Each stuck test fails in the runner's own report with the runner's own timeout
+ * wording (node:test: `test timed out after <ms>ms`; bun: `this test timed out after <ms>ms.`),
+ * its timeout as the runner resolves it, and the original file:line:column it was stuck at; every
+ * other test passes; the run ends by itself with exit status 1. node:test's default is no timeout:
+ * a test without one is stopped by Node's --test-timeout or trapdoor's --timeout. Bun's default
+ * (5000 ms) gives way to `bun test --timeout`, and both to trapdoor's --timeout. passing/: the same
+ * results and exit status as the plain run, and the files were instrumented (the loader's module
+ * dump names them; under bun, a test prints whether its function carries trapdoor's checks).
+ *
+ * Every run is killed after RUN_LIMIT_MS so that a regression (a hang) fails the test instead of
+ * the suite; nothing asserts on time.
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { descendants, repoRoot } from './e2e/harness.js';
+
+const FIXTURES = fileURLToPath(new URL('./test-runners/', import.meta.url));
+const TRAPDOOR = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
+const BUN = join(repoRoot, 'node_modules', '.bin', 'bun');
+/** A run that takes longer has hung: it is killed and its test fails. */
+const RUN_LIMIT_MS = 120_000;
+
+let work: string;
+
+interface Run {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
+}
+
+/** The user's environment, without the variables of the Vitest that runs this file. */
+function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(VITEST|TRAPDOOR_|npm_|NODE_TEST)/i.test(name) && name !== 'NODE_ENV' && name !== 'TEST' && name !== 'NODE_OPTIONS'));
+  return { ...env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1', ...extra };
+}
+
+function project(fixture: string): string {
+  const dir = mkdtempSync(join(work, `${fixture.replace('/', '-')}-`));
+  cpSync(join(FIXTURES, fixture), dir, { recursive: true });
+  symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return dir;
+}
+
+function run(cwd: string, command: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command[0]!, command.slice(1), { cwd, env: userEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    const timer = setTimeout(() => {
+      output += `\n[killed after ${RUN_LIMIT_MS} ms]`;
+      for (const pid of [...descendants(child.pid!), child.pid!]) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }, RUN_LIMIT_MS);
+    child.once('error', reject);
+    child.once('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({ status, signal, output });
+    });
+  });
+}
+
+const trapdoorTest = (cwd: string, options: string[], command: string[], env?: NodeJS.ProcessEnv) => run(cwd, [process.execPath, TRAPDOOR, 'test', ...options, '--', ...command], env);
+
+/** `file:line:column` (1-based) of the first occurrence of `text` in a fixture file. */
+function at(fixture: string, file: string, text: string): string {
+  const lines = readFileSync(join(FIXTURES, fixture, file), 'utf8').split('\n');
+  const index = lines.findIndex((line) => line.includes(text));
+  if (index < 0) throw new Error(`${text} is not in ${fixture}/${file}`);
+  return `${file}:${index + 1}:${lines[index]!.indexOf(text) + 1}`;
+}
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** What node:test's TAP report says of each test and suite, by name. */
+function tapStatuses(output: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const match of output.matchAll(/^\s*(not ok|ok) \d+ - (.*?)(?: # (SKIP|TODO)\b.*)?$/gm)) result[match[2]!] = match[3] !== undefined ? match[3].toLowerCase() : match[1] === 'ok' ? 'passed' : 'failed';
+  return result;
+}
+
+/** What bun test's report says of each test, by its full name. */
+function bunStatuses(output: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const match of output.matchAll(/^\((pass|fail|skip|todo)\) (.*?)(?: \[[\d.]+m?s\])?$/gm)) result[match[2]!] = match[1]!;
+  return result;
+}
+
+/** The files the loaders instrumented, from TRAPDOOR_DEBUG_DUMP_MODULES (relative to `dir`). */
+function dumped(file: string, dir: string): string[] {
+  if (!existsSync(file)) return [];
+  const text = readFileSync(file, 'utf8');
+  return [...new Set([...text.matchAll(new RegExp(`${escape(dir)}/([\\w./-]+\\.(?:[cm]?[jt]s))`, 'g'))].map((m) => m[1]!))].sort();
+}
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'trapdoor-e2e-node-test-'));
+});
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const NODE_FILES = ['src/spin.test.js', 'src/wait.test.cjs', 'src/types.test.ts'];
+
+describe('node --test', () => {
+  let dir: string;
+  let result: Run;
+  let testTimeout: Run;
+  let overridden: Run;
+
+  beforeAll(async () => {
+    dir = project('node-test/stuck');
+    [result, testTimeout, overridden] = await Promise.all([
+      trapdoorTest(dir, [], ['node', '--test', '--test-reporter=tap', ...NODE_FILES]),
+      trapdoorTest(dir, [], ['node', '--test', '--test-reporter=tap', '--test-timeout=400', 'src/no-timeout.test.js']),
+      trapdoorTest(dir, ['--timeout', '200'], ['node', '--test', '--test-reporter=tap', 'src/no-timeout.test.js', 'src/wait.test.cjs']),
+    ]);
+  }, RUN_LIMIT_MS + 10_000);
+
+  it('ends by itself with a failing status', () => {
+    expect(result.signal, result.output).toBe(null);
+    expect(result.status, result.output).toBe(1);
+  });
+
+  it('fails each stuck test and passes every other one, in the same and other files (ES module, CommonJS, TypeScript)', () => {
+    expect(tapStatuses(result.output), result.output).toMatchObject({
+      adds: 'passed',
+      'spins in a while (true) loop': 'failed',
+      'still runs after the stuck one': 'passed',
+      'passes in TypeScript': 'passed',
+      'spins in TypeScript': 'failed',
+      'a short busy wait passes': 'passed',
+      'busy-waits on Date.now() past its timeout': 'failed',
+      'loops inside an Array.prototype.some callback': 'failed',
+    });
+    expect(result.output).toMatch(/^# pass 4$/m);
+    expect(result.output).toMatch(/^# fail 4$/m);
+  });
+
+  it('fails them with node:test’s timeout wording, the test’s own timeout and the original file:line:column', () => {
+    const stuck = (timeout: number, where: string, fn?: string) =>
+      new RegExp(`error: \\|-\\n\\s*test timed out after ${timeout}ms\\n\\s*trapdoor: stuck in a synchronous loop at ${escape(where)}${fn ? ` \\(in ${fn}\\)` : '\\n'}`);
+    expect(result.output).toMatch(stuck(500, at('node-test/stuck', 'src/math.js', 'while (true)'), 'spinUntil'));
+    expect(result.output).toMatch(stuck(300, at('node-test/stuck', 'src/wait.test.cjs', 'while (Date.now()'), 'busyWait'));
+    expect(result.output).toMatch(stuck(500, at('node-test/stuck', 'src/wait.test.cjs', 'for (;;)')));
+    expect(result.output).toMatch(stuck(500, at('node-test/stuck', 'src/types.test.ts', 'for (;;)'), 'spinOn'));
+    expect(result.output).toContain("code: 'ERR_TRAPDOOR_STUCK'");
+    // The stack in original positions.
+    expect(result.output).toContain(`spinUntil (${join(dir, at('node-test/stuck', 'src/math.js', 'while (true)'))})`);
+    expect(result.output).toContain(`spinOn (${join(dir, at('node-test/stuck', 'src/types.test.ts', 'for (;;)'))})`);
+  });
+
+  it('a test without a timeout of its own is stopped by Node’s --test-timeout, applied to each test', () => {
+    expect(testTimeout.status, testTimeout.output).toBe(1);
+    expect(tapStatuses(testTimeout.output)).toMatchObject({ 'spins without a timeout of its own': 'failed' });
+    expect(testTimeout.output).toMatch(new RegExp(`test timed out after 400ms\\n\\s*trapdoor: stuck in a synchronous loop at ${escape(at('node-test/stuck', 'src/no-timeout.test.js', 'while (n >= 0)'))}`));
+  });
+
+  it('--timeout is every test’s deadline, with or without a timeout of its own', () => {
+    expect(overridden.status, overridden.output).toBe(1);
+    expect(tapStatuses(overridden.output)).toMatchObject({
+      'spins without a timeout of its own': 'failed',
+      'a short busy wait passes': 'passed',
+      'busy-waits on Date.now() past its timeout': 'failed',
+      'loops inside an Array.prototype.some callback': 'failed',
+    });
+    expect(overridden.output.match(/test timed out after 200ms\n\s*trapdoor: stuck/g)).toHaveLength(3);
+  });
+});
+
+describe('node --test on a passing project', () => {
+  it('gives the plain run’s results and exit status, with the files instrumented', async () => {
+    const dir = project('node-test/passing');
+    const command = ['node', '--test', '--test-reporter=tap', 'src/sort.test.js', 'src/errors.test.cjs'];
+    const dump = join(dir, 'dump.json');
+    const [plain, instrumented] = await Promise.all([run(dir, command), trapdoorTest(dir, [], command, { TRAPDOOR_DEBUG_DUMP_MODULES: dump })]);
+    expect(plain.status, plain.output).toBe(0);
+    expect(instrumented.status, instrumented.output).toBe(0);
+    expect(tapStatuses(instrumented.output)).toEqual(tapStatuses(plain.output));
+    expect(Object.keys(tapStatuses(plain.output))).toHaveLength(8);
+    const summary = (output: string) => output.match(/^# (tests|suites|pass|fail|cancelled|skipped|todo) \d+$/gm);
+    expect(summary(instrumented.output)).toEqual(summary(plain.output));
+    // The last file's process writes the dump; either file, as long as it is the project's own.
+    expect(dumped(dump, dir).length).toBeGreaterThan(0);
+  }, RUN_LIMIT_MS + 10_000);
+});
+
+describe('bun test', () => {
+  let dir: string;
+  let result: Run;
+  let overridden: Run;
+
+  beforeAll(async () => {
+    dir = project('bun-test/stuck');
+    [result, overridden] = await Promise.all([trapdoorTest(dir, [], [BUN, 'test', '--timeout', '400']), trapdoorTest(dir, ['--timeout', '200'], [BUN, 'test', 'src/wait.test.js'])]);
+  }, RUN_LIMIT_MS + 10_000);
+
+  it('ends by itself with a failing status', () => {
+    expect(result.signal, result.output).toBe(null);
+    expect(result.status, result.output).toBe(1);
+  });
+
+  it('fails each stuck test and passes every other one, in the same and other files', () => {
+    expect(bunStatuses(result.output), result.output).toEqual({
+      'math > adds': 'pass',
+      'math > spins in a while (true) loop': 'fail',
+      'math > still runs after the stuck one': 'pass',
+      'a short busy wait passes': 'pass',
+      'busy-waits on Date.now() past its timeout': 'fail',
+      'loops inside an Array.prototype.some callback': 'fail',
+      'passes in another file': 'pass',
+    });
+  });
+
+  it('fails them with bun’s timeout wording, the timeout bun gives each test and the original file:line:column', () => {
+    const stuck = (timeout: number, where: string) => new RegExp(`this test timed out after ${timeout}ms\\.\\ntrapdoor: stuck in a synchronous loop at ${escape(where)}`);
+    // The test's own timeout argument, in TypeScript.
+    expect(result.output).toMatch(stuck(500, at('bun-test/stuck', 'src/math.ts', 'while (true)')));
+    expect(result.output).toMatch(stuck(300, at('bun-test/stuck', 'src/wait.test.js', 'while (Date.now()')));
+    // No timeout of its own: bun test --timeout.
+    expect(result.output).toMatch(stuck(400, at('bun-test/stuck', 'src/wait.test.js', 'for (;;)')));
+  });
+
+  it('--timeout is every test’s deadline', () => {
+    expect(overridden.status, overridden.output).toBe(1);
+    expect(bunStatuses(overridden.output)).toEqual({
+      'a short busy wait passes': 'pass',
+      'busy-waits on Date.now() past its timeout': 'fail',
+      'loops inside an Array.prototype.some callback': 'fail',
+    });
+    expect(overridden.output.match(/this test timed out after 200ms\.\ntrapdoor: stuck/g)).toHaveLength(2);
+  });
+});
+
+describe('bun test on a passing project', () => {
+  it('gives the plain run’s results and exit status, with the files instrumented', async () => {
+    const dir = project('bun-test/passing');
+    const [plain, instrumented] = await Promise.all([run(dir, [BUN, 'test']), trapdoorTest(dir, [], [BUN, 'test'])]);
+    expect(plain.status, plain.output).toBe(0);
+    expect(instrumented.status, instrumented.output).toBe(0);
+    expect(bunStatuses(instrumented.output)).toEqual(bunStatuses(plain.output));
+    expect(Object.keys(bunStatuses(plain.output))).toHaveLength(8);
+    const summary = (output: string) => output.match(/^ \d+ (pass|fail|skip)$|^Ran \d+ tests? across \d+ files?/gm);
+    expect(summary(instrumented.output)).toEqual(summary(plain.output));
+    // bun test does not run exit handlers, so no module dump: the fixture says it.
+    expect(plain.output).toContain('instrumented: false');
+    expect(instrumented.output).toContain('instrumented: true');
+  }, RUN_LIMIT_MS + 10_000);
+});
