@@ -135,5 +135,8 @@ describe('vitest.prepare', () => {
     expect(generated).toContain(`"include":[${JSON.stringify(join(cwd, 'src/**'))}]`);
     cleanup?.();
     expect(() => readFileSync(command[5]!, 'utf8')).toThrow();
+    // Browser mode is refused before anything is written.
+    await expect(vitest.prepare(['vitest', '--browser=chromium'], { cwd, include: [], exclude: [] })).rejects.toThrow('vitest --browser: browser mode is not supported');
+    await expect(vitest.prepare(['vitest', '--browser.enabled'], { cwd, include: [], exclude: [] })).rejects.toThrow('browser mode is not supported');
   });
 });

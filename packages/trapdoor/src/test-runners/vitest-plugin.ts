@@ -56,6 +56,7 @@ interface TestConfig {
   server?: { deps?: { inline?: (string | RegExp)[] | true; external?: (string | RegExp)[] } };
   projects?: unknown[];
   onStackTrace?: (error: unknown, frame: { file: string }) => boolean | void;
+  browser?: { enabled?: boolean };
 }
 
 /** What the plugin reads of Vitest's `configureVitest` context (vitest/node's types need not be installed to build this). */
@@ -80,12 +81,19 @@ export default function trapdoor(options: TrapdoorVitestOptions = {}): Plugin[] 
     // Vitest runs every environment in Node (jsdom and happy-dom are Node too): instrument them all.
     client: true,
   }) as Plugin;
+  // Browser mode runs the tests in a browser, whose DevTools already pause a busy loop, with a
+  // runner of its own: the project is left exactly as it is.
+  let browser = false;
+  const applies = instrument.applyToEnvironment;
+  instrument.applyToEnvironment = (environment) => !browser && (typeof applies !== 'function' || applies.call(instrument, environment));
   const setup: Plugin & { configureVitest?: (context: { vitest: VitestLike }) => void } = {
     name: 'trapdoor:vitest',
     enforce: 'pre',
     // Vitest reads `test` again once the config is resolved, so changing it here is seen.
     config(config) {
       const test: TestConfig = ((config as { test?: TestConfig }).test ??= {});
+      browser = test.browser?.enabled === true;
+      if (browser) return;
       // The project's own runner, if any, is extended (a relative path is the root's, as Vitest reads it).
       const own = test.runner;
       const baseRunner = own === undefined || own === RUNNER ? undefined : own.startsWith('.') ? resolve(config.root ?? process.cwd(), own) : own;

@@ -88,6 +88,9 @@ async function prepare(command: readonly string[], options: TestRunOptions): Pro
   const at = vitestAt(command);
   const script = at === undefined ? npmScript(command, options.cwd) : undefined;
   const args = parseVitestArgs(at !== undefined ? command.slice(at + 1) : script!.words);
+  if (args.rest.some((arg) => /^--browser(?:[.=]|$)/.test(arg) && !/^--browser(?:\.enabled)?=false$/.test(arg))) {
+    throw new CliError('ERR_TRAPDOOR_USAGE', "vitest --browser: browser mode is not supported (tests run in the browser, whose DevTools pause a busy loop themselves)");
+  }
   const root = resolve(script?.dir ?? options.cwd, args.root ?? '.');
   const configFile = args.config !== undefined ? resolve(root, args.config) : findConfig(root);
   if (args.config !== undefined && !existsSync(configFile!)) throw new CliError('ERR_TRAPDOOR_NOT_FOUND', `no such file: ${args.config} (vitest --config)`);
