@@ -16,15 +16,16 @@
  * config file is named in a warning. plugin/: `trapdoor-js/vitest` in a project's own config,
  * under plain `vitest run`. passing/: the results and output of plain `vitest run`; v8 and
  * istanbul coverage report the same functions and the same lines covered and missed.
+ * Installed: the packages packed and added with pnpm (strict) to a copy of stuck/, in both pools.
  * Bad command lines: one error line, a pointer to --help, exit status 2.
  *
  * Each Vitest run is killed after RUN_LIMIT_MS so that a regression (a hang) fails the test
  * instead of the suite; nothing asserts on time.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { descendants, repoRoot } from './e2e/harness.js';
@@ -317,6 +318,46 @@ describe('a project whose tests pass', () => {
       expect(trappedFile.missed.filter((line) => plainFile.hit.includes(line)), file).toEqual([]);
       expect(trappedFile.hit.filter((line) => plainFile.missed.includes(line)), file).toEqual([]);
     }
+  });
+});
+
+describe('installed from packed tarballs with pnpm (strict: a package sees only what it declares)', () => {
+  // The project declares vitest and trapdoor-js only: trapdoor's runner must import the Vitest that
+  // runs, and instrumented code the runtime, without the project depending on either.
+  let dir: string;
+  beforeAll(async () => {
+    dir = join(mkdtempSync(join(work, 'pnpm-')), 'project');
+    cpSync(join(FIXTURES, 'stuck'), dir, { recursive: true });
+    const packs = join(dir, '..', 'tarballs');
+    mkdirSync(packs);
+    const tarballs: Record<string, string> = {};
+    for (const name of ['transform', 'runtime', 'native', 'trapdoor']) {
+      // --ignore-scripts: the packages are built (npm test builds first); the addon's prebuild is not needed for deadlines.
+      const packed = await run(join(repoRoot, 'packages', name), ['npm', 'pack', '--json', '--ignore-scripts', '--pack-destination', packs], { json: false });
+      expect(packed.status, packed.output).toBe(0);
+      tarballs[name] = join(packs, (JSON.parse(packed.output.slice(packed.output.indexOf('['))) as Array<{ filename: string }>)[0]!.filename);
+    }
+    // Until the packages are published, overrides point trapdoor-js's own dependencies at the tarballs.
+    // The addon's install script is declined (deadlines need no addon), as pnpm asks every project to decide.
+    const yaml = [
+      'allowBuilds:',
+      `  '@trapdoor-js/native@file:${relative(dir, tarballs.native!)}': false`,
+      'overrides:',
+      ...['runtime', 'transform', 'native'].map((name) => `  '@trapdoor-js/${name}': 'file:${tarballs[name]}'`),
+      '',
+    ].join('\n');
+    writeFileSync(join(dir, 'pnpm-workspace.yaml'), yaml);
+    const vitestVersion = (JSON.parse(readFileSync(join(repoRoot, 'node_modules', 'vitest', 'package.json'), 'utf8')) as { version: string }).version;
+    const installed = await run(dir, [join(repoRoot, 'node_modules', '.bin', 'pnpm'), 'add', '--prefer-offline', '-D', `vitest@${vitestVersion}`, tarballs.trapdoor!], { json: false });
+    expect(installed.status, installed.output).toBe(0);
+  }, 240_000);
+
+  it.each(['forks', 'threads'])("trapdoor test -- vitest run --pool=%s: the stuck tests fail where they were stuck, the rest pass", async (pool) => {
+    const result = await run(dir, [join(dir, 'node_modules', '.bin', 'trapdoor'), 'test', '--', VITEST, 'run', `--pool=${pool}`]);
+    expect(result.output).not.toContain('[killed after');
+    expect(result.status, result.output).toBe(1);
+    expect(result.report?.numPassedTests, result.output).toBe(5);
+    for (const stuck of Object.values(STUCK)) expect(failureOf(result.report, stuck.name)).toContain(`trapdoor: stuck in a synchronous loop at ${stuck.at()}`);
   });
 });
 
