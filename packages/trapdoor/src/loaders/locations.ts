@@ -82,6 +82,15 @@ function esmEntry(dir: string): string {
   return pathToFileURL(join(dir, entry)).href;
 }
 
+/** Whether a file exists; false where Deno may not look (it throws there instead of asking). */
+function readable(file: string): boolean {
+  try {
+    return existsSync(file);
+  } catch {
+    return false;
+  }
+}
+
 /** The installed directories of a package's dependencies, recursively, found as Node finds them. */
 function dependencyDirs(root: string, seen = new Set<string>()): string[] {
   let manifest: { dependencies?: Record<string, string> };
@@ -93,7 +102,7 @@ function dependencyDirs(root: string, seen = new Set<string>()): string[] {
   for (const name of Object.keys(manifest.dependencies ?? {})) {
     for (let dir = root; ; dir = dirname(dir)) {
       const candidate = join(dir, 'node_modules', name);
-      if (existsSync(join(candidate, 'package.json'))) {
+      if (readable(join(candidate, 'package.json'))) {
         if (!seen.has(candidate)) {
           seen.add(candidate);
           dependencyDirs(candidate, seen);
