@@ -10,16 +10,17 @@
  *
  * Its `stack` is the call stack in original positions, without trapdoor's frames. The top frame
  * is the check's site (the module table has its original position); the frames below are the
- * engine's, mapped by the debugger's own frame mapper (inspector/call-frames.ts: the module's
- * shifts, its input map, a bundle's map), so that a stuck test and a paused debugger name the
- * same places.
+ * engine's, mapped by the debugger's own frame mapper (stuck-frames.ts), so that a stuck test and
+ * a paused debugger name the same places. That mapper (and the source-map code under it) is
+ * loaded when a deadline first fires, not with the deadline: every test process imports this.
  */
-import { isAbsolute, relative, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { moduleOf, type ModuleThunk, type Site } from './modules.js';
-import { captureProgramStack, mapFrame, type EngineFrame } from './inspector/call-frames.js';
-import { Scripts } from './inspector/scripts.js';
+import { buildDir, reportedFile } from './package-files.js';
+import type * as StuckFrames from './stuck-frames.js';
 
 /** `error.code` of a StuckError. */
 export const STUCK_ERROR_CODE = 'ERR_TRAPDOOR_STUCK';
@@ -91,15 +92,17 @@ export function stuckError(runnerMessage: string, thunk: ModuleThunk, siteIndex:
   const site = module.sites[siteIndex];
   const limit = stackLimit();
   // The runtime's frames above the program's count against the capture's limit too.
-  const { frames: engineFrames } = captureProgramStack(limit + RUNTIME_FRAMES);
+  // Captured from here, inside the trap: the program's frames are below.
+  const stuckFrames = loadStuckFrames();
   if (site === undefined) {
     // A table that does not match its checks (should not happen): still fail the test, without a place.
-    const frames = mapFrames(engineFrames).slice(0, limit);
+    const frames = stuckFrames.originalFrames(limit + RUNTIME_FRAMES).slice(0, limit);
     const top = frames.find((frame): frame is StuckLocation => frame.file !== undefined) ?? unknownLocation();
     return finish(new StuckError(`${runnerMessage}\ntrapdoor: stuck in synchronous code`, top, {}, frames), frames);
   }
   const location: StuckLocation = { file: sourcePath(site.source), line: site.line, column: site.column + 1, functionName: site.functionName };
-  const frames: StuckFrame[] = [location, ...mapFrames(engineFrames.slice(1))].slice(0, Math.max(1, limit));
+  // The first program frame is the check's own: the site gives its exact original position.
+  const frames: StuckFrame[] = [location, ...stuckFrames.originalFrames(limit + RUNTIME_FRAMES, 1)].slice(0, Math.max(1, limit));
   const locals = localsOf(site, values);
   const lines = [runnerMessage, `trapdoor: ${site.kind === 'loop' ? 'stuck in a synchronous loop' : 'stuck in synchronous code'} at ${displayed(location)}${site.functionName === '' ? '' : ` (in ${site.functionName})`}`];
   const shown = Object.entries(locals).map(([name, value]) => `${name} = ${short(value)}`);
@@ -145,7 +148,7 @@ function displayed(location: StuckLocation): string {
 }
 
 /** A module table's source (a path, maybe relative, or a URL) as an absolute path where it is a file. */
-function sourcePath(source: string): string {
+export function sourcePath(source: string): string {
   if (source.startsWith('file:')) {
     try {
       return fileURLToPath(source);
@@ -160,6 +163,7 @@ function sourcePath(source: string): string {
     return source;
   }
 }
+
 
 function localsOf(site: Site, values: unknown[]): Record<string, unknown> {
   const locals: Record<string, unknown> = {};
@@ -180,26 +184,11 @@ function short(value: unknown): string {
   return text.length > MAX_VALUE_TEXT ? `${text.slice(0, MAX_VALUE_TEXT - 1)}…` : text;
 }
 
-// One Scripts per thread: it remembers which module each engine file is, across errors.
-let scripts: Scripts | undefined;
+const MODULE_KEY = Symbol.for('trapdoor.stuck-frames-module');
+type Holder = { [MODULE_KEY]?: typeof StuckFrames };
 
-/** The engine's frames in original positions (the debugger's mapper); the runtime's and tools' frames left out. */
-function mapFrames(frames: EngineFrame[]): StuckFrame[] {
-  scripts ??= new Scripts(() => {});
-  scripts.update();
-  const out: StuckFrame[] = [];
-  for (const frame of frames) {
-    if (frame.file === undefined) {
-      out.push({ file: undefined, line: 0, column: 0, functionName: frame.functionName });
-      continue;
-    }
-    const mapped = mapFrame(scripts, frame);
-    if (mapped !== undefined) {
-      out.push({ file: sourcePath(mapped.script.url), line: mapped.lineNumber + 1, column: mapped.columnNumber + 1, functionName: frame.functionName });
-    } else if (/^(?:node|ext|bun):/.test(frame.file)) {
-      out.push({ file: frame.file, line: frame.line, column: frame.column, functionName: frame.functionName }); // the engine's, as it shows them
-    }
-    // Else a tool's frame (trapdoor's loaders), hidden as the debugger hides it.
-  }
-  return out;
+/** The frame mapper, loaded synchronously (the trap cannot await) from the CommonJS build, once per thread (as activation.ts loads the inspector). */
+function loadStuckFrames(): typeof StuckFrames {
+  const holder = globalThis as Holder;
+  return (holder[MODULE_KEY] ??= createRequire(reportedFile)(join(buildDir(), '..', 'cjs', 'stuck-frames.js')) as typeof StuckFrames);
 }
