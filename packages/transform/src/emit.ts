@@ -4,11 +4,13 @@
  *
  * The check (DESIGN.md, section 1; chosen by bench/check-forms):
  *
- *     if ((F[1] = 17, F[0]) !== 0) T(M, 17, [a, b]);
+ *     if ((F[1] = 17, F[0]) !== 0) T(M, 17, [a, b]);      universal (and Bun)
+ *     if (F[0] !== 0) T(M, 17, [a, b]);                    target node or deno (V8)
  *
  * F is the thread's control block. Word 0 is the request flag; the store of the site index to
  * word 1 keeps JavaScriptCore from hoisting the load of word 0 out of a loop (a plain load is
- * hoisted and never sees the flag; measured on Bun). The slow path passes the locals by
+ * hoisted and never sees the flag; measured on Bun). V8 reloads it at every check, so a known V8
+ * target gets the plain load, one store fewer per check. The slow path passes the locals by
  * position in an array literal, which costs nothing until it runs; a non-undefined result is
  * assigned back to the writable ones.
  */
@@ -44,7 +46,16 @@ export function chooseNames(code: string): Names {
   };
 }
 
-function condition(n: Names, id: number): string {
+/**
+ * How a check reads the request flag. `store` (the universal form): `(F[1] = site, F[0])`, whose
+ * store keeps JavaScriptCore from hoisting the load out of a loop. `load` (V8: Node, Deno): a plain
+ * `F[0]`, which V8 reloads at every check (test/check-forms-fire.test.ts proves both on the
+ * runtimes they are for; bench/check-forms measures them).
+ */
+export type CheckForm = 'store' | 'load';
+
+function condition(n: Names, id: number, form: CheckForm): string {
+  if (form === 'load') return `${n.flags}[0] !== 0`;
   return `(${n.flags}[1] = ${id}, ${n.flags}[0]) !== 0`;
 }
 
@@ -59,17 +70,17 @@ function assignments(n: Names, locals: Local[]): string {
 }
 
 /** A check in statement position. */
-export function statementCheck(n: Names, id: number, locals: Local[]): string {
+export function statementCheck(n: Names, id: number, locals: Local[], form: CheckForm): string {
   const back = assignments(n, locals);
-  if (back === '') return `if (${condition(n, id)}) ${call(n, id, locals)};`;
-  return `if (${condition(n, id)} && (${n.writeBack} = ${call(n, id, locals)}) !== void 0) ${back};`;
+  if (back === '') return `if (${condition(n, id, form)}) ${call(n, id, locals)};`;
+  return `if (${condition(n, id, form)} && (${n.writeBack} = ${call(n, id, locals)}) !== void 0) ${back};`;
 }
 
 /** A check in expression position, followed by `, ` (for an arrow's expression body). */
-export function expressionCheck(n: Names, id: number, locals: Local[]): string {
+export function expressionCheck(n: Names, id: number, locals: Local[], form: CheckForm): string {
   const back = assignments(n, locals);
-  if (back === '') return `(${condition(n, id)} && ${call(n, id, locals)}, `;
-  return `(${condition(n, id)} && (${n.writeBack} = ${call(n, id, locals)}) !== void 0 && ${back}, `;
+  if (back === '') return `(${condition(n, id, form)} && ${call(n, id, locals)}, `;
+  return `(${condition(n, id, form)} && (${n.writeBack} = ${call(n, id, locals)}) !== void 0 && ${back}, `;
 }
 
 /**

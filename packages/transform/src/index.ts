@@ -11,7 +11,7 @@ import { TransformError } from './errors.js';
 import { parse, type Language, type ModuleType } from './parse.js';
 import { SiteWalker, type SiteKind, type SitePlan } from './sites.js';
 import { localsAt, type Local } from './scope.js';
-import { chooseNames, expressionCheck, footer, header, MARKER, statementCheck, type TableSite } from './emit.js';
+import { chooseNames, expressionCheck, footer, header, MARKER, statementCheck, type CheckForm, type TableSite } from './emit.js';
 import { insertOnlyMappings } from './insert-map.js';
 import { splitLines, type Lines } from './lines.js';
 import { chain, decodeDataUrl, findMapComment, InputPositions, parseMap, tableMap, type RawSourceMap } from './source-map.js';
@@ -48,7 +48,24 @@ export interface InstrumentOptions {
    * syntax is inserted either), `'ts'` for TypeScript under another name. Default: from the extension.
    */
   language?: Language;
+  /**
+   * `needed` (default): no check at the entry of a function that cannot spin by itself (no call
+   * or other way to run the program's code outside its loops, free of side effects, no getter,
+   * conversion or callback; sites.ts, `entryNeeded`). `all`: a check at every function entry
+   * (stepping into, and a breakpoint on the first line of, any function).
+   */
+  entryChecks?: 'all' | 'needed';
+  /**
+   * The runtime the output will run on, when known: `node` and `deno` (V8) get the check without
+   * the scratch store (`if (F[0] !== 0)`), `bun` and `any` (default) the universal one, whose
+   * store JavaScriptCore needs (emit.ts). Output for `node` must not run on Bun: a busy loop
+   * there could never be trapped.
+   */
+  target?: Target;
 }
+
+export type Target = 'any' | 'node' | 'deno' | 'bun';
+const TARGETS: readonly Target[] = ['any', 'node', 'deno', 'bun'];
 
 export interface Site {
   kind: SiteKind;
@@ -104,6 +121,12 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   if (options.commonJsBindings !== undefined && options.commonJsBindings !== 'auto' && options.commonJsBindings !== 'end') {
     throw new TransformError('ERR_TRAPDOOR_OPTION', `instrument: unknown commonJsBindings ${JSON.stringify(options.commonJsBindings)}; expected 'auto' or 'end'`, { option: 'commonJsBindings' });
   }
+  if (options.target !== undefined && !TARGETS.includes(options.target)) {
+    throw new TransformError('ERR_TRAPDOOR_OPTION', `instrument: unknown target ${JSON.stringify(options.target)}; expected ${TARGETS.map((t) => `'${t}'`).join(', ')}`, { option: 'target' });
+  }
+  if (options.entryChecks !== undefined && options.entryChecks !== 'all' && options.entryChecks !== 'needed') {
+    throw new TransformError('ERR_TRAPDOOR_OPTION', `instrument: unknown entryChecks ${JSON.stringify(options.entryChecks)}; expected 'all' or 'needed'`, { option: 'entryChecks' });
+  }
   if (options.moduleType !== undefined && options.moduleType !== 'esm' && options.moduleType !== 'cjs') {
     throw new TransformError('ERR_TRAPDOOR_OPTION', `instrument: unknown moduleType ${JSON.stringify(options.moduleType)}; expected 'esm' or 'cjs'`, { option: 'moduleType' });
   }
@@ -113,7 +136,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   // The substring first: the pattern scans from every `/*` of the file.
   if (code.includes('trapdoor-ignore-file') && /\/\*\s*trapdoor-ignore-file\s*\*\//.test(code)) return unchanged(code, filename, options.moduleType, 'ignore-file', givenMap);
 
-  const { plans, moduleType, language, shadowed, program, comments } = findSites(code, filename, options.moduleType, options.language);
+  const { plans, moduleType, language, shadowed, program, comments } = findSites(code, filename, options.moduleType, options.language, options.entryChecks);
 
   const comment = findMapComment(code);
   const inputMap = givenMap ?? (comment ? decodeDataUrl(comment.url, filename) : undefined);
@@ -121,6 +144,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   if (plans.length === 0) return unchanged(code, filename, moduleType, undefined, inputMap);
 
   const names = chooseNames(code);
+  const form: CheckForm = options.target === 'node' || options.target === 'deno' ? 'load' : 'store';
   const input = inputMap ? new InputPositions(inputMap, filename) : undefined;
   const sources: string[] = [filename];
   const tableSites: TableSite[] = [];
@@ -151,7 +175,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
       sideEffectFree: plan.sideEffectFree,
     });
     // `this` goes last in the array the check passes, after the locals the table lists.
-    inserts.push(...insertsFor(plan, id, names, plan.capturesThis ? [...locals, { name: 'this', writable: false }] : locals));
+    inserts.push(...insertsFor(plan, id, names, plan.capturesThis ? [...locals, { name: 'this', writable: false }] : locals, form));
   });
 
   const lines = splitLines(code);
@@ -190,13 +214,13 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
  * Parse and walk. Kept apart so that the AST, the largest thing the transform builds, is garbage
  * by the time the text and the map are built, and a collection then need not mark it.
  */
-function findSites(code: string, filename: string, moduleTypeOption: ModuleType | undefined, languageOption: Language | undefined) {
+function findSites(code: string, filename: string, moduleTypeOption: ModuleType | undefined, languageOption: Language | undefined, entryChecks: 'all' | 'needed' | undefined) {
   const ignoreNext = code.includes('trapdoor-ignore-next');
   const { ast, moduleType, language } = parse(code, filename, moduleTypeOption, ignoreNext, languageOption);
-  const walker = new SiteWalker(code, { ignoreNext });
+  const walker = new SiteWalker(code, { ignoreNext, entryChecks });
   walker.program(ast.program);
   return {
-    plans: walker.sites,
+    plans: walker.sites.filter((p) => !p.elided),
     moduleType,
     language,
     shadowed: walker.topLevelLexicalNames(),
@@ -300,19 +324,19 @@ interface Insert {
   depth: number;
 }
 
-function insertsFor(plan: SitePlan, id: number, names: ReturnType<typeof chooseNames>, locals: Local[]): Insert[] {
+function insertsFor(plan: SitePlan, id: number, names: ReturnType<typeof chooseNames>, locals: Local[], form: CheckForm): Insert[] {
   const p = plan.placement;
   switch (p.type) {
     case 'statement':
-      return [{ at: p.at, text: (p.semicolonFirst ? ';' : '') + statementCheck(names, id, locals), closer: false, depth: plan.depth }];
+      return [{ at: p.at, text: (p.semicolonFirst ? ';' : '') + statementCheck(names, id, locals, form), closer: false, depth: plan.depth }];
     case 'wrap':
       return [
-        { at: p.at, text: `{${statementCheck(names, id, locals)} `, closer: false, depth: plan.depth },
+        { at: p.at, text: `{${statementCheck(names, id, locals, form)} `, closer: false, depth: plan.depth },
         { at: p.end, text: '}', closer: true, depth: plan.depth },
       ];
     case 'expression':
       return [
-        { at: p.at, text: expressionCheck(names, id, locals), closer: false, depth: plan.depth },
+        { at: p.at, text: expressionCheck(names, id, locals, form), closer: false, depth: plan.depth },
         { at: p.end, text: ')', closer: true, depth: plan.depth },
       ];
   }

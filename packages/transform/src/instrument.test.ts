@@ -4,7 +4,11 @@ import vm from 'node:vm';
 import MagicString from 'magic-string';
 import { parse } from '@babel/parser';
 import { TraceMap, generatedPositionFor, originalPositionFor } from '@jridgewell/trace-mapping';
-import { instrument, sourceMapComment, TransformError } from './index.js';
+import { instrument as instrumentDefault, sourceMapComment, TransformError, type InstrumentOptions } from './index.js';
+
+// These tests are about where checks go and what they see, so every function keeps its entry
+// check here; which entry checks the default leaves out is elision.test.ts's subject.
+const instrument = (code: string, options: InstrumentOptions) => instrumentDefault(code, { entryChecks: 'all', ...options });
 
 const require = createRequire(import.meta.url);
 // The real runtime, built by `npm run build` (npm test builds first).

@@ -43,6 +43,14 @@ export interface Frame {
   thisFrom: number;
   /** Set when the walk finds code with an effect outside the frame (see sites.ts, `effect`). */
   impure: boolean;
+  /**
+   * Set when the frame may run code of the program's outside its loops' bodies: a call, `new`, a
+   * tagged template, spread or array destructuring (iterators), `in`/`instanceof`/`delete`
+   * (proxies, `Symbol.hasInstance`), a class definition, JSX (see sites.ts, `mayRunCode`).
+   */
+  runsCode: boolean;
+  /** How many loop bodies of this frame the walk is in (a call there passes that loop's check first). */
+  loopBodies: number;
 }
 
 export interface Local {
@@ -54,7 +62,7 @@ export interface Local {
 const NEVER = new Set(['arguments', 'eval', 'this', 'undefined']);
 
 export function newFrame(parent: Frame | null, insideWith: boolean, thisFrom = 0): Frame {
-  return { parent, hoisted: [], root: { parent: null, declarations: [] }, insideWith, thisFrom, impure: false };
+  return { parent, hoisted: [], root: { parent: null, declarations: [] }, insideWith, thisFrom, impure: false, runsCode: false, loopBodies: 0 };
 }
 
 /**

@@ -41,6 +41,8 @@ export interface SitePlan {
    */
   sideEffectFree: boolean;
   placement: Placement;
+  /** A function entry check left out as not needed (see `SiteWalker.entryNeeded`): not emitted, not in the table. */
+  elided: boolean;
   /** Nesting depth, to order insertions that share an offset. */
   depth: number;
   /** Where the check runs, for choosing its locals (scope.ts). */
@@ -98,6 +100,7 @@ function planFor(type: string): TypePlan {
 const loop: Handler = (w, node) => w.loop(node as unknown as t.Loop);
 const fn: Handler = (w, node, parent) => w.fn(node as unknown as t.Function, parent);
 const effect: Handler = (w, node) => w.effect(node);
+const runsCode: Handler = (w, node) => w.runsCode(node);
 
 /** Global functions that only compute a value (beyond converting their argument). */
 const PURE_CALLS = new Set(['String', 'Number', 'Boolean', 'parseInt', 'parseFloat', 'isNaN', 'isFinite']);
@@ -121,6 +124,15 @@ const PURE_METHODS = new Set([
   'join', 'map', 'filter', 'reduce', 'reduceRight', 'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex',
   'flat', 'flatMap', 'getTime', 'getFullYear', 'getMonth', 'getDate', 'getDay', 'getHours', 'getMinutes',
   'getSeconds', 'getMilliseconds', 'toISOString', 'toJSON', 'hasOwnProperty',
+]);
+
+/**
+ * PURE_METHODS that call a function they are given. Such a call counts as free of side effects
+ * only when every argument is a function literal (whose entry check stays: `entryNeeded`) or a
+ * primitive literal; a function passed by name may have no entry check to refuse it.
+ */
+const CALLBACK_METHODS = new Set([
+  'map', 'filter', 'reduce', 'reduceRight', 'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex', 'flatMap',
 ]);
 
 /** Node type → what it contributes. */
@@ -159,6 +171,12 @@ const HANDLERS: Record<string, Handler> = {
   YieldExpression: effect,
   AwaitExpression: effect,
   ImportExpression: effect,
+  // Code that may run the program's own functions implicitly, for `entryNeeded`.
+  SpreadElement: runsCode,
+  ArrayPattern: runsCode,
+  BinaryExpression: runsCode,
+  JSXElement: runsCode,
+  JSXFragment: runsCode,
   // No runtime code to walk.
   ImportDeclaration: () => {},
   TSImportEqualsDeclaration: () => {},
@@ -167,7 +185,20 @@ const HANDLERS: Record<string, Handler> = {
 export interface WalkOptions {
   /** Offsets just after each `trapdoor-ignore-next` comment; the node that follows gets no sites. */
   ignoreNext: boolean;
+  /** `all`: a check at every function entry; `needed` (default): not where `entryNeeded` proves none is needed. */
+  entryChecks?: 'all' | 'needed';
 }
+
+/**
+ * Names under which the language or a library calls a function implicitly: proxy traps,
+ * conversions, iteration, thenables, event listener objects. A function defined under one of
+ * these names (or a computed one, such as `[Symbol.toPrimitive]`) keeps its entry check.
+ */
+const IMPLICIT_HOOKS = new Set([
+  'get', 'set', 'has', 'apply', 'construct', 'deleteProperty', 'defineProperty', 'getOwnPropertyDescriptor', 'ownKeys',
+  'getPrototypeOf', 'setPrototypeOf', 'isExtensible', 'preventExtensions', 'valueOf', 'toString', 'toLocaleString',
+  'toJSON', 'next', 'return', 'throw', 'then', 'handleEvent',
+]);
 
 export class SiteWalker {
   readonly sites: SitePlan[] = [];
@@ -264,8 +295,71 @@ export class SiteWalker {
         own = this.addSite('function', node, placement, this.scope, body.start!);
         this.visit(body as AnyNode, node as AnyNode);
       }
-      if (own !== undefined) own.sideEffectFree = !this.frame.impure && !node.async && !node.generator;
+      if (own !== undefined) {
+        own.sideEffectFree = !this.frame.impure && !node.async && !node.generator;
+        if (this.options.entryChecks !== 'all' && !this.entryNeeded(node, parent, own)) own.elided = true;
+      }
     });
+  }
+
+  /**
+   * Whether a function needs its entry check. Every unbounded execution passes a loop's check
+   * or a function entry's: a program runs unboundedly only by iterating or by calling without
+   * end, and every call lands at a function's entry. A function whose own code (its loops'
+   * bodies aside, which pass their own checks) runs none of the program's code is bounded by
+   * its own length: it cannot spin by itself, nor make anything else spin. So the check is left
+   * out of a function that has no call, `new`, tagged template, spread, array destructuring,
+   * `in`, `instanceof`, `delete`, class definition or JSX outside its loops' bodies (`runsCode`),
+   * unless:
+   *  - it is async or a generator (resumed mid-body, not at its entry);
+   *  - it is a getter or setter, or is defined under a computed name or a name that the language,
+   *    a proxy or a built-in calls implicitly (IMPLICIT_HOOKS, PURE_METHODS): property reads,
+   *    writes and conversions, which a function without calls still does, reach those, and a
+   *    chain of them could recurse through a structure exponentially without a call in sight.
+   *    This also keeps side-effect-free evaluation sound: a function marked side-effect free
+   *    calls no function of the program's but through these names, and the entry check of
+   *    whatever it reaches that way refuses an impure one (`throwOnSideEffect`);
+   *  - it is a function literal passed straight to a call (`sort((a, b) => …)`, `replace(re,
+   *    () => …)`, `Array.from(x, f)`): a native loop drives those, and stays pausable at each call.
+   * What such a function does not get: stepping into it, or a breakpoint on its first line, stops
+   * at the next check instead (`entryChecks: 'all'` keeps every entry check).
+   * Not caught: a function declared apart and installed as a getter, trap or conversion by a
+   * name in a variable (`Object.defineProperty(o, k, { get: g })`) that recurses through
+   * property reads on a deep structure. Proved by packages/transform/src/elision.test.ts.
+   */
+  private entryNeeded(node: t.Function, parent: AnyNode | null, own: SitePlan): boolean {
+    if (this.frame.runsCode || node.async || node.generator) return true;
+    if (node.type === 'ObjectMethod' || node.type === 'ClassMethod' || node.type === 'ClassPrivateMethod') {
+      if (node.kind === 'get' || node.kind === 'set' || node.computed || isHook(node.key as t.Node)) return true;
+    }
+    if (parent === null) return false;
+    switch (parent.type) {
+      case 'CallExpression':
+      case 'OptionalCallExpression':
+      case 'NewExpression':
+        return (parent.arguments as t.Node[]).includes(node);
+      case 'ObjectProperty':
+      case 'ClassProperty':
+      case 'ClassPrivateProperty':
+      case 'ClassAccessorProperty':
+        return parent.value === node && (parent.computed === true || isHook(parent.key as t.Node));
+      case 'AssignmentExpression': {
+        const left = parent.left as t.Node;
+        return left.type === 'MemberExpression' && (left.computed || isHook(left.property as t.Node));
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** Notes code that may run the program's functions (for `entryNeeded`), then walks it. */
+  runsCode(node: AnyNode): void {
+    if (node.type !== 'BinaryExpression' || node.operator === 'in' || node.operator === 'instanceof') this.markRunsCode();
+    this.children(node);
+  }
+
+  private markRunsCode(): void {
+    if (this.frame.loopBodies === 0) this.frame.runsCode = true;
   }
 
   staticBlock(node: t.StaticBlock): void {
@@ -300,6 +394,7 @@ export class SiteWalker {
       capturesThis: capturesThis(this.frame, point),
       sideEffectFree: false,
       placement,
+      elided: false,
       depth: this.depth,
       frame: this.frame,
       block: scope,
@@ -311,6 +406,8 @@ export class SiteWalker {
 
   /** A loop body: a block gets the check after its `{`; any other statement is wrapped in braces. */
   private body(body: t.Statement, site: (scope: Block, point: number, placement: Placement) => void): void {
+    const frame = this.frame;
+    frame.loopBodies++;
     if (body.type === 'BlockStatement') {
       const scope = newBlock(this.scope);
       this.statements(body, scope, (point, placement) => site(scope, point, placement));
@@ -318,6 +415,7 @@ export class SiteWalker {
       site(this.scope, body.start!, { type: 'wrap', at: body.start!, end: body.end! });
       this.visit(body as AnyNode, null);
     }
+    frame.loopBodies--;
   }
 
   /** A `{ … }` whose scope is `scope`: the site (if any) goes after the `{` and the directives. */
@@ -412,6 +510,7 @@ export class SiteWalker {
     this.classDerived = node.superClass != null;
     // Defining a class runs its static parts and computed keys: not tracked, so it counts as an effect.
     this.frame.impure = true;
+    this.markRunsCode();
     this.children(node);
     ({ name: this.className, derived: this.classDerived } = outer);
   }
@@ -423,6 +522,9 @@ export class SiteWalker {
    */
   effect(node: AnyNode): void {
     if (!this.frame.impure && !this.effectFree(node)) this.frame.impure = true;
+    // Assignments and updates run no code of the program's but setters (which keep their checks); `delete` may run a proxy's trap.
+    const type = node.type;
+    if ((type !== 'AssignmentExpression' && type !== 'UpdateExpression' && type !== 'UnaryExpression') || (type === 'UnaryExpression' && node.operator === 'delete')) this.markRunsCode();
     this.children(node);
   }
 
@@ -436,7 +538,7 @@ export class SiteWalker {
         return node.operator !== 'delete';
       case 'CallExpression':
       case 'OptionalCallExpression':
-        return this.pureCallee(node.callee as t.Node);
+        return this.pureCallee(node.callee as t.Node) && this.pureArguments(node);
       default:
         return false;
     }
@@ -468,6 +570,18 @@ export class SiteWalker {
     }
   }
 
+  /** Arguments a callback-taking method may call: only function literals (and primitives). */
+  private pureArguments(node: AnyNode): boolean {
+    const callee = node.callee as t.Node;
+    if (callee.type !== 'MemberExpression' && callee.type !== 'OptionalMemberExpression') return true;
+    const property = callee.property as t.Node;
+    const name = !callee.computed && property.type === 'Identifier' ? property.name : callee.computed && property.type === 'StringLiteral' ? property.value : undefined;
+    if (name === undefined || !CALLBACK_METHODS.has(name)) return true;
+    return (node.arguments as t.Node[]).every(
+      (a) => a.type === 'ArrowFunctionExpression' || a.type === 'FunctionExpression' || a.type === 'NumericLiteral' || a.type === 'StringLiteral' || a.type === 'BooleanLiteral' || a.type === 'NullLiteral',
+    );
+  }
+
   private pureCallee(callee: t.Node): boolean {
     if (callee.type === 'Identifier') return PURE_CALLS.has(callee.name) && !isLocal(this.frame, this.scope, callee.name);
     if (callee.type !== 'MemberExpression' && callee.type !== 'OptionalMemberExpression') return false;
@@ -487,6 +601,7 @@ export class SiteWalker {
 
   withStatement(node: t.WithStatement): void {
     this.frame.impure = true;
+    this.markRunsCode();
     this.visit(node.object as AnyNode, node as AnyNode);
     this.withDepth++;
     this.visit(node.body as AnyNode, node as AnyNode);
@@ -522,6 +637,11 @@ function superCallEnd(body: t.BlockStatement): number {
 
 function declared(name: string, readyAt: number, writable: boolean, order: number): Declaration {
   return { name, readyAt, writable, order };
+}
+
+function isHook(key: t.Node): boolean {
+  const name = key.type === 'Identifier' ? key.name : key.type === 'StringLiteral' ? key.value : undefined;
+  return name !== undefined && (IMPLICIT_HOOKS.has(name) || PURE_METHODS.has(name));
 }
 
 function hasIgnoreComment(node: AnyNode): boolean {
