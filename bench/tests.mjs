@@ -31,7 +31,7 @@ const cacheDir = path.join(work, 'cache');
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 function time(argv, cwd) {
-  const env = { ...process.env, TRAPDOOR_CACHE_DIR: cacheDir, CI: 'true', FORCE_COLOR: '0' };
+  const env = { ...process.env, TRAPDOOR_CACHE_DIR: cacheDir };
   const start = process.hrtime.bigint();
   const result = spawnSync(argv[0], argv.slice(1), { cwd, env, encoding: 'utf8', maxBuffer: 64 << 20 });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
