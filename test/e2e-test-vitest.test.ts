@@ -135,6 +135,7 @@ afterAll(() => {
 const STUCK = {
   while: { name: 'spins in while (true)', file: 'test/while.test.ts', at: () => `test/while.test.ts:${lineOf('stuck/test/while.test.ts', 'while (true) {')}:${columnOf('stuck/test/while.test.ts', 'while (true) {')}` },
   busy: { name: 'waits busily on Date.now()', file: 'test/busy-wait.test.js', at: () => `test/busy-wait.test.js:${lineOf('stuck/test/busy-wait.test.js', 'while (Date.now()')}:${columnOf('stuck/test/busy-wait.test.js', 'while (Date.now()')}` },
+  concurrent: { name: 'concurrent spins after an await', file: 'test/concurrent.test.ts', at: () => `test/concurrent.test.ts:${lineOf('stuck/test/concurrent.test.ts', 'while (spins')}:${columnOf('stuck/test/concurrent.test.ts', 'while (spins')}` },
   some: { name: 'native callbacks spins inside Array.prototype.some', file: 'test/some.test.ts', at: () => `src/spin.ts:${lineOf('stuck/src/spin.ts', 'while (seen')}:${columnOf('stuck/src/spin.ts', 'while (seen')}` },
 } as const;
 
@@ -144,7 +145,11 @@ const PASSING_IN_STUCK = {
   'test/busy-wait.test.js > passes in the same file': 'passed',
   'test/some.test.ts > native callbacks passes next to it': 'passed',
   'test/passing.test.ts > another file passes': 'passed',
+  'test/concurrent.test.ts > concurrent waits, then passes': 'passed',
+  'test/concurrent.test.ts > concurrent passes at once': 'passed',
 };
+const STUCK_COUNT = 4;
+const PASSING_COUNT = Object.keys(PASSING_IN_STUCK).length;
 
 describe.each(['forks', 'threads'])('trapdoor test -- vitest run --pool=%s', (pool) => {
   let result: Run;
@@ -160,9 +165,10 @@ describe.each(['forks', 'threads'])('trapdoor test -- vitest run --pool=%s', (po
       [`${STUCK.while.file} > ${STUCK.while.name}`]: 'failed',
       [`${STUCK.busy.file} > ${STUCK.busy.name}`]: 'failed',
       [`${STUCK.some.file} > ${STUCK.some.name}`]: 'failed',
+      [`${STUCK.concurrent.file} > ${STUCK.concurrent.name}`]: 'failed',
     });
-    expect(result.report?.numPassedTests).toBe(5);
-    expect(result.report?.numFailedTests).toBe(3);
+    expect(result.report?.numPassedTests).toBe(PASSING_COUNT);
+    expect(result.report?.numFailedTests).toBe(STUCK_COUNT);
   });
 
   it("reports each in Vitest's own failure format: its timeout message, the stuck place, a code frame there", () => {
@@ -174,7 +180,7 @@ describe.each(['forks', 'threads'])('trapdoor test -- vitest run --pool=%s', (po
       expect(failure, out).toContain(`Test timed out in ${ms}ms.`);
       expect(failure, out).toContain(`trapdoor: stuck in a synchronous loop at ${at}`);
       // Vitest's FAIL block: the header, the error, then the first frame as "❯ [fn] file:line:col" with its code frame.
-      const name = stuck.name.replace(/^native callbacks /, 'native callbacks > ');
+      const name = stuck.name.replace(/^(native callbacks|concurrent) /, '$1 > ');
       const block = out.slice(out.indexOf(` FAIL  ${stuck.file} > ${name}`));
       expect(block, out).toMatch(/^ FAIL {2}/);
       const frame = /❯ (?:\S+ )?(\S+:\d+:\d+)/.exec(block);
@@ -194,8 +200,8 @@ describe('trapdoor test -- npm test', () => {
     const result = await run(join(dir, 'test'), [process.execPath, TRAPDOOR, 'test', '--', 'npm', 'test', '--', '--pool=threads', '--reporter=default', '--reporter=json', `--outputFile.json=${join(dir, 'report.json')}`], { json: false });
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as JsonReport;
     expect(result.status, result.output).toBe(1);
-    expect(report.numFailedTests, result.output).toBe(3);
-    expect(report.numPassedTests, result.output).toBe(5);
+    expect(report.numFailedTests, result.output).toBe(STUCK_COUNT);
+    expect(report.numPassedTests, result.output).toBe(PASSING_COUNT);
     expect(failureOf(report, STUCK.while.name)).toContain(`trapdoor: stuck in a synchronous loop at ${STUCK.while.at()}`);
   });
 
@@ -214,8 +220,8 @@ describe('trapdoor test --timeout', () => {
     const result = await trapdoorTest(dir, ['--timeout', '300'], [VITEST, 'run']);
     expect(result.output).not.toContain('[killed after');
     expect(result.status, result.output).toBe(1);
-    expect(result.report?.numFailedTests, result.output).toBe(3);
-    expect(result.report?.numPassedTests, result.output).toBe(5);
+    expect(result.report?.numFailedTests, result.output).toBe(STUCK_COUNT);
+    expect(result.report?.numPassedTests, result.output).toBe(PASSING_COUNT);
     for (const stuck of Object.values(STUCK)) expect(failureOf(result.report, stuck.name)).toContain('Test timed out in 300ms.');
   });
 });
@@ -356,7 +362,7 @@ describe('installed from packed tarballs with pnpm (strict: a package sees only 
     const result = await run(dir, [join(dir, 'node_modules', '.bin', 'trapdoor'), 'test', '--', VITEST, 'run', `--pool=${pool}`]);
     expect(result.output).not.toContain('[killed after');
     expect(result.status, result.output).toBe(1);
-    expect(result.report?.numPassedTests, result.output).toBe(5);
+    expect(result.report?.numPassedTests, result.output).toBe(PASSING_COUNT);
     for (const stuck of Object.values(STUCK)) expect(failureOf(result.report, stuck.name)).toContain(`trapdoor: stuck in a synchronous loop at ${stuck.at()}`);
   });
 });

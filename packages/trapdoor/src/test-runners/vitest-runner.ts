@@ -31,6 +31,23 @@ function timeoutMessage(ms: number): string {
   return `Test timed out in ${ms}ms.\nIf this is a long-running test, pass a timeout value as the last argument or configure it globally with "testTimeout".`;
 }
 
+/**
+ * The tests running on this thread and their deadlines. One at a time, unless tests are
+ * concurrent (`test.concurrent`, `sequence.concurrent`): the thread has one deadline, so it is the
+ * earliest of theirs, and when a test ends the next earliest is armed — a test that ends never
+ * disarms another's. (A thread stuck in one test runs no other, so the earliest deadline passing
+ * means that test, or the stuck one, is past its time.)
+ */
+const running = new Map<Test, { at: number; ms: number }>();
+
+function armEarliest(): void {
+  let earliest: { at: number; ms: number } | undefined;
+  for (const deadline of running.values()) if (earliest === undefined || deadline.at < earliest.at) earliest = deadline;
+  if (earliest === undefined) disarmDeadline();
+  // At least 1 ms: 0 would mean none to armDeadline.
+  else armDeadline(Math.max(1, earliest.at - Date.now()), { message: timeoutMessage(earliest.ms) });
+}
+
 function withDeadlines(Base: RunnerClass): RunnerClass {
   return class TrapdoorRunner extends Base {
     override async runTask(test: Test): Promise<void> {
@@ -43,11 +60,13 @@ function withDeadlines(Base: RunnerClass): RunnerClass {
       };
       // 0 and Infinity mean no timeout to Vitest: no deadline either.
       if (!(ms > 0 && ms < Infinity)) return run();
-      armDeadline(ms, { message: timeoutMessage(ms) });
+      running.set(test, { at: Date.now() + ms, ms });
+      armEarliest();
       try {
         await run();
       } finally {
-        disarmDeadline();
+        running.delete(test);
+        armEarliest();
       }
     }
   };
