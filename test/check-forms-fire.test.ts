@@ -7,7 +7,8 @@
 // later. Firing means: the slow path ran, printed "fired" and exited 0. A child still spinning
 // after CHILD_TIMEOUT_MS is killed (SIGKILL) and counts as a hang. No timing is asserted.
 import { afterAll, describe, expect, it } from 'vitest';
-import { CURRENT_FORM, RUNTIMES, checkFires, killAll, makeWorkDir, type FireResult } from '../bench/check-forms/programs.mjs';
+import { instrument } from '@trapdoor-js/transform';
+import { CURRENT_FORM, FORMS, RUNTIMES, V8_FORM, V8_RUNTIMES, checkFires, killAll, makeWorkDir, type FireResult } from '../bench/check-forms/programs.mjs';
 
 const CHILD_TIMEOUT_MS = 10_000;
 const TEST_TIMEOUT_MS = 40_000;
@@ -26,6 +27,14 @@ describe('check forms: the recommended check fires in a warmed-up empty loop', (
     expect(CURRENT_FORM).toBe('site-store');
   });
 
+  it("the forms measured here are the transform's: universal (and bun) and V8 (target node, deno)", () => {
+    // The bench's check text with the transform's names: `F` → `__td_F`, `T(M, 17, [i])` → the trap call.
+    const condition = (id: string) => /^if \((.*)\) T\(M, 17, \[i\]\);$/.exec(FORMS.find((f) => f.id === id)!.code)![1]!.replace(/\bF\b/g, '__td_F').replace('17', '0');
+    const emitted = (target: 'any' | 'bun' | 'node' | 'deno') => instrument('let i = 0;\nwhile (true) i++;\n', { filename: '/x/spin.mjs', target }).code;
+    for (const target of ['any', 'bun'] as const) expect(emitted(target)).toContain(`if (${condition(CURRENT_FORM)} && `);
+    for (const target of ['node', 'deno'] as const) expect(emitted(target)).toContain(`if (${condition(V8_FORM)} && `);
+  });
+
   for (const runtime of RUNTIMES) {
     it(
       `${runtime}: if ((F[1] = 17, F[0]) !== 0) T(...) with F imported from ESM fires`,
@@ -37,6 +46,21 @@ describe('check forms: the recommended check fires in a warmed-up empty loop', (
       },
       TEST_TIMEOUT_MS,
     );
+  }
+
+  for (const runtime of V8_RUNTIMES) {
+    for (const binding of ['import', 'const'] as const) {
+      it(
+        `${runtime}: the V8 form if (F[0] !== 0) T(...) with F ${binding === 'import' ? 'imported from ESM' : 'a module const'} fires`,
+        async () => {
+          const r: FireResult = await checkFires(work, runtime, V8_FORM, binding, { timeoutMs: CHILD_TIMEOUT_MS });
+          expect(r.fired, explain(r)).toBe(true);
+          expect(r.code, explain(r)).toBe(0);
+          expect(r.stdout).toMatch(/^fired site=17 /m);
+        },
+        TEST_TIMEOUT_MS,
+      );
+    }
   }
 
   // Control: proves the harness can fail. JavaScriptCore hoists a plain typed-array load out of

@@ -9,6 +9,8 @@ export type Runtime = 'node' | 'bun' | 'deno';
 export type Binding = 'const' | 'import';
 export const FORMS: Form[];
 export const CURRENT_FORM: string;
+export const V8_FORM: string;
+export const V8_RUNTIMES: Runtime[];
 export function formById(id: string): Form;
 export const BINDINGS: { id: Binding; label: string }[];
 export const RUNTIMES: Runtime[];

@@ -54,8 +54,12 @@ export const FORMS = [
   },
 ];
 
-/** The form packages/transform emits today (packages/transform/src/emit.ts). */
+/** The form packages/transform emits today (packages/transform/src/emit.ts), universal (and Bun). */
 export const CURRENT_FORM = 'site-store';
+
+/** The form it emits for a V8 target (`target: 'node' | 'deno'`), and the runtimes that form is for. */
+export const V8_FORM = 'plain';
+export const V8_RUNTIMES = ['node', 'deno'];
 
 export const formById = (id) => {
   const f = FORMS.find((x) => x.id === id);

@@ -25,6 +25,10 @@ describe('guardedCall', () => {
     expect(run.calls).toBe(1);
     expect(guardedCall(run, Object.prototype.toString, [], [])).toBe('[object Array]');
     expect(run.calls).toBe(1);
+    // The check's V8 form (the transform's target node or deno) marks an instrumented function too.
+    const v8Form = new Function('__td_F', 'return function toString() { if (__td_F[0] !== 0) {} return "$" + (this.cents / 100).toFixed(2) }')(new Int32Array(2)) as () => string;
+    expect(guardedCall(run, v8Form, { cents: 5 }, [])).toBe('$0.05');
+    expect(run.calls).toBe(2);
     for (const fn of [function plain() {}, Array.prototype.push, instrumented.bind(null), new Proxy(instrumented, {}), 'nope']) {
       expect(() => guardedCall(run, fn, [], [1])).toThrow(new EvalError(SIDE_EFFECT_MESSAGE));
     }
