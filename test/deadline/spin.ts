@@ -1,32 +1,17 @@
-// A TypeScript program stuck in a loop, for test/e2e-deadline.test.ts: an enum and a parameter
-// property compile to other lines and columns, so the positions must come through the source map.
+// A TypeScript program stuck in a loop, for test/e2e-deadline.test.ts: enums and a parameter
+// property compile to other lines and columns, so the positions must come through the source maps.
 import { armDeadline, disarmDeadline } from '@trapdoor-js/runtime/deadline';
+import { Spinner, type Counter } from './spinner.ts';
 
 enum Mode {
   Count,
   Wait,
 }
 
-interface Counter {
-  total: number;
-}
-
-class Spinner {
-  constructor(private readonly limit: number) {}
-
-  spin(counter: Counter): number {
-    let step: number = this.limit;
-    while (step > 0) {
-      step++;
-      counter.total += step % 3;
-    }
-    return step;
-  }
-}
-
 function run(mode: Mode): number {
   const spinner = new Spinner(mode === Mode.Count ? 5 : 6);
-  return spinner.spin({ total: 0 });
+  const counter: Counter = { total: 0 };
+  return spinner.spin(counter);
 }
 
 armDeadline(300, { message: 'Test timed out in 300ms.' });
