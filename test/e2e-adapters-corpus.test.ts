@@ -6,8 +6,8 @@
  * every corpus program as an entry point.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CORPUS_DIR, ROOT, runNode } from './helpers/corpus.js';
 import { runCompiler } from './adapters/build.js';
@@ -21,15 +21,69 @@ const entries = Object.fromEntries(PROGRAMS.map((f) => [entryName(f), join(CORPU
 /** marked, as a real package: its ES module entry bundled like the program's own code. */
 const MARKED = join(ROOT, 'test', 'adapters', 'marked-entry.mjs');
 
-type Bundler = 'esbuild' | 'rolldown' | 'vite' | 'webpack' | 'bun';
-/** What each build writes per entry, and what runs it. */
-const OUTPUT: Record<Bundler, { ext: string; runtime: 'node' | 'bun' }> = {
-  esbuild: { ext: '.mjs', runtime: 'node' },
-  rolldown: { ext: '.mjs', runtime: 'node' },
-  vite: { ext: '.mjs', runtime: 'node' },
-  webpack: { ext: '.cjs', runtime: 'node' },
-  bun: { ext: '.js', runtime: 'bun' },
+type Bundler = 'esbuild' | 'rolldown' | 'vite' | 'webpack' | 'bun' | 'rollup' | 'rspack' | 'babel';
+/** What each build writes per entry (the first of these names that exists), and what runs it. */
+const OUTPUT: Record<Bundler, { ext: string[]; runtime: 'node' | 'bun' }> = {
+  esbuild: { ext: ['.mjs'], runtime: 'node' },
+  rolldown: { ext: ['.mjs'], runtime: 'node' },
+  vite: { ext: ['.mjs'], runtime: 'node' },
+  webpack: { ext: ['.cjs'], runtime: 'node' },
+  bun: { ext: ['.js'], runtime: 'bun' },
+  // Rollup keeps a CommonJS entry's `require` and `module` for Node: CommonJS output for those.
+  rollup: { ext: ['.mjs', '.cjs'], runtime: 'node' },
+  rspack: { ext: ['.cjs'], runtime: 'node' },
+  // Babel writes a file per module, as babel-cli does: ES modules as .mjs, CommonJS as .cjs.
+  babel: { ext: ['.mjs', '.cjs'], runtime: 'node' },
 };
+const TYPESCRIPT = /\.[cm]?tsx?$/;
+const COMMONJS_ENTRY = /\.c[jt]s$/;
+
+/** Rollup resolves no package by itself (that is @rollup/plugin-node-resolve's job): marked, as that plugin would find it. */
+const resolveMarked = { name: 'resolve-marked', resolveId: (id: string) => (id === 'marked' ? join(ROOT, 'node_modules', 'marked', 'lib', 'marked.esm.js') : null) };
+
+/** The config webpack and Rspack share: a Node app, TypeScript compiled by each one's usual loader. */
+function webpackConfig(tool: 'webpack' | 'rspack', dir: string, name: string, file: string, plugins: unknown[]): object {
+  const typescript =
+    tool === 'webpack'
+      ? [{ test: /\.[cm]?tsx?$/, loader: 'ts-loader', options: { transpileOnly: true, compilerOptions: { module: 'esnext', target: 'es2022', jsx: 'react-jsx' } } }]
+      : [
+          { test: /\.[cm]?ts$/, loader: 'builtin:swc-loader', options: { jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true } } } },
+          { test: /\.tsx$/, loader: 'builtin:swc-loader', options: { jsc: { parser: { syntax: 'typescript', tsx: true }, transform: { react: { runtime: 'automatic' } } } } },
+          { test: /\.jsx$/, loader: 'builtin:swc-loader', options: { jsc: { parser: { syntax: 'ecmascript', jsx: true }, transform: { react: { runtime: 'automatic' } } } } },
+        ];
+  return {
+    mode: 'production', target: 'node', entry: file, devtool: 'source-map', context: ROOT,
+    output: { path: dir, filename: `${name}.cjs`, library: { type: 'commonjs2' } },
+    resolve: { extensions: ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.jsx'], extensionAlias: { '.js': ['.ts', '.js'], '.mjs': ['.mts', '.mjs'] } },
+    module: { rules: typescript },
+    plugins,
+  };
+}
+
+/** Where Babel writes a module: ES modules as .mjs, CommonJS as .cjs (TypeScript's module kinds alike). */
+const babelOut = (file: string) => basename(file).replace(/\.(?:[cm]?[jt]sx?)$/, (ext) => (COMMONJS_ENTRY.test(ext) ? '.cjs' : '.mjs'));
+
+/** One module through @babel/core (the TypeScript preset for TypeScript), with trapdoor's plugin first; its map beside it. */
+async function babelFile(file: string, out: string, instrumented: boolean, options: object): Promise<void> {
+  if (/x$/.test(file)) return; // JSX: no React preset here, so Babel leaves it as it is and Node cannot run it
+  const babel = await import('@babel/core');
+  const plugin = (await import('trapdoor-js/babel')).default;
+  let result;
+  try {
+    result = await babel.transformFileAsync(file, {
+      configFile: false, babelrc: false, cwd: ROOT, sourceMaps: true,
+      // CommonJS as a script (sloppy mode, a top-level return), as Node runs it.
+      ...(/\.cjs$/.test(file) ? { sourceType: 'script' as const, parserOpts: { allowReturnOutsideFunction: true } } : {}),
+      presets: TYPESCRIPT.test(file) ? [['@babel/preset-typescript', {}]] : [],
+      plugins: instrumented ? [[plugin, options]] : [],
+    });
+  } catch {
+    return; // Babel cannot compile it (JSX, decorators: no preset here): not built
+  }
+  mkdirSync(join(out, '..'), { recursive: true });
+  writeFileSync(out, `${result!.code}\n//# sourceMappingURL=${basename(out)}.map\n`);
+  writeFileSync(`${out}.map`, JSON.stringify(result!.map));
+}
 
 /**
  * Known: what differs, and why it is not trapdoor's to fix here. Each entry still asserts what the
@@ -97,22 +151,54 @@ async function bundle(tool: Bundler, instrumented: boolean, input: Record<string
       }
       break;
     }
-    case 'webpack': {
-      const webpack = (await import('webpack')).default;
-      const plugin = (await import('trapdoor-js/webpack')).default;
+    case 'webpack':
+    case 'rspack': {
+      const compile = tool === 'webpack' ? (await import('webpack')).default : (await import('@rspack/core')).rspack;
+      const plugin = (await import(tool === 'webpack' ? 'trapdoor-js/webpack' : 'trapdoor-js/rspack')).default;
       for (const [name, file] of Object.entries(input)) {
         try {
-          await runCompiler(webpack({
-            mode: 'production', target: 'node', entry: file, devtool: 'source-map', context: ROOT,
-            output: { path: dir, filename: `${name}.cjs`, library: { type: 'commonjs2' } },
-            resolve: { extensions: ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.jsx'], extensionAlias: { '.js': ['.ts', '.js'], '.mjs': ['.mts', '.mjs'] } },
-            module: { rules: [{ test: /\.[cm]?tsx?$/, loader: 'ts-loader', options: { transpileOnly: true, compilerOptions: { module: 'esnext', target: 'es2022', jsx: 'react-jsx' } } }] },
-            plugins: instrumented ? [plugin(options)] : [],
-          }));
+          await runCompiler((compile as (config: object) => unknown)(webpackConfig(tool, dir, name, file, instrumented ? [plugin(options)] : [])));
         } catch {
           // as above
         }
       }
+      break;
+    }
+    case 'rollup': {
+      const { rollup } = await import('rollup');
+      const typescript = (await import('@rollup/plugin-typescript')).default as unknown as (o: object) => any;
+      const plugin = (await import('trapdoor-js/rollup')).default;
+      for (const [name, file] of Object.entries(input)) {
+        try {
+          // @rollup/plugin-typescript compiles from the files on disk, so it comes first (as in test/adapters/build.ts).
+          // Its tsconfig names the entry (the program's other modules follow from it); type errors are no build errors.
+          const tsconfig = join(dir, `${name}.tsconfig.json`);
+          if (TYPESCRIPT.test(file)) {
+            writeFileSync(tsconfig, JSON.stringify({ compilerOptions: { module: 'esnext', target: 'es2022', moduleResolution: 'bundler', jsx: 'react-jsx', skipLibCheck: true, types: [] }, files: [file] }));
+          }
+          const compiler = TYPESCRIPT.test(file) ? [typescript({ tsconfig, include: [join(CORPUS_DIR, '*')], noEmitOnError: false, outDir: dir })] : [];
+          const b = await rollup({ input: file, plugins: [resolveMarked, ...compiler, ...(instrumented ? [plugin(options)] : [])], onwarn: () => {} });
+          const cjs = COMMONJS_ENTRY.test(file);
+          await b.write({ file: join(dir, `${name}${cjs ? '.cjs' : '.mjs'}`), format: cjs ? 'cjs' : 'es', sourcemap: true });
+          await b.close();
+        } catch {
+          // as above
+        }
+      }
+      break;
+    }
+    case 'babel': {
+      // Every module of the corpus, file by file; marked as a package of the output's own node_modules.
+      for (const name of readdirSync(CORPUS_DIR)) {
+        const file = join(CORPUS_DIR, name);
+        if (/\.(?:[cm]?[jt]sx?)$/.test(name)) await babelFile(file, join(dir, babelOut(file)), instrumented, options);
+        else copyFileSync(file, join(dir, name));
+      }
+      const marked = join(ROOT, 'node_modules', 'marked');
+      mkdirSync(join(dir, 'node_modules', 'marked', 'lib'), { recursive: true });
+      copyFileSync(join(marked, 'package.json'), join(dir, 'node_modules', 'marked', 'package.json'));
+      await babelFile(join(marked, 'lib', 'marked.esm.js'), join(dir, 'node_modules', 'marked', 'lib', 'marked.esm.js'), instrumented, options);
+      await babelFile(MARKED, join(dir, 'marked.mjs'), instrumented, options);
       break;
     }
     case 'bun': {
@@ -160,9 +246,13 @@ function direct(file: string): Pick<Run, 'code' | 'stdout'> | undefined {
   return undefined;
 }
 
+function builtFile(tool: Bundler, dir: string, name: string): string | undefined {
+  return OUTPUT[tool].ext.map((ext) => join(dir, `${name}${ext}`)).find((file) => existsSync(file));
+}
+
 function run(tool: Bundler, dir: string, name: string) {
-  const file = join(dir, `${name}${OUTPUT[tool].ext}`);
-  if (!existsSync(file)) return undefined;
+  const file = builtFile(tool, dir, name);
+  if (file === undefined) return undefined;
   const normalize = [dir, CORPUS_DIR];
   if (OUTPUT[tool].runtime === 'bun') {
     const r = spawnSync(BUN, [file], { cwd: CORPUS_DIR, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
@@ -172,7 +262,7 @@ function run(tool: Bundler, dir: string, name: string) {
   return runNode(['--enable-source-maps', file], { cwd: CORPUS_DIR, normalize });
 }
 
-describe.each<Bundler>(['esbuild', 'rolldown', 'vite', 'webpack', 'bun'])('the semantic corpus and marked through trapdoor-js/%s', (tool) => {
+describe.each<Bundler>(['esbuild', 'rolldown', 'vite', 'webpack', 'bun', 'rollup', 'rspack', 'babel'])('the semantic corpus and marked through trapdoor-js/%s', (tool) => {
   it('every program the plain build builds runs the same from the instrumented build', async () => {
     const input = { ...entries, marked: MARKED };
     const plainDir = await bundle(tool, false, input);
@@ -207,6 +297,10 @@ describe.each<Bundler>(['esbuild', 'rolldown', 'vite', 'webpack', 'bun'])('the s
     console.log(`${tool}: ${compared} programs compared; the plain build itself gets ${misbuilt.length} wrong: ${misbuilt.join(', ') || 'none'}; it cannot build ${unbuilt.length}: ${unbuilt.join(', ') || 'none'}`);
     // Most of the corpus bundles, and marked always does: the comparison is not vacuous.
     expect(compared).toBeGreaterThan(PROGRAMS.length / 2);
-    expect(existsSync(join(plainDir, `marked${OUTPUT[tool].ext}`))).toBe(true);
+    expect(builtFile(tool, plainDir, 'marked')).toBeDefined();
+    // marked was instrumented: its build imports the runtime (kept external), where the plain one does not.
+    const markedOf = (dir: string) => tool === 'babel' ? join(dir, 'node_modules', 'marked', 'lib', 'marked.esm.js') : builtFile(tool, dir, 'marked')!;
+    expect(readFileSync(markedOf(ourDir), 'utf8')).toContain('@trapdoor-js/runtime');
+    expect(readFileSync(markedOf(plainDir), 'utf8')).not.toContain('@trapdoor-js/runtime');
   }, 600_000);
 });
