@@ -7,7 +7,8 @@
  * 500 in package.json) and stuck-ts-jest/ (ts-jest, moduleNameMapper, testTimeout in
  * jest.config.cjs): tests stuck in synchronous loops — `while (true)` after warm-up in a .ts
  * source, a busy wait on Date.now() with its own per-test timeout, a loop in an
- * Array.prototype.some callback, `for (;;)` in a module reached through moduleNameMapper — among
+ * Array.prototype.some callback, `for (;;)` in a module reached through moduleNameMapper, a loop
+ * in a .js test that no transform of the project's matches (Jest loads it as it is) — among
  * passing tests in the same and other files. Each stuck test fails in Jest's own failure output
  * with jest-circus's timeout message (its timeout as jest-circus computes it), the original
  * file:line:column it was stuck at and Jest's code frame there; every other test passes; the run
@@ -210,7 +211,11 @@ describe('ts-jest with moduleNameMapper', () => {
       'src/counter.test.ts > spins forever in a for (;;) loop': 'failed',
       'src/counter.test.ts > runs after the stuck test': 'passed',
       'src/other.test.ts > passes in another TypeScript file': 'passed',
+      'src/plain.test.js > counts down from an even number': 'passed',
+      'src/plain.test.js > never reaches zero from an odd one': 'failed',
     });
+    // JavaScript that no transform of the project's matches is instrumented as Jest loads it.
+    expect(failureOf(result.report, 'never reaches zero from an odd one')).toContain(`trapdoor: stuck in a synchronous loop at ${at('stuck-ts-jest', 'src/plain.test.js', 'while (n !== 0)')} (in countDown)`);
     const failure = failureOf(result.report, 'spins forever in a for (;;) loop');
     expect(failure).toContain(`Exceeded timeout of 500 ms for a test.\n${TIMEOUT_TEXT}\ntrapdoor: stuck in a synchronous loop at ${at('stuck-ts-jest', 'src/lib/counter.ts', 'for (;;)')} (in spin)`);
     expect(failure).toMatch(/locals: counter = \{ count: \d+ \}/);
@@ -221,6 +226,7 @@ describe('ts-jest with moduleNameMapper', () => {
     expect(overridden.status, overridden.output).toBe(1);
     expect(failureOf(overridden.report, 'spins forever in a for (;;) loop')).toContain(`Exceeded timeout of 200 ms for a test.\n${TIMEOUT_TEXT}\ntrapdoor: stuck in a synchronous loop at ${at('stuck-ts-jest', 'src/lib/counter.ts', 'for (;;)')}`);
     expect(statuses(overridden.report, dir)).toEqual(statuses(result.report, dir));
+    expect(failureOf(overridden.report, 'never reaches zero from an odd one')).toContain('Exceeded timeout of 200 ms for a test.');
   });
 });
 
@@ -252,7 +258,8 @@ describe('a passing project with two projects (babel-jest with moduleNameMapper 
       expect(run.status, run.output).toBe(0);
       expect(statuses(run.report, dir)).toEqual(statuses(plain.report, dir));
       expect(run.report?.snapshot).toMatchObject({ matched: 1, total: 1 });
-      const summary = (output: string) => output.split('\n').filter((line) => /^(PASS|FAIL|Tests:|Test Suites:|Snapshots:)/.test(line)).sort();
+      // Jest adds a slow file's duration to its line.
+      const summary = (output: string) => output.split('\n').filter((line) => /^(PASS|FAIL|Tests:|Test Suites:|Snapshots:)/.test(line)).map((line) => line.replace(/ \([\d.]+ m?s\)$/, '')).sort();
       expect(summary(run.output)).toEqual(summary(plain.output));
     }
   });

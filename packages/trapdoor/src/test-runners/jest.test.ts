@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jest } from './jest.js';
-import { ORIGINAL_RUNNER_KEY, RUNNER_PATH, TRANSFORMER_PATH, withTrapdoor, type JestProjectConfig } from './hooks/jest-config.js';
+import { ORIGINAL_RUNNER_KEY, RUNNER_PATH, TRANSFORMER_PATH, UNTRANSFORMED_PATTERN, withTrapdoor, type JestProjectConfig } from './hooks/jest-config.js';
 
 const DIST = fileURLToPath(new URL('../../dist/test-runners/hooks/', import.meta.url));
 /** Inside the repository (git-ignored), so babel-jest and Babel's presets resolve from its node_modules. */
@@ -79,6 +79,8 @@ describe('withTrapdoor', () => {
     expect(wrapped.transform).toEqual([
       ['\\.[jt]sx?$', TRANSFORMER_PATH, { transformer: '/p/node_modules/babel-jest/build/index.js', options: { rootMode: 'upward' } }],
       ['\\.svg$', TRANSFORMER_PATH, { transformer: '/p/svg-transform.js', options: {} }],
+      // What no pattern of the project's matches: instrumented as Jest loads it.
+      [UNTRANSFORMED_PATTERN, TRANSFORMER_PATH, { transformer: null, options: {} }],
     ]);
     expect(wrapped.testRunner).toBe(RUNNER_PATH);
     expect(wrapped[ORIGINAL_RUNNER_KEY]).toBe('/p/node_modules/jest-circus/runner.js');

@@ -7,7 +7,9 @@
  * - `transform`: each entry's transformer is wrapped by jest-transformer.cts, which runs it and
  *   instruments its output (the entry's pattern stays; the original transformer and its options
  *   become the wrapper's options). The normalized config always lists them (babel-jest when the
- *   project names none).
+ *   project names none). A last entry catches the JavaScript and TypeScript files no pattern of the
+ *   project's matches (a project that transforms only `.ts`, whose `.js` Jest loads as they are):
+ *   the wrapper instruments them as Jest would have loaded them (`transformer: null`).
  * - `testRunner`: wrapped by jest-runner.cts, which arms a deadline per test and hook from the
  *   testEnvironment's events, then runs the project's runner (jest-circus unless it names another).
  */
@@ -20,8 +22,8 @@ export type TransformEntry = [pattern: string, transformer: string, options: unk
 
 /** The options of an entry jest-transformer.cts wraps. */
 export interface WrappedTransformer {
-  /** The project's transformer: a resolved path, as normalized configs hold it. */
-  transformer: string;
+  /** The project's transformer: a resolved path, as normalized configs hold it; null for files the project transforms with none. */
+  transformer: string | null;
   /** Its options from the project's config. */
   options: unknown;
 }
@@ -32,6 +34,9 @@ export interface JestProjectConfig {
   [key: string]: unknown;
 }
 
+/** What the last entry catches: what Jest would load untransformed (its default moduleFileExtensions' code files). */
+export const UNTRANSFORMED_PATTERN = '\\.(?:[cm]?[jt]s|[jt]sx)$';
+
 export const TRANSFORMER_PATH = fileURLToPath(new URL('./jest-transformer.cjs', import.meta.url));
 export const RUNNER_PATH = fileURLToPath(new URL('./jest-runner.cjs', import.meta.url));
 
@@ -40,6 +45,7 @@ export function withTrapdoor<T extends JestProjectConfig>(config: T): T {
   const transform = config.transform.map(([pattern, transformer, options]): TransformEntry =>
     transformer === TRANSFORMER_PATH ? [pattern, transformer, options] : [pattern, TRANSFORMER_PATH, { transformer, options } satisfies WrappedTransformer],
   );
+  if (!transform.some(([pattern]) => pattern === UNTRANSFORMED_PATTERN)) transform.push([UNTRANSFORMED_PATTERN, TRANSFORMER_PATH, { transformer: null, options: {} } satisfies WrappedTransformer]);
   const original = config.testRunner === RUNNER_PATH ? config[ORIGINAL_RUNNER_KEY] : config.testRunner;
   return { ...config, transform, testRunner: RUNNER_PATH, [ORIGINAL_RUNNER_KEY]: original };
 }

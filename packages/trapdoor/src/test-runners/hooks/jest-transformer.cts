@@ -71,15 +71,34 @@ async function load(transformer: string, options: unknown, rootDir: string): Pro
   return made;
 }
 
+/**
+ * For files the project gives no transformer (jest-config.ts's last entry): the code as Jest would
+ * load it. TypeScript is stripped as Jest 30 strips it where Node can (`module.stripTypeScriptTypes`,
+ * which keeps every position), else left for Jest to fail on as it would.
+ */
+const untransformed: JestTransformer = {
+  process(source, file) {
+    const strip = (nodeModule as { stripTypeScriptTypes?: (code: string, options: { mode: 'strip' }) => string }).stripTypeScriptTypes;
+    if (strip !== undefined && /\.[cm]?ts$/.test(file)) {
+      try {
+        return { code: strip(source, { mode: 'strip' }) };
+      } catch {
+        // Jest reports it in its own words
+      }
+    }
+    return { code: source };
+  },
+};
+
 async function createTransformer(wrapped: Partial<WrappedTransformer> = {}): Promise<JestTransformer> {
-  if (typeof wrapped.transformer !== 'string') throw new TypeError(`trapdoor-js/jest: option 'transformer' must name the transformer to run (e.g. 'babel-jest'), got ${JSON.stringify(wrapped.transformer)}`);
+  if (typeof wrapped.transformer !== 'string' && wrapped.transformer !== null) throw new TypeError(`trapdoor-js/jest: option 'transformer' must name the transformer to run (e.g. 'babel-jest'), got ${JSON.stringify(wrapped.transformer)}`);
   const include = parseGlobs(process.env[ENV.include]);
   const exclude = parseGlobs(process.env[ENV.exclude]);
   const { ownDirs } = locate({ canRead: true, withDependencies: include.length > 0 });
   const policy = makePolicy({ cwd: process.cwd(), include, exclude, ownDirs });
-  const ours = JSON.stringify([VERSION, BRIDGE_CJS, BRIDGE_ESM, include, exclude]);
+  const ours = JSON.stringify([VERSION, BRIDGE_CJS, BRIDGE_ESM, include, exclude, wrapped.transformer === null ? process.version : '']);
   const innerOptions = (options: TransformOptions): TransformOptions => ({ ...options, transformerConfig: wrapped.options ?? {} });
-  const loaded = await load(wrapped.transformer, wrapped.options ?? {}, process.cwd());
+  const loaded = wrapped.transformer === null ? untransformed : await load(wrapped.transformer, wrapped.options ?? {}, process.cwd());
 
   const key = (innerKey: string | undefined, source: string, path: string, options: TransformOptions): string =>
     crypto.createHash('sha1')
