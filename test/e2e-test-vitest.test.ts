@@ -5,13 +5,14 @@
  *
  * stuck/: tests stuck in synchronous loops — `while (true)` after warm-up (TypeScript), a busy
  * wait on Date.now() with its own per-test timeout (JavaScript), a loop in an
- * Array.prototype.some callback in a source file reached through the project's alias — among
- * passing tests in the same and other files; the project's config has its own plugin, alias,
+ * Array.prototype.some callback in a source file reached through the project's alias, a
+ * concurrent test after an await, a beforeEach hook with its own timeout — among passing tests in
+ * the same and other files; the project's config has its own plugin, alias,
  * setup file, test runner and testTimeout. In the forks and the threads pool, and through
  * `npm test`: each stuck test fails in Vitest's own failure output with Vitest's timeout message
  * and the place it was stuck (file:line:column, the locals, Vitest's code frame there), every
  * other test passes (the project's plugin, alias, setup file and runner ran), and the run ends by
- * itself with exit status 1. With --timeout, the deadlines are that.
+ * itself with exit status 1. With --timeout, the tests' deadlines are that (hooks keep theirs).
  * projects/: inline projects (an object, a function) are instrumented; a project with its own
  * config file is named in a warning. plugin/: `trapdoor-js/vitest` in a project's own config,
  * under plain `vitest run`. passing/: the results and output of plain `vitest run`; v8 and
@@ -132,11 +133,16 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
+/** Where a fixture file's line containing `text` starts that text: `file:line:column`, as Vitest shows it. */
+const place = (shown: string, file: string, text: string) => `${shown}:${lineOf(file, text)}:${columnOf(file, text)}`;
+
+/** The stuck project's stuck tests: where each is stuck, and the timeout it fails with (its own, or its hook's). */
 const STUCK = {
-  while: { name: 'spins in while (true)', file: 'test/while.test.ts', at: () => `test/while.test.ts:${lineOf('stuck/test/while.test.ts', 'while (true) {')}:${columnOf('stuck/test/while.test.ts', 'while (true) {')}` },
-  busy: { name: 'waits busily on Date.now()', file: 'test/busy-wait.test.js', at: () => `test/busy-wait.test.js:${lineOf('stuck/test/busy-wait.test.js', 'while (Date.now()')}:${columnOf('stuck/test/busy-wait.test.js', 'while (Date.now()')}` },
-  concurrent: { name: 'concurrent spins after an await', file: 'test/concurrent.test.ts', at: () => `test/concurrent.test.ts:${lineOf('stuck/test/concurrent.test.ts', 'while (spins')}:${columnOf('stuck/test/concurrent.test.ts', 'while (spins')}` },
-  some: { name: 'native callbacks spins inside Array.prototype.some', file: 'test/some.test.ts', at: () => `src/spin.ts:${lineOf('stuck/src/spin.ts', 'while (seen')}:${columnOf('stuck/src/spin.ts', 'while (seen')}` },
+  while: { name: 'spins in while (true)', file: 'test/while.test.ts', ms: 500, hook: false, at: () => place('test/while.test.ts', 'stuck/test/while.test.ts', 'while (true) {') },
+  busy: { name: 'waits busily on Date.now()', file: 'test/busy-wait.test.js', ms: 700, hook: false, at: () => place('test/busy-wait.test.js', 'stuck/test/busy-wait.test.js', 'while (Date.now()') },
+  concurrent: { name: 'concurrent spins after an await', file: 'test/concurrent.test.ts', ms: 500, hook: false, at: () => place('test/concurrent.test.ts', 'stuck/test/concurrent.test.ts', 'while (spins') },
+  some: { name: 'native callbacks spins inside Array.prototype.some', file: 'test/some.test.ts', ms: 500, hook: false, at: () => place('src/spin.ts', 'stuck/src/spin.ts', 'while (seen') },
+  hook: { name: 'a stuck beforeEach fails as its hook timed out', file: 'test/hooks.test.ts', ms: 300, hook: true, at: () => place('test/hooks.test.ts', 'stuck/test/hooks.test.ts', 'while (spins') },
 } as const;
 
 const PASSING_IN_STUCK = {
@@ -147,8 +153,9 @@ const PASSING_IN_STUCK = {
   'test/passing.test.ts > another file passes': 'passed',
   'test/concurrent.test.ts > concurrent waits, then passes': 'passed',
   'test/concurrent.test.ts > concurrent passes at once': 'passed',
+  'test/hooks.test.ts > the hooks after it run as usual': 'passed',
 };
-const STUCK_COUNT = 4;
+const STUCK_COUNT = Object.keys(STUCK).length;
 const PASSING_COUNT = Object.keys(PASSING_IN_STUCK).length;
 
 describe.each(['forks', 'threads'])('trapdoor test -- vitest run --pool=%s', (pool) => {
@@ -166,6 +173,7 @@ describe.each(['forks', 'threads'])('trapdoor test -- vitest run --pool=%s', (po
       [`${STUCK.busy.file} > ${STUCK.busy.name}`]: 'failed',
       [`${STUCK.some.file} > ${STUCK.some.name}`]: 'failed',
       [`${STUCK.concurrent.file} > ${STUCK.concurrent.name}`]: 'failed',
+      [`${STUCK.hook.file} > ${STUCK.hook.name}`]: 'failed',
     });
     expect(result.report?.numPassedTests).toBe(PASSING_COUNT);
     expect(result.report?.numFailedTests).toBe(STUCK_COUNT);
@@ -174,13 +182,12 @@ describe.each(['forks', 'threads'])('trapdoor test -- vitest run --pool=%s', (po
   it("reports each in Vitest's own failure format: its timeout message, the stuck place, a code frame there", () => {
     const out = result.output;
     for (const stuck of Object.values(STUCK)) {
-      const ms = stuck === STUCK.busy ? 700 : 500; // busy-wait's test gives its own timeout
       const at = stuck.at();
       const failure = failureOf(result.report, stuck.name);
-      expect(failure, out).toContain(`Test timed out in ${ms}ms.`);
+      expect(failure, out).toContain(`${stuck.hook ? 'Hook' : 'Test'} timed out in ${stuck.ms}ms.`);
       expect(failure, out).toContain(`trapdoor: stuck in a synchronous loop at ${at}`);
       // Vitest's FAIL block: the header, the error, then the first frame as "❯ [fn] file:line:col" with its code frame.
-      const name = stuck.name.replace(/^(native callbacks|concurrent) /, '$1 > ');
+      const name = stuck.name.replace(/^(native callbacks|concurrent|a stuck beforeEach) /, '$1 > ');
       const block = out.slice(out.indexOf(` FAIL  ${stuck.file} > ${name}`));
       expect(block, out).toMatch(/^ FAIL {2}/);
       const frame = /❯ (?:\S+ )?(\S+:\d+:\d+)/.exec(block);
@@ -215,14 +222,14 @@ describe('trapdoor test -- npm test', () => {
 });
 
 describe('trapdoor test --timeout', () => {
-  it('gives every test that deadline, instead of testTimeout and the per-test timeout', async () => {
+  it("gives every test that deadline, instead of testTimeout and the per-test timeout; hooks keep theirs", async () => {
     const dir = project('stuck');
-    const result = await trapdoorTest(dir, ['--timeout', '300'], [VITEST, 'run']);
+    const result = await trapdoorTest(dir, ['--timeout', '250'], [VITEST, 'run']);
     expect(result.output).not.toContain('[killed after');
     expect(result.status, result.output).toBe(1);
     expect(result.report?.numFailedTests, result.output).toBe(STUCK_COUNT);
     expect(result.report?.numPassedTests, result.output).toBe(PASSING_COUNT);
-    for (const stuck of Object.values(STUCK)) expect(failureOf(result.report, stuck.name)).toContain('Test timed out in 300ms.');
+    for (const stuck of Object.values(STUCK)) expect(failureOf(result.report, stuck.name)).toContain(stuck.hook ? `Hook timed out in ${stuck.ms}ms.` : 'Test timed out in 250ms.');
   });
 });
 

@@ -1,72 +1,145 @@
 /**
  * The Vitest runner trapdoor's plugin sets as `test.runner` (it runs in each test worker, process
  * or thread): Vitest's own runner, or the project's, with a deadline armed around each test
- * function.
+ * function and each hook.
  *
- * Why a runner and `runTask`: it is the one documented hook that runs exactly the test function —
- * after the `beforeEach` hooks, before `onAfterTryTask` and the `afterEach`/`onTestFinished`
- * hooks, once per retry and repeat — so the deadline never covers a hook, which has its own
- * `hookTimeout`, and nothing is thrown at after the test ended. `onBeforeTryTask` runs before the
- * `beforeEach` hooks; a `beforeEach` in a setup file would need `setFn` from @vitest/runner, which
- * a project need not be able to import (and Vitest 4.1's `TestRunner.setTestFn` is `getFn`).
+ * Tests: `runTask`, the one documented runner hook that runs exactly the test function — after
+ * the `beforeEach` hooks, before `onAfterTryTask` and the `afterEach`/`onTestFinished` hooks, once
+ * per retry and repeat — so a test's deadline never covers a hook, and nothing is thrown at after
+ * the test ended. (`onBeforeTryTask` runs before the `beforeEach` hooks; a `beforeEach` in a setup
+ * file would need `setFn` from @vitest/runner, which a project need not be able to import, and
+ * Vitest 4.1's `TestRunner.setTestFn` is `getFn`.)
+ * Hooks (beforeAll, afterAll, beforeEach, afterEach): each suite's hook functions are wrapped
+ * when the suite starts (`onBeforeRunSuite`, before its beforeAll hooks), so a hook stuck in a loop
+ * fails as a hook that timed out, instead of hanging the file.
  *
  * The deadline is the test's own timeout as Vitest computed it when the test was collected
  * (`task.timeout`: the `test(name, fn, ms)` / `{ timeout }` argument, else `testTimeout`), or
- * the plugin's `timeout`; the message is Vitest's own wording for a timeout.
+ * the plugin's `timeout`; for a hook, its own timeout (beforeAll/beforeEach keep it on the hook;
+ * afterAll/afterEach do not: `hookTimeout` for those). The message is Vitest's own wording.
  */
 import { inject, TestRunner } from 'vitest';
-import type { Test } from '@vitest/runner';
+import type { Suite, Test } from '@vitest/runner';
 import { armDeadline, disarmDeadline } from '@trapdoor-js/runtime/deadline';
 import { SETTINGS_KEY, type VitestSettings } from './vitest-settings.js';
 
-type RunnerClass = new (...args: any[]) => { runTask?(test: Test): Promise<void> };
+type RunnerClass = new (...args: any[]) => {
+  config: { hookTimeout: number };
+  runTask?(test: Test): Promise<void>;
+  onBeforeRunSuite?(suite: Suite): unknown;
+};
+type Hook = (...args: unknown[]) => unknown;
 
 const settings = ((inject as (key: string) => unknown)(SETTINGS_KEY) ?? {}) as VitestSettings;
 
-/** `TestRunner.getTestFn` is @vitest/runner's getFn: the test function Vitest wrapped with its timer. */
-const getTestFn = (TestRunner as unknown as { getTestFn: (test: Test) => (() => unknown) | undefined }).getTestFn;
+const statics = TestRunner as unknown as {
+  /** @vitest/runner's getFn: the test function Vitest wrapped with its timer. */
+  getTestFn: (test: Test) => (() => unknown) | undefined;
+  /** @vitest/runner's getHooks: the suite's hook lists, read when the hooks run. */
+  getSuiteHooks: (suite: Suite) => Record<string, Hook[] | undefined>;
+};
 
-/** Vitest's message for a test that took too long (@vitest/runner's makeTimeoutError). */
-function timeoutMessage(ms: number): string {
-  return `Test timed out in ${ms}ms.\nIf this is a long-running test, pass a timeout value as the last argument or configure it globally with "testTimeout".`;
+/** Where beforeAll/beforeEach keep their timeout (@vitest/runner's CLEANUP_TIMEOUT_KEY). */
+const HOOK_TIMEOUT = Symbol.for('VITEST_CLEANUP_TIMEOUT');
+const HOOKS = ['beforeAll', 'afterAll', 'beforeEach', 'afterEach'] as const;
+
+/** Vitest's message for a test or hook that took too long (@vitest/runner's makeTimeoutError). */
+function timeoutMessage(ms: number, hook: boolean): string {
+  const [what, option] = hook ? ['hook', 'hookTimeout'] : ['test', 'testTimeout'];
+  return `${hook ? 'Hook' : 'Test'} timed out in ${ms}ms.\nIf this is a long-running ${what}, pass a timeout value as the last argument or configure it globally with "${option}".`;
+}
+
+interface Running {
+  at: number;
+  message: string;
 }
 
 /**
- * The tests running on this thread and their deadlines. One at a time, unless tests are
- * concurrent (`test.concurrent`, `sequence.concurrent`): the thread has one deadline, so it is the
- * earliest of theirs, and when a test ends the next earliest is armed — a test that ends never
- * disarms another's. (A thread stuck in one test runs no other, so the earliest deadline passing
- * means that test, or the stuck one, is past its time.)
+ * What runs on this thread with a deadline: one test or hook at a time, unless tests or hooks are
+ * concurrent (`test.concurrent`, `sequence.hooks: 'parallel'`). The thread has one deadline, so it
+ * is the earliest of theirs, and when one ends the next earliest is armed — one that ends never
+ * disarms another's. (A thread stuck in one runs no other, so the earliest deadline passing means
+ * that one, or the stuck one, is past its time.)
  */
-const running = new Map<Test, { at: number; ms: number }>();
+const running = new Set<Running>();
 
 function armEarliest(): void {
-  let earliest: { at: number; ms: number } | undefined;
-  for (const deadline of running.values()) if (earliest === undefined || deadline.at < earliest.at) earliest = deadline;
+  let earliest: Running | undefined;
+  for (const entry of running) if (earliest === undefined || entry.at < earliest.at) earliest = entry;
   if (earliest === undefined) disarmDeadline();
   // At least 1 ms: 0 would mean none to armDeadline.
-  else armDeadline(Math.max(1, earliest.at - Date.now()), { message: timeoutMessage(earliest.ms) });
+  else armDeadline(Math.max(1, earliest.at - Date.now()), { message: earliest.message });
+}
+
+/** Runs `run` (sync or async) under a deadline of `ms` (none for 0 or Infinity, as Vitest reads them). */
+function withDeadline<T>(ms: number, hook: boolean, run: () => T): T {
+  if (!(ms > 0 && ms < Infinity)) return run();
+  const entry: Running = { at: Date.now() + ms, message: timeoutMessage(ms, hook) };
+  running.add(entry);
+  armEarliest();
+  const end = () => {
+    running.delete(entry);
+    armEarliest();
+  };
+  let result: T;
+  try {
+    result = run();
+  } catch (error) {
+    end();
+    throw error;
+  }
+  if (typeof (result as { then?: unknown } | undefined)?.then !== 'function') {
+    end();
+    return result;
+  }
+  return (result as unknown as Promise<unknown>).then(
+    (value) => {
+      end();
+      return value;
+    },
+    (error: unknown) => {
+      end();
+      throw error;
+    },
+  ) as T;
+}
+
+const wrapped = new WeakSet<Hook>();
+
+function hookWithDeadline(hook: Hook, ms: number): Hook {
+  if (wrapped.has(hook)) return hook;
+  const withIt: Hook = function (this: unknown, ...args: unknown[]) {
+    return withDeadline(ms, true, () => hook.apply(this, args));
+  };
+  // Vitest reads the timeout and the stack it keeps on the hook (for a cleanup the hook returns).
+  for (const key of Object.getOwnPropertySymbols(hook)) (withIt as unknown as Record<symbol, unknown>)[key] = (hook as unknown as Record<symbol, unknown>)[key];
+  wrapped.add(withIt);
+  return withIt;
 }
 
 function withDeadlines(Base: RunnerClass): RunnerClass {
   return class TrapdoorRunner extends Base {
     override async runTask(test: Test): Promise<void> {
-      const ms = settings.timeout ?? test.timeout;
       const run = (): Promise<void> | void => {
         if (super.runTask !== undefined) return super.runTask(test);
-        const fn = getTestFn(test);
+        const fn = statics.getTestFn(test);
         if (fn === undefined) throw new Error('Test function is not found. Did you add it using `setFn`?');
         return fn() as Promise<void>;
       };
-      // 0 and Infinity mean no timeout to Vitest: no deadline either.
-      if (!(ms > 0 && ms < Infinity)) return run();
-      running.set(test, { at: Date.now() + ms, ms });
-      armEarliest();
-      try {
-        await run();
-      } finally {
-        running.delete(test);
-        armEarliest();
+      await withDeadline(settings.timeout ?? test.timeout, false, run);
+    }
+
+    override async onBeforeRunSuite(suite: Suite): Promise<void> {
+      await super.onBeforeRunSuite?.(suite);
+      const hooks = statics.getSuiteHooks(suite);
+      for (const name of HOOKS) {
+        const list = hooks[name];
+        if (list === undefined) continue;
+        // In place: Vitest reads these lists when it runs the hooks.
+        for (let i = 0; i < list.length; i++) {
+          const own = (list[i] as unknown as Record<symbol, unknown>)[HOOK_TIMEOUT];
+          list[i] = hookWithDeadline(list[i]!, typeof own === 'number' ? own : this.config.hookTimeout);
+        }
       }
     }
   };
