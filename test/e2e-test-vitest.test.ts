@@ -15,7 +15,9 @@
  * itself with exit status 1. With --timeout, the tests' deadlines are that (hooks keep theirs).
  * projects/: inline projects (an object, a function) are instrumented; a project with its own
  * config file is named in a warning. plugin/: `trapdoor-js/vitest` in a project's own config,
- * under plain `vitest run`. passing/: the results and output of plain `vitest run`; v8 and
+ * under plain `vitest run`. failing/: assertion failures and errors thrown in loops and callbacks
+ * are shown exactly as plain `vitest run` shows them (stack frames, code frames). passing/: the
+ * results and output of plain `vitest run`; v8 and
  * istanbul coverage report the same functions and the same lines covered and missed.
  * Installed: the packages packed and added with pnpm (strict) to a copy of stuck/, in both pools.
  * Bad command lines: one error line, a pointer to --help, exit status 2.
@@ -230,6 +232,19 @@ describe('trapdoor test --timeout', () => {
     expect(result.report?.numFailedTests, result.output).toBe(STUCK_COUNT);
     expect(result.report?.numPassedTests, result.output).toBe(PASSING_COUNT);
     for (const stuck of Object.values(STUCK)) expect(failureOf(result.report, stuck.name)).toContain(stuck.hook ? `Hook timed out in ${stuck.ms}ms.` : 'Test timed out in 250ms.');
+  });
+});
+
+describe('a project whose tests fail as tests do (none is stuck)', () => {
+  it("reports them as plain vitest run does: the same errors, diffs, stack frames and code frames, the same status", async () => {
+    const dir = project('failing');
+    const plain = await run(dir, [VITEST, 'run'], { json: false });
+    const trapped = await trapdoorTest(dir, [], [VITEST, 'run'], false);
+    const shown = (result: Run) => result.output.split('\n').filter((line) => !/^\s*(Start at|Duration)\b/.test(line)).map((line) => line.replace(/ \d+ms\b/g, '')).join('\n');
+    expect(plain.status, plain.output).toBe(1);
+    expect(plain.output).toContain('❯ check test/fails.test.ts:3:');
+    expect(trapped.status).toBe(1);
+    expect(shown(trapped)).toBe(shown(plain));
   });
 });
 
