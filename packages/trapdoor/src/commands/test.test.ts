@@ -135,6 +135,16 @@ describe('vitest.prepare', () => {
     expect(generated).toContain(`"include":[${JSON.stringify(join(cwd, 'src/**'))}]`);
     cleanup?.();
     expect(() => readFileSync(command[5]!, 'utf8')).toThrow();
+    // A bare `vitest` that is not on PATH is the project's, run by this Node (as npx would).
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      const bare = await vitest.prepare(['vitest', 'run'], { cwd, include: [], exclude: [] });
+      expect(bare.command.slice(0, 3)).toEqual([process.execPath, join(REPO_MODULES, 'vitest', 'vitest.mjs'), 'run']);
+      bare.cleanup?.();
+    } finally {
+      process.env.PATH = path;
+    }
     // Browser mode is refused before anything is written.
     await expect(vitest.prepare(['vitest', '--browser=chromium'], { cwd, include: [], exclude: [] })).rejects.toThrow('vitest --browser: browser mode is not supported');
     await expect(vitest.prepare(['vitest', '--browser.enabled'], { cwd, include: [], exclude: [] })).rejects.toThrow('browser mode is not supported');

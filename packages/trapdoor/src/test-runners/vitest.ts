@@ -8,7 +8,7 @@
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { CliError } from '../errors.js';
 import { programOf, type PreparedRun, type TestRunner, type TestRunOptions } from './runner.js';
 import type { WrappedConfig } from './vitest-config.js';
@@ -110,7 +110,8 @@ async function prepare(command: readonly string[], options: TestRunOptions): Pro
   const wrapper = join(dir, 'vitest.config.mjs');
   writeFileSync(wrapper, wrapperSource(wrapped));
   // npm hands what follows `--` to the script: `npm test -- --config <generated>`.
-  const prepared = at !== undefined ? [...command.slice(0, at + 1), ...withConfig(args.rest, wrapper)] : [...command, ...(command.includes('--') ? [] : ['--']), '--config', wrapper];
+  const prepared =
+    at !== undefined ? [...program(command, at, vitestDir), ...withConfig(args.rest, wrapper)] : [...command, ...(command.includes('--') ? [] : ['--']), '--config', wrapper];
   return {
     command: prepared,
     env: {},
@@ -135,6 +136,20 @@ function wrapperSource(wrapped: WrappedConfig): string {
     'export default async (env) => (await import(helper)).configWithTrapdoor(env, wrapped);',
     '',
   ].join('\n');
+}
+
+/**
+ * The command up to Vitest. A bare `vitest` that is not on PATH (a shell outside npm scripts) is
+ * the project's own, run by this Node: what `npx vitest` would run.
+ */
+function program(command: readonly string[], at: number, vitestDir: string): string[] {
+  if (at !== 0 || command[0] !== 'vitest' || onPath('vitest')) return command.slice(0, at + 1);
+  return [process.execPath, join(vitestDir, 'vitest.mjs')];
+}
+
+function onPath(name: string): boolean {
+  const names = process.platform === 'win32' ? [`${name}.cmd`, `${name}.exe`] : [name];
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && names.some((file) => existsSync(join(dir, file))));
 }
 
 /** `--config <file>` goes before a `--` that ends Vitest's options (the rest are file filters). */
