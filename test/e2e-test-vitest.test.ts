@@ -192,11 +192,20 @@ describe.each(['forks', 'threads'])('trapdoor test -- vitest run --pool=%s', (po
       const name = stuck.name.replace(/^(native callbacks|concurrent|a stuck beforeEach) /, '$1 > ');
       const block = out.slice(out.indexOf(` FAIL  ${stuck.file} > ${name}`));
       expect(block, out).toMatch(/^ FAIL {2}/);
-      const frame = /❯ (?:\S+ )?(\S+:\d+:\d+)/.exec(block);
-      expect(frame?.[1], block.slice(0, 2000)).toBe(at);
+      // Its file and line; the column is the engine's, at the check in the loop's body or at the loop.
+      const frame = /❯ (?:\S+ )?(\S+:\d+):\d+/.exec(block);
+      expect(frame?.[1], block.slice(0, 2000)).toBe(at.replace(/:\d+$/, ''));
       const [line] = at.split(':').slice(1);
       expect(block.slice(0, 2000)).toMatch(new RegExp(`^ *${line}\\|.*(?:while|until)`, 'm'));
     }
+    // The frames below the stuck one are the callers, in original positions, as for any error.
+    const some = out.slice(out.indexOf(` FAIL  ${STUCK.some.file} > native callbacks > `));
+    const frames = [...some.slice(0, 3000).matchAll(/❯ (?:(\S+) )?(\S+:\d+:\d+)/g)].map((m) => `${m[1] ?? ''} ${m[2]}`.trim());
+    expect(frames.slice(1, 3), some.slice(0, 3000)).toEqual([
+      // V8 names a method call at the method's name.
+      `someSpins ${place('src/spin.ts', 'stuck/src/spin.ts', 'some((item)')}`,
+      place('test/some.test.ts', 'stuck/test/some.test.ts', 'someSpins(['),
+    ]);
     // The locals of the stuck frame are in the message.
     expect(failureOf(result.report, STUCK.while.name)).toMatch(/locals: warm = \d+/);
     expect(failureOf(result.report, STUCK.some.name)).toMatch(/locals: .*item = 1/);
