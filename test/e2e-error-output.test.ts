@@ -80,7 +80,7 @@ function checkLine(program: string, n: number, why: string): Difference {
     both: (text) =>
       text
         .split('\n')
-        .filter((line) => line !== source && !line.includes('__td_F[1] =') && !/^\s*\^+\s*$/.test(line) && !line.includes("Couldn't format source line"))
+        .filter((line) => line !== source && !line.includes('__td_F[') && !/^\s*\^+\s*$/.test(line) && !line.includes("Couldn't format source line"))
         .map((line) => line.replace(new RegExp(`^${n} \\| .*$`), `${n} | <line ${n}>`))
         .join('\n')
         .replace(new RegExp(`((?:file://)?${file}):${n}:\\d+`, 'g'), `$1:${n}:<column>`),

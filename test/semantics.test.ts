@@ -127,13 +127,19 @@ function assertRunnable(file: string): void {
 const describeKey = (r: RunResult) => ({ code: r.code, signal: r.signal, stdout: r.stdout, stderr: r.stderr });
 
 describe.each(files)('corpus %s', (file) => {
-  test('sites are exactly the loops and functions (independent Babel count)', () => {
+  test('sites are exactly the loops and functions (independent Babel count); by default some function entries are left out, nothing else', () => {
     const p = get(file);
     const r = instrumented(file);
+    // Every entry kept (the transform's entryChecks: 'all'): the walk itself, counted independently.
+    const all = instrument(p.source, { filename: path.join(CORPUS_DIR, file), entryChecks: 'all' });
     const expected = expectedSites(p.source, file).map((s) => `${s.kind} ${s.line}:${s.column}`);
-    const actual = r.sites.map((s) => `${s.kind} ${s.line}:${s.column}`);
+    const actual = all.sites.map((s) => `${s.kind} ${s.line}:${s.column}`);
     expect([...actual].sort()).toEqual([...expected].sort());
-    expect(r.sites.length).toBe(expected.length);
+    expect(all.sites.length).toBe(expected.length);
+    // The default leaves out only function entries (which, is packages/transform/src/elision.test.ts's subject).
+    const kept = new Set(r.sites.map((s) => `${s.kind} ${s.line}:${s.column}`));
+    for (const site of kept) expect(actual).toContain(site);
+    expect(actual.filter((s) => !kept.has(s) && !s.startsWith('function '))).toEqual([]);
   });
 
   test('every site maps back through the source map; lines are preserved', () => {
@@ -206,7 +212,8 @@ describe.each(files)('corpus %s', (file) => {
 // Hand-picked sites: the locals a person would expect.
 
 function sitesOf(code: string, filename = 'handpicked.mjs') {
-  return instrument(code, { filename }).sites;
+  // Every function entry kept: these are about the locals each site sees.
+  return instrument(code, { filename, entryChecks: 'all' }).sites;
 }
 
 /** The one site of `kind` whose original position is on the line containing `marker`. */
@@ -396,7 +403,7 @@ describe('contract details', () => {
       compilerOptions: { sourceMap: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
     });
     const js = compiled.outputText.replace(/\/\/# sourceMappingURL=.*\s*$/, '');
-    const r = instrument(js, { filename: 'dist/x.js', inputSourceMap: JSON.parse(compiled.sourceMapText!) });
+    const r = instrument(js, { filename: 'dist/x.js', inputSourceMap: JSON.parse(compiled.sourceMapText!), entryChecks: 'all' });
     // Lines must be exact; columns can only be as exact as the input map's segments (TypeScript
     // maps `export function` at `export`/` `, not at `function`), so they are not compared here.
     const expected = expectedSites(tsSource, 'x.ts').map((s) => `${s.kind} ${s.line}`).sort();

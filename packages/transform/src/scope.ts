@@ -44,13 +44,11 @@ export interface Frame {
   /** Set when the walk finds code with an effect outside the frame (see sites.ts, `effect`). */
   impure: boolean;
   /**
-   * Set when the frame may run code of the program's outside its loops' bodies: a call, `new`, a
-   * tagged template, spread or array destructuring (iterators), `in`/`instanceof`/`delete`
-   * (proxies, `Symbol.hasInstance`), a class definition, JSX (see sites.ts, `mayRunCode`).
+   * Set when the frame has a loop or may run code of the program's: a call, `new`, a tagged
+   * template, spread or array destructuring (iterators), `in`/`instanceof`/`delete` (proxies,
+   * `Symbol.hasInstance`), a class definition, JSX (see sites.ts, `entryNeeded`).
    */
   runsCode: boolean;
-  /** How many loop bodies of this frame the walk is in (a call there passes that loop's check first). */
-  loopBodies: number;
 }
 
 export interface Local {
@@ -62,7 +60,7 @@ export interface Local {
 const NEVER = new Set(['arguments', 'eval', 'this', 'undefined']);
 
 export function newFrame(parent: Frame | null, insideWith: boolean, thisFrom = 0): Frame {
-  return { parent, hoisted: [], root: { parent: null, declarations: [] }, insideWith, thisFrom, impure: false, runsCode: false, loopBodies: 0 };
+  return { parent, hoisted: [], root: { parent: null, declarations: [] }, insideWith, thisFrom, impure: false, runsCode: false };
 }
 
 /**

@@ -305,12 +305,12 @@ export class SiteWalker {
   /**
    * Whether a function needs its entry check. Every unbounded execution passes a loop's check
    * or a function entry's: a program runs unboundedly only by iterating or by calling without
-   * end, and every call lands at a function's entry. A function whose own code (its loops'
-   * bodies aside, which pass their own checks) runs none of the program's code is bounded by
-   * its own length: it cannot spin by itself, nor make anything else spin. So the check is left
-   * out of a function that has no call, `new`, tagged template, spread, array destructuring,
-   * `in`, `instanceof`, `delete`, class definition or JSX outside its loops' bodies (`runsCode`),
-   * unless:
+   * end, and every call lands at a function's entry. A function without loops whose own code
+   * runs none of the program's code is bounded by its own length: it cannot spin by itself, nor
+   * make anything else spin. So the check is left out of a function that has no loop, call,
+   * `new`, tagged template, spread, array destructuring, `in`, `instanceof`, `delete`, class
+   * definition or JSX (`runsCode`; a loop counts so that stepping into a function with one, or a
+   * breakpoint on its first line, still stops at its entry), unless:
    *  - it is async or a generator (resumed mid-body, not at its entry);
    *  - it is a getter or setter, or is defined under a computed name or a name that the language,
    *    a proxy or a built-in calls implicitly (IMPLICIT_HOOKS, PURE_METHODS): property reads,
@@ -322,7 +322,7 @@ export class SiteWalker {
    *  - it is a function literal passed straight to a call (`sort((a, b) => …)`, `replace(re,
    *    () => …)`, `Array.from(x, f)`): a native loop drives those, and stays pausable at each call.
    * What such a function does not get: stepping into it, or a breakpoint on its first line, stops
-   * at the next check instead (`entryChecks: 'all'` keeps every entry check).
+   * at the next check after it instead (`entryChecks: 'all'` keeps every entry check).
    * Not caught: a function declared apart and installed as a getter, trap or conversion by a
    * name in a variable (`Object.defineProperty(o, k, { get: g })`) that recurses through
    * property reads on a deep structure. Proved by packages/transform/src/elision.test.ts.
@@ -359,7 +359,7 @@ export class SiteWalker {
   }
 
   private markRunsCode(): void {
-    if (this.frame.loopBodies === 0) this.frame.runsCode = true;
+    this.frame.runsCode = true;
   }
 
   staticBlock(node: t.StaticBlock): void {
@@ -406,8 +406,9 @@ export class SiteWalker {
 
   /** A loop body: a block gets the check after its `{`; any other statement is wrapped in braces. */
   private body(body: t.Statement, site: (scope: Block, point: number, placement: Placement) => void): void {
-    const frame = this.frame;
-    frame.loopBodies++;
+    // A function with a loop keeps its entry check (`entryNeeded`): stepping into it, and a
+    // breakpoint on its first line, stop at its entry as before; one check is little beside a loop.
+    this.frame.runsCode = true;
     if (body.type === 'BlockStatement') {
       const scope = newBlock(this.scope);
       this.statements(body, scope, (point, placement) => site(scope, point, placement));
@@ -415,7 +416,6 @@ export class SiteWalker {
       site(this.scope, body.start!, { type: 'wrap', at: body.start!, end: body.end! });
       this.visit(body as AnyNode, null);
     }
-    frame.loopBodies--;
   }
 
   /** A `{ … }` whose scope is `scope`: the site (if any) goes after the `{` and the directives. */

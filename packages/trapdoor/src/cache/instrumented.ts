@@ -27,6 +27,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Instrumented, InstrumentModuleOptions } from '../loaders/instrument-module.js';
 import { findMapComment, isDataUrl } from '../instrument/source-maps.js';
 import { cacheKey, DiskCache, readEnv } from './disk-cache.js';
+import { LOADER_TARGET } from '../loaders/target.js';
 
 export type InstrumentFunction = (code: string, options: InstrumentModuleOptions) => Instrumented;
 
@@ -130,7 +131,8 @@ export class InstrumentCache {
   /** The key of one call of `instrumentModule(code, options)`. */
   key(code: string, options: InstrumentModuleOptions): string {
     const { path, moduleType, runtimeEsm, runtimeCjs, inlineMap, readExternalMaps, compiled, inputSourceMap, commonJsBindings } = options;
-    const settings = { path, moduleType, runtimeEsm, runtimeCjs, inlineMap, readExternalMaps, compiled, commonJsBindings };
+    // The target too: the check form differs by runtime, and runtimes share the cache folder.
+    const settings = { path, moduleType, runtimeEsm, runtimeCjs, inlineMap, readExternalMaps, compiled, commonJsBindings, target: LOADER_TARGET };
     return cacheKey('instrumented', transformVersion(), settings, inputSourceMap ?? null, externalMap(code, options), code);
   }
 

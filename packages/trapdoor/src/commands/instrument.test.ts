@@ -130,24 +130,24 @@ describe('a directory', () => {
     tree({
       'app/package.json': '{ "type": "module" }',
       'app/index.js': 'export function main() { for (;;) break; }\n',
-      'app/lib/deep/helper.js': 'export const helper = () => 1;\n',
-      'app/lib/legacy.cjs': 'module.exports = function legacy() {};\n',
+      'app/lib/deep/helper.js': 'export const helper = () => { while (false); };\n',
+      'app/lib/legacy.cjs': 'module.exports = function legacy() { while (false); };\n',
       'app/types.d.ts': 'export declare function main(): void;\n',
       'app/config.json': '{ "retries": 3 }\n',
       'app/logo.svg': '<svg/>\n',
       'app/node_modules/dep/package.json': '{ "name": "dep" }',
       'app/node_modules/dep/index.js': 'module.exports = function dep() { while (false); };\n',
       'app/server/package.json': '{ "type": "commonjs" }',
-      'app/server/serve.js': 'exports.serve = function serve() {};\n',
-      'app/server/module.mjs': 'export default function m() {}\n',
-      'app/server/typed.ts': 'export function typed(n: number): number { return n; }\n',
+      'app/server/serve.js': 'exports.serve = function serve() { while (false); };\n',
+      'app/server/module.mjs': 'export default function m() { while (false); }\n',
+      'app/server/typed.ts': 'export function typed(n: number): number { while (false); return n; }\n',
       'app/untyped/package.json': '{ "name": "untyped" }',
-      'app/untyped/esm.js': 'export function e() {}\n',
-      'app/untyped/cjs.js': 'exports.c = function c() {};\n',
+      'app/untyped/esm.js': 'export function e() { while (false); }\n',
+      'app/untyped/cjs.js': 'exports.c = function c() { while (false); };\n',
     });
     const r = trapdoor('app', '-o', 'build');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^trapdoor instrument: 8 files instrumented, 8 files copied, 9 sites inserted, in \d+\.\d+s\n$/);
+    expect(r.stderr).toMatch(/^trapdoor instrument: 8 files instrumented, 8 files copied, 16 sites inserted, in \d+\.\d+s\n$/);
     expect(list('build')).toEqual([
       'config.json',
       'index.js', 'index.js.map',
@@ -180,7 +180,7 @@ describe('a directory', () => {
   });
 
   it('instruments only files matching --include and no --exclude, copies the rest unchanged', () => {
-    const fn = 'function f() { return 1; }\n';
+    const fn = 'function f() { return g(); }\n';
     tree({
       'p/src/a.js': fn,
       'p/src/nested/b.tsx': 'export const B = () => <b>{[1].map((x) => x)}</b>;\n',
@@ -217,8 +217,8 @@ describe('a directory', () => {
 
   it('writes nothing when a file has a syntax error, and reports every failing file with line, column and frame (exit 1)', () => {
     tree({
-      'p/ok.js': 'function ok() {}\n',
-      'p/lib/bad.js': 'function ok() {}\nfunction bad() {\n  return 1 +;\n}\n',
+      'p/ok.js': 'function ok() { while (false); }\n',
+      'p/lib/bad.js': 'function ok() { while (false); }\nfunction bad() {\n  return 1 +;\n}\n',
       'p/lib/worse.ts': 'let x: number = ;\n',
       'p/README.md': '# p\n',
     });
@@ -296,7 +296,7 @@ describe('source maps', () => {
   });
 
   it('ignores an input map it cannot read, with a warning, and maps to the input instead', () => {
-    tree({ 'lib.js': 'function f() {}\n//# sourceMappingURL=lib.js.map\n', 'broken.js': 'function g() {}\n//# sourceMappingURL=broken.js.map\n', 'broken.js.map': '{ not json' });
+    tree({ 'lib.js': 'function f() { while (false); }\n//# sourceMappingURL=lib.js.map\n', 'broken.js': 'function g() { while (false); }\n//# sourceMappingURL=broken.js.map\n', 'broken.js.map': '{ not json' });
     let r = trapdoor('lib.js', '-o', 'out/');
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^trapdoor instrument: warning: lib\.js: ignoring its source map lib\.js\.map: ENOENT/m);

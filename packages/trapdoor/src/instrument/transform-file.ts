@@ -3,7 +3,7 @@
  * to write and its map. Pure apart from reading; the caller decides when to write.
  */
 import { readFileSync } from 'node:fs';
-import { instrument, type RawSourceMap } from '@trapdoor-js/transform';
+import { instrument, type RawSourceMap, type Target } from '@trapdoor-js/transform';
 import { findMapComment, isDataUrl, readExternalMap, relocate, withMapComment } from './source-maps.js';
 import type { ModuleType } from './module-type.js';
 
@@ -11,6 +11,8 @@ export interface TransformFileOptions {
   runtime?: string;
   moduleType?: ModuleType;
   inlineMap: boolean;
+  /** The runtime the output is for (the transform's check form). */
+  target?: Target;
   /** How to name a file in messages. */
   display: (path: string) => string;
   warn: (message: string) => void;
@@ -38,7 +40,7 @@ export function transformFile(source: string, dest: string, options: TransformFi
 
   // The filename is absolute: it is what the site table reports as the module's file, and the
   // map's own entry for it is made relative to the output below.
-  const settings = { filename: source, runtime: options.runtime, moduleType: options.moduleType };
+  const settings = { filename: source, runtime: options.runtime, moduleType: options.moduleType, target: options.target };
   let result;
   try {
     result = instrument(code, { ...settings, inputSourceMap });

@@ -6,6 +6,7 @@
 import { Buffer } from 'node:buffer';
 import { instrument, type InstrumentResult, type RawSourceMap } from '@trapdoor-js/transform';
 import { findMapComment, isDataUrl, readExternalMap } from '../instrument/source-maps.js';
+import { LOADER_TARGET } from './target.js';
 
 export type ModuleType = 'esm' | 'cjs';
 
@@ -69,7 +70,7 @@ export function instrumentModule(code: string, options: InstrumentModuleOptions)
   // The transform picks its parser from the extension; compiled output is JavaScript.
   const filename = options.compiled ? `${path}${COMPILED_SUFFIX}` : path;
   const run = (text: string, moduleType: ModuleType | undefined): InstrumentResult =>
-    instrument(text, { filename, moduleType, runtime: moduleType === 'esm' ? options.runtimeEsm : options.runtimeCjs, inputSourceMap, commonJsBindings: options.commonJsBindings });
+    instrument(text, { filename, moduleType, runtime: moduleType === 'esm' ? options.runtimeEsm : options.runtimeCjs, inputSourceMap, commonJsBindings: options.commonJsBindings, target: LOADER_TARGET });
   const attempt = (text: string): InstrumentResult => {
     // Unknown module type: guess CommonJS (a .js file without "type" usually is), redo if it was ESM.
     const result = run(text, options.moduleType);
