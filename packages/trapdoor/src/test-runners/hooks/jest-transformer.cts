@@ -51,7 +51,13 @@ const { locate } = require('../../loaders/locations.js') as typeof Locations;
 
 const BRIDGE_CJS = require.resolve('./jest-runtime.cjs');
 const BRIDGE_ESM = url.pathToFileURL(path.resolve(__dirname, 'jest-runtime-esm.mjs')).href;
-const VERSION = (JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as { version: string }).version;
+/** What the cached output depends on of trapdoor itself: its version and this file's code (a local build changes it too). */
+const VERSION = crypto
+  .createHash('sha1')
+  .update((JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as { version: string }).version)
+  .update(fs.readFileSync(__filename))
+  .update(fs.readFileSync(require.resolve('@trapdoor-js/transform')))
+  .digest('hex');
 const ESM_SYNTAX = /^\s*(?:import\s*[\w*{'"]|export\s)/m;
 
 /** Loads a transformer as Jest does (require, else import for an ES module), and makes it. */
@@ -90,6 +96,39 @@ const untransformed: JestTransformer = {
   },
 };
 
+interface BabelCore {
+  transformSync(code: string, options: Record<string, unknown>): { code?: string | null; map?: Transform.RawSourceMap | null } | null;
+}
+
+/**
+ * Jest's own coverage step (@jest/transform's `_instrumentFile`, Jest 30): babel-plugin-istanbul
+ * with the options Jest gives it, from the copies Jest itself loads. Babel is also given the
+ * transformer's map, so the map of the result leads to the original file.
+ */
+function coverageInstrument(input: TransformedSource, file: string, options: TransformOptions): TransformedSource {
+  const fromJest = nodeModule.createRequire(require.resolve('@jest/transform', { paths: [options.config.rootDir, process.cwd()] }));
+  const babel = fromJest('@babel/core') as BabelCore;
+  const istanbul = fromJest('babel-plugin-istanbul') as { default?: unknown };
+  const inputMap = typeof input.map === 'string' ? (JSON.parse(input.map) as Transform.RawSourceMap) : (input.map ?? undefined);
+  const result = babel.transformSync(input.code, {
+    auxiliaryCommentBefore: ' istanbul ignore next ',
+    babelrc: false,
+    caller: {
+      name: '@jest/transform',
+      supportsDynamicImport: options.supportsDynamicImport,
+      supportsExportNamespaceFrom: options.supportsExportNamespaceFrom,
+      supportsStaticESM: options.supportsStaticESM,
+      supportsTopLevelAwait: options.supportsTopLevelAwait,
+    },
+    configFile: false,
+    filename: file,
+    inputSourceMap: inputMap,
+    plugins: [[istanbul.default ?? istanbul, { compact: false, cwd: options.config.rootDir, exclude: [], extension: false, inputSourceMap: inputMap, useInlineSourceMaps: false }]],
+    sourceMaps: true,
+  });
+  return result?.code != null ? { code: result.code, map: result.map ?? null } : input;
+}
+
 async function createTransformer(wrapped: Partial<WrappedTransformer> = {}): Promise<JestTransformer> {
   if (typeof wrapped.transformer !== 'string' && wrapped.transformer !== null) throw new TypeError(`trapdoor-js/jest: option 'transformer' must name the transformer to run (e.g. 'babel-jest'), got ${JSON.stringify(wrapped.transformer)}`);
   const include = parseGlobs(process.env[ENV.include]);
@@ -108,7 +147,10 @@ async function createTransformer(wrapped: Partial<WrappedTransformer> = {}): Pro
       .digest('hex');
 
   const finish = (out: TransformedSource | string, path: string, options: TransformOptions): TransformedSource => {
-    const result = typeof out === 'string' ? { code: out } : out;
+    let result = typeof out === 'string' ? { code: out } : out;
+    // Coverage the project's transformer leaves to Jest: done here first, as Jest does it, so
+    // that its counters are the plain run's and the checks added next are not counted.
+    if (options.instrument && loaded.canInstrument !== true) result = coverageInstrument(result, path, options);
     if (!policy(path)) return result;
     const esm = options.supportsStaticESM === true && ESM_SYNTAX.test(result.code);
     let instrumented: Transform.InstrumentResult;
@@ -130,7 +172,8 @@ async function createTransformer(wrapped: Partial<WrappedTransformer> = {}): Pro
   };
 
   const transformer: JestTransformer = {
-    canInstrument: loaded.canInstrument,
+    // Coverage is always this transformer's: the project's transformer's, or Jest's own done here.
+    canInstrument: true,
     getCacheKey(source, path, options) {
       return key(loaded.getCacheKey?.(source, path, innerOptions(options)), source, path, options);
     },
