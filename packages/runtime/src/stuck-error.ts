@@ -15,8 +15,8 @@
  * loaded when a deadline first fires, not with the deadline: every test process imports this.
  */
 import { createRequire } from 'node:module';
-import { isAbsolute, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
 import { moduleOf, type ModuleThunk, type Site } from './modules.js';
 import { buildDir, reportedFile } from './package-files.js';
@@ -34,7 +34,7 @@ export interface StuckLocation {
   functionName: string;
 }
 
-/** One frame of the stack: `file` undefined for a native frame (`Array.prototype.some`). */
+/** One frame of the stack: `file` undefined for a built-in's frame (`Array.prototype.some`); a path, or the URL the engine named it by. */
 export interface StuckFrame {
   file: string | undefined;
   line: number;
@@ -87,27 +87,50 @@ const INSPECT_OPTIONS = {
 } as const;
 
 /** Builds the error for the check at `site` of `thunk`'s module, with the values it passed. */
-export function stuckError(runnerMessage: string, thunk: ModuleThunk, siteIndex: number, values: unknown[]): StuckError {
+export function stuckError(runnerMessage: string, thunk: ModuleThunk, siteIndex: number, values: unknown[], stack: 'original' | 'engine' = 'original'): StuckError {
   const module = moduleOf(thunk);
   const site = module.sites[siteIndex];
   const limit = stackLimit();
   // The runtime's frames above the program's count against the capture's limit too.
-  // Captured from here, inside the trap: the program's frames are below.
-  const stuckFrames = loadStuckFrames();
   if (site === undefined) {
     // A table that does not match its checks (should not happen): still fail the test, without a place.
-    const frames = stuckFrames.originalFrames(limit + RUNTIME_FRAMES).slice(0, limit);
+    const frames = programFrames(limit, undefined);
     const top = frames.find((frame): frame is StuckLocation => frame.file !== undefined) ?? unknownLocation();
-    return finish(new StuckError(`${runnerMessage}\ntrapdoor: stuck in synchronous code`, top, {}, frames), frames);
+    return withStack(new StuckError(`${runnerMessage}\ntrapdoor: stuck in synchronous code`, top, {}, frames), frames);
   }
   const location: StuckLocation = { file: sourcePath(site.source), line: site.line, column: site.column + 1, functionName: site.functionName };
-  // The first program frame is the check's own: the site gives its exact original position.
-  const frames: StuckFrame[] = [location, ...stuckFrames.originalFrames(limit + RUNTIME_FRAMES, 1)].slice(0, Math.max(1, limit));
+  const frames = programFrames(limit, location);
   const locals = localsOf(site, values);
   const lines = [runnerMessage, `trapdoor: ${site.kind === 'loop' ? 'stuck in a synchronous loop' : 'stuck in synchronous code'} at ${displayed(location)}${site.functionName === '' ? '' : ` (in ${site.functionName})`}`];
   const shown = Object.entries(locals).map(([name, value]) => `${name} = ${short(value)}`);
   if (shown.length > 0) lines.push(`  locals: ${shown.join(', ')}`);
-  return finish(new StuckError(lines.join('\n'), location, locals, frames), frames);
+  return withStack(new StuckError(lines.join('\n'), location, locals, frames), frames);
+}
+
+/**
+ * The program's frames, top first, from the check's down; with `top`, the check's own frame is
+ * placed at the site's exact original position (the engine's would be somewhere in the inserted
+ * check), keeping the engine's name for it ("Spinner.spin").
+ *
+ * Which positions: where the program's environment maps stacks itself (a test runner's
+ * interceptor, Vitest's module runner or Jest's source-map-support, set `Error.prepareStackTrace`;
+ * or Node's source maps are on), the engine's frames as that mapping gives them: it knows the maps
+ * of what was transformed after trapdoor (TypeScript, Vite's SSR transform), which the runtime
+ * does not, and an error thrown by the program itself there would show the same frames. Else the
+ * debugger's mapper (stuck-frames.ts, loaded now).
+ */
+function programFrames(limit: number, top: StuckLocation | undefined): StuckFrame[] {
+  const engine = mappedEngineFrames(limit + RUNTIME_FRAMES);
+  let frames: StuckFrame[];
+  if (engine !== undefined) frames = engine;
+  else {
+    // Captured from inside the trap: the program's frames are below the runtime's.
+    const below = loadStuckFrames().originalFrames(limit + RUNTIME_FRAMES, top === undefined ? 0 : 1);
+    frames = top === undefined ? below : [{ ...top }, ...below];
+  }
+  if (top !== undefined && frames.length > 0) frames[0] = { ...top, functionName: frames[0]!.functionName || top.functionName };
+  if (top !== undefined && frames.length === 0) frames = [{ ...top }];
+  return frames.slice(0, Math.max(top === undefined ? 0 : 1, limit));
 }
 
 function unknownLocation(): StuckLocation {
@@ -120,15 +143,78 @@ function stackLimit(): number {
   return typeof limit === 'number' && limit >= 0 ? Math.min(limit, 1000) : 10;
 }
 
-function finish(error: StuckError, frames: StuckFrame[]): StuckError {
+function withStack(error: StuckError, frames: StuckFrame[]): StuckError {
   const text = [`${error.name}: ${error.message}`, ...frames.map(frameLine)].join('\n');
   Object.defineProperty(error, 'stack', { value: text, writable: true, configurable: true, enumerable: false });
   return error;
 }
 
+/**
+ * The engine's frames of this point, without the runtime's, as the environment's own stack
+ * mapping writes them; undefined when nothing maps stacks (then the engine's positions are the
+ * instrumented code's) or the text is not in V8's format.
+ */
+function mappedEngineFrames(limit: number): StuckFrame[] | undefined {
+  if (!environmentMapsStacks()) return undefined;
+  const holder: { stack?: unknown } = {};
+  const saved = Error.stackTraceLimit;
+  try {
+    Error.stackTraceLimit = limit;
+    Error.captureStackTrace(holder);
+    void holder.stack; // formatted here, while the limit holds
+  } catch {
+    return undefined;
+  } finally {
+    Error.stackTraceLimit = saved;
+  }
+  if (typeof holder.stack !== 'string') return undefined;
+  const lines = holder.stack.split('\n').filter((line) => /^\s+at /.test(line));
+  if (lines.length === 0) return undefined;
+  const frames: StuckFrame[] = [];
+  for (const line of lines) {
+    if (RUNTIME_ROOTS.some((root) => line.includes(root))) continue;
+    const frame = parseFrame(line);
+    if (frame === undefined) return undefined;
+    frames.push(frame);
+  }
+  return frames;
+}
+
+/**
+ * Whether something maps this thread's stack traces: a `prepareStackTrace` that is not the
+ * engine's own (Node and Bun install a default named ErrorPrepareStackTrace; Vite's module runner
+ * and source-map-support install theirs), or source maps switched on (Node's
+ * --enable-source-maps or setSourceMapsEnabled, which trapdoor run does for a TypeScript entry;
+ * Deno, always).
+ */
+function environmentMapsStacks(): boolean {
+  const prepare = Error.prepareStackTrace as unknown;
+  if (typeof prepare === 'function' && prepare.name !== 'ErrorPrepareStackTrace') return true;
+  return (process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled === true;
+}
+
+/** One V8 stack line: `at name (file:line:column)`, `at file:line:column`, `at name (native)` / `(<anonymous>)`. */
+function parseFrame(line: string): StuckFrame | undefined {
+  const text = line.replace(/^\s+at /, '');
+  const named = /^(.*?) \((.*)\)$/.exec(text);
+  const name = named === null ? '' : named[1]!;
+  const where = named === null ? text : named[2]!;
+  const position = /^(.*):(\d+):(\d+)$/.exec(where);
+  // A built-in: `(<anonymous>)` or `(native)` (V8), `native:1:11` (JavaScriptCore).
+  if (position === null || position[1] === 'native') return { file: undefined, line: 0, column: 0, functionName: name };
+  return { file: position[1]!, line: Number(position[2]), column: Number(position[3]), functionName: name };
+}
+
+/** The runtime package's folder, as a path and as a file: URL (its frames name one or the other). */
+const RUNTIME_ROOTS = (() => {
+  const own = dirname(reportedFile.startsWith('file:') ? fileURLToPath(reportedFile) : reportedFile); // dist/esm, dist/cjs or src
+  const root = basename(own) === 'src' ? dirname(own) : dirname(dirname(own));
+  return [root + sep, pathToFileURL(root).href + '/'];
+})();
+
 /** One stack line, as V8 writes it. */
 function frameLine(frame: StuckFrame): string {
-  if (frame.file === undefined) return `    at ${frame.functionName || '<anonymous>'} (native)`;
+  if (frame.file === undefined) return `    at ${frame.functionName || '<anonymous>'} (<anonymous>)`; // a built-in, as V8 writes it
   const where = `${frame.file}:${frame.line}:${frame.column}`;
   return frame.functionName === '' ? `    at ${where}` : `    at ${frame.functionName} (${where})`;
 }
