@@ -55,6 +55,17 @@ export interface DeadlineOptions {
    * again by the next one. Default 250.
    */
   graceMs?: number;
+  /**
+   * Whose frames the error's `stack` shows below the top one (which is always the stuck check's
+   * original position). 'original': the runtime maps them to the original sources itself, as the
+   * debugger does. 'engine': the stack as the engine writes it at the stuck check (without the
+   * runtime's frames), for environments that map stacks themselves and know maps the runtime does
+   * not (Vitest's module runner after Vite's SSR transform): there an error the test threw itself
+   * would show those frames. Default: 'engine' where something maps stacks (a `prepareStackTrace`
+   * that is not the engine's own, or source maps on: Node's --enable-source-maps, Deno), else
+   * 'original'.
+   */
+  stack?: 'original' | 'engine';
 }
 
 /** `error.code` of a bad argument to armDeadline. */
@@ -72,6 +83,7 @@ interface DeadlineState {
   ms: number;
   message: string;
   graceMs: number;
+  stack: 'original' | 'engine' | undefined;
   armed: boolean;
   watcher: Worker | undefined;
   /** Why the watcher could not start or stopped, once it happened. */
@@ -82,7 +94,7 @@ interface DeadlineState {
 // the control block is: they must share one watcher.
 const KEY = Symbol.for('trapdoor.deadline');
 type Holder = { [KEY]?: DeadlineState };
-const state: DeadlineState = ((globalThis as Holder)[KEY] ??= { ms: 0, message: '', graceMs: DEFAULT_GRACE_MS, armed: false, watcher: undefined, watcherProblem: undefined });
+const state: DeadlineState = ((globalThis as Holder)[KEY] ??= { ms: 0, message: '', graceMs: DEFAULT_GRACE_MS, stack: undefined, armed: false, watcher: undefined, watcherProblem: undefined });
 
 const LAYOUT: WatcherLayout = {
   request: Word.REQUEST,
@@ -103,6 +115,7 @@ export function armDeadline(ms: number, options: DeadlineOptions = {}): void {
   if (typeof ms !== 'number' || Number.isNaN(ms) || ms < 0) throw badArgument(`armDeadline: ms must be a number of milliseconds >= 0, got ${describe(ms)}`);
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
   if (typeof graceMs !== 'number' || !Number.isFinite(graceMs) || graceMs <= 0) throw badArgument(`armDeadline: options.graceMs must be a positive number of milliseconds, got ${describe(graceMs)}`);
+  if (options.stack !== undefined && options.stack !== 'original' && options.stack !== 'engine') throw badArgument(`armDeadline: options.stack must be 'original' or 'engine', got ${describe(options.stack)}`);
   if (options.message !== undefined && typeof options.message !== 'string') throw badArgument(`armDeadline: options.message must be a string, got ${describe(options.message)}`);
   if (ms === 0 || ms === Infinity) {
     disarmDeadline();
@@ -112,6 +125,7 @@ export function armDeadline(ms: number, options: DeadlineOptions = {}): void {
   state.ms = ms;
   state.message = options.message ?? `Timed out after ${ms} ms.`;
   state.graceMs = graceMs;
+  state.stack = options.stack;
   state.armed = true;
   write(Date.now() + Math.min(ms, MAX_MS));
 }
@@ -151,7 +165,7 @@ function onDeadline(thunk: ModuleThunk, site: number, locals: unknown[]): void {
     return;
   }
   write(Date.now() + state.graceMs);
-  throw stuckError(state.message, thunk, site, locals);
+  throw stuckError(state.message, thunk, site, locals, state.stack);
 }
 
 setDeadlineHandler(onDeadline);

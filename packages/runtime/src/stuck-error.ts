@@ -86,20 +86,24 @@ const INSPECT_OPTIONS = {
   compact: true,
 } as const;
 
-/** Builds the error for the check at `site` of `thunk`'s module, with the values it passed. */
-export function stuckError(runnerMessage: string, thunk: ModuleThunk, siteIndex: number, values: unknown[], stack: 'original' | 'engine' = 'original'): StuckError {
+/**
+ * Builds the error for the check at `site` of `thunk`'s module, with the values it passed.
+ * `stack`: whose frames below the top (programFrames): undefined, decided by the environment;
+ * 'engine', the engine's as the environment maps them; 'original', the debugger's mapper's.
+ */
+export function stuckError(runnerMessage: string, thunk: ModuleThunk, siteIndex: number, values: unknown[], stack?: 'original' | 'engine'): StuckError {
   const module = moduleOf(thunk);
   const site = module.sites[siteIndex];
   const limit = stackLimit();
   // The runtime's frames above the program's count against the capture's limit too.
   if (site === undefined) {
     // A table that does not match its checks (should not happen): still fail the test, without a place.
-    const frames = programFrames(limit, undefined);
+    const frames = programFrames(limit, undefined, stack);
     const top = frames.find((frame): frame is StuckLocation => frame.file !== undefined) ?? unknownLocation();
     return withStack(new StuckError(`${runnerMessage}\ntrapdoor: stuck in synchronous code`, top, {}, frames), frames);
   }
   const location: StuckLocation = { file: sourcePath(site.source), line: site.line, column: site.column + 1, functionName: site.functionName };
-  const frames = programFrames(limit, location);
+  const frames = programFrames(limit, location, stack);
   const locals = localsOf(site, values);
   const lines = [runnerMessage, `trapdoor: ${site.kind === 'loop' ? 'stuck in a synchronous loop' : 'stuck in synchronous code'} at ${displayed(location)}${site.functionName === '' ? '' : ` (in ${site.functionName})`}`];
   const shown = Object.entries(locals).map(([name, value]) => `${name} = ${short(value)}`);
@@ -119,8 +123,8 @@ export function stuckError(runnerMessage: string, thunk: ModuleThunk, siteIndex:
  * does not, and an error thrown by the program itself there would show the same frames. Else the
  * debugger's mapper (stuck-frames.ts, loaded now).
  */
-function programFrames(limit: number, top: StuckLocation | undefined): StuckFrame[] {
-  const engine = mappedEngineFrames(limit + RUNTIME_FRAMES);
+function programFrames(limit: number, top: StuckLocation | undefined, stack: 'original' | 'engine' | undefined): StuckFrame[] {
+  const engine = stack === 'original' || (stack === undefined && !environmentMapsStacks()) ? undefined : engineFrames(limit + RUNTIME_FRAMES);
   let frames: StuckFrame[];
   if (engine !== undefined) frames = engine;
   else {
@@ -151,11 +155,9 @@ function withStack(error: StuckError, frames: StuckFrame[]): StuckError {
 
 /**
  * The engine's frames of this point, without the runtime's, as the environment's own stack
- * mapping writes them; undefined when nothing maps stacks (then the engine's positions are the
- * instrumented code's) or the text is not in V8's format.
+ * mapping (if any) writes them; undefined when the text is not in V8's format.
  */
-function mappedEngineFrames(limit: number): StuckFrame[] | undefined {
-  if (!environmentMapsStacks()) return undefined;
+function engineFrames(limit: number): StuckFrame[] | undefined {
   const holder: { stack?: unknown } = {};
   const saved = Error.stackTraceLimit;
   try {

@@ -68,7 +68,8 @@ function armEarliest(): void {
   for (const entry of running) if (earliest === undefined || entry.at < earliest.at) earliest = entry;
   if (earliest === undefined) disarmDeadline();
   // At least 1 ms: 0 would mean none to armDeadline.
-  else armDeadline(Math.max(1, earliest.at - Date.now()), { message: earliest.message });
+  // Vitest maps stacks itself, through the maps of Vite's whole pipeline (the runtime knows only its own).
+  else armDeadline(Math.max(1, earliest.at - Date.now()), { message: earliest.message, stack: 'engine' });
 }
 
 /** Runs `run` (sync or async) under a deadline of `ms` (none for 0 or Infinity, as Vitest reads them). */
