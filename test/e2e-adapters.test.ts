@@ -296,9 +296,9 @@ describe('a runtime bundled into the output (bundleRuntime: true)', () => {
     const text = readFileSync(built.file, 'utf8');
     expect(text).not.toMatch(/from ["']@trapdoor-js\/runtime["']/);
     expect(text).toContain('function listenForActivation');
-    // Outer frames are not shown: the runtime's frames are told apart by their file, which is now
-    // the program's bundle too (the top frame comes from the site table and is exact).
-    await attachAndFinish(built, process.env, false);
+    // The runtime's frames share the program's file: told apart through the bundle's map, so the
+    // caller is shown at its .ts line as with an external runtime.
+    await attachAndFinish(built, process.env, true);
   });
 
   it('without an installed runtime, it runs as it would, and trapdoor attach says why it cannot be activated', async () => {

@@ -64,17 +64,39 @@ function toPath(file: string): string {
   }
 }
 
-/** This file, as the engine names it (read at load: no file system access). */
-const ownFile = withCallSites(2, (frames) => frames[0]?.getFileName() ?? undefined);
+/** This file, as the engine names it, and a position in it (read at load: no file system access). */
+const own = withCallSites(2, (frames) => ({ file: frames[0]?.getFileName() ?? undefined, line: frames[0]?.getLineNumber() ?? 0, column: frames[0]?.getColumnNumber() ?? 0 }));
+const ownFile = own.file;
 let roots: string[] | undefined;
 
 /** The @trapdoor-js/runtime package folder(s) (as named and resolved): frames there are the runtime's own. */
 function runtimeRoots(): string[] {
-  return (roots ??= findRuntimeRoots(ownFile));
+  if (roots === undefined) {
+    if (typeof ownFile !== 'string') return (roots = []);
+    roots = findRuntimeRoots(ownFile);
+    roots ??= bundledRoots(ownFile) ?? [dirname(toPath(ownFile)) + sep];
+  }
+  return roots;
 }
 
-function findRuntimeRoots(own: string | undefined): string[] {
-  if (typeof own !== 'string') return [];
+/**
+ * Bundled into a program's file: the runtime's package folder as the bundle's map names this
+ * module's source (the package on disk, or its path up to `dist/` when the bundle moved away).
+ * Undefined when this file is not in a bundle with a map, or its map does not lead to the runtime.
+ */
+function bundledRoots(file: string): string[] | undefined {
+  const original = throughFileMap(file, own.line, Math.max(0, own.column - 1));
+  if (original === undefined) return undefined;
+  const source = toPath(original.source);
+  if (source === toPath(file)) return undefined;
+  const found = findRuntimeRoots(source);
+  if (found !== undefined) return found;
+  const dist = source.lastIndexOf(`${sep}dist${sep}`);
+  return dist < 0 ? undefined : [source.slice(0, dist + 1)];
+}
+
+/** Undefined when no folder above `own` is the @trapdoor-js/runtime package. */
+function findRuntimeRoots(own: string): string[] | undefined {
   for (let dir = dirname(toPath(own)); ; ) {
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest)) {
@@ -94,15 +116,21 @@ function findRuntimeRoots(own: string | undefined): string[] {
       }
     }
     const parent = dirname(dir);
-    if (parent === dir) return [dirname(toPath(own)) + sep];
+    if (parent === dir) return undefined;
     dir = parent;
   }
 }
 
-function isRuntimeFile(file: string | null | undefined): boolean {
+function isRuntimeFile(file: string | null | undefined, line: number, column: number): boolean {
   if (typeof file !== 'string' || file === '') return false;
   const path = toPath(file);
-  return runtimeRoots().some((root) => path.startsWith(root));
+  const roots = runtimeRoots();
+  if (roots.some((root) => path.startsWith(root))) return true;
+  // A bundle with the runtime in it (`bundleRuntime`) is the program's file too: the runtime's
+  // frames there are those its map puts in the runtime's sources.
+  const original = throughFileMap(file, line, Math.max(0, column - 1));
+  const source = original === undefined ? undefined : toPath(original.source);
+  return source !== undefined && source !== path && roots.some((root) => source.startsWith(root));
 }
 
 /**
@@ -146,7 +174,7 @@ function firstProgramFrame(frames: CallSite[]): number {
   let i = 0;
   while (i < frames.length) {
     const file = frames[i].getFileName();
-    if (isRuntimeFile(file) || file === undefined || file === null || frames[i].isNative?.() === true) i++;
+    if (isRuntimeFile(file, frames[i].getLineNumber() ?? 0, frames[i].getColumnNumber() ?? 0) || file === undefined || file === null || frames[i].isNative?.() === true) i++;
     else break;
   }
   return i;
