@@ -7,7 +7,8 @@
  * 500 in package.json) and stuck-ts-jest/ (ts-jest, moduleNameMapper, testTimeout in
  * jest.config.cjs): tests stuck in synchronous loops — `while (true)` after warm-up in a .ts
  * source, a busy wait on Date.now() with its own per-test timeout, a loop in an
- * Array.prototype.some callback, `for (;;)` in a module reached through moduleNameMapper, a loop
+ * Array.prototype.some callback, a beforeAll hook and a test taking `done` under jest.setTimeout,
+ * `for (;;)` in a module reached through moduleNameMapper, a loop
  * in a .js test that no transform of the project's matches (Jest loads it as it is) — among
  * passing tests in the same and other files. Each stuck test fails in Jest's own failure output
  * with jest-circus's timeout message (its timeout as jest-circus computes it), the original
@@ -163,7 +164,16 @@ describe('babel-jest with the project’s Babel config (TypeScript and JavaScrip
       'src/wait.test.js > busy-waits on Date.now() past its own timeout': 'failed',
       'src/wait.test.js > loops inside an Array.prototype.some callback': 'failed',
       'src/ok.test.js > passes in another file': 'passed',
+      'src/hooks.test.js > a stuck beforeAll hook is not run': 'failed',
+      'src/hooks.test.js > takes done and spins before calling it': 'failed',
+      'src/hooks.test.js > passes after them': 'passed',
     });
+  });
+
+  it('takes jest.setTimeout, stops a stuck hook as a hook, and a test that takes done() in jest-circus’s words for it', () => {
+    const where = at('stuck-babel', 'src/hooks.test.js', 'for (;;)');
+    expect(failureOf(result.report, 'a stuck beforeAll hook is not run')).toContain(`Exceeded timeout of 400 ms for a hook.\n${TIMEOUT_TEXT}\ntrapdoor: stuck in a synchronous loop at ${where} (in spin)`);
+    expect(failureOf(result.report, 'takes done and spins before calling it')).toContain(`Exceeded timeout of 400 ms for a test while waiting for \`done()\` to be called.\n${TIMEOUT_TEXT}\ntrapdoor: stuck in a synchronous loop at ${where} (in spin)`);
   });
 
   it('names the original TypeScript line of while (true) in a source file, with jest-circus’s message and the test’s timeout', () => {
@@ -189,7 +199,7 @@ describe('babel-jest with the project’s Babel config (TypeScript and JavaScrip
   it('reports in Jest’s own format, with Jest’s code frame at the stuck line', () => {
     expect(result.output).toContain('● math › spins in a while (true) loop');
     expect(result.output).toMatch(/> +7 \| {3}while \(true\) \{/);
-    expect(result.output).toMatch(/Tests: +3 failed, 4 passed, 7 total/);
+    expect(result.output).toMatch(/Tests: +5 failed, 5 passed, 10 total/);
   });
 });
 
@@ -298,8 +308,8 @@ describe('the config form: trapdoor-js/jest and trapdoor-js/jest/runner in jest.
 
   it('stops the stuck tests at their original lines without trapdoor test', () => {
     expect(result.status, result.output).toBe(1);
-    expect(result.report?.numFailedTests, result.output).toBe(3);
-    expect(result.report?.numPassedTests).toBe(4);
+    expect(result.report?.numFailedTests, result.output).toBe(5);
+    expect(result.report?.numPassedTests).toBe(5);
     expect(failureOf(result.report, 'math spins in a while (true) loop')).toContain(`trapdoor: stuck in a synchronous loop at ${at('stuck-babel', 'src/math.ts', 'while (true)')} (in spinUntil)`);
   });
 });
