@@ -130,6 +130,7 @@ describe('armDeadline', () => {
     }
     expect(caught(() => armDeadline(100, { graceMs: 0 }))).toMatchObject({ code: BAD_DEADLINE_CODE, message: expect.stringContaining('graceMs') });
     expect(caught(() => armDeadline(100, { message: 5 as never }))).toMatchObject({ code: BAD_DEADLINE_CODE });
+    expect(caught(() => armDeadline(100, { stack: 'mapped' as never }))).toMatchObject({ code: BAD_DEADLINE_CODE, message: expect.stringContaining('stack') });
     expect(isDeadlineArmed()).toBe(false);
   });
 });
