@@ -16,7 +16,8 @@
  * ends by itself with exit status 1. With --timeout, that is every test's timeout. passing/ (two
  * `projects`, babel-jest with moduleNameMapper and a snapshot, ts-jest): the same results, exit
  * status and summary as plain jest, and the sources were instrumented (Jest's transform cache holds
- * the instrumented code). The config form (trapdoor-js/jest transformer and trapdoor-js/jest/runner
+ * the instrumented code). stuck-esm/ (Jest's ES modules, `transform: {}`): a stuck test in an
+ * imported ES module fails at its line. The config form (trapdoor-js/jest transformer and trapdoor-js/jest/runner
  * in the project's jest.config) stops a stuck test too, without `trapdoor test`.
  *
  * Every run is killed after RUN_LIMIT_MS so that a regression (a hang) fails the test instead of
@@ -67,12 +68,12 @@ function project(name: string): string {
 }
 
 /** Jest in `cwd` to its end (or killed at RUN_LIMIT_MS), its JSON report read back; its own cache folder per project. */
-function run(cwd: string, prefix: string[], jestArgs: string[] = [], cache = 'cache'): Promise<Run> {
+function run(cwd: string, prefix: string[], jestArgs: string[] = [], cache = 'cache', env: NodeJS.ProcessEnv = {}): Promise<Run> {
   const reportFile = join(cwd, 'report.json');
   rmSync(reportFile, { force: true });
   const args = [...prefix, process.execPath, JEST, '--ci', `--cacheDirectory=${join(cwd, cache)}`, '--json', `--outputFile=${reportFile}`, ...jestArgs];
   return new Promise((resolve, reject) => {
-    const child = spawn(args[0]!, args.slice(1), { cwd, env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(args[0]!, args.slice(1), { cwd, env: { ...userEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
@@ -95,7 +96,7 @@ function run(cwd: string, prefix: string[], jestArgs: string[] = [], cache = 'ca
   });
 }
 
-const trapdoorTest = (cwd: string, options: string[] = [], jestArgs: string[] = [], cache?: string) => run(cwd, [process.execPath, TRAPDOOR, 'test', ...options, '--'], jestArgs, cache);
+const trapdoorTest = (cwd: string, options: string[] = [], jestArgs: string[] = [], cache?: string, env?: NodeJS.ProcessEnv) => run(cwd, [process.execPath, TRAPDOOR, 'test', ...options, '--'], jestArgs, cache, env);
 const plainJest = (cwd: string, jestArgs: string[] = [], cache?: string) => run(cwd, [], jestArgs, cache);
 
 /** Each test's status by its file (relative) and full name. */
@@ -281,6 +282,26 @@ describe('a passing project with two projects (babel-jest with moduleNameMapper 
     expect(cached.some((code) => code.includes('countWords') && code.includes(bridge))).toBe(true);
     const plainCache = filesUnder(join(dir, 'cache-plain')).map((file) => readFileSync(file, 'utf8'));
     expect(plainCache.some((code) => code.includes(bridge))).toBe(false);
+  });
+});
+
+describe('ES modules (Jest’s --experimental-vm-modules, no transform)', () => {
+  let dir: string;
+  let result: Run;
+
+  beforeAll(async () => {
+    dir = project('stuck-esm');
+    result = await trapdoorTest(dir, [], [], undefined, { NODE_OPTIONS: '--experimental-vm-modules --no-warnings' });
+  }, RUN_LIMIT_MS + 10_000);
+
+  it('stops the stuck test in an imported ES module at its line, and runs the rest', () => {
+    expect(result.status, result.output).toBe(1);
+    expect(statuses(result.report, dir), result.output).toEqual({
+      'src/esm.test.js > passes before': 'passed',
+      'src/esm.test.js > spins in an ES module': 'failed',
+      'src/esm.test.js > passes after': 'passed',
+    });
+    expect(failureOf(result.report, 'spins in an ES module')).toContain(`Exceeded timeout of 400 ms for a test.\n${TIMEOUT_TEXT}\ntrapdoor: stuck in a synchronous loop at ${at('stuck-esm', 'src/math.js', 'while (true)')} (in spin)`);
   });
 });
 
