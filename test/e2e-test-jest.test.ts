@@ -8,17 +8,18 @@
  * jest.config.cjs): tests stuck in synchronous loops — `while (true)` after warm-up in a .ts
  * source, a busy wait on Date.now() with its own per-test timeout, a loop in an
  * Array.prototype.some callback, a beforeAll hook and a test taking `done` under jest.setTimeout,
- * `for (;;)` in a module reached through moduleNameMapper, a loop
- * in a .js test that no transform of the project's matches (Jest loads it as it is) — among
- * passing tests in the same and other files. Each stuck test fails in Jest's own failure output
- * with jest-circus's timeout message (its timeout as jest-circus computes it), the original
- * file:line:column it was stuck at and Jest's code frame there; every other test passes; the run
- * ends by itself with exit status 1. With --timeout, that is every test's timeout. passing/ (two
- * `projects`, babel-jest with moduleNameMapper and a snapshot, ts-jest): the same results, exit
- * status and summary as plain jest, and the sources were instrumented (Jest's transform cache holds
- * the instrumented code). stuck-esm/ (Jest's ES modules, `transform: {}`): a stuck test in an
- * imported ES module fails at its line. The config form (trapdoor-js/jest transformer and trapdoor-js/jest/runner
- * in the project's jest.config) stops a stuck test too, without `trapdoor test`.
+ * `for (;;)` in a module reached through moduleNameMapper, a loop in a .js test that no transform
+ * of the project's matches (Jest loads it as it is) — among passing tests in the same and other
+ * files. Each stuck test fails in Jest's own failure output with jest-circus's timeout message
+ * (its timeout as jest-circus computes it), the original file:line:column it was stuck at and
+ * Jest's code frame there; every other test passes; the run ends by itself with exit status 1.
+ * With --timeout, that is every test's timeout. stuck-esm/ (Jest's ES modules, `transform: {}`):
+ * a stuck test in an imported ES module fails at its line. passing/ (two `projects`, babel-jest
+ * with moduleNameMapper and a snapshot, ts-jest): the same results, exit status and summary as
+ * plain jest, cold and warm, and the sources were instrumented (Jest's transform cache holds the
+ * instrumented code). The config form (the trapdoor-js/jest transformer and
+ * trapdoor-js/jest/runner in the project's jest.config) stops stuck tests too, without
+ * `trapdoor test`.
  *
  * Every run is killed after RUN_LIMIT_MS so that a regression (a hang) fails the test instead of
  * the suite; nothing asserts on time.
