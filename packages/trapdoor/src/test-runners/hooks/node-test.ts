@@ -73,8 +73,10 @@ function wrap(proto: NodeTest & { [WRAPPED]?: true }): void {
   proto.run = async function trapdoorRun(this: NodeTest, ...args: unknown[]): Promise<unknown> {
     const isRoot = this.hookType === undefined && this.parent === null;
     // A test without a timeout of its own gets --test-timeout, for node:test's own timer too.
-    if (!isRoot && this.hookType === undefined && this.timeout === null && fallback !== undefined) this.timeout = fallback;
-    const timeout = isRoot ? undefined : (override ?? this.timeout ?? undefined);
+    // (node:test's "no timeout" is null in Node 20.20, Infinity in other versions.)
+    const own = this.timeout === null || this.timeout === Infinity ? undefined : this.timeout;
+    if (!isRoot && this.hookType === undefined && own === undefined && fallback !== undefined) this.timeout = fallback;
+    const timeout = isRoot ? undefined : (override ?? own ?? (this.hookType === undefined ? fallback : undefined));
     if (timeout === undefined || !(timeout > 0) || timeout === Infinity) return original.apply(this, args);
     const entry: Running = { at: Date.now() + timeout, timeout };
     running.push(entry);
