@@ -13,8 +13,9 @@
  * and the place it was stuck (file:line:column, the locals, Vitest's code frame there), every
  * other test passes (the project's plugin, alias, setup file and runner ran), and the run ends by
  * itself with exit status 1. With --timeout, the tests' deadlines are that (hooks keep theirs).
- * projects/: inline projects (an object, a function) are instrumented; a project with its own
- * config file is named in a warning. plugin/: `trapdoor-js/vitest` in a project's own config,
+ * projects/: inline projects (an object, a function) and projects by glob (a folder with its own
+ * config file, one without) are found and named as plain Vitest finds and names them, and all are
+ * instrumented; under the plugin alone, a project with its own config file is named in a warning. plugin/: `trapdoor-js/vitest` in a project's own config,
  * under plain `vitest run`. failing/: assertion failures and errors thrown in loops and callbacks
  * are shown exactly as plain `vitest run` shows them (stack frames, code frames). passing/: the
  * results and output of plain `vitest run`; v8 and
@@ -258,20 +259,49 @@ describe('a project whose tests fail as tests do (none is stuck)', () => {
 });
 
 describe('projects', () => {
-  it("instruments inline projects (objects and functions); a project with its own config file is named as not instrumented", async () => {
+  it('finds the same projects, with the same names, as plain Vitest (vitest list, --project)', async () => {
+    const dir = project('projects');
+    for (const filter of [[], ['--project', 'fixture-lib', '--project', 'inline']]) {
+      const plain = await run(dir, [VITEST, 'list', ...filter], { json: false });
+      const trapped = await trapdoorTest(dir, [], [VITEST, 'list', ...filter], false);
+      expect(plain.status, plain.output).toBe(0);
+      expect(trapped.output).toBe(plain.output);
+    }
+  });
+
+  it('instruments every project: inline (an object, a function), a folder with its own config file, one without', async () => {
     const dir = project('projects');
     const result = await trapdoorTest(dir, [], [VITEST, 'run']);
     expect(result.output).not.toContain('[killed after');
     expect(result.status, result.output).toBe(1);
-    const at = `inline/stuck.test.ts:${lineOf('projects/inline/stuck.test.ts', 'for (;;)')}:3`;
-    expect(result.output).toContain(` FAIL  |inline| inline/stuck.test.ts > stuck\nStuckError: Test timed out in 400ms.`);
-    expect(result.output).toContain(` FAIL  |from-function| inline/stuck.test.ts > stuck\nStuckError: Test timed out in 450ms.`);
-    expect(result.output.match(new RegExp(`trapdoor: stuck in a synchronous loop at ${at.replaceAll('.', '\\.')}`, 'g'))).toHaveLength(2);
-    expect(result.output).toContain(`trapdoor: the tests of project 'fixture-lib' (${join(dir, 'packages/lib/vitest.config.ts')}) are not instrumented and get no deadlines`);
+    const at = (file: string, text: string) => `trapdoor: stuck in a synchronous loop at ${place(file, `projects/${file}`, text)}`;
+    for (const [label, file, test, ms, text] of [
+      ['inline', 'inline/stuck.test.ts', 'stuck', 400, 'for (;;)'],
+      ['from-function', 'inline/stuck.test.ts', 'stuck', 450, 'for (;;)'],
+      ['fixture-lib', 'test/lib.test.ts', 'lib is stuck', 350, 'while (spins'],
+      ['fixture-plain', 'plain.test.js', 'a folder without a config of its own', 400, 'while (Date.now()'],
+    ] as const) {
+      const block = result.output.slice(result.output.indexOf(` FAIL  |${label}| ${file} > ${test}\n`));
+      expect(block, result.output).toMatch(new RegExp(`^ FAIL  \\|${label}\\| \\S+ > ${test}\\nStuckError: Test timed out in ${ms}ms\\.`));
+      const shown = label === 'fixture-lib' ? `packages/lib/${file}` : label === 'fixture-plain' ? `packages/plain/${file}` : file;
+      expect(block.slice(0, 600)).toContain(at(shown, text));
+    }
     expect(result.report?.numPassedTests, result.output).toBe(3);
-    expect(result.report?.numFailedTests, result.output).toBe(2);
+    expect(result.report?.numFailedTests, result.output).toBe(4);
+    expect(result.output).not.toContain('are not instrumented');
     // trapdoor's own runner is not a frame Vitest shows.
     expect(result.output).not.toContain('vitest-runner');
+  });
+
+  it("the plugin in a root config whose projects load their own config files names them as not instrumented", async () => {
+    const dir = project('projects');
+    writeFileSync(
+      join(dir, 'vitest.plugin.config.mjs'),
+      "import { defineConfig } from 'vitest/config';\nimport trapdoor from 'trapdoor-js/vitest';\nexport default defineConfig({ plugins: [trapdoor()], test: { projects: ['packages/lib'] } });\n",
+    );
+    const result = await run(dir, [VITEST, 'list', '--config', 'vitest.plugin.config.mjs'], { json: false });
+    expect(result.status, result.output).toBe(0);
+    expect(result.output).toContain("trapdoor: the projects 'packages/lib' load their own config files: their tests are not instrumented and get no deadlines unless those configs add plugins: [trapdoor()]");
   });
 });
 

@@ -11,7 +11,8 @@
  *    has one) arms a deadline around each test function with the test's own timeout.
  *
  * Inline `test.projects` get the plugin too (those with `extends: true` inherit it from here);
- * projects given as config files or globs load their own configs and need it there.
+ * projects given as config files, folders or globs load their own configs and need it there (the
+ * plugin says so; `trapdoor test` turns them into inline projects first, see vitest-config.ts).
  */
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
@@ -59,15 +60,6 @@ interface TestConfig {
   browser?: { enabled?: boolean };
 }
 
-/** What the plugin reads of Vitest's `configureVitest` context (vitest/node's types need not be installed to build this). */
-interface VitestLike {
-  projects: Array<{ name: string; config: { root: string }; vite: { config: { configFile: string | undefined; plugins: readonly { name: string }[] } } }>;
-  logger: { warn(message: string): void };
-}
-
-/** Vitest instances told about projects without the plugin (once each, though every project with it calls the hook). */
-const warned = new WeakSet<object>();
-
 /** The Vitest plugin: instrumenting and deadlines. */
 export default function trapdoor(options: TrapdoorVitestOptions = {}): Plugin[] {
   const settings = checkOptions(options);
@@ -86,7 +78,7 @@ export default function trapdoor(options: TrapdoorVitestOptions = {}): Plugin[] 
   let browser = false;
   const applies = instrument.applyToEnvironment;
   instrument.applyToEnvironment = (environment) => !browser && (typeof applies !== 'function' || applies.call(instrument, environment));
-  const setup: Plugin & { configureVitest?: (context: { vitest: VitestLike }) => void } = {
+  const setup: Plugin = {
     name: 'trapdoor:vitest',
     enforce: 'pre',
     // Vitest reads `test` again once the config is resolved, so changing it here is seen.
@@ -111,17 +103,13 @@ export default function trapdoor(options: TrapdoorVitestOptions = {}): Plugin[] 
       const projectFilter = test.onStackTrace;
       test.onStackTrace = (error, frame) => !OWN_DIRS.some((dir) => frame.file.startsWith(dir)) && (projectFilter === undefined || projectFilter(error, frame) !== false);
       addToInlineProjects(test, () => trapdoor(options));
-    },
-    // Projects given by config file or glob load their own config, which this plugin cannot reach:
-    // say so once, rather than leave their stuck tests hanging without a word.
-    configureVitest({ vitest }: { vitest: VitestLike }) {
-      if (warned.has(vitest)) return;
-      warned.add(vitest);
-      for (const other of vitest.projects) {
-        if (other.vite.config.plugins.some((plugin: { name: string }) => plugin.name === 'trapdoor:vitest')) continue;
-        const where = other.vite.config.configFile ?? other.config.root;
-        vitest.logger.warn(
-          `trapdoor: the tests of project '${other.name}' (${where}) are not instrumented and get no deadlines: its own config does not add trapdoor's plugin (add plugins: [trapdoor()] with import trapdoor from 'trapdoor-js/vitest' there)`,
+      // Projects given by file, folder or glob load their own config, which this plugin cannot
+      // reach (trapdoor test makes them inline projects first): say so, rather than leave their
+      // stuck tests hanging without a word.
+      const elsewhere = (test.projects ?? []).filter((project) => typeof project === 'string');
+      if (elsewhere.length > 0) {
+        process.stderr.write(
+          `trapdoor: the projects ${elsewhere.map((project) => `'${project}'`).join(', ')} load their own config files: their tests are not instrumented and get no deadlines unless those configs add plugins: [trapdoor()] (import trapdoor from 'trapdoor-js/vitest'), or the run is started with 'trapdoor test --'\n`,
         );
       }
     },

@@ -103,6 +103,7 @@ async function prepare(command: readonly string[], options: TestRunOptions): Pro
     root,
     configLoader: args.configLoader,
     vite,
+    vitest: vitestDir,
     // --include/--exclude are relative to the working directory (as for trapdoor run); the plugin
     // reads relative globs from Vite's root, which `npm test` or --root can put elsewhere.
     plugin: { include: fromCwd(options.include, options.cwd), exclude: fromCwd(options.exclude, options.cwd), timeout: options.timeout },

@@ -1,4 +1,4 @@
-// Projects: one inline (trapdoor's plugin reaches it), one by its own config file (it does not: trapdoor says so).
+// Projects: inline (an object, a function) and by glob: a folder with its own config file, a folder without one.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
