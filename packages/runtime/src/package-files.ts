@@ -71,9 +71,16 @@ export function buildDir(): string {
   );
 }
 
-/** The folder holding the compiled agent files (agent-worker.js and the modules it loads). */
+/**
+ * The folder holding the compiled agent files (agent-worker.js and the modules it loads): the ES
+ * module build's when the package has it, whichever build asks. The inspector that starts the
+ * worker is the CommonJS build's (activation.ts), but a worker entry is best an ES module: Deno
+ * runs a CommonJS worker entry only where it reads the build's "type": "commonjs" marker, which
+ * it does not in a "nodeModulesDir": "none" project.
+ */
 export function agentDir(): string {
-  return join(buildDir(), AGENT_FOLDER);
+  const esm = join(buildDir(), '..', 'esm', AGENT_FOLDER);
+  return existsSync(join(esm, WORKER_FILE)) ? esm : join(buildDir(), AGENT_FOLDER);
 }
 
 /**
