@@ -193,9 +193,8 @@ describe.each(['forks', 'threads'])('trapdoor test -- vitest run --pool=%s', (po
       const name = stuck.name.replace(/^(native callbacks|concurrent|a stuck beforeEach) /, '$1 > ');
       const block = out.slice(out.indexOf(` FAIL  ${stuck.file} > ${name}`));
       expect(block, out).toMatch(/^ FAIL {2}/);
-      // Its file and line; the column is the engine's, at the check in the loop's body or at the loop.
-      const frame = /❯ (?:\S+ )?(\S+:\d+):\d+/.exec(block);
-      expect(frame?.[1], block.slice(0, 2000)).toBe(at.replace(/:\d+$/, ''));
+      const frame = /❯ (?:\S+ )?(\S+:\d+:\d+)/.exec(block);
+      expect(frame?.[1], block.slice(0, 2000)).toBe(at);
       const [line] = at.split(':').slice(1);
       expect(block.slice(0, 2000)).toMatch(new RegExp(`^ *${line}\\|.*(?:while|until)`, 'm'));
     }
