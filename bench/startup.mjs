@@ -16,7 +16,8 @@
 // client attached and paused in a busy loop.
 //
 // Written to stdout and to bench/results/startup.md (which `npm run bench` includes).
-// BENCH_ROUNDS (default 11) sets the rounds; BENCH_RUNTIMES=node,bun picks runtimes.
+// BENCH_ROUNDS (default 11) sets the rounds; BENCH_RUNTIMES=node,bun picks runtimes; BENCH_OUT
+// writes the table elsewhere (test/bench-startup.test.ts).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -43,9 +44,9 @@ const version = (name) => {
 
 // ─── The programs ─────────────────────────────────────────────────────────────────────────
 
-const work = path.join(root, 'bench', '.tmp', 'startup');
-rmSync(work, { recursive: true, force: true });
-mkdirSync(work, { recursive: true });
+// Inside the repository, so that the programs instrumented ahead of time resolve @trapdoor-js/runtime.
+mkdirSync(path.join(root, 'bench', '.tmp'), { recursive: true });
+const work = mkdtempSync(path.join(root, 'bench', '.tmp', 'startup-'));
 const caches = mkdtempSync(path.join(os.tmpdir(), 'trapdoor-bench-startup-'));
 const warmCache = path.join(caches, 'warm');
 const rxjsBundle = require.resolve('rxjs/package.json').replace(/package\.json$/, 'dist/bundles/rxjs.umd.js');
@@ -301,7 +302,9 @@ if (memory.length > 0) {
 }
 const report = `${lines.join('\n')}\n`;
 process.stdout.write(report);
-mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
-writeFileSync(path.join(root, 'bench', 'results', 'startup.md'), report);
+const out = process.env.BENCH_OUT ?? path.join(root, 'bench', 'results', 'startup.md');
+mkdirSync(path.dirname(out), { recursive: true });
+writeFileSync(out, report);
 rmSync(caches, { recursive: true, force: true });
+rmSync(work, { recursive: true, force: true });
 process.exit(0);
