@@ -53,6 +53,13 @@ function originalOf(file: string, probe: RegExp): { source: string | null; line:
   return undefined;
 }
 
+/** The `sourcesContent` a built file's map gives for the source named `name` (by its last path segment). */
+function sourcesContentOf(file: string, name: string): string | null | undefined {
+  const map = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[]; sourcesContent?: (string | null)[] };
+  const i = map.sources.findIndex((s) => s.endsWith(`/${name}`) || s === name);
+  return i < 0 ? undefined : (map.sourcesContent?.[i] ?? null);
+}
+
 /** Runs the busy path, attaches from outside, pauses, checks the top frame and its locals, ends the loop. */
 async function attachAndFinish(built: Built, env: NodeJS.ProcessEnv = process.env, caller = true): Promise<void> {
   const proc = spawn(command(built), [built.file, 'busy'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -124,6 +131,8 @@ describe.each(TOOLS)('trapdoor-js/%s', (tool) => {
       if (tool === 'bun') expect({ ...at, column: null }, String(probe)).toEqual({ ...plainAt, column: null });
       else expect(at, String(probe)).toEqual(plainAt);
     }
+    // The map's text of each source is the file as written, as in the plain build's map.
+    if (tool !== 'bun') expect(sourcesContentOf(instrumented.file, 'spin.ts')).toBe(sourcesContentOf(plain.file, 'spin.ts'));
   });
 
   it('can be attached to from outside: paused at the original .ts line, locals read and written', async () => {
