@@ -344,6 +344,13 @@ describe('a project whose tests pass', () => {
     expect(comparable(trapped)).toEqual(comparable(plain));
   });
 
+  it.each(['runner', 'native'])('with --configLoader %s too (the project config loaded by that loader)', async (loader) => {
+    const plain = await run(dir, [VITEST, 'run', `--configLoader=${loader}`]);
+    const trapped = await trapdoorTest(dir, [], [VITEST, 'run', `--configLoader=${loader}`]);
+    expect(plain.status, plain.output).toBe(0);
+    expect(comparable(trapped)).toEqual(comparable(plain));
+  });
+
   // What coverage reports per file: the functions' hit counts, the lines with a hit and the lines
   // whose statements all missed. Known difference (not hidden here): the inserted checks and the
   // runtime bindings are statements to istanbul and to v8's converter too, so the report has more
