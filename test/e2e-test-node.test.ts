@@ -5,7 +5,7 @@
  *
  * stuck/: tests stuck in synchronous loops — `while (true)` after warm-up in a source module, a
  * busy wait on Date.now() with its own timeout, a loop in an Array.prototype.some callback, a
- * `for (;;)` in TypeScript — among passing tests in the same and other files (ES modules, CommonJS,
+ * `for (;;)` in TypeScript, a beforeAll hook (bun) — among passing tests in the same and other files (ES modules, CommonJS,
  * TypeScript). Each stuck test fails in the runner's own report with the runner's own timeout
  * wording (node:test: `test timed out after <ms>ms`; bun: `this test timed out after <ms>ms.`),
  * its timeout as the runner resolves it, and the original file:line:column it was stuck at; every
@@ -227,7 +227,14 @@ describe('bun test', () => {
       'busy-waits on Date.now() past its timeout': 'fail',
       'loops inside an Array.prototype.some callback': 'fail',
       'passes in another file': 'pass',
+      // bun's own name for the failure of a hook that fails its describe block's tests.
+      'a stuck beforeAll hook > (unnamed)': 'fail',
+      'passes after it': 'pass',
     });
+  });
+
+  it('stops a stuck hook, in bun’s words for a hook', () => {
+    expect(result.output).toMatch(new RegExp(`a beforeEach/afterEach hook timed out for this test\\.\\ntrapdoor: stuck in a synchronous loop at ${escape(at('bun-test/stuck', 'src/hooks.test.js', 'for (;;)'))} \\(in spin\\)`));
   });
 
   it('fails them with bun’s timeout wording, the timeout bun gives each test and the original file:line:column', () => {

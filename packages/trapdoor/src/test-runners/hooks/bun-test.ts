@@ -7,14 +7,16 @@
  * gets no argument), so the test functions themselves are wrapped: `test`, `it` and every variant
  * reached from them (`.only`, `.skip`, `.each(table)`, `.if(cond)`, `.concurrent`…) go through a
  * Proxy that arms a deadline when the function starts and disarms it when it ends (returns, throws,
- * settles its promise, or calls its `done`). The wrapper keeps the function's `length`, which is
+ * settles its promise, or calls its `done`); so do the functions given to beforeAll, beforeEach,
+ * afterAll and afterEach. The wrapper keeps the function's `length`, which is
  * how bun:test tells a `done` callback apart. bun:test hands the same module object to every
  * test file, so wrapping it once here reaches them all.
  *
  * The timeout is bun:test's: the test's own (`test(name, fn, ms)` or `{ timeout }`), else
  * `setDefaultTimeout(ms)`, else `bun test --timeout` (passed by trapdoor test, which reads it from
  * the command line; Bun does not show it to the process), else 5000 ms; `trapdoor test --timeout`
- * overrides them. The message is bun's own wording, `this test timed out after <ms>ms.`
+ * overrides them. The message is bun's own wording, `this test timed out after <ms>ms.` (for a
+ * hook: `a beforeEach/afterEach hook timed out for this test.`, as bun says it for every hook).
  */
 import { armDeadline, disarmDeadline } from '@trapdoor-js/runtime/deadline';
 
@@ -41,12 +43,16 @@ function timeoutOf(option: unknown): number | undefined {
   return undefined;
 }
 
-/** The test function, arming the deadline while it runs. */
-function armed(fn: Fn, own: number | undefined): Fn {
+/** bun's own words for a test, and for a hook, that ran past its timeout. */
+const testMessage = (timeout: number) => `this test timed out after ${timeout}ms.`;
+const hookMessage = () => 'a beforeEach/afterEach hook timed out for this test.';
+
+/** The test (or hook) function, arming the deadline while it runs. */
+function armed(fn: Fn, own: number | undefined, message: (timeout: number) => string = testMessage): Fn {
   const wrapper = function (this: unknown, ...args: unknown[]): unknown {
     const timeout = override ?? own ?? defaultTimeout;
     if (!(timeout > 0) || timeout === Infinity) return fn.apply(this, args);
-    armDeadline(timeout + AFTER_BUN_MS, { message: `this test timed out after ${timeout}ms.` });
+    armDeadline(timeout + AFTER_BUN_MS, { message: message(timeout) });
     // A `done` callback (bun:test passes it last): the test ends when it is called.
     const last = args.length - 1;
     const takesDone = fn.length > 0 && typeof args[last] === 'function';
@@ -117,6 +123,14 @@ if (bunTest !== undefined) {
   for (const name of ['test', 'it']) {
     const value = bunTest[name];
     if (typeof value === 'function') bunTest[name] = registrar(value as Fn);
+  }
+  // Hooks: `beforeAll(fn, timeout?)` and the like, with bun's words for a hook.
+  for (const name of ['beforeAll', 'beforeEach', 'afterAll', 'afterEach']) {
+    const hook = bunTest[name];
+    if (typeof hook !== 'function') continue;
+    bunTest[name] = function (this: unknown, fn: unknown, ...rest: unknown[]) {
+      return (hook as Fn).call(this, typeof fn === 'function' ? armed(fn as Fn, timeoutOf(rest[0]), hookMessage) : fn, ...rest);
+    };
   }
   const setDefault = bunTest.setDefaultTimeout;
   if (typeof setDefault === 'function') {
