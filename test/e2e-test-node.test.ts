@@ -5,8 +5,8 @@
  *
  * stuck/: tests stuck in synchronous loops — `while (true)` after warm-up in a source module, a
  * busy wait on Date.now() with its own timeout, a loop in an Array.prototype.some callback, a
- * `for (;;)` in TypeScript, a beforeAll hook (bun) — among passing tests in the same and other files (ES modules, CommonJS,
- * TypeScript). Each stuck test fails in the runner's own report with the runner's own timeout
+ * `for (;;)` in TypeScript, a beforeAll hook (bun) — among passing tests in the same and other
+ * files (ES modules, CommonJS, TypeScript). Each stuck test fails in the runner's own report with the runner's own timeout
  * wording (node:test: `test timed out after <ms>ms`; bun: `this test timed out after <ms>ms.`),
  * its timeout as the runner resolves it, and the original file:line:column it was stuck at; every
  * other test passes; the run ends by itself with exit status 1. node:test's default is no timeout:
