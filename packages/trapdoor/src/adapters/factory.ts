@@ -168,8 +168,12 @@ export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined,
           throw error;
         }
         if (result.skipped !== undefined || result.sites.length === 0) return undefined;
-        // The bundler chains this map to the ones before it.
-        return { code: result.code, map: result.insertMap as SourceMapCompact };
+        // The bundler chains this map to the ones before it. Rollup, Vite and Rolldown take the
+        // source's text from the module as loaded, so it need not cross into them again
+        // (webpack, Rspack and Bun take it from this map).
+        const rollupLike = this.getNativeBuildContext?.() === undefined;
+        const map = rollupLike ? { ...result.insertMap, sourcesContent: undefined } : result.insertMap;
+        return { code: result.code, map: map as unknown as SourceMapCompact };
       },
     },
     // The runtime stays a module of its own, imported at run time from where it is installed (see
