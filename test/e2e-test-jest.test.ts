@@ -19,13 +19,16 @@
  * plain jest, cold and warm, and the sources were instrumented (Jest's transform cache holds the
  * instrumented code). The config form (the trapdoor-js/jest transformer and
  * trapdoor-js/jest/runner in the project's jest.config) stops stuck tests too, without
- * `trapdoor test`.
+ * `trapdoor test`. Installed: trapdoor's packages packed with `npm pack` and unpacked into the
+ * project's own node_modules (Jest and the rest linked from the repository's), where Jest's
+ * transformIgnorePatterns and resolution see them as a user's install: the installed
+ * `trapdoor test` and the config form both stop the stuck tests.
  *
  * Every run is killed after RUN_LIMIT_MS so that a regression (a hang) fails the test instead of
  * the suite; nothing asserts on time.
  */
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -335,3 +338,73 @@ describe('the config form: trapdoor-js/jest and trapdoor-js/jest/runner in jest.
     expect(failureOf(result.report, 'math spins in a while (true) loop')).toContain(`trapdoor: stuck in a synchronous loop at ${at('stuck-babel', 'src/math.ts', 'while (true)')} (in spinUntil)`);
   });
 });
+
+/**
+ * A copy of a fixture whose node_modules holds trapdoor's packages as packed by `npm pack` (no
+ * scripts: the build is there already) and links to the repository's node_modules for the rest.
+ */
+function installed(name: string): string {
+  const dir = mkdtempSync(join(work, `${name}-installed-`));
+  cpSync(join(FIXTURES, name), dir, { recursive: true });
+  const modules = join(dir, 'node_modules');
+  mkdirSync(join(modules, '@trapdoor-js'), { recursive: true });
+  const repoModules = join(repoRoot, 'node_modules');
+  for (const entry of readdirSync(repoModules)) {
+    if (entry === 'trapdoor-js' || entry === '@trapdoor-js' || entry === '.bin') continue;
+    symlinkSync(join(repoModules, entry), join(modules, entry));
+  }
+  for (const scoped of readdirSync(join(repoModules, '@trapdoor-js'))) {
+    if (scoped !== 'runtime' && scoped !== 'transform') symlinkSync(join(repoModules, '@trapdoor-js', scoped), join(modules, '@trapdoor-js', scoped));
+  }
+  const packs = join(dir, '.packs');
+  mkdirSync(packs);
+  for (const [pkg, target] of [['transform', '@trapdoor-js/transform'], ['runtime', '@trapdoor-js/runtime'], ['trapdoor', 'trapdoor-js']] as const) {
+    const out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packs], { cwd: join(repoRoot, 'packages', pkg), encoding: 'utf8' });
+    const [info] = JSON.parse(out.slice(out.indexOf('['))) as Array<{ filename: string }>;
+    mkdirSync(join(modules, target), { recursive: true });
+    execFileSync('tar', ['-xzf', join(packs, info!.filename), '-C', join(modules, target), '--strip-components=1']);
+  }
+  return dir;
+}
+
+describe('installed from packed tarballs', () => {
+  let dir: string;
+  let viaCommand: Run;
+  let viaConfig: Run;
+
+  beforeAll(async () => {
+    dir = installed('stuck-babel');
+    const bin = join(dir, 'node_modules', 'trapdoor-js', 'bin', 'trapdoor.js');
+    viaCommand = await run(dir, [process.execPath, bin, 'test', '--'], [], 'cache-command');
+    writeFileSync(
+      join(dir, 'jest.config.cjs'),
+      `module.exports = {
+  testEnvironment: 'node',
+  testTimeout: 500,
+  transform: { '\\\\.[jt]sx?$': ['trapdoor-js/jest', { transformer: 'babel-jest' }] },
+  testRunner: 'trapdoor-js/jest/runner',
+};
+`,
+    );
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+    delete manifest.jest;
+    writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
+    viaConfig = await plainJest(dir, [], 'cache-config');
+  }, 2 * RUN_LIMIT_MS + 60_000);
+
+  it.each([
+    ['the installed trapdoor test', () => viaCommand, 'cache-command'],
+    ['the config form', () => viaConfig, 'cache-config'],
+  ])('%s stops the stuck tests at their original lines', (_, result, cache) => {
+    const { status, output, report } = result();
+    expect(status, output).toBe(1);
+    expect(report?.numFailedTests, output).toBe(5);
+    expect(report?.numPassedTests, output).toBe(5);
+    const failure = failureOf(report, 'math spins in a while (true) loop');
+    expect(failure).toContain(`Exceeded timeout of 500 ms for a test.\n${TIMEOUT_TEXT}\ntrapdoor: stuck in a synchronous loop at ${at('stuck-babel', 'src/math.ts', 'while (true)')} (in spinUntil)`);
+    // The instrumented code binds the installed package's runtime bridge.
+    const bridge = join(dir, 'node_modules', 'trapdoor-js', 'dist', 'test-runners', 'hooks', 'jest-runtime.cjs');
+    expect(filesUnder(join(dir, cache)).some((file) => readFileSync(file, 'utf8').includes(JSON.stringify(bridge)))).toBe(true);
+  });
+});
+
