@@ -133,6 +133,19 @@ function asFileProject(dir: string): Plugin {
   };
 }
 
+/** The part of `configureVitest`'s context used here (vitest/node's types need not be installed to build this). */
+export interface CacheKeyContext {
+  experimental_defineCacheKeyGenerator?: (generator: () => string | false | undefined) => void;
+}
+
+function readOr(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 function packageName(dir: string): string | undefined {
   try {
     const name = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown }).name;
@@ -143,12 +156,17 @@ function packageName(dir: string): string | undefined {
 }
 
 /**
- * Watch mode: Vitest restarts when its config file changes, which is now the generated one; so
- * the project's config file and what it imports restart it as before.
+ * What Vitest does for its own config file, for the project's, now that the config Vitest loads is
+ * the generated one: in watch mode, a change to the project's config file (or what it imports)
+ * restarts Vitest; and the contents of those files are part of the key of Vitest's module cache
+ * on disk (`experimental.fsModuleCache`), so that a changed alias or plugin is not served stale.
  */
-function restartOnChange(files: string[]): Plugin {
+function restartOnChange(files: string[]): Plugin & { configureVitest?: (context: CacheKeyContext) => void } {
   return {
     name: 'trapdoor:project-config',
+    configureVitest({ experimental_defineCacheKeyGenerator: define }) {
+      define?.(() => files.map((file) => readOr(file)).join('\0'));
+    },
     configureServer(server) {
       if (server.config.server.watch === null) return;
       server.watcher.add(files);

@@ -22,6 +22,7 @@ import type { Plugin } from 'vite';
 import { trapdoor as adapter } from '../adapters/factory.js';
 import { PluginOptionError } from '../adapters/options.js';
 import { locate } from '../loaders/locations.js';
+import type { CacheKeyContext } from './vitest-config.js';
 import { SETTINGS_KEY, type VitestSettings } from './vitest-settings.js';
 
 export interface TrapdoorVitestOptions {
@@ -78,8 +79,14 @@ export default function trapdoor(options: TrapdoorVitestOptions = {}): Plugin[] 
   let browser = false;
   const applies = instrument.applyToEnvironment;
   instrument.applyToEnvironment = (environment) => !browser && (typeof applies !== 'function' || applies.call(instrument, environment));
-  const setup: Plugin = {
+  // Vitest's module cache on disk (experimental.fsModuleCache) keys modules by plugin names, not
+  // options: trapdoor's version and options (what it instruments, the deadline) go in the key.
+  const cacheKey = `trapdoor-js@${version()}:${JSON.stringify({ include: options.include, exclude: options.exclude, timeout: options.timeout })}`;
+  const setup: Plugin & { configureVitest?: (context: CacheKeyContext) => void } = {
     name: 'trapdoor:vitest',
+    configureVitest({ experimental_defineCacheKeyGenerator: define }) {
+      define?.(() => cacheKey);
+    },
     enforce: 'pre',
     // Vitest reads `test` again once the config is resolved, so changing it here is seen.
     config(config) {
@@ -115,6 +122,10 @@ export default function trapdoor(options: TrapdoorVitestOptions = {}): Plugin[] 
     },
   };
   return [setup, instrument];
+}
+
+function version(): string {
+  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 }
 
 function checkOptions(options: TrapdoorVitestOptions): VitestSettings {
