@@ -15,7 +15,8 @@
 // (plain,trapdoor,istanbul,guard-date,guard-count,no-locals,all-entries,universal), BENCH_ROUNDS (11), BENCH_WARMUP (3),
 // BENCH_SCALE (1; the harness test uses a tiny one), BENCH_WORK (bench/.tmp/overhead; must be
 // inside the repo so the copies resolve its node_modules), BENCH_RESULTS (bench/results),
-// BENCH_REPORT (bench/results.md).
+// BENCH_REPORT (bench/results.md), BENCH_REPORT_ONLY=1 (rewrite the tables from the last run's
+// results.json, running nothing).
 import { spawnSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
@@ -247,7 +248,7 @@ function markdown(all, sizeRows, started) {
   const lines = [];
   lines.push('## Runtime overhead in trap mode', '');
   lines.push(
-    "Each package's own published files, instrumented by `trapdoor instrument --target <runtime>` (and, as reference points, by istanbul-lib-instrument and by a loop-protect-style guard at every loop body), loaded side by side in one process per runtime. Alternating rounds (order rotated), each variant's time over plain's in the same round, median over the rounds: lower is better. Time is the process's CPU time (`process.cpuUsage()`, all threads), so that waiting for a core on a shared machine does not count; wall-clock ratios of trapdoor are given too. `output` says whether every variant's output was byte-identical to the plain run's.",
+    "Each package's own published files, instrumented by `trapdoor instrument --target <runtime>` (and, as reference points, by istanbul-lib-instrument and by a loop-protect-style guard at every loop body), loaded side by side in one process per runtime. Alternating rounds (order rotated); each figure is a variant's median time over plain's median (lower is better); *paired* is the median over rounds of trapdoor's time over plain's in the same round, another estimate of the same ratio (the two differ by about the noise). Time is the process's CPU time (`process.cpuUsage()`, all threads), so that waiting for a core on a shared machine does not count; wall-clock ratios of trapdoor are given too. `output` says whether every variant's output was byte-identical to the plain run's.",
     '',
   );
   lines.push(`Rounds: ${ROUNDS} (TypeScript: half, at least 3) after ${WARMUP} warm-up rounds; scale ${SCALE}. Started ${new Date(started).toISOString()}; the load average (1 min) at the start and end of each workload is in the last column: other processes ran on this 2-core machine, and the figures are only as steady as that allows.`, '');
@@ -258,8 +259,8 @@ function markdown(all, sizeRows, started) {
       lines.push(`**Failed:** ${r.error}`, '');
       continue;
     }
-    lines.push(`| workload | plain (ms CPU) | ${shown.map((v) => LABEL[v]).join(' | ')} | trapdoor (wall) | output | load |`);
-    lines.push(`|---|---:|${shown.map(() => '---:|').join('')}---:|---|---|`);
+    lines.push(`| workload | plain (ms CPU) | ${shown.map((v) => LABEL[v]).join(' | ')} | trapdoor (paired) | trapdoor (wall) | output | load |`);
+    lines.push(`|---|---:|${shown.map(() => '---:|').join('')}---:|---:|---|---|`);
     const ratios = { real: Object.fromEntries(shown.map((v) => [v, []])), classic: Object.fromEntries(shown.map((v) => [v, []])) };
     for (const w of r.results) {
       if (w.error) {
@@ -267,20 +268,20 @@ function markdown(all, sizeRows, started) {
         continue;
       }
       const cells = shown.map((v) => {
-        const x = w.ratios[v];
+        const x = w.medians[v] / w.medians.plain;
         if (w.identical[v]) ratios[REAL.has(w.name) ? 'real' : 'classic'][v].push(x);
         return w.identical[v] ? fmt(x) : `${fmt(x)} (output differs)`;
       });
       const variants = Object.keys(w.identical);
       const same = variants.every((v) => w.identical[v]) ? 'identical' : `**differs:** ${variants.filter((v) => !w.identical[v]).join(', ')}`;
       const wall = w.wallMedians.trapdoor !== undefined ? fmt(w.wallMedians.trapdoor / w.wallMedians.plain) : '';
-      lines.push(`| ${w.name} | ${w.medians.plain.toFixed(1)} | ${cells.join(' | ')} | ${wall} | ${same} | ${w.load.map((x) => x.toFixed(1)).join('→')} |`);
+      lines.push(`| ${w.name} | ${w.medians.plain.toFixed(1)} | ${cells.join(' | ')} | ${fmt(w.ratios.trapdoor)} | ${wall} | ${same} | ${w.load.map((x) => x.toFixed(1)).join('→')} |`);
     }
     for (const [group, label] of [['real', 'geometric mean, real packages'], ['classic', 'geometric mean, classic benchmarks']]) {
       const means = shown.map((v) => (ratios[group][v].length ? geomean(ratios[group][v]) : NaN));
       if (Number.isNaN(means[0])) continue;
       if (group === 'real') gm[r.runtime] = means[0];
-      lines.push(`| **${label}** | | ${means.map((m) => `**${Number.isNaN(m) ? '–' : fmt(m)}**`).join(' | ')} | | | |`);
+      lines.push(`| **${label}** | | ${means.map((m) => `**${Number.isNaN(m) ? '–' : fmt(m)}**`).join(' | ')} | | | | |`);
     }
     lines.push('');
   }
@@ -292,7 +293,7 @@ function markdown(all, sizeRows, started) {
   if (diagnostics.length > 0) {
     lines.push('### Where the time goes', '');
     lines.push(
-      "trapdoor's copies changed one way each, measured in the same rounds (ratios to plain, as above): **checks without locals** — the slow path's locals array and write-back removed (what passing the locals costs: bytecode size, which decides V8's inlining, and values kept alive at every check); **every entry checked** — `entryChecks: 'all'` (what leaving out the entry checks of functions that cannot spin saves); **universal check** — the form with the scratch store that Bun needs, on Node and Deno (what the store would cost there). What is left between *checks without locals* and 1.000× is the checks themselves: a load and a branch at every loop iteration and function entry.",
+      "trapdoor's copies changed one way each, measured in the same rounds (ratios of medians to plain, as above): **checks without locals** — the slow path's locals array and write-back removed (what passing the locals costs: bytecode size, which decides V8's inlining, and values kept alive at every check); **every entry checked** — `entryChecks: 'all'` (what leaving out the entry checks of functions that cannot spin saves); **universal check** — the form with the scratch store that Bun needs, on Node and Deno (what the store would cost there). What is left between *checks without locals* and 1.000× is the checks themselves: a load and a branch at every loop iteration and function entry.",
       '',
     );
     lines.push(`| runtime | workload | trapdoor | ${diagnostics.map((v) => LABEL[v]).join(' | ')} |`, `|---|---|---:|${diagnostics.map(() => '---:|').join('')}`);
@@ -300,7 +301,8 @@ function markdown(all, sizeRows, started) {
       if (r.error) continue;
       for (const w of r.results) {
         if (w.error) continue;
-        lines.push(`| ${r.runtime} | ${w.name} | ${fmt(w.ratios.trapdoor)} | ${diagnostics.map((v) => (w.ratios[v] === undefined ? '–' : fmt(w.ratios[v]))).join(' | ')} |`);
+        const ratio = (v) => (w.medians[v] === undefined ? '–' : fmt(w.medians[v] / w.medians.plain));
+        lines.push(`| ${r.runtime} | ${w.name} | ${ratio('trapdoor')} | ${diagnostics.map(ratio).join(' | ')} |`);
       }
     }
     lines.push('');
@@ -321,6 +323,13 @@ function markdown(all, sizeRows, started) {
 }
 
 const started = Date.now();
+if (env.BENCH_REPORT_ONLY === '1') {
+  // Rewrites the tables from the last run's results (WORK/results.json) without running anything.
+  const last = JSON.parse(readFileSync(join(WORK, 'results.json'), 'utf8'));
+  writeFileSync(join(RESULTS, 'overhead.md'), markdown(last.results ?? last, sizes(), last.started ?? started));
+  writeReport(RESULTS, REPORT);
+  process.exit(0);
+}
 mkdirSync(WORK, { recursive: true });
 mkdirSync(join(WORK, 'state'), { recursive: true, mode: 0o700 });
 prepare();
@@ -329,7 +338,7 @@ for (const rt of RUNTIMES) {
   log(`${rt}: ${NAMES.join(', ')} × ${VARIANTS.join(', ')}`);
   all.push(await runDriver(rt));
 }
-writeFileSync(join(WORK, 'results.json'), JSON.stringify(all, null, 1));
+writeFileSync(join(WORK, 'results.json'), JSON.stringify({ started, results: all }, null, 1));
 mkdirSync(RESULTS, { recursive: true });
 writeFileSync(join(RESULTS, 'overhead.md'), markdown(all, sizes(), started));
 writeReport(RESULTS, REPORT);

@@ -127,6 +127,11 @@ const WORKLOADS = [
       };
       // Files are read once (the disk is not what is measured); parsing and checking are redone every run.
       const host = ts.createCompilerHost(options);
+      // The lib .d.ts files from the installed package: each variant's copy of typescript.js sits
+      // in a folder of its own, without them, and would look for them there.
+      const libs = path.join(ROOT, 'node_modules/typescript/lib');
+      host.getDefaultLibLocation = () => libs;
+      host.getDefaultLibFileName = (o) => path.join(libs, ts.getDefaultLibFileName(o));
       const texts = new Map();
       const readFile = host.readFile.bind(host);
       host.readFile = (f) => {
