@@ -79,6 +79,31 @@ describe('entry checks: which functions keep theirs', () => {
     expect(entries(source, { entryChecks: 'all' })).toHaveLength(14);
   });
 
+  it('the module table lists every function left without an entry check in `bare` ([line, column, endLine, endColumn, name, source]), apart from `sites`', () => {
+    const source = [
+      'function main() {', //                               1
+      '  function tick(s) { return s + 1; }', //            2
+      '  const twice = (x) =>', //                          3
+      '    x * 2;', //                                      4
+      '  for (;;) { tick(1); }', //                         5
+      '}', //                                               6
+      'exports.main = main;', //                            7
+    ].join('\n');
+    const tableOf = (options: Partial<InstrumentOptions> = {}) => {
+      const { code } = instrument(source, { filename: FILE, moduleType: 'cjs', ...options });
+      return new Function(`return ${/\/\*trapdoor:1\*\/(\{.*\})\}(?=function |import |var |\s*$)/s.exec(code)![1]!}`)() as { sites: unknown[][]; bare?: unknown[][] };
+    };
+    const table = tableOf();
+    expect(table.bare).toEqual([
+      [2, 2, 2, 36, 'tick', 0],
+      [3, 16, 4, 9, 'twice', 0],
+    ]);
+    // `sites` holds only the checks, indexed by the id each check passes.
+    expect(table.sites.map((row) => [row[0], row[1], row[3]])).toEqual([[1, 1, 'main'], [0, 5, 'main']]);
+    // With every entry check kept, nothing is bare and the field is left out (tables read as before).
+    expect(tableOf({ entryChecks: 'all' }).bare).toBeUndefined();
+  });
+
 
   it('getters, setters, computed names, implicitly called names and callbacks passed to a call keep theirs, even without calls', () => {
     const source = [

@@ -164,9 +164,22 @@ export interface TableSite {
 
 const KIND_CODE: Record<SiteKind, number> = { loop: 0, function: 1, statement: 2 };
 
+/** A function the transform gave no entry check (entry elision), so that the runtime still knows it is a function. */
+export interface TableBare {
+  line: number;
+  column: number;
+  /** End in the original source (exclusive; 0, 0 when unknown). */
+  endLine: number;
+  endColumn: number;
+  functionName: string;
+  sourceIndex: number;
+}
+
 export interface TableExtras {
   /** Every insertion as flat (line, column, length) triples, in order: maps generated columns back. */
   shifts: number[];
+  /** Functions without an entry check (and no row in `sites`); the field is left out when there are none. */
+  bare?: TableBare[];
   /** The input source map, when the code came with one (the runtime chains outer frames through it). */
   inputMap?: unknown;
 }
@@ -200,7 +213,9 @@ export function footer(n: Names, language: Language, file: string, sources: stri
   );
   const anyType = language === 'ts' ? ': any' : '';
   const input = extras.inputMap === undefined ? '' : `,inputMap:${JSON.stringify(extras.inputMap)}`;
-  const table = `{v:1,file:${JSON.stringify(file)},sources:${JSON.stringify(sources)},sites:[${rows.join(',')}],shifts:[${extras.shifts.join(',')}]${input}}`;
+  // A field of its own, not rows of `sites`: readers index `sites` by the id the checks pass.
+  const bare = extras.bare === undefined || extras.bare.length === 0 ? '' : `,bare:[${extras.bare.map((b) => JSON.stringify([b.line, b.column, b.endLine, b.endColumn, b.functionName, b.sourceIndex])).join(',')}]`;
+  const table = `{v:1,file:${JSON.stringify(file)},sources:${JSON.stringify(sources)},sites:[${rows.join(',')}],shifts:[${extras.shifts.join(',')}]${bare}${input}}`;
   const glue = binding ? footerBindings(n, binding.moduleType, language, binding.specifier, binding.shadowed) : '';
   return `\n;function ${n.module}()${anyType} {return ${MARKER}${table}}${glue}\n`;
 }

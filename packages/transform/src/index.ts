@@ -11,7 +11,7 @@ import { TransformError } from './errors.js';
 import { parse, type Language, type ModuleType } from './parse.js';
 import { SiteWalker, type SiteKind, type SitePlan } from './sites.js';
 import { localsAt, type Local } from './scope.js';
-import { chooseNames, expressionCheck, footer, header, MARKER, statementCheck, type CheckForm, type TableSite } from './emit.js';
+import { chooseNames, expressionCheck, footer, header, MARKER, statementCheck, type CheckForm, type TableBare, type TableSite } from './emit.js';
 import { insertOnlyMappings } from './insert-map.js';
 import { splitLines, type Lines } from './lines.js';
 import { chain, decodeDataUrl, findMapComment, InputPositions, parseMap, tableMap, type RawSourceMap } from './source-map.js';
@@ -136,7 +136,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   // The substring first: the pattern scans from every `/*` of the file.
   if (code.includes('trapdoor-ignore-file') && /\/\*\s*trapdoor-ignore-file\s*\*\//.test(code)) return unchanged(code, filename, options.moduleType, 'ignore-file', givenMap);
 
-  const { plans, moduleType, language, shadowed, program, comments } = findSites(code, filename, options.moduleType, options.language, options.entryChecks);
+  const { plans, elided, moduleType, language, shadowed, program, comments } = findSites(code, filename, options.moduleType, options.language, options.entryChecks);
 
   const comment = findMapComment(code);
   const inputMap = givenMap ?? (comment ? decodeDataUrl(comment.url, filename) : undefined);
@@ -178,6 +178,17 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
     inserts.push(...insertsFor(plan, id, names, plan.capturesThis ? [...locals, { name: 'this', writable: false }] : locals, form));
   });
 
+  // Functions left without an entry check, so that the runtime's breakpoints still see a function there.
+  const bare: TableBare[] = elided.map((plan) => {
+    const original = input?.lookup(plan.line, plan.column);
+    const source = original?.source ?? filename;
+    let sourceIndex = sources.indexOf(source);
+    if (sourceIndex < 0) sourceIndex = sources.push(source) - 1;
+    const position = original ?? { line: plan.line, column: plan.column };
+    const end = endPosition(plan, input, source);
+    return { line: position.line, column: position.column, endLine: end.line, endColumn: end.column, functionName: plan.functionName, sourceIndex };
+  });
+
   const lines = splitLines(code);
   // The runtime bindings go on a line without code of the file's, else after its last line (emit.ts).
   const spot = moduleType === 'cjs' && options.commonJsBindings === 'end' ? undefined : headerSpot(program, comments, code, lines, plans) ?? topWhereLineOneHasChecks(program, plans);
@@ -187,7 +198,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   if (comment) s.remove(comment.start, comment.end); // consumed (or stale: its positions no longer fit)
   const shifts = applyInserts(s, lines, inserts, plans, sites);
   const binding = spot ? undefined : { moduleType, specifier: runtime, shadowed };
-  s.append(footer(names, language, filename, sources, tableSites, { shifts, inputMap: input && tableMap(inputMap!, input) }, binding));
+  s.append(footer(names, language, filename, sources, tableSites, { shifts, bare, inputMap: input && tableMap(inputMap!, input) }, binding));
 
   const insertions = inserts.map(({ at, text }) => ({ at, length: text.length }));
   const end = comment ? comment.start : code.length;
@@ -221,6 +232,7 @@ function findSites(code: string, filename: string, moduleTypeOption: ModuleType 
   walker.program(ast.program);
   return {
     plans: walker.sites.filter((p) => !p.elided),
+    elided: walker.sites.filter((p) => p.elided),
     moduleType,
     language,
     shadowed: walker.topLevelLexicalNames(),
