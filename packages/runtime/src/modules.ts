@@ -28,6 +28,13 @@ export interface ModuleTableV1 {
    * maps back by subtracting the lengths inserted before it on its line.
    */
   shifts: number[];
+  /**
+   * Functions the transform gave no entry check (a function with neither loop nor call, in trap
+   * mode): [line (1-based), column (0-based), end line, end column (exclusive; 0, 0 when unknown),
+   * function name, source index]. Not sites (no check stops there); breakpoints need them to know
+   * which function a position is in. Absent from older tables and when there are none.
+   */
+  bare?: Array<[number, number, number, number, string, number]>;
   /** The map from that code to the original sources, when the transform was given one. */
   inputMap?: { version: number; sources: (string | null)[]; sourcesContent?: (string | null)[]; names: string[]; mappings: string; sourceRoot?: string };
 }
@@ -62,6 +69,17 @@ export interface Site {
   sideEffectFree: boolean;
 }
 
+/** A function without a check of its own (`ModuleTableV1['bare']`). */
+export interface BareFunction {
+  line: number;
+  column: number;
+  /** Exclusive; line 0 when the table does not say. */
+  endLine: number;
+  endColumn: number;
+  functionName: string;
+  source: string;
+}
+
 export interface InstrumentedModule {
   id: number;
   /** The filename the transform was given (usually the original file's path). */
@@ -72,6 +90,8 @@ export interface InstrumentedModule {
   inputMap: ModuleTableV1['inputMap'];
   sources: string[];
   sites: Site[];
+  /** Functions without a check, by position. */
+  bare: BareFunction[];
 }
 
 const KEY = Symbol.for('trapdoor.modules');
@@ -158,5 +178,13 @@ function decode(id: number, table: ModuleTableV1, loadedFrom: string | undefined
         sideEffectFree: (flags & SiteFlag.SIDE_EFFECT_FREE) !== 0,
       };
     }),
+    bare: (table.bare ?? []).map(([line, column, endLine, endColumn, functionName, source]) => ({
+      line,
+      column,
+      endLine,
+      endColumn,
+      functionName,
+      source: table.sources[source] ?? table.file,
+    })),
   };
 }

@@ -84,6 +84,67 @@ describe('resolveLocation', () => {
     expect(possibleBreakpoints(script, { line: 9, column: 0 }, undefined, true).map((l) => l.lineNumber + 1)).toEqual([10, 12]);
   });
 
+});
+
+// Functions with neither loop nor call get no entry check (the transform's entry elision) and no
+// site; the table lists them apart (`bare`), and a breakpoint in one must not resolve to a check
+// of the function around it, nor to the top level's next loop.
+const TICKS = [
+  'function tick(s) {', //                       1
+  '  return s + 1;', //                          2
+  '}', //                                        3
+  'function run() {', //                         4
+  '  const twice = (x) => x * 2;', //            5
+  '  const later = () => () => { for (;;) {} };', // 6
+  '  let s = 0;', //                             7
+  '  while (s < 1e9) s = tick(twice(s));', //    8
+  '  return later;', //                          9
+  '}', //                                        10
+  'let n = 0;', //                               11
+  'for (;;) n = tick(n);', //                    12
+].join('\n');
+
+describe('resolveLocation: functions without a check', () => {
+  const script = scriptOf(TICKS);
+
+  it('a breakpoint inside one stays pending, with the reason, instead of stopping at the next loop outside it', () => {
+    const reason = "pending: function tick has no check: trap mode puts none in a function with neither loop nor call (instrument with entryChecks: 'all' to stop there)";
+    expect(at(script, 1)).toBe(reason);
+    expect(at(script, 2)).toBe(reason);
+    expect(at(script, 5, 23)).toBe(reason.replace('function tick', 'function twice'));
+    // Without the table's `bare` list these were taken for the enclosing function's (or the top level's) code.
+    const old = scriptOf(TICKS);
+    for (const site of old.sites) site.module.bare = [];
+    expect(at(old, 2)).toBe('12:0');
+    expect(at(old, 5, 23)).toBe('8:2');
+  });
+
+  it('the code around one still resolves as before, and a checked function nested in one still stops at its entry', () => {
+    expect(at(script, 3)).toMatch(/^pending: function tick has no check/); // its closing brace is in it, as in V8
+    expect(at(script, 5)).toBe('8:2'); // the line's own statement belongs to run
+    expect(at(script, 7)).toBe('8:2');
+    expect(at(script, 6, 17)).toBe('6:22'); // inside the bare outer arrow: the checked inner one on that line
+    expect(at(script, 11)).toBe('12:0');
+  });
+
+  it('getPossibleBreakpoints lists nothing in one', () => {
+    expect(possibleBreakpoints(script, { line: 0, column: 0 }, { line: 3, column: 0 }, false)).toEqual([]);
+    expect(possibleBreakpoints(script, { line: 1, column: 0 }, undefined, true)).toEqual([]);
+    expect(possibleBreakpoints(script, { line: 0, column: 0 }, undefined, false).map((l) => `${l.lineNumber + 1}:${l.columnNumber}`)).toEqual(['4:0', '6:22', '6:30', '8:2', '12:0']);
+  });
+
+  it('with every entry check kept (entryChecks: all), a breakpoint there stops at its entry', () => {
+    const { code } = instrument(TICKS, { filename: '/virtual/all.mjs', moduleType: 'esm', entryChecks: 'all' });
+    const table = new Function(`return ${/\/\*trapdoor:1\*\/(\{.*\})\}(?=function |import |var |\s*$)/s.exec(code)![1]!}`)() as ModuleTableV1;
+    expect(table.bare).toBeUndefined();
+    const module = moduleOf(() => table);
+    const all: Script = { id: '8', url: 'file:///virtual/all.mjs', source: TICKS, instrumented: true, isModule: true, sites: module.sites.map((_, i) => siteRef(module, i)), event: {} as never };
+    expect(at(all, 2)).toBe('pending: no loop or function entry of its own at or after line 2 in function tick: in trap mode only those can stop the program');
+    expect(at(all, 1)).toBe('1:0');
+  });
+});
+
+describe('resolveLocation: old tables', () => {
   it('reads tables without extents as before: the nearest check at or after', () => {
     const old = scriptOf(COLLATZ);
     for (const site of old.sites) site.endLineNumber = -1;

@@ -16,6 +16,7 @@
  */
 import type { Protocol } from 'devtools-protocol';
 import { ProtocolError } from './protocol.js';
+import type { InstrumentedModule } from '../modules.js';
 import type { Script, Scripts, SiteRef } from './scripts.js';
 
 export interface Breakpoint {
@@ -58,14 +59,19 @@ interface Check {
   kind: SiteRef['kind'];
   sites: SiteRef[];
   functionName: string;
-  /** The innermost function check whose extent holds this check's start (not itself). */
+  /** The innermost function whose extent holds this check's start (not itself). */
   owner: Check | undefined;
+  /** A function the transform gave no check (`InstrumentedModule.bare`): no sites; nothing stops there. */
+  bare: boolean;
 }
 
 interface Layout {
   /** `script.sites.length` when built (sites are only ever added). */
   count: number;
+  /** The checks and the functions without one (`bare`), by position. */
   checks: Check[];
+  /** Only the checks: where a breakpoint can stop. */
+  stops: Check[];
   /** Whether the tables gave extents (transforms before them did not). */
   extents: boolean;
 }
@@ -86,7 +92,13 @@ function layoutOf(script: Script): Layout {
     const end = site.endLineNumber < 0 ? undefined : { line: site.endLineNumber, column: site.endColumnNumber };
     if (end === undefined) extents = false;
     const functionName = site.module.sites[site.index]?.functionName ?? '';
-    checks.push({ start: { line: site.lineNumber, column: site.columnNumber }, end, kind: site.kind, sites: [site], functionName, owner: undefined });
+    checks.push({ start: { line: site.lineNumber, column: site.columnNumber }, end, kind: site.kind, sites: [site], functionName, owner: undefined, bare: false });
+  }
+  const stops = [...checks];
+  const bare = bareFunctions(script, checks);
+  if (bare.length > 0) {
+    checks.push(...bare);
+    checks.sort((a, b) => a.start.line - b.start.line || a.start.column - b.start.column); // stable: a check before a function at its start
   }
   // Functions nest: a stack of the open ones gives each check its owner in one pass.
   const open: Check[] = [];
@@ -95,9 +107,39 @@ function layoutOf(script: Script): Layout {
     check.owner = open[open.length - 1];
     if (check.kind === 'function' && check.end !== undefined) open.push(check);
   }
-  const layout = { count: script.sites.length, checks, extents };
+  const layout = { count: script.sites.length, checks, stops, extents };
   layouts.set(script, layout);
   return layout;
+}
+
+/**
+ * The functions without a check in this script, from the tables of the modules that have sites
+ * here: without them a position in one would be taken for its enclosing function's, and a
+ * breakpoint there would stop at a check of that other function. One that another module
+ * sharing the source does check is left out (its check is in `checks`).
+ */
+function bareFunctions(script: Script, checks: Check[]): Check[] {
+  const sourcesOf = new Map<InstrumentedModule, Set<string>>();
+  for (const site of script.sites) {
+    const source = site.module.sites[site.index]?.source;
+    if (source === undefined) continue;
+    let sources = sourcesOf.get(site.module);
+    if (sources === undefined) sourcesOf.set(site.module, (sources = new Set()));
+    sources.add(source);
+  }
+  const key = (p: Position) => `${p.line}:${p.column}`;
+  const seen = new Set(checks.filter((c) => c.kind === 'function').map((c) => key(c.start)));
+  const bare: Check[] = [];
+  for (const [module, sources] of sourcesOf) {
+    for (const f of module.bare ?? []) {
+      if (!sources.has(f.source) || f.endLine === 0) continue;
+      const start = { line: f.line - 1, column: f.column };
+      if (seen.has(key(start))) continue;
+      seen.add(key(start));
+      bare.push({ start, end: { line: f.endLine - 1, column: f.endColumn }, kind: 'function', sites: [], functionName: f.functionName, owner: undefined, bare: true });
+    }
+  }
+  return bare;
 }
 
 function contains(check: Check, p: Position): boolean {
@@ -143,25 +185,33 @@ export interface Resolution {
  *  3. a function that starts on that line at or after the position (`export function f() {`,
  *     `app.get('/', (req, res) => {`): its entry;
  *  4. the first loop of F after the position.
- * Never a check of another function. Otherwise nothing, with the reason.
+ * Never a check of another function. Otherwise nothing, with the reason. F can be a function the
+ * transform gave no check (`bare`: neither loop nor call): then only 3 can stop, and the reason says so.
  */
 export function resolveLocation(script: Script, lineNumber: number, columnNumber: number): Resolution {
   const layout = layoutOf(script);
   if (!layout.extents) return { sites: nearestSites(script, lineNumber, columnNumber) };
-  const { checks } = layout;
+  const { checks, stops } = layout;
   const p = { line: lineNumber, column: columnNumber };
   const first = firstNonBlank(script.source, lineNumber);
   if (first !== undefined && columnNumber <= first) p.column = first;
   const fn = functionAt(checks, p);
   const ownedByF = (c: Check): boolean => (c.kind === 'function' ? c === fn : c.owner === fn);
   const atOrAfter = (c: Check): boolean => !isBefore(c.start, p);
-  let hit = checks.find((c) => c.start.line === p.line && atOrAfter(c) && ownedByF(c));
+  let hit = stops.find((c) => c.start.line === p.line && atOrAfter(c) && ownedByF(c));
   if (hit === undefined) {
-    for (const c of checks) if (c.kind !== 'function' && c.owner === fn && contains(c, p)) hit = c;
+    for (const c of stops) if (c.kind !== 'function' && c.owner === fn && contains(c, p)) hit = c;
   }
-  hit ??= checks.find((c) => c.kind === 'function' && c.owner === fn && c.start.line === p.line && atOrAfter(c));
-  hit ??= checks.find((c) => c.kind !== 'function' && c.owner === fn && isBefore(p, c.start));
+  hit ??= stops.find((c) => c.kind === 'function' && c.owner === fn && c.start.line === p.line && atOrAfter(c));
+  hit ??= stops.find((c) => c.kind !== 'function' && c.owner === fn && isBefore(p, c.start));
   if (hit !== undefined) return { sites: hit.sites };
+  if (fn?.bare === true) {
+    const what = fn.functionName === '' ? `the function at line ${fn.start.line + 1}` : `function ${fn.functionName}`;
+    return {
+      sites: [],
+      reason: `${what} has no check: trap mode puts none in a function with neither loop nor call (instrument with entryChecks: 'all' to stop there)`,
+    };
+  }
   const where = fn === undefined ? 'at the top level' : fn.functionName === '' ? `in the function at line ${fn.start.line + 1}` : `in function ${fn.functionName}`;
   return {
     sites: [],
@@ -171,10 +221,10 @@ export function resolveLocation(script: Script, lineNumber: number, columnNumber
 
 /** The checks in [start, end) (all of the script without `end`); with `restrictToFunction`, only those of the function holding `start`. */
 export function possibleBreakpoints(script: Script, start: Position, end: Position | undefined, restrictToFunction: boolean): Protocol.Debugger.BreakLocation[] {
-  const { checks } = layoutOf(script);
+  const { checks, stops } = layoutOf(script);
   const fn = restrictToFunction ? functionAt(checks, start) : undefined;
   const locations: Protocol.Debugger.BreakLocation[] = [];
-  for (const check of checks) {
+  for (const check of stops) {
     if (isBefore(check.start, start) || (end !== undefined && !isBefore(check.start, end))) continue;
     if (restrictToFunction && (check.kind === 'function' ? check !== fn : check.owner !== fn)) continue;
     locations.push({ scriptId: script.id, lineNumber: check.start.line, columnNumber: check.start.column });

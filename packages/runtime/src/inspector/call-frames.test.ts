@@ -34,6 +34,7 @@ function moduleFrom(code: string, filename: string, inputSourceMap?: object): { 
       locals: locals === '' ? [] : locals.split(','),
       writable: [...writable].map((c) => c === '1'),
     })),
+    bare: [],
   };
   return { module, output: result.code };
 }
