@@ -13,7 +13,7 @@ import { Client, columnOf, killChildren, launch, lineOf, prepare, programsDir, p
 
 let dir: string;
 beforeAll(() => {
-  dir = prepare('cdp', ['busy-empty.mjs', 'busy-work.mjs', 'recursion.mjs', 'idle.mjs', 'typed.ts', 'lazy-main.mjs', 'lazy-dep.mjs', 'busy-cjs.cjs', 'views.mjs']);
+  dir = prepare('cdp', ['busy-empty.mjs', 'busy-work.mjs', 'recursion.mjs', 'idle.mjs', 'typed.ts', 'lazy-main.mjs', 'lazy-dep.mjs', 'busy-cjs.cjs', 'views.mjs', 'leaf-before-loop.mjs']);
   writeMovedBuild(dir);
 });
 
@@ -610,6 +610,35 @@ describe.each(runtimes)('CDP on $name', (runtime) => {
       await client.send('Debugger.evaluateOnCallFrame', { callFrameId: top.callFrames[0].callFrameId, expression: 'stop = true' });
       await resume(client);
       await target.line(/^stopped after/);
+      expect(await target.exited).toEqual({ code: 0, signal: null });
+    });
+
+    it('a breakpoint in a leaf function without a check (nested before a top-level loop) stays pending with the reason, and never pauses the program', async () => {
+      const leaf = 'leaf-before-loop.mjs';
+      const { target, port } = await startBusy(runtime, leaf);
+      const client = await attach(target, port);
+      await enable(client);
+      const mark = client.mark();
+      // Before the module table listed such functions, this resolved to the top-level loop's check and paused at once.
+      const pending = await client.send('Debugger.setBreakpointByUrl', { url: programUrl(leaf), lineNumber: lineOf(leaf, 'return n + step;'), columnNumber: 0 });
+      expect(pending.locations).toEqual([]);
+      expect(pending.reason).toBe("function tick has no check: trap mode puts none in a function with neither loop nor call (instrument with entryChecks: 'all' to stop there)");
+      // A breakpoint in the loop itself does resolve: the first pause after both is that one's, at the loop, though tick ran all along.
+      const loop = await client.send('Debugger.setBreakpointByUrl', { url: programUrl(leaf), lineNumber: lineOf(leaf, 'n = tick(n);'), columnNumber: 0 });
+      const whileLine = lineOf(leaf, 'while (!stop)');
+      expect(loop.locations).toEqual([{ scriptId: expect.any(String), lineNumber: whileLine, columnNumber: 0 }]);
+      const hit = await client.next('Debugger.paused', mark);
+      expect(hit.hitBreakpoints).toEqual([loop.breakpointId]);
+      expect(hit.callFrames[0].location.lineNumber).toBe(whileLine);
+      const scriptId = loop.locations[0].scriptId;
+      // What node inspect's sb(line) sends: V8's error, with the reason; getPossibleBreakpoints lists nothing in tick.
+      await expect(client.send('Debugger.setBreakpoint', { location: { scriptId, lineNumber: lineOf(leaf, 'return n + step;') } })).rejects.toThrow(/Could not resolve breakpoint: function tick has no check/);
+      const inTick = await client.send('Debugger.getPossibleBreakpoints', { start: { scriptId, lineNumber: lineOf(leaf, 'return n + step;'), columnNumber: 0 }, restrictToFunction: true });
+      expect(inTick.locations).toEqual([]);
+      await client.send('Debugger.removeBreakpoint', { breakpointId: loop.breakpointId });
+      await client.send('Debugger.evaluateOnCallFrame', { callFrameId: hit.callFrames[0].callFrameId, expression: 'stop = true' });
+      await resume(client);
+      await target.line(/^stopped, counted some$/);
       expect(await target.exited).toEqual({ code: 0, signal: null });
     });
 
