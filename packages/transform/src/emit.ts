@@ -69,18 +69,36 @@ function assignments(n: Names, locals: Local[]): string {
   return targets.length === 0 ? '' : `({${targets.join(', ')}} = ${n.writeBack})`;
 }
 
-/** A check in statement position. */
-export function statementCheck(n: Names, id: number, locals: Local[], form: CheckForm): string {
+/**
+ * The comment that keeps a check out of a coverage report (`coverageHints`): istanbul's
+ * instrumenter and Vitest's v8 converter (ast-v8-to-istanbul) both skip the node that starts right
+ * after it, with everything in it. The v8 spelling is not used: v8-to-istanbul (Jest, c8) reads it
+ * as "the next line", which would hide the program's own code on that line.
+ */
+export const COVERAGE_HINT = '/* istanbul ignore next */';
+
+/** A check in statement position. `hint`: '' or COVERAGE_HINT. */
+export function statementCheck(n: Names, id: number, locals: Local[], form: CheckForm, hint = ''): string {
   const back = assignments(n, locals);
-  if (back === '') return `if (${condition(n, id, form)}) ${call(n, id, locals)};`;
-  return `if (${condition(n, id, form)} && (${n.writeBack} = ${call(n, id, locals)}) !== void 0) ${back};`;
+  if (back === '') return `${hint}if (${condition(n, id, form)}) ${call(n, id, locals)};`;
+  return `${hint}if (${condition(n, id, form)} && (${n.writeBack} = ${call(n, id, locals)}) !== void 0) ${back};`;
 }
 
-/** A check in expression position, followed by `, ` (for an arrow's expression body). */
-export function expressionCheck(n: Names, id: number, locals: Local[], form: CheckForm): string {
+/**
+ * A check in expression position, followed by `, ` (for an arrow's expression body). With a hint,
+ * the check is a property's value in an object that is thrown away, `void {_: hint check}`: a hint
+ * right before the check would mark the sequence too (it starts at the same offset) and hide the
+ * program's expression after it, and Vite's TypeScript step (oxc) drops comments inside
+ * expressions except before a property, its value or a call's argument (measured; istanbul skips
+ * on the value, not the property). The object costs an allocation per call in unoptimized code,
+ * only there (expression-bodied arrows with a call) and only with hints. The V8 form's condition
+ * gets parentheses, so that the check's text stays what side-effects.ts recognizes.
+ */
+export function expressionCheck(n: Names, id: number, locals: Local[], form: CheckForm, hint = ''): string {
   const back = assignments(n, locals);
-  if (back === '') return `(${condition(n, id, form)} && ${call(n, id, locals)}, `;
-  return `(${condition(n, id, form)} && (${n.writeBack} = ${call(n, id, locals)}) !== void 0 && ${back}, `;
+  const test = hint !== '' && form === 'load' ? `(${condition(n, id, form)})` : condition(n, id, form);
+  const check = back === '' ? `${test} && ${call(n, id, locals)}` : `${test} && (${n.writeBack} = ${call(n, id, locals)}) !== void 0 && ${back}`;
+  return hint === '' ? `(${check}, ` : `(void {_: ${hint}${check}}, `;
 }
 
 /**
@@ -105,14 +123,14 @@ function selfOf(moduleType: ModuleType, shadowed: Set<string>): string {
  * error's excerpt or column can show them: the module registers before its body runs and `F` is a
  * constant (or an import).
  */
-export function header(n: Names, moduleType: ModuleType, language: Language, specifier: string, shadowed: Set<string>): string {
+export function header(n: Names, moduleType: ModuleType, language: Language, specifier: string, shadowed: Set<string>, hint = ''): string {
   const spec = JSON.stringify(specifier);
   const anyType = language === 'ts' ? ': any' : '';
   const load =
     moduleType === 'esm'
       ? `import { flags as ${n.flags}, trap as ${n.trap}, register as ${n.bind} } from ${spec};`
-      : `const { flags: ${n.flags}, trap: ${n.trap}, register: ${n.bind} } = ${requireRuntime(spec, shadowed)};`;
-  return `${load}${n.bind}(${n.module}, ${selfOf(moduleType, shadowed)});var ${n.writeBack}${anyType};`;
+      : `${hint}const { flags: ${n.flags}, trap: ${n.trap}, register: ${n.bind} } = ${requireRuntime(spec, shadowed)};`;
+  return `${load}${hint}${n.bind}(${n.module}, ${selfOf(moduleType, shadowed)});${hint}var ${n.writeBack}${anyType};`;
 }
 
 /**

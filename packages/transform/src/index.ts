@@ -11,7 +11,7 @@ import { TransformError } from './errors.js';
 import { parse, type Language, type ModuleType } from './parse.js';
 import { SiteWalker, type SiteKind, type SitePlan } from './sites.js';
 import { localsAt, type Local } from './scope.js';
-import { chooseNames, expressionCheck, footer, header, MARKER, statementCheck, type CheckForm, type TableBare, type TableSite } from './emit.js';
+import { chooseNames, COVERAGE_HINT, expressionCheck, footer, header, MARKER, statementCheck, type CheckForm, type TableBare, type TableSite } from './emit.js';
 import { insertOnlyMappings } from './insert-map.js';
 import { splitLines, type Lines } from './lines.js';
 import { chain, decodeDataUrl, findMapComment, InputPositions, parseMap, tableMap, type RawSourceMap } from './source-map.js';
@@ -62,6 +62,12 @@ export interface InstrumentOptions {
    * there could never be trapped.
    */
   target?: Target;
+  /**
+   * Mark every inserted check and the runtime bindings with `/* istanbul ignore next *\/`, so that
+   * istanbul and Vitest's v8 coverage report the statements, branches, functions and lines of the
+   * plain run (the test runners set it). Default false: the comments are bytes for nothing elsewhere.
+   */
+  coverageHints?: boolean;
 }
 
 export type Target = 'any' | 'node' | 'deno' | 'bun';
@@ -127,6 +133,9 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   if (options.entryChecks !== undefined && options.entryChecks !== 'all' && options.entryChecks !== 'needed') {
     throw new TransformError('ERR_TRAPDOOR_OPTION', `instrument: unknown entryChecks ${JSON.stringify(options.entryChecks)}; expected 'all' or 'needed'`, { option: 'entryChecks' });
   }
+  if (options.coverageHints !== undefined && typeof options.coverageHints !== 'boolean') {
+    throw new TransformError('ERR_TRAPDOOR_OPTION', `instrument: coverageHints must be true or false, not ${JSON.stringify(options.coverageHints)}`, { option: 'coverageHints' });
+  }
   if (options.moduleType !== undefined && options.moduleType !== 'esm' && options.moduleType !== 'cjs') {
     throw new TransformError('ERR_TRAPDOOR_OPTION', `instrument: unknown moduleType ${JSON.stringify(options.moduleType)}; expected 'esm' or 'cjs'`, { option: 'moduleType' });
   }
@@ -145,6 +154,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
 
   const names = chooseNames(code);
   const form: CheckForm = options.target === 'node' || options.target === 'deno' ? 'load' : 'store';
+  const hint = options.coverageHints === true ? COVERAGE_HINT : '';
   const input = inputMap ? new InputPositions(inputMap, filename) : undefined;
   const sources: string[] = [filename];
   const tableSites: TableSite[] = [];
@@ -175,7 +185,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
       sideEffectFree: plan.sideEffectFree,
     });
     // `this` goes last in the array the check passes, after the locals the table lists.
-    inserts.push(...insertsFor(plan, id, names, plan.capturesThis ? [...locals, { name: 'this', writable: false }] : locals, form));
+    inserts.push(...insertsFor(plan, id, names, plan.capturesThis ? [...locals, { name: 'this', writable: false }] : locals, form, hint));
   });
 
   // Functions left without an entry check, so that the runtime's breakpoints still see a function there.
@@ -192,7 +202,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   const lines = splitLines(code);
   // The runtime bindings go on a line without code of the file's, else after its last line (emit.ts).
   const spot = moduleType === 'cjs' && options.commonJsBindings === 'end' ? undefined : headerSpot(program, comments, code, lines, plans) ?? topWhereLineOneHasChecks(program, plans);
-  if (spot) inserts.push({ at: spot.at, text: (spot.semicolonFirst ? ';' : '') + header(names, moduleType, language, runtime, shadowed), closer: false, depth: 0 });
+  if (spot) inserts.push({ at: spot.at, text: (spot.semicolonFirst ? ';' : '') + header(names, moduleType, language, runtime, shadowed, hint), closer: false, depth: 0 });
 
   const s = new MagicString(code);
   if (comment) s.remove(comment.start, comment.end); // consumed (or stale: its positions no longer fit)
@@ -336,19 +346,19 @@ interface Insert {
   depth: number;
 }
 
-function insertsFor(plan: SitePlan, id: number, names: ReturnType<typeof chooseNames>, locals: Local[], form: CheckForm): Insert[] {
+function insertsFor(plan: SitePlan, id: number, names: ReturnType<typeof chooseNames>, locals: Local[], form: CheckForm, hint: string): Insert[] {
   const p = plan.placement;
   switch (p.type) {
     case 'statement':
-      return [{ at: p.at, text: (p.semicolonFirst ? ';' : '') + statementCheck(names, id, locals, form), closer: false, depth: plan.depth }];
+      return [{ at: p.at, text: (p.semicolonFirst ? ';' : '') + statementCheck(names, id, locals, form, hint), closer: false, depth: plan.depth }];
     case 'wrap':
       return [
-        { at: p.at, text: `{${statementCheck(names, id, locals, form)} `, closer: false, depth: plan.depth },
+        { at: p.at, text: `{${statementCheck(names, id, locals, form, hint)} `, closer: false, depth: plan.depth },
         { at: p.end, text: '}', closer: true, depth: plan.depth },
       ];
     case 'expression':
       return [
-        { at: p.at, text: expressionCheck(names, id, locals, form), closer: false, depth: plan.depth },
+        { at: p.at, text: expressionCheck(names, id, locals, form, hint), closer: false, depth: plan.depth },
         { at: p.end, text: ')', closer: true, depth: plan.depth },
       ];
   }
