@@ -36,17 +36,17 @@ function filePath(id: string): string | undefined {
  * export is one only if it does not use CommonJS's bindings (then the runtime is `require`d,
  * which webpack, Rollup's commonjs plugin and esbuild all understand).
  */
-export function instrumentForBundler(code: string, path: string, runtime: string, inputSourceMap?: RawSourceMap): InstrumentResult {
+export function instrumentForBundler(code: string, path: string, runtime: string, inputSourceMap?: RawSourceMap, coverageHints = false): InstrumentResult {
   // A TypeScript file that an earlier plugin changed was most likely compiled to JavaScript:
   // parse it as such (and insert no TypeScript syntax), as TypeScript only if that fails.
   let language: Language | undefined = inputSourceMap !== undefined && TYPESCRIPT_FILE.test(path) ? 'js' : undefined;
   const run = (moduleType?: ModuleType): InstrumentResult => {
     try {
-      return instrument(code, { filename: path, runtime, inputSourceMap, moduleType, language });
+      return instrument(code, { filename: path, runtime, inputSourceMap, moduleType, language, coverageHints });
     } catch (error) {
       if (language !== 'js' || !(error instanceof TransformError) || error.code !== 'ERR_TRAPDOOR_SYNTAX') throw error;
       language = undefined;
-      return instrument(code, { filename: path, runtime, inputSourceMap, moduleType });
+      return instrument(code, { filename: path, runtime, inputSourceMap, moduleType, coverageHints });
     }
   };
   const result = run();
@@ -153,7 +153,7 @@ export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined,
         if (path === undefined || !policyFor()(path)) return undefined;
         let result: InstrumentResult;
         try {
-          result = instrumentForBundler(code, path, options.runtime, incomingMap(this, code, path));
+          result = instrumentForBundler(code, path, options.runtime, incomingMap(this, code, path), options.coverageHints);
         } catch (error) {
           if (error instanceof TransformError && error.code === 'ERR_TRAPDOOR_SYNTAX') {
             // The bundler's own error format, with its own frame; nothing half-instrumented is emitted.
@@ -196,7 +196,7 @@ export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined,
         setupEsbuildLoad(build as unknown as EsbuildLike, {
           filter: CODE_FILE,
           wanted: (path) => filePath(path) !== undefined && policyFor()(path),
-          instrument: (code, path) => instrumentForBundler(code, path, options.runtime),
+          instrument: (code, path) => instrumentForBundler(code, path, options.runtime, undefined, options.coverageHints),
           reason,
         });
       },

@@ -38,6 +38,12 @@ export interface TrapdoorPluginOptions {
    * activated. Default false: the runtime stays external.
    */
   bundleRuntime?: boolean;
+  /**
+   * Mark the inserted checks so that istanbul and Vitest's v8 coverage leave them out of their
+   * reports (statements, branches, functions and lines as without trapdoor). Default false;
+   * `trapdoor-js/vitest` sets it.
+   */
+  coverageHints?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -49,6 +55,7 @@ export interface ResolvedOptions {
   root: string | undefined;
   production: boolean;
   bundleRuntime: boolean;
+  coverageHints: boolean;
 }
 
 export class PluginOptionError extends Error {
@@ -61,7 +68,7 @@ export class PluginOptionError extends Error {
   }
 }
 
-const KNOWN = new Set(['include', 'exclude', 'mode', 'runtime', 'client', 'root', 'production', 'bundleRuntime']);
+const KNOWN = new Set(['include', 'exclude', 'mode', 'runtime', 'client', 'root', 'production', 'bundleRuntime', 'coverageHints']);
 
 /** What production builds import: the runtime that arms only on the deployment's opt-in. */
 const PRODUCTION_RUNTIME = `${DEFAULT_RUNTIME}/production`;
@@ -84,8 +91,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   for (const name of Object.keys(given)) {
     if (!KNOWN.has(name)) throw new PluginOptionError(name, `unknown option; known: ${[...KNOWN].join(', ')}`);
   }
-  const { mode = 'trap', client = false, root, production = false, bundleRuntime = false } = given;
-  for (const [name, value] of Object.entries({ client, production, bundleRuntime })) {
+  const { mode = 'trap', client = false, root, production = false, bundleRuntime = false, coverageHints = false } = given;
+  for (const [name, value] of Object.entries({ client, production, bundleRuntime, coverageHints })) {
     if (typeof value !== 'boolean') throw new PluginOptionError(name, `expected true or false, got ${JSON.stringify(value)}`);
   }
   const runtime = given.runtime ?? (production ? PRODUCTION_RUNTIME : DEFAULT_RUNTIME);
@@ -103,5 +110,6 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     root: root as string | undefined,
     production: production as boolean,
     bundleRuntime: bundleRuntime as boolean,
+    coverageHints: coverageHints as boolean,
   };
 }
