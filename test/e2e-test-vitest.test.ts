@@ -19,7 +19,7 @@
  * under plain `vitest run`. failing/: assertion failures and errors thrown in loops and callbacks
  * are shown exactly as plain `vitest run` shows them (stack frames, code frames). passing/: the
  * results and output of plain `vitest run`; v8 and
- * istanbul coverage report the same functions and the same lines covered and missed.
+ * istanbul coverage report the same statements, branches, functions and lines as without trapdoor.
  * Installed: the packages packed and added with pnpm (strict) to a copy of stuck/, in both pools.
  * Bad command lines: one error line, a pointer to --help, exit status 2.
  *
@@ -70,12 +70,12 @@ function project(name: string): string {
 }
 
 /** Runs `command` in `cwd` to its end (or kills it at RUN_LIMIT_MS), with Vitest's JSON report read from report.json. */
-function run(cwd: string, command: string[], { json = true }: { json?: boolean } = {}): Promise<Run> {
+function run(cwd: string, command: string[], { json = true, env = {} }: { json?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
   const reportFile = join(cwd, 'report.json');
   rmSync(reportFile, { force: true });
   const args = json ? [...command, '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`] : command;
   return new Promise((resolve, reject) => {
-    const child = spawn(args[0]!, args.slice(1), { cwd, env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(args[0]!, args.slice(1), { cwd, env: { ...userEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
@@ -98,7 +98,8 @@ function run(cwd: string, command: string[], { json = true }: { json?: boolean }
   });
 }
 
-const trapdoorTest = (cwd: string, options: string[], command: string[], json = true) => run(cwd, [process.execPath, TRAPDOOR, 'test', ...options, '--', ...command], { json });
+const trapdoorTest = (cwd: string, options: string[], command: string[], json = true, env: NodeJS.ProcessEnv = {}) =>
+  run(cwd, [process.execPath, TRAPDOOR, 'test', ...options, '--', ...command], { json, env });
 
 /** Each test's status by its file (relative) and full name. */
 function statuses(report: JsonReport | undefined, root: string): Record<string, string> {
@@ -351,18 +352,21 @@ describe('a project whose tests pass', () => {
     expect(comparable(trapped)).toEqual(comparable(plain));
   });
 
-  // What coverage reports per file: the functions' hit counts, the lines with a hit and the lines
-  // whose statements all missed. Known difference (not hidden here): the inserted checks and the
-  // runtime bindings are statements to istanbul and to v8's converter too, so the report has more
-  // statements — on line 1 and on lines that open a function (`function f() {if (check)…`) — until
-  // the transform marks them with `/* istanbul ignore next */`, which both providers honour.
-  it.each(['v8', 'istanbul'])('keeps %s coverage working: the same functions, every line covered and missed as without trapdoor', async (provider) => {
+  // What coverage reports per file, as without trapdoor: every statement and branch (where it
+  // starts, its hit counts), the functions' hit counts, the lines with a hit and the lines whose
+  // statements all missed. The plugin marks the inserted checks and the runtime bindings with
+  // `/* istanbul ignore next */` (the transform's coverageHints), which both providers honour.
+  // Not compared: where statements end and where a function's name is (map resolution: the plain
+  // run's maps end some statements at the line's end; v8 places the name of a function on the
+  // header's line 4 columns off).
+  it.each(['v8', 'istanbul'])('keeps %s coverage as without trapdoor: the same statements, branches, functions and lines', async (provider) => {
     const coverage = (name: string) => [`--coverage.enabled`, `--coverage.provider=${provider}`, '--coverage.reporter=json', `--coverage.reportsDirectory=${name}`];
     const plain = await run(dir, [VITEST, 'run', ...coverage('coverage-plain')]);
     const trapped = await trapdoorTest(dir, [], [VITEST, 'run', ...coverage('coverage-trapdoor')]);
     expect(plain.status, plain.output).toBe(0);
     expect(trapped.status, trapped.output).toBe(0);
-    type FileCoverage = { s: Record<string, number>; f: Record<string, number>; statementMap: Record<string, { start: { line: number } }> };
+    type Start = { start: { line: number; column: number } };
+    type FileCoverage = { s: Record<string, number>; b: Record<string, number[]>; f: Record<string, number>; statementMap: Record<string, Start>; branchMap: Record<string, { type: string; loc: Start }> };
     const read = (name: string) => {
       const report = JSON.parse(readFileSync(join(dir, name, 'coverage-final.json'), 'utf8')) as Record<string, FileCoverage>;
       return Object.fromEntries(
@@ -373,24 +377,28 @@ describe('a project whose tests pass', () => {
             lines.set(line, Math.max(lines.get(line) ?? 0, count));
           }
           const sorted = [...lines].sort(([a], [b]) => a - b);
-          return [file.slice(dir.length + 1), { functions: Object.values(data.f), hit: sorted.filter(([, n]) => n > 0).map(([l]) => l), missed: sorted.filter(([, n]) => n === 0).map(([l]) => l) }];
+          const at = ({ start }: Start) => `${start.line}:${start.column}`;
+          return [
+            file.slice(dir.length + 1),
+            {
+              statements: Object.entries(data.s).map(([id, count]) => [at(data.statementMap[id]!), count]),
+              branches: Object.entries(data.b).map(([id, counts]) => [data.branchMap[id]!.type, at(data.branchMap[id]!.loc), counts]),
+              functions: Object.values(data.f),
+              hit: sorted.filter(([, n]) => n > 0).map(([l]) => l),
+              missed: sorted.filter(([, n]) => n === 0).map(([l]) => l),
+            },
+          ];
         }),
       );
     };
     const plainReport = read('coverage-plain');
     expect(Object.keys(plainReport).sort()).toEqual(['src/math.js', 'src/text.ts']);
-    expect(plainReport['src/math.js']!.missed).toEqual([lineOf('passing/src/math.js', "return 'never called'")]);
+    // The fixture has what the checks could add to: loops (braced or not), function entries, an
+    // arrow's expression body (JavaScript and TypeScript), a method; some never run.
+    expect(plainReport['src/math.js']!.missed).toEqual([lineOf('passing/src/math.js', "return 'never called'"), ...[7, 8, 9, 10].map((n) => lineOf('passing/src/math.js', 'count(limit)') + n - 6)]);
+    expect(plainReport['src/math.js']!.branches.length).toBeGreaterThan(0);
     const trappedReport = read('coverage-trapdoor');
-    expect(Object.keys(trappedReport).sort()).toEqual(Object.keys(plainReport).sort());
-    for (const [file, plainFile] of Object.entries(plainReport)) {
-      const trappedFile = trappedReport[file]!;
-      expect(trappedFile.functions, file).toEqual(plainFile.functions);
-      expect(trappedFile.hit, file).toEqual(expect.arrayContaining(plainFile.hit));
-      expect(trappedFile.missed, file).toEqual(expect.arrayContaining(plainFile.missed));
-      // Lines the plain run covers are not reported missed, and the reverse.
-      expect(trappedFile.missed.filter((line) => plainFile.hit.includes(line)), file).toEqual([]);
-      expect(trappedFile.hit.filter((line) => plainFile.missed.includes(line)), file).toEqual([]);
-    }
+    expect(trappedReport).toEqual(plainReport);
   });
 });
 
@@ -465,5 +473,55 @@ describe('trapdoor test: bad command lines', () => {
     const result = await run(dir, [process.execPath, TRAPDOOR, 'test', '--', VITEST, 'run', '--config', 'nope.config.ts'], { json: false });
     expect(result.status, result.output).toBe(2);
     expect(result.output).toContain('trapdoor test: no such file: nope.config.ts (vitest --config)');
+  });
+});
+
+describe('the disk cache of instrumented modules (trapdoor-js/vitest sets the adapter\'s cache option)', () => {
+  /** The cache's log (TRAPDOOR_DEBUG_CACHE) of one run: each module the adapter looked up, by its path relative to the project, as hit or miss. */
+  const lookups = (log: string, dir: string): Record<string, string> => {
+    const found: Record<string, string> = {};
+    for (const line of existsSync(log) ? readFileSync(log, 'utf8').split('\n') : []) {
+      const match = /^adapter (hit|miss) (.*)$/.exec(line);
+      if (match) found[relative(dir, match[2]!)] = match[1]!;
+    }
+    rmSync(log, { force: true });
+    return found;
+  };
+
+  it('instruments each module once: the next run takes them all from the cache and fails the stuck tests where they were stuck, as the first did; a changed file is instrumented again', async () => {
+    const dir = project('stuck');
+    const log = join(dir, '..', `${relative(work, dir)}-cache.log`);
+    const env = { TRAPDOOR_CACHE_DIR: join(dir, '..', `${relative(work, dir)}-cache`), TRAPDOOR_DEBUG_CACHE: log };
+    const expected = {
+      ...PASSING_IN_STUCK,
+      ...Object.fromEntries(Object.values(STUCK).map((stuck) => [`${stuck.file} > ${stuck.name}`, 'failed'])),
+    };
+    const places = (result: Run) => Object.values(STUCK).map((stuck) => /stuck in a synchronous loop at (\S+)/.exec(failureOf(result.report, stuck.name))?.[1]);
+
+    const first = await trapdoorTest(dir, [], [VITEST, 'run'], true, env);
+    expect(statuses(first.report, dir), first.output).toEqual(expected);
+    const cold = lookups(log, dir);
+    // The project's sources and tests (not node_modules, not trapdoor's runner), each looked up and missed.
+    expect(cold['src/spin.ts'], JSON.stringify(cold)).toBe('miss');
+    expect(cold['test/while.test.ts'], JSON.stringify(cold)).toBe('miss');
+    expect(Object.keys(cold).filter((file) => file.startsWith('..') || file.includes('node_modules')), JSON.stringify(cold)).toEqual([]);
+    expect(new Set(Object.values(cold))).toEqual(new Set(['miss']));
+
+    const second = await trapdoorTest(dir, [], [VITEST, 'run'], true, env);
+    const warm = lookups(log, dir);
+    expect(warm).toEqual(Object.fromEntries(Object.keys(cold).map((file) => [file, 'hit'])));
+    // Served from the cache, the code still has its checks and its maps: the same failures at the same places.
+    expect(statuses(second.report, dir), second.output).toEqual(expected);
+    expect(places(second)).toEqual(Object.values(STUCK).map((stuck) => stuck.at()));
+    expect(places(second)).toEqual(places(first));
+
+    // A changed file (a line added above the loop) is instrumented again, and its stuck place moves with it.
+    const spin = join(dir, 'src', 'spin.ts');
+    writeFileSync(spin, `// a comment that moves every line down\n${readFileSync(spin, 'utf8')}`);
+    const third = await trapdoorTest(dir, [], [VITEST, 'run'], true, env);
+    const changed = lookups(log, dir);
+    expect(changed).toEqual({ ...Object.fromEntries(Object.keys(cold).map((file) => [file, 'hit'])), 'src/spin.ts': 'miss' });
+    const [line, column] = STUCK.some.at().split(':').slice(1).map(Number);
+    expect(failureOf(third.report, STUCK.some.name), third.output).toContain(`stuck in a synchronous loop at src/spin.ts:${line! + 1}:${column}`);
   });
 });

@@ -7,10 +7,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { instrument, TransformError, type InstrumentResult, type Language, type ModuleType, type RawSourceMap } from '@trapdoor-js/transform';
-import { createUnplugin, type SourceMapCompact, type UnpluginBuildContext, type UnpluginFactory } from 'unplugin';
+import { createUnplugin, type SourceMapCompact, type UnpluginBuildContext, type UnpluginFactory, type UnpluginOptions } from 'unplugin';
 import { locate } from '../loaders/locations.js';
 import { makePolicy, type Policy } from '../loaders/settings.js';
 import { setupEsbuildLoad, type EsbuildLike } from './esbuild-load.js';
+import { AdapterCache } from './module-cache.js';
 import { resolveOptions, type ResolvedOptions, type TrapdoorPluginOptions } from './options.js';
 
 export type { TrapdoorPluginOptions } from './options.js';
@@ -127,6 +128,32 @@ function externalizeForWebpack(options: WebpackLikeOptions, runtime: string): vo
   options.externals = given === undefined ? [ours] : Array.isArray(given) ? [...given, ours] : [given, ours];
 }
 
+type TransformHook = Extract<NonNullable<UnpluginOptions['transform']>, { handler: unknown }>;
+type TransformOutput = { code: string; map: SourceMapCompact } | undefined;
+
+/**
+ * The transform hook through the disk cache (the `cache` option): a hit answers without parsing;
+ * a miss runs the hook and stores its answer (a syntax error throws through `this.error` and is
+ * never stored). Without a cache, the hook as it is.
+ */
+function withCache(cacheFor: () => AdapterCache | undefined, wanted: (path: string) => boolean, hook: TransformHook): TransformHook {
+  const handler = hook.handler;
+  return {
+    ...hook,
+    handler(code, id) {
+      const cache = cacheFor();
+      const path = filePath(id);
+      if (cache === undefined || path === undefined || !wanted(path)) return handler.call(this, code, id);
+      const key = cache.key(code, path, incomingMap(this, code, path));
+      const hit = cache.get(key, path);
+      if (hit !== undefined) return (hit ?? undefined) as TransformOutput;
+      const output = handler.call(this, code, id) as TransformOutput;
+      cache.set(key, output === undefined ? null : { code: output.code, map: output.map });
+      return output;
+    },
+  };
+}
+
 export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined, false> = (rawOptions, meta) => {
   const options: ResolvedOptions = resolveOptions(rawOptions);
   let root = options.root;
@@ -141,12 +168,19 @@ export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined,
     return policy;
   };
 
+  // The disk cache (module-cache.ts), opened at the first module, once the root is known.
+  let cache: AdapterCache | undefined | false = options.cache ? undefined : false;
+  const cacheFor = (): AdapterCache | undefined => {
+    if (cache === undefined) cache = AdapterCache.open(root ?? process.cwd(), { framework: meta.framework, options }) ?? false;
+    return cache === false ? undefined : cache;
+  };
+
   // esbuild: its own onLoad (esbuild-load.ts), which costs a build less than unplugin's transform there.
   const esbuild = meta.framework === 'esbuild';
   return {
     name: 'trapdoor',
     enforce: 'pre',
-    transform: esbuild ? undefined : {
+    transform: esbuild ? undefined : withCache(cacheFor, (path) => policyFor()(path), {
       filter: { id: { include: CODE_FILE, exclude: /\0/ } },
       handler(code, id) {
         const path = filePath(id);
@@ -175,7 +209,7 @@ export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined,
         const map = rollupLike ? { ...result.insertMap, sourcesContent: undefined } : result.insertMap;
         return { code: result.code, map: map as unknown as SourceMapCompact };
       },
-    },
+    }),
     // The runtime stays a module of its own, imported at run time from where it is installed (see
     // the README): its agent runs in a worker thread loaded from the runtime's own files.
     rollup: {

@@ -44,6 +44,12 @@ export interface TrapdoorPluginOptions {
    * `trapdoor-js/vitest` sets it.
    */
   coverageHints?: boolean;
+  /**
+   * Keep the instrumented modules in trapdoor's disk cache (`node_modules/.cache/trapdoor`, as
+   * the loaders do), so the next build or test run does not instrument an unchanged module again.
+   * Default false (a bundler keeps its own caches); `trapdoor-js/vitest` sets it.
+   */
+  cache?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -56,6 +62,7 @@ export interface ResolvedOptions {
   production: boolean;
   bundleRuntime: boolean;
   coverageHints: boolean;
+  cache: boolean;
 }
 
 export class PluginOptionError extends Error {
@@ -68,7 +75,7 @@ export class PluginOptionError extends Error {
   }
 }
 
-const KNOWN = new Set(['include', 'exclude', 'mode', 'runtime', 'client', 'root', 'production', 'bundleRuntime', 'coverageHints']);
+const KNOWN = new Set(['include', 'exclude', 'mode', 'runtime', 'client', 'root', 'production', 'bundleRuntime', 'coverageHints', 'cache']);
 
 /** What production builds import: the runtime that arms only on the deployment's opt-in. */
 const PRODUCTION_RUNTIME = `${DEFAULT_RUNTIME}/production`;
@@ -91,8 +98,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   for (const name of Object.keys(given)) {
     if (!KNOWN.has(name)) throw new PluginOptionError(name, `unknown option; known: ${[...KNOWN].join(', ')}`);
   }
-  const { mode = 'trap', client = false, root, production = false, bundleRuntime = false, coverageHints = false } = given;
-  for (const [name, value] of Object.entries({ client, production, bundleRuntime, coverageHints })) {
+  const { mode = 'trap', client = false, root, production = false, bundleRuntime = false, coverageHints = false, cache = false } = given;
+  for (const [name, value] of Object.entries({ client, production, bundleRuntime, coverageHints, cache })) {
     if (typeof value !== 'boolean') throw new PluginOptionError(name, `expected true or false, got ${JSON.stringify(value)}`);
   }
   const runtime = given.runtime ?? (production ? PRODUCTION_RUNTIME : DEFAULT_RUNTIME);
@@ -111,5 +118,6 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     production: production as boolean,
     bundleRuntime: bundleRuntime as boolean,
     coverageHints: coverageHints as boolean,
+    cache: cache as boolean,
   };
 }

@@ -73,6 +73,8 @@ export default function trapdoor(options: TrapdoorVitestOptions = {}): Plugin[] 
     runtime: fileURLToPath(runtimeEsm),
     // Vitest runs every environment in Node (jsdom and happy-dom are Node too): instrument them all.
     client: true,
+    // Vitest transforms every module again on each run: trapdoor's part comes from the disk cache.
+    cache: true,
     // Always, not only with coverage on (which the plugin learns only after its first transforms):
     // a comment costs V8 nothing at run time (the scanner skips it); only an arrow's expression
     // body's check becomes `void {_: check}`, an object per call until V8 optimizes it away.

@@ -1,0 +1,97 @@
+/**
+ * The bundler adapter's cache of instrumented modules (the factory's `cache` option, on for
+ * `trapdoor-js/vitest`): what the adapter's transform returned for a module, kept in trapdoor's
+ * disk cache (../cache/disk-cache.ts: same folder, same atomic entries, `TRAPDOOR_CACHE=0` turns
+ * it off) so that the next run of a test runner does not parse and instrument the module again.
+ *
+ * The key is everything that decides the result: the code as the bundler hands it over; the
+ * module's path; every resolved adapter option; the bundler (the map's form depends on it); the
+ * incoming map's text (when plugins before this one changed the module); and the transform's
+ * version (../cache/instrumented.ts: the transform's, Babel's parser's and this package's
+ * versions and compiled files) together with this folder's factory file, which shapes the result.
+ * The value is the adapter's answer: the code and the map, or "left alone" (no check to insert),
+ * so a hit needs no parse at all. Modules with a syntax error are never stored: the bundler's
+ * error comes again on every build.
+ */
+import { appendFileSync, existsSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { cacheKey, DiskCache, readEnv } from '../cache/disk-cache.js';
+import { transformVersion } from '../cache/instrumented.js';
+
+/** What the adapter's transform answers for a module: its new code and map, or null (left alone). */
+export type AdapterOutput = { code: string; map: unknown } | null;
+
+/** `TRAPDOOR_DEBUG_CACHE=<file>`: `adapter hit <path>` / `adapter miss <path>` per lookup (as the loaders' cache writes `hit`/`miss`). */
+const DEBUG_FILE = readEnv('TRAPDOOR_DEBUG_CACHE') || undefined;
+
+let factoryVersion: string | undefined;
+
+/** Size and modification time of the factory's file (compiled, or its source when run from the sources). */
+function factoryStats(): string {
+  if (factoryVersion !== undefined) return factoryVersion;
+  const compiled = fileURLToPath(new URL('./factory.js', import.meta.url));
+  const file = existsSync(compiled) ? compiled : compiled.replace(/\.js$/, '.ts');
+  try {
+    const stat = statSync(file);
+    factoryVersion = `${file} ${stat.size} ${stat.mtimeMs}`;
+  } catch (error) {
+    // Cannot tell: a key no other process makes, so nothing is reused.
+    factoryVersion = `unknown ${process.pid} ${Date.now()} ${String(error)}`;
+  }
+  return factoryVersion;
+}
+
+export class AdapterCache {
+  readonly disk: DiskCache;
+  /** What the key holds besides the module: the adapter's options and the bundler. */
+  readonly #settings: string;
+
+  constructor(disk: DiskCache, settings: unknown) {
+    this.disk = disk;
+    this.#settings = JSON.stringify(settings);
+  }
+
+  /** The cache of the folder (see cacheDir), or undefined when `TRAPDOOR_CACHE=0`. */
+  static open(cwd: string, settings: unknown): AdapterCache | undefined {
+    const disk = DiskCache.open(cwd);
+    return disk === undefined ? undefined : new AdapterCache(disk, settings);
+  }
+
+  key(code: string, path: string, inputMap: unknown): string {
+    return cacheKey('adapter', transformVersion(), factoryStats(), this.#settings, path, inputMap === undefined ? null : JSON.stringify(inputMap), code);
+  }
+
+  /** The stored answer (null: left alone), or undefined when there is none. */
+  get(key: string, path: string): AdapterOutput | undefined {
+    const found = this.#read(key);
+    if (DEBUG_FILE !== undefined) debugLine(`adapter ${found === undefined ? 'miss' : 'hit'} ${path}`);
+    return found;
+  }
+
+  #read(key: string): AdapterOutput | undefined {
+    if (!this.disk.working) return undefined;
+    const text = this.disk.get(key);
+    if (text === undefined) return undefined;
+    try {
+      const entry = JSON.parse(text) as { output?: AdapterOutput };
+      const output = entry.output;
+      if (output === null) return null;
+      if (typeof output !== 'object' || typeof output.code !== 'string' || typeof output.map !== 'object' || output.map === null) return undefined;
+      return output;
+    } catch {
+      return undefined;
+    }
+  }
+
+  set(key: string, output: AdapterOutput): void {
+    if (this.disk.working) this.disk.set(key, JSON.stringify({ output }));
+  }
+}
+
+function debugLine(line: string): void {
+  try {
+    appendFileSync(DEBUG_FILE!, `${line}\n`);
+  } catch {
+    // a debugging aid only
+  }
+}
