@@ -11,3 +11,14 @@ export function fib(n) {
 export function unused() {
   return 'never called';
 }
+
+// An arrow with an expression body (its check is an expression), a method with a brace-less loop body.
+export const doubled = (values) => values.map((value) => value * 2);
+
+export class Counter {
+  count(limit) {
+    let n = 0;
+    while (n < limit) n++;
+    return n;
+  }
+}

@@ -3,3 +3,5 @@ export function shout(text: string): string {
   for (const word of text.split(' ')) words.push(word.toUpperCase());
   return `${words.join(' ')}!`;
 }
+
+export const initials = (names: string[]): string => names.map((name) => name[0]).join('');
