@@ -248,7 +248,13 @@ describe.each(RUNTIMES)('trapdoor stack, when the main thread does not pause, on
     const stack = await trapdoor('stack', String(running.proc.pid));
     expect(stack, running.describe()).toMatchObject({ code: 0, stderr: '' });
     expect(stack.stdout).toMatch(
-      /^Process \d+ \([^)]+\): main thread idle, waiting in its event loop; the process is using \d+% CPU, likely in another thread \(thread \d+ '[^']+' \d+%; worker threads are not yet attachable\)\.\n$/,
+      new RegExp(
+        "^Process \\d+ \\([^)]+\\): main thread idle, waiting in its event loop; the process is using \\d+% CPU, likely in another thread \\(thread \\d+ '[^']+' \\d+%; " +
+          // Node instruments the worker's module (trapdoor run's loader): its stack follows (e2e-worker-attach.test.ts). Bun's and Deno's workers are not instrumented.
+          (runtime === 'node'
+            ? 'its workers follow\\)\\.\\n\\nWorker thread \\d+, paused \\(other\\), then resumed:\\n\\n    at .*attach-worker-spin\\.worker\\.mjs:6:\\d+\\n'
+            : "no worker thread with trapdoor's runtime activated\\)\\.\\n$"),
+      ),
     );
     const json = JSON.parse((await trapdoor('stack', '--json', String(running.proc.pid))).stdout);
     expect(json).toMatchObject({ state: 'idle', frames: [], cpu: { mainThread: expect.any(Number), busiest: { tid: expect.any(Number) } } });

@@ -26,9 +26,10 @@ import { dirname, join } from 'node:path';
 import { isMainThread, Worker } from 'node:worker_threads';
 import { activate, isActive, reportActivationFailure, setActivationDefaults, type ActivateOptions } from './activation.js';
 import { controlBlock, Request, Word } from './control-block.js';
-import { CONTROL_SOCKET_ENV, ownStateDir, publishState, publishTrigger, removeStaleFiles, stateFiles, STATE_VERSION, type Trigger } from './discovery.js';
+import { CONTROL_SOCKET_ENV, ownStateDir, publishState, publishThreads, publishTrigger, removeStaleFiles, stateFiles, STATE_VERSION, type Trigger } from './discovery.js';
 import { agentDir, controlSocketWorkerFile, reportedFile } from './package-files.js';
 import { printLine } from './stderr.js';
+import { registerThisThread, requestWorkerActivation, serveThreadRegistry } from './thread-registry.js';
 import { denoAllows, readEnv } from './permissions.js';
 import { detectRuntime } from './runtime-name.js';
 
@@ -86,8 +87,9 @@ export function activationDefaultsFromEnv(): ActivateOptions {
 
 /**
  * Sets up the activation triggers of this process, once (later calls return the first result).
- * Only on the main thread: signals and `trapdoor attach` address a process, whose program runs
- * there. Never throws.
+ * The triggers are the main thread's: signals and `trapdoor attach` address a process. A worker
+ * thread registers with the main thread instead (thread-registry.ts), which asks it to activate
+ * whenever the process is. Never throws.
  */
 export function listenForActivation(options: TriggerOptions = {}): Triggers {
   const existing = holder[KEY];
@@ -96,9 +98,16 @@ export function listenForActivation(options: TriggerOptions = {}): Triggers {
   holder[KEY] = triggers;
   if (!isMainThread) {
     triggers.signalProblem = 'not the main thread';
+    // The main thread's trigger reaches this thread through the registry; its own debugger
+    // listens on any free port (the process's port is the main thread's).
+    const host = readEnv(ENV.host);
+    setActivationDefaults(host === undefined || host === '' ? { port: 0 } : { host, port: 0 });
+    registerThisThread(controlBlock);
     return triggers;
   }
   setActivationDefaults(activationDefaultsFromEnv());
+  // Worker threads that load the runtime register here, for the trigger to reach them too.
+  serveThreadRegistry(publishThreads);
   const dir = ownStateDir();
   const files = dir === undefined ? undefined : stateFiles(dir, process.pid);
 
@@ -189,6 +198,7 @@ function giveWayToListeners(signal: string, then: () => void): void {
  * A busy thread has usually activated in a trap already; then there is nothing to do.
  */
 function activateFromOutside(): void {
+  requestWorkerActivation(); // busy workers activate at their next check (thread-registry.ts)
   if (isActive()) return;
   try {
     activate();

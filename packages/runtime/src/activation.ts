@@ -19,6 +19,7 @@ import { controlBlock as ownControlBlock, Request, Word } from './control-block.
 import { setTrapHandler, type TrapHandler } from './trap.js';
 import { HELP_LINE, printLine } from './stderr.js';
 import { publishActive, publishFailure } from './discovery.js';
+import { announceThreadActivation, requestWorkerActivation } from './thread-registry.js';
 import { inspectorEntry, reportedFile } from './package-files.js';
 // Types only: the inspector itself is loaded on the first activation (loadInspector below).
 import type * as InspectorModule from './inspector/index.js';
@@ -112,6 +113,7 @@ export function activate(options: ActivateOptions = {}): Activation {
     printLine(HELP_LINE);
     const activation = describe(agent);
     publishActive(activation);
+    announceThreadActivation(activation); // a worker: the main thread lists it in the state file
     return activation;
   } catch (error) {
     Atomics.store(control, Word.ACTIVATED, 0);
@@ -167,6 +169,8 @@ export const trapHandler: TrapHandler = (thunk, site, locals) => {
   const request = control[Word.REQUEST];
   if ((request & Request.ACTIVATE) !== 0) {
     Atomics.and(control, Word.REQUEST, ~Request.ACTIVATE);
+    // The process is being activated (main thread): its busy workers too (thread-registry.ts).
+    requestWorkerActivation();
     try {
       activate();
     } catch (error) {

@@ -62,6 +62,19 @@ export interface StateFile {
    * (ms since the epoch) tells one failure from the next. Absent in files of older runtimes.
    */
   failure?: { message: string; at: number } | null;
+  /**
+   * The debuggers of worker threads that activated when the process was (busy ones: an idle
+   * worker runs no check), one each (thread-registry.ts). Absent in files of older runtimes.
+   */
+  threads?: ThreadDebugger[];
+  /** How many worker threads run the runtime and can be asked to activate (thread-registry.ts). */
+  workers?: number;
+}
+
+/** A worker thread's own debugger. */
+export interface ThreadDebugger extends ActiveDebugger {
+  /** The thread's `worker_threads.threadId`. */
+  threadId: number;
 }
 
 /** The environment variable naming the state directory (tests, containers with a shared /tmp). */
@@ -187,6 +200,14 @@ export function publishFailure(message: string): void {
   if (published === undefined) return;
   const at = Math.max(Date.now(), (published.state.failure?.at ?? 0) + 1);
   published.state = { ...published.state, failure: { message, at } };
+  writeStateFile(published.path, published.state);
+}
+
+/** Records the worker threads' debuggers (thread-registry.ts) in the state file, when there is one. */
+export function publishThreads(threads: ThreadDebugger[], workers: number): void {
+  const published = holder[KEY];
+  if (published === undefined) return;
+  published.state = { ...published.state, threads, workers };
   writeStateFile(published.path, published.state);
 }
 

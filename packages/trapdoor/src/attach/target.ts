@@ -10,7 +10,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
-import { removeStaleFiles, stateDirFor, stateFiles, STATE_VERSION, type ActiveDebugger, type StateFile } from '@trapdoor-js/runtime/discovery';
+import { removeStaleFiles, stateDirFor, stateFiles, STATE_VERSION, type ActiveDebugger, type StateFile, type ThreadDebugger } from '@trapdoor-js/runtime/discovery';
 import { CliError } from '../errors.js';
 import { descendants, whyNotStandFor } from './process-tree.js';
 
@@ -176,7 +176,12 @@ export interface ListeningOptions {
  * file to say it listens.
  */
 export async function ensureListening(target: Target, options: ListeningOptions): Promise<ActiveDebugger> {
-  if (target.state.active !== null && (await answers(target.state.active))) return target.state.active;
+  if (target.state.active !== null && (await answers(target.state.active))) {
+    // Worker threads registered since (thread-registry.ts in the runtime) are asked by the trigger
+    // too; the main thread's debugger stays as it is.
+    if ((target.state.workers ?? 0) > (target.state.threads?.length ?? 0)) await trigger(target, Date.now() + options.timeoutMs);
+    return target.state.active;
+  }
   const before = target.state.active?.wsUrl;
   const failedBefore = target.state.failure?.at;
   const deadline = Date.now() + options.timeoutMs;
@@ -200,6 +205,25 @@ export async function ensureListening(target: Target, options: ListeningOptions)
       `The process may be stopped, blocked in a native call, busy in code that was not instrumented ` +
       `(node_modules are not, unless included), or listening for that signal itself. Its stderr may say more.`,
   );
+}
+
+/**
+ * The debuggers of the target's busy worker threads, once the process was activated: each
+ * registered worker (the state file's `workers`) that runs instrumented code activates at its
+ * next check and is listed in `threads`; an idle one runs no check and never is, so this waits
+ * at most `graceMs` for all of them, then returns those that answer.
+ */
+export async function threadDebuggers(target: Target, graceMs: number): Promise<ThreadDebugger[]> {
+  const deadline = Date.now() + graceMs;
+  for (;;) {
+    const state = readState(target.stateFile, target.pid);
+    const threads = state?.threads ?? [];
+    if (threads.length >= (state?.workers ?? 0) || Date.now() > deadline) {
+      const answering = await Promise.all(threads.map(answers));
+      return threads.filter((_, index) => answering[index]);
+    }
+    await sleep(20);
+  }
 }
 
 async function trigger(target: Target, deadline: number): Promise<void> {

@@ -5,8 +5,8 @@
 import { parseArgs } from 'node:util';
 import { parseOrUsage } from '../args.js';
 import { CliError } from '../errors.js';
-import { ensureListening, findTarget, hostPart, parsePid, type Target } from '../attach/target.js';
-import type { ActiveDebugger } from '@trapdoor-js/runtime/discovery';
+import { ensureListening, findTarget, hostPart, parsePid, threadDebuggers, type Target } from '../attach/target.js';
+import type { ActiveDebugger, ThreadDebugger } from '@trapdoor-js/runtime/discovery';
 
 export const ATTACH_USAGE = `Usage: trapdoor attach [options] <pid>
 
@@ -47,9 +47,19 @@ export async function attachCommand(argv: string[]): Promise<number> {
   if (positionals.length > 1) throw new CliError('ERR_TRAPDOOR_USAGE', `one <pid> only, not ${positionals.length}`, { usage: ATTACH_USAGE });
   const target = findTarget(parsePid(positionals[0], ATTACH_USAGE));
   const active = await ensureListening(target, { timeoutMs });
-  const address = { pid: target.pid, runtime: target.state.runtime, runtimeVersion: target.state.runtimeVersion, ...active, devtoolsUrl: devtoolsUrl(active), trigger: target.state.trigger };
+  // Busy worker threads activate with the process, each with its own debugger (a short grace: an idle one never does).
+  const threads = await threadDebuggers(target, Math.min(WORKER_GRACE_MS, timeoutMs));
+  const address = {
+    pid: target.pid,
+    runtime: target.state.runtime,
+    runtimeVersion: target.state.runtimeVersion,
+    ...active,
+    devtoolsUrl: devtoolsUrl(active),
+    trigger: target.state.trigger,
+    threads: threads.map((thread) => ({ ...thread, devtoolsUrl: devtoolsUrl(thread) })),
+  };
   if (values.json) process.stdout.write(`${JSON.stringify(address)}\n`);
-  else process.stdout.write(describeAttached(target, active));
+  else process.stdout.write(describeAttached(target, active) + threads.map(describeThread).join(''));
   return 0;
 }
 
@@ -70,6 +80,13 @@ function describeAttached(target: Target, active: ActiveDebugger): string {
       ? `  Trigger:    its control socket (no signal: ${target.state.trigger.signalProblem})\n`
       : '')
   );
+}
+
+/** How long attach waits for the busy workers of a process that has some to list their debuggers. */
+const WORKER_GRACE_MS = 2000;
+
+function describeThread(thread: ThreadDebugger): string {
+  return `Worker thread ${thread.threadId} (was running instrumented code)\n  WebSocket:  ${thread.wsUrl}\n  DevTools:   ${devtoolsUrl(thread)}\n`;
 }
 
 /** A --timeout value in seconds as milliseconds. */

@@ -9,7 +9,7 @@ import type { Protocol } from 'devtools-protocol';
 import { parseOrUsage } from '../args.js';
 import { CdpClient } from '../attach/cdp-client.js';
 import { cpuUsage, sampleCpu, type CpuSample, type CpuUsage } from '../attach/cpu.js';
-import { ensureListening, findTarget, parsePid, type Target } from '../attach/target.js';
+import { ensureListening, findTarget, parsePid, threadDebuggers, type Target } from '../attach/target.js';
 import { CliError } from '../errors.js';
 import { parseTimeout } from './attach.js';
 
@@ -31,8 +31,9 @@ Options:
 
 A process that does not pause within --idle-after is described by what it did meanwhile (Linux):
 idle (its main thread waits in its event loop), idle on its main thread while another thread
-uses the CPU (a worker thread: not yet attachable), or busy on its main thread in code without
-checks.
+uses the CPU, or busy on its main thread in code without checks. Worker threads that run
+instrumented code are activated with the process and their stacks printed after the main
+thread's (each has its own debugger, listed by 'trapdoor attach').
 
 Exit status: 0 when the stack (or that the process is idle) was printed; 1 when there is no
 such process, it does not run trapdoor's runtime, or its debugger did not answer; 2 for a bad
@@ -70,6 +71,8 @@ export interface StackReport {
   frames: StackFrame[];
   /** The innermost frame's locals, rendered. */
   locals: Array<{ name: string; value: string }>;
+  /** The worker threads' stacks (busy workers that run instrumented code; main thread's report only). */
+  threads?: Array<StackReport & { threadId: number }>;
 }
 
 export async function stackCommand(argv: string[]): Promise<number> {
@@ -84,11 +87,20 @@ export async function stackCommand(argv: string[]): Promise<number> {
   const target = findTarget(parsePid(positionals[0], STACK_USAGE));
   const active = await ensureListening(target, { timeoutMs });
   const report = await capture(target, active.wsUrl, { timeoutMs, idleMs: Math.min(idleMs, timeoutMs) });
+  // The workers activated with the process (thread-registry.ts in the runtime): by now, or within the idle window.
+  const threads = await threadDebuggers(target, Math.min(idleMs, timeoutMs));
+  if (threads.length > 0) {
+    report.threads = [];
+    for (const thread of threads) {
+      const own = await capture(target, thread.wsUrl, { timeoutMs, idleMs: Math.min(idleMs, timeoutMs), worker: true });
+      report.threads.push({ threadId: thread.threadId, ...own });
+    }
+  }
   process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : formatReport(target, report));
   return 0;
 }
 
-async function capture(target: Target, wsUrl: string, { timeoutMs, idleMs }: { timeoutMs: number; idleMs: number }): Promise<StackReport> {
+async function capture(target: Target, wsUrl: string, { timeoutMs, idleMs, worker = false }: { timeoutMs: number; idleMs: number; worker?: boolean }): Promise<StackReport> {
   const client = await CdpClient.connect(wsUrl, timeoutMs);
   try {
     // The main thread answers these, from its event loop or at its next check. A main thread that
@@ -97,7 +109,7 @@ async function capture(target: Target, wsUrl: string, { timeoutMs, idleMs }: { t
     const enabled = Promise.all([client.send('Runtime.enable'), client.send('Debugger.enable', {})]);
     enabled.catch(() => {}); // awaited below, or abandoned
     if (!(await settles(enabled, idleMs))) {
-      const report = noPause(target, since);
+      const report = worker ? workerNoPause(target) : noPause(target, since);
       if (report.state === 'running') return report;
       if (!(await settles(enabled, Math.max(timeoutMs - idleMs, 0)))) {
         throw new CliError('ERR_TRAPDOOR_TIMEOUT', `process ${target.pid}: its debugger did not answer within ${timeoutMs / 1000} s`);
@@ -109,7 +121,7 @@ async function capture(target: Target, wsUrl: string, { timeoutMs, idleMs }: { t
     client.send('Debugger.pause').catch(() => {}); // the pause itself is the answer that matters
     const event = await paused;
     // No pause: what the process did meanwhile is all that can be said.
-    if (event === undefined) return noPause(target, since);
+    if (event === undefined) return worker ? workerNoPause(target) : noPause(target, since);
     const frames = event.callFrames.map(frameOf);
     const locals = await localsOf(client, event.callFrames[0]);
     const resumed = client.next('Debugger.resumed', timeoutMs);
@@ -127,6 +139,15 @@ function noPause(target: Target, since: CpuSample | undefined): StackReport {
   const cpu = since && now ? cpuUsage(since, now) : undefined;
   const state = cpu !== undefined && cpu.mainThread >= BUSY_PERCENT ? 'running' : 'idle';
   return { pid: target.pid, state, ...(cpu ? { cpu } : {}), frames: [], locals: [] };
+}
+
+/**
+ * A worker thread that did not pause: it activated at a check, so it was running instrumented
+ * code; now it waits in its event loop or runs code without checks (the per-thread CPU figures
+ * name only the main thread).
+ */
+function workerNoPause(target: Target): StackReport {
+  return { pid: target.pid, state: 'idle', frames: [], locals: [] };
 }
 
 /** Whether `promise` settles within `ms`. */
@@ -210,6 +231,28 @@ function shorten(text: string, max: number): string {
 const BUSY_PERCENT = 5;
 
 export function formatReport(target: Target, report: StackReport): string {
+  const main = formatMain(target, report);
+  if (report.threads === undefined) return main;
+  return [main, ...report.threads.map((thread) => formatThread(thread))].join('\n');
+}
+
+function formatThread(report: StackReport & { threadId: number }): string {
+  if (report.state !== 'paused') return `Worker thread ${report.threadId} did not pause: it waits in its event loop, or runs code without checks.\n`;
+  return formatFrames(`Worker thread ${report.threadId}, paused (${report.reason ?? 'other'}), then resumed:`, report);
+}
+
+function formatFrames(title: string, report: StackReport): string {
+  const lines = [title, ''];
+  report.frames.forEach((frame, index) => {
+    const where = `${frame.file}:${frame.line}:${frame.column}`;
+    lines.push(`    at ${frame.functionName === '' ? where : `${frame.functionName} (${where})`}`);
+    if (index === 0) for (const local of report.locals) lines.push(`        ${local.name} = ${local.value}`);
+  });
+  if (report.frames.length === 0) lines.push('    (no frames)');
+  return `${lines.join('\n')}\n`;
+}
+
+function formatMain(target: Target, report: StackReport): string {
   const what = [target.state.runtime, target.state.runtimeVersion].filter(Boolean).join(' ');
   const cpu = report.cpu;
   if (report.state === 'running') {
@@ -222,18 +265,11 @@ export function formatReport(target: Target, report: StackReport): string {
     const thread = cpu.busiest === undefined ? '' : `thread ${cpu.busiest.tid} '${cpu.busiest.name}' ${cpu.busiest.percent}%; `;
     return (
       `Process ${target.pid} (${what}): main thread idle, waiting in its event loop; the process is using ${cpu.process}% CPU, ` +
-      `likely in another thread (${thread}worker threads are not yet attachable).\n`
+      `likely in another thread (${thread}${report.threads === undefined ? 'no worker thread with trapdoor\'s runtime activated' : 'its workers follow'}).\n`
     );
   }
   if (report.state === 'idle') {
     return `Process ${target.pid} (${what}) is idle: no JavaScript is running; it waits in its event loop for I/O or a timer.\n`;
   }
-  const lines = [`Process ${target.pid} (${what}), paused (${report.reason ?? 'other'}), then resumed:`, ''];
-  report.frames.forEach((frame, index) => {
-    const where = `${frame.file}:${frame.line}:${frame.column}`;
-    lines.push(`    at ${frame.functionName === '' ? where : `${frame.functionName} (${where})`}`);
-    if (index === 0) for (const local of report.locals) lines.push(`        ${local.name} = ${local.value}`);
-  });
-  if (report.frames.length === 0) lines.push('    (no frames)');
-  return `${lines.join('\n')}\n`;
+  return formatFrames(`Process ${target.pid} (${what}), paused (${report.reason ?? 'other'}), then resumed:`, report);
 }

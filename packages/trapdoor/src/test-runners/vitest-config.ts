@@ -32,6 +32,10 @@ export interface WrappedConfig {
 type ViteModule = typeof import('vite');
 
 export async function configWithTrapdoor(env: ConfigEnv, wrapped: WrappedConfig): Promise<UserConfig> {
+  // The runtime on Vitest's main thread too: it owns the process's trigger and state file, so that
+  // `trapdoor attach` / `trapdoor stack` reach the threads pool's busy workers through it (the
+  // runtime's thread-registry.ts). It changes nothing until activated.
+  await import('../loaders/preload-runtime.js');
   let config: UserConfig = {};
   const ours: Plugin[] = [...trapdoor(wrapped.plugin)];
   if (wrapped.configFile !== undefined) {

@@ -1,0 +1,92 @@
+/**
+ * Thread registry: how `trapdoor attach <pid>` reaches a busy WORKER thread of a process whose
+ * main thread owns the activation trigger (activation-triggers.ts).
+ *
+ * Each worker thread that loads the runtime posts its control block (a SharedArrayBuffer view)
+ * to the main thread on a BroadcastChannel, once. When the process is activated from outside,
+ * the main thread ORs `Request.ACTIVATE` into every registered block: a busy worker traps at
+ * its next check and activates its own agent (any free port, it is not the process's port); an
+ * idle worker runs no check and stays as it is. The worker then posts its debugger's address,
+ * and the main thread lists it in the state file's `threads` (discovery.ts), which
+ * `trapdoor attach` and `trapdoor stack` read.
+ *
+ * Messages instead of a shared registry buffer: a worker's control block is its own
+ * SharedArrayBuffer (control-block.ts), which only a message can hand to another thread, and
+ * BroadcastChannel needs no handle to the Worker object (the program created it). The main
+ * thread's channel is unref'd: it never keeps the process alive.
+ */
+import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
+import type { ActiveDebugger, ThreadDebugger } from './discovery.js';
+import { Request, Word } from './control-block.js';
+
+const CHANNEL = 'trapdoor.thread-registry';
+const KEY = Symbol.for('trapdoor.thread-registry');
+
+type Message =
+  | { type: 'hello'; threadId: number; control: Int32Array }
+  | { type: 'active'; threadId: number; active: ActiveDebugger }
+  | { type: 'bye'; threadId: number };
+
+interface MainSide {
+  channel: BroadcastChannel;
+  blocks: Map<number, Int32Array>;
+}
+type Holder = { [KEY]?: MainSide | true };
+const holder = globalThis as Holder;
+
+/**
+ * Main thread: starts listening for the workers (once). `onChange` gets the workers' debuggers
+ * and how many workers are registered, whenever that changes.
+ */
+export function serveThreadRegistry(onChange: (threads: ThreadDebugger[], workers: number) => void): void {
+  if (!isMainThread || holder[KEY] !== undefined) return;
+  const side: MainSide = { channel: new BroadcastChannel(CHANNEL), blocks: new Map() };
+  holder[KEY] = side;
+  const threads = new Map<number, ThreadDebugger>();
+  side.channel.onmessage = (event: unknown) => {
+    const message = (event as { data: Message }).data;
+    if (message.type === 'hello') side.blocks.set(message.threadId, message.control);
+    else if (message.type === 'active') threads.set(message.threadId, { threadId: message.threadId, ...message.active });
+    else if (message.type === 'bye') {
+      side.blocks.delete(message.threadId);
+      threads.delete(message.threadId);
+    }
+    onChange([...threads.values()], side.blocks.size);
+  };
+  // Node: unref() keeps an idle program from being held open by the registry.
+  (side.channel as { unref?: () => void }).unref?.();
+}
+
+/** Main thread: asks every registered worker to activate at its next check; returns how many there are. */
+export function requestWorkerActivation(): number {
+  const side = holder[KEY];
+  if (side === undefined || side === true) return 0;
+  for (const control of side.blocks.values()) Atomics.or(control, Word.REQUEST, Request.ACTIVATE);
+  return side.blocks.size;
+}
+
+/** Worker thread: registers this thread's control block with the main thread (once). */
+export function registerThisThread(control: Int32Array): void {
+  if (isMainThread || holder[KEY] !== undefined) return;
+  holder[KEY] = true;
+  post({ type: 'hello', threadId, control });
+  // Best effort: a thread that exits without saying so leaves a block no one reads (harmless)
+  // and an address that no longer answers (trapdoor attach checks).
+  process.once('exit', () => post({ type: 'bye', threadId }));
+}
+
+/** Worker thread: tells the main thread where this thread's debugger listens. */
+export function announceThreadActivation(active: ActiveDebugger): void {
+  if (isMainThread || holder[KEY] !== true) return;
+  post({ type: 'active', threadId, active });
+}
+
+function post(message: Message): void {
+  try {
+    const channel = new BroadcastChannel(CHANNEL);
+    channel.postMessage(message);
+    channel.close();
+  } catch {
+    // No main-thread listener to reach (a runtime without BroadcastChannel): the worker stays unreachable.
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * End to end: a busy WORKER thread is reached through its process (the runtime's
+ * thread-registry.ts). `trapdoor run` on Node instruments the worker's module; `trapdoor attach
+ * <pid>` activates the process, the busy worker activates its own debugger at its next check and
+ * is listed (its WebSocket URL); chrome-remote-interface pauses it at its loop with its locals,
+ * ends the loop and the program finishes. Then Vitest's threads pool under `trapdoor test`: while
+ * a stuck test hangs, `trapdoor stack <pid>` prints the test's loop from the worker thread.
+ * Bun's and Deno's workers are not instrumented by `trapdoor run` (not covered). Nothing here
+ * asserts on wall-clock time.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import CDP from 'chrome-remote-interface';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { killTree, programsDir, repoRoot, watch, within } from './e2e/harness.js';
+
+const BIN = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
+const MAIN = join(programsDir, 'worker-spin-main.mjs');
+const WORKER = join(programsDir, 'worker-spin.mjs');
+const lineOf = (file: string, text: string): number => readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+
+let work: string;
+let stateDir: string;
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'trapdoor-worker-attach-'));
+  stateDir = join(work, 'state');
+  mkdirSync(stateDir, { mode: 0o700 });
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const started = new Set<ChildProcess>();
+const clients: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close().catch(() => {})));
+  for (const proc of started) killTree(proc.pid!);
+  started.clear();
+});
+
+function start(args: string[], cwd = repoRoot): ReturnType<typeof watch> & { proc: ChildProcess } {
+  const proc = spawn(process.execPath, [BIN, ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1', TRAPDOOR_STATE_DIR: stateDir },
+  });
+  started.add(proc);
+  return { proc, ...watch(proc, args.join(' ')) };
+}
+
+/** The real CLI, to completion (the program keeps running meanwhile). */
+function trapdoor(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const proc = spawn(process.execPath, [BIN, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    proc.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    proc.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('a busy worker thread of a program started with trapdoor run (Node)', () => {
+  it('attach lists the worker\'s debugger; a CDP client pauses it at its loop with its locals, ends the loop, and the program finishes', async () => {
+    const running = start(['run', '--runtime', 'node', '--port', '0', MAIN]);
+    await running.line(/^worker: spinning$/);
+
+    const attached = await trapdoor('attach', '--json', String(running.proc.pid));
+    expect(attached, running.describe()).toMatchObject({ code: 0, stderr: '' });
+    const address = JSON.parse(attached.stdout);
+    expect(address.threads, attached.stdout).toHaveLength(1);
+    const [thread] = address.threads;
+    expect(thread.wsUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]{36}$/);
+    expect(thread.wsUrl).not.toBe(address.wsUrl); // the worker's own debugger, not the main thread's
+    expect(thread.devtoolsUrl).toContain(thread.wsUrl.slice('ws://'.length));
+    // The state file lists it too (what attach read).
+    const state = JSON.parse(readFileSync(join(stateDir, `${address.pid}.json`), 'utf8'));
+    expect(state).toMatchObject({ workers: 1, threads: [{ threadId: thread.threadId, wsUrl: thread.wsUrl }] });
+
+    // The plain text form names it as well.
+    const text = await trapdoor('attach', String(running.proc.pid));
+    expect(text.stdout).toContain(`Worker thread ${thread.threadId} (was running instrumented code)\n  WebSocket:  ${thread.wsUrl}\n`);
+
+    const client = await CDP({ target: thread.wsUrl, local: true });
+    clients.push(client);
+    await client.Debugger.enable({});
+    const paused = new Promise<any>((resolve) => client.once('Debugger.paused', resolve));
+    await client.Debugger.pause();
+    const event = await within(paused, 'the worker pauses', running.describe);
+    const top = event.callFrames[0];
+    expect(top).toMatchObject({ functionName: 'spin', url: `file://${WORKER}`, location: { lineNumber: lineOf(WORKER, 'while (!stop)') - 1 } });
+    const local = top.scopeChain.find((s: { type: string }) => s.type === 'local');
+    const { result } = await client.Runtime.getProperties({ objectId: local.object.objectId, ownProperties: true });
+    const names = Object.fromEntries(result.map((p: any) => [p.name, p.value]));
+    expect(names.limit).toMatchObject({ type: 'number', value: 1000 });
+    expect(names.stop).toMatchObject({ type: 'boolean', value: false });
+    expect(names.count.type).toBe('number');
+    // Ends the loop from the debugger: the worker goes on, reports, exits, and so does the program.
+    const set = await client.Debugger.evaluateOnCallFrame({ callFrameId: top.callFrameId, expression: 'stop = true' });
+    expect(set.result).toMatchObject({ type: 'boolean', value: true });
+    await client.Debugger.resume();
+    await running.line(/^worker: stopped at \d+$/);
+    await running.line(/^worker exited with 0$/);
+    expect(await running.closed).toEqual({ code: 0, signal: null });
+  });
+
+  it('stack shows the worker\'s loop with its locals after the idle main thread', async () => {
+    const running = start(['run', '--runtime', 'node', '--port', '0', MAIN]);
+    await running.line(/^worker: spinning$/);
+    const stack = await trapdoor('stack', '--json', String(running.proc.pid));
+    expect(stack, running.describe()).toMatchObject({ code: 0, stderr: '' });
+    const report = JSON.parse(stack.stdout);
+    expect(report.state).toBe('idle'); // the main thread waits for the worker
+    expect(report.threads).toHaveLength(1);
+    expect(report.threads[0].state).toBe('paused');
+    expect(report.threads[0].frames[0]).toMatchObject({ functionName: 'spin', file: WORKER, line: lineOf(WORKER, 'while (!stop)') });
+    expect(report.threads[0].frames[1]).toMatchObject({ file: WORKER, line: lineOf(WORKER, 'stopped at') }); // its caller
+    expect(report.threads[0].locals).toContainEqual({ name: 'limit', value: '1000' });
+    expect(report.threads[0].locals).toContainEqual({ name: 'stop', value: 'false' });
+  });
+});
+
+describe("Vitest's threads pool under trapdoor test", () => {
+  it('while a stuck test hangs in a worker thread, stack <trapdoor test pid> shows its loop and locals', async () => {
+    const dir = mkdtempSync(join(work, 'stuck-'));
+    cpSync(join(repoRoot, 'test', 'test-runners', 'vitest', 'stuck'), dir, { recursive: true });
+    symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    // A deadline far away: the test hangs for as long as this test looks at it.
+    const running = start(['test', '--timeout', '600000', '--', join('node_modules', '.bin', 'vitest'), 'run', '--pool=threads', 'test/while.test.ts'], dir);
+    const file = join(dir, 'test', 'while.test.ts');
+    // The loop, or the first line of its body: through Vite's transform (esbuild, TypeScript) the
+    // paused frame is mapped by the combined source map, which puts the back-edge check on the body.
+    const loop = lineOf(file, 'while (true) {');
+    const inLoop = (frame: { file?: string; line?: number } | undefined): boolean => frame?.file === file && (frame.line === loop || frame.line === loop + 1);
+    // The worker may still be loading the test (stopped at another check) on the first look.
+    let report: any;
+    const seen: string[] = [];
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const stack = await trapdoor('stack', '--json', String(running.proc.pid));
+      seen.push(`${stack.code} ${stack.stdout.slice(0, 600)} ${stack.stderr}`);
+      if (stack.code !== 0) {
+        // Before Vitest's process has loaded its config there is nothing to attach to yet.
+        expect(stack.stderr, running.describe()).toMatch(/does not run trapdoor's runtime|no process below/);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        continue;
+      }
+      report = JSON.parse(stack.stdout);
+      if (inLoop(report.threads?.[0]?.frames?.[0])) break;
+    }
+    expect(report?.threads?.[0]?.state, `${seen.join('\n')}\n${running.describe()}`).toBe('paused');
+    expect(report.threads[0].frames[0], JSON.stringify(report.threads[0].frames[0])).toSatisfy(inLoop);
+    expect(report.threads[0].frames[0].functionName).toBe('');
+    expect(report.threads[0].locals.map((l: { name: string }) => l.name)).toContain('warm');
+    expect(running.stdout()).not.toContain('timed out'); // still hanging, not failed by its deadline
+  }, 180_000);
+});
