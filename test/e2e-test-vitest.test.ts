@@ -524,4 +524,26 @@ describe('the disk cache of instrumented modules (trapdoor-js/vitest sets the ad
     const [line, column] = STUCK.some.at().split(':').slice(1).map(Number);
     expect(failureOf(third.report, STUCK.some.name), third.output).toContain(`stuck in a synchronous loop at src/spin.ts:${line! + 1}:${column}`);
   });
+
+  // trapdoor test leaves experimental.fsModuleCache as the project has it (Vitest's docs: its key
+  // cannot see other plugins' options, so turning it on could serve a project's plugins stale
+  // modules); a project that has it on gets modules with their checks from it.
+  it("with the project's own experimental.fsModuleCache: a plain run's modules are not served to trapdoor test, and modules served from Vitest's cache keep their checks", async () => {
+    const dir = project('stuck');
+    const log = join(dir, '..', `${relative(work, dir)}-cache.log`);
+    const env = { TRAPDOOR_CACHE_DIR: join(dir, '..', `${relative(work, dir)}-cache`), TRAPDOOR_DEBUG_CACHE: log };
+    const vitestCache = [`--experimental.fsModuleCache`, `--experimental.fsModuleCachePath=${join(dir, '..', `${relative(work, dir)}-vitest-cache`)}`];
+    // `vitest list` imports every test file and what it imports (plain: no checks) without running a test.
+    const listed = await run(dir, [VITEST, 'list', ...vitestCache], { json: false });
+    expect(listed.status, listed.output).toBe(0);
+    const places = (result: Run) => Object.values(STUCK).map((stuck) => /stuck in a synchronous loop at (\S+)/.exec(failureOf(result.report, stuck.name))?.[1]);
+    const expected = Object.values(STUCK).map((stuck) => stuck.at());
+    const first = await trapdoorTest(dir, [], [VITEST, 'run', ...vitestCache], true, env);
+    expect(places(first), first.output).toEqual(expected);
+    expect(Object.keys(lookups(log, dir)), first.output).toContain('src/spin.ts');
+    const second = await trapdoorTest(dir, [], [VITEST, 'run', ...vitestCache], true, env);
+    expect(places(second), second.output).toEqual(expected);
+    // Served by Vitest's cache: the adapter did not see src/spin.ts at all this time.
+    expect(Object.keys(lookups(log, dir))).not.toContain('src/spin.ts');
+  });
 });
