@@ -32,10 +32,6 @@ export interface WrappedConfig {
 type ViteModule = typeof import('vite');
 
 export async function configWithTrapdoor(env: ConfigEnv, wrapped: WrappedConfig): Promise<UserConfig> {
-  // The runtime on Vitest's main thread too: it owns the process's trigger and state file, so that
-  // `trapdoor attach` / `trapdoor stack` reach the threads pool's busy workers through it (the
-  // runtime's thread-registry.ts). It changes nothing until activated.
-  await import('../loaders/preload-runtime.js');
   let config: UserConfig = {};
   const ours: Plugin[] = [...trapdoor(wrapped.plugin)];
   if (wrapped.configFile !== undefined) {
@@ -51,7 +47,24 @@ export async function configWithTrapdoor(env: ConfigEnv, wrapped: WrappedConfig)
     const root = resolve(test.root ?? config.root ?? wrapped.root);
     config = { ...config, test: { ...test, projects: await withFileProjects(test.projects, root, wrapped) } } as UserConfig;
   }
+  // With a threads pool, the runtime on Vitest's main thread too: it owns the process's trigger
+  // and state file, through which `trapdoor attach` / `trapdoor stack` reach the busy workers (the
+  // runtime's thread-registry.ts); it changes nothing until activated. Not with forks only: the
+  // forks run it themselves, and `trapdoor attach <parent pid>` must keep finding the one fork.
+  if (usesThreads(config, process.argv)) await import('../loaders/preload-runtime.js');
   return { ...config, plugins: [...ours, ...(config.plugins ?? [])] };
+}
+
+/** Whether Vitest may run tests in worker threads: `--pool threads|vmThreads`, or `pool` so in the config or an inline project. */
+export function usesThreads(config: UserConfig, argv: readonly string[]): boolean {
+  const threads = (pool: unknown): boolean => pool === 'threads' || pool === 'vmThreads';
+  for (let i = 0; i < argv.length; i++) {
+    const match = /^--pool(?:=(.*))?$/.exec(argv[i]!);
+    if (match !== null && threads(match[1] ?? argv[i + 1])) return true;
+  }
+  const test = (config as { test?: { pool?: unknown; projects?: unknown[] } }).test;
+  if (threads(test?.pool)) return true;
+  return (test?.projects ?? []).some((project) => threads((project as { test?: { pool?: unknown } } | null)?.test?.pool));
 }
 
 /** Vitest's test/cli-api: the names a project config file may have, and the ones a folder's is found by, in order. */
