@@ -104,8 +104,8 @@ describe('a busy worker thread of a program started with trapdoor run (Node)', (
     expect(await running.closed).toEqual({ code: 0, signal: null });
   });
 
-  it('stack shows the worker\'s loop with its locals after the idle main thread', async () => {
-    const running = start(['run', '--runtime', 'node', '--port', '0', MAIN]);
+  it.each([[[]], [['--signal', 'none']]])("stack %j shows the worker's loop with its locals after the idle main thread (signal, control socket)", async (flags: string[]) => {
+    const running = start(['run', '--runtime', 'node', '--port', '0', ...flags, MAIN]);
     await running.line(/^worker: spinning$/);
     const stack = await trapdoor('stack', '--json', String(running.proc.pid));
     expect(stack, running.describe()).toMatchObject({ code: 0, stderr: '' });
@@ -117,6 +117,9 @@ describe('a busy worker thread of a program started with trapdoor run (Node)', (
     expect(report.threads[0].frames[1]).toMatchObject({ file: WORKER, line: lineOf(WORKER, 'stopped at') }); // its caller
     expect(report.threads[0].locals).toContainEqual({ name: 'limit', value: '1000' });
     expect(report.threads[0].locals).toContainEqual({ name: 'stop', value: 'false' });
+    // Reached through the trigger asked for: the signal, or the control socket.
+    const state = JSON.parse(readFileSync(join(stateDir, `${report.pid}.json`), 'utf8'));
+    expect(Object.keys(state.trigger)).toContain(flags.length === 0 ? 'signal' : 'socket');
   });
 });
 
