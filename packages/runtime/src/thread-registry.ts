@@ -47,12 +47,23 @@ export function serveThreadRegistry(onChange: (threads: ThreadDebugger[], worker
     const message = (event as { data: Message }).data;
     if (message.type === 'hello') side.blocks.set(message.threadId, message.control);
     else if (message.type === 'active') threads.set(message.threadId, { threadId: message.threadId, ...message.active });
-    else if (message.type === 'bye') {
-      side.blocks.delete(message.threadId);
-      threads.delete(message.threadId);
-    }
+    else if (message.type === 'bye') forget(message.threadId);
     onChange([...threads.values()], side.blocks.size);
   };
+  const forget = (id: number): void => {
+    side.blocks.delete(id);
+    threads.delete(id);
+  };
+  // A terminated worker (worker.terminate(), as pools do) runs no 'exit' handler to say bye; on
+  // Node the main thread sees the workers it creates ('worker' event) and when they exit.
+  process.on?.('worker', (worker: { threadId: number; once(event: 'exit', listener: () => void): unknown }) => {
+    const id = worker.threadId;
+    worker.once('exit', () => {
+      if (!side.blocks.has(id) && !threads.has(id)) return;
+      forget(id);
+      onChange([...threads.values()], side.blocks.size);
+    });
+  });
   // Node: unref() keeps an idle program from being held open by the registry.
   (side.channel as { unref?: () => void }).unref?.();
 }
