@@ -11,7 +11,9 @@
  *     "trigger": { "signal": "SIGUSR2" } | { "socket": "/tmp/trapdoor-1000/4242.sock", "signalProblem": "…" },
  *     "active": { "wsUrl": "ws://127.0.0.1:9229/…", "host": "127.0.0.1", "port": 9229,
  *                 "targetId": "…" } | null,
- *     "failure": { "message": "Starting inspector on 127.0.0.1:9229 failed: …", "at": 1764580000000 } | null }
+ *     "failure": { "message": "Starting inspector on 127.0.0.1:9229 failed: …", "at": 1764580000000 } | null,
+ *     "workers": 2,                                          (worker threads that run the runtime)
+ *     "threads": [{ "threadId": 1, "wsUrl": "ws://127.0.0.1:40123/…", … }] }   (their debuggers)
  *
  * A signal is only ever sent to a process whose state file names it: a process that does not
  * handle SIGUSR2 would die of it. The file also tells a process that runs trapdoor from one that
