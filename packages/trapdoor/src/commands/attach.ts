@@ -16,6 +16,11 @@ one stuck in a busy loop, and prints its WebSocket URL and a DevTools URL. The p
 'Debugger listening on ws://…' to its own stderr and carries on running. Attaching to a process
 whose debugger already listens prints the same address again.
 
+Worker threads of the process that run instrumented code (a Worker's module under 'trapdoor
+run' on Node, Vitest's threads pool under 'trapdoor test') are asked too: each busy one starts
+its own debugger, on a free port, and is listed after the main thread ("threads" in --json).
+An idle worker runs no check and is not listed.
+
 <pid> may also be a parent's, such as that of 'trapdoor run' or 'npm start', when exactly one
 process below it in the same job (process group) runs trapdoor's runtime; never pid 1, and not
 a shell's other jobs. Otherwise the error names the pids to give.
