@@ -46,22 +46,26 @@ export function serveThreadRegistry(onChange: (threads: ThreadDebugger[], worker
   side.channel.onmessage = (event: unknown) => {
     const message = (event as { data: Message }).data;
     if (message.type === 'hello') side.blocks.set(message.threadId, message.control);
-    else if (message.type === 'active') threads.set(message.threadId, { threadId: message.threadId, ...message.active });
-    else if (message.type === 'bye') forget(message.threadId);
+    else if (message.type === 'active') {
+      if (!side.blocks.has(message.threadId)) return; // late, from a thread that has exited
+      threads.set(message.threadId, { threadId: message.threadId, ...message.active });
+    }
+    else if (message.type === 'bye' && !forget(message.threadId)) return; // already gone (its exit seen first)
     onChange([...threads.values()], side.blocks.size);
   };
-  const forget = (id: number): void => {
+  /** Drops a thread; false when it was not registered. */
+  const forget = (id: number): boolean => {
+    const known = side.blocks.has(id) || threads.has(id);
     side.blocks.delete(id);
     threads.delete(id);
+    return known;
   };
-  // A terminated worker (worker.terminate(), as pools do) runs no 'exit' handler to say bye; on
-  // Node the main thread sees the workers it creates ('worker' event) and when they exit.
+  // A terminated worker (worker.terminate(), as pools do) runs no 'exit' handler to say bye: the
+  // main thread sees the workers it creates ('worker' event; Node, Bun and Deno) and when they exit.
   process.on?.('worker', (worker: { threadId: number; once(event: 'exit', listener: () => void): unknown }) => {
     const id = worker.threadId;
     worker.once('exit', () => {
-      if (!side.blocks.has(id) && !threads.has(id)) return;
-      forget(id);
-      onChange([...threads.values()], side.blocks.size);
+      if (forget(id)) onChange([...threads.values()], side.blocks.size);
     });
   });
   // Node: unref() keeps an idle program from being held open by the registry.
