@@ -4,7 +4,7 @@ import { parseLog, summarize, type Entry } from './log.ts';
 import { RateLimiter } from './rate-limiter.ts';
 
 const command = process.argv[2] ?? 'report';
-const entries: Entry[] = parseLog(readFileSync(new URL('../access.log', import.meta.url), 'utf8'));
+const entries: Entry[] = parseLog(readFileSync(new URL('../access-log.txt', import.meta.url), 'utf8'));
 const summary = summarize(entries);
 console.log(`${entries.length} requests, ${summary.errors} server errors`);
 for (const [path, count] of [...summary.byPath].sort((a, b) => b[1] - a[1])) console.log(`  ${path} ${count}`);
