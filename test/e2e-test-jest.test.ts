@@ -27,13 +27,14 @@
  * Every run is killed after RUN_LIMIT_MS so that a regression (a hang) fails the test instead of
  * the suite; nothing asserts on time.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { descendants, repoRoot } from './e2e/harness.js';
+import { repoRoot } from './e2e/harness.js';
+import { runToEnd, userEnv } from './helpers/test-run.js';
 
 const FIXTURES = fileURLToPath(new URL('./test-runners/jest/', import.meta.url));
 const TRAPDOOR = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
@@ -59,11 +60,6 @@ interface JsonReport {
 }
 
 /** The user's environment, without the variables of the Vitest that runs this file. */
-function userEnv(): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(VITEST|TRAPDOOR_|npm_|JEST_)/i.test(name) && name !== 'NODE_ENV' && name !== 'TEST' && name !== 'NODE_OPTIONS'));
-  return { ...env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1' };
-}
-
 function project(name: string): string {
   const dir = mkdtempSync(join(work, `${name}-`));
   cpSync(join(FIXTURES, name), dir, { recursive: true });
@@ -72,32 +68,13 @@ function project(name: string): string {
 }
 
 /** Jest in `cwd` to its end (or killed at RUN_LIMIT_MS), its JSON report read back; its own cache folder per project. */
-function run(cwd: string, prefix: string[], jestArgs: string[] = [], cache = 'cache', env: NodeJS.ProcessEnv = {}): Promise<Run> {
+async function run(cwd: string, prefix: string[], jestArgs: string[] = [], cache = 'cache', env: NodeJS.ProcessEnv = {}): Promise<Run> {
   const reportFile = join(cwd, 'report.json');
   rmSync(reportFile, { force: true });
   const args = [...prefix, process.execPath, JEST, '--ci', `--cacheDirectory=${join(cwd, cache)}`, '--json', `--outputFile=${reportFile}`, ...jestArgs];
-  return new Promise((resolve, reject) => {
-    const child = spawn(args[0]!, args.slice(1), { cwd, env: { ...userEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    const timer = setTimeout(() => {
-      output += `\n[killed after ${RUN_LIMIT_MS} ms]`;
-      for (const pid of [...descendants(child.pid!), child.pid!]) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-    }, RUN_LIMIT_MS);
-    child.once('error', reject);
-    child.once('close', (status, signal) => {
-      clearTimeout(timer);
-      const report = existsSync(reportFile) ? (JSON.parse(readFileSync(reportFile, 'utf8')) as JsonReport) : undefined;
-      resolve({ status, signal, output, report });
-    });
-  });
+  const finished = await runToEnd(args, { cwd, env: userEnv(env), limitMs: RUN_LIMIT_MS });
+  const report = existsSync(reportFile) ? (JSON.parse(readFileSync(reportFile, 'utf8')) as JsonReport) : undefined;
+  return { ...finished, report };
 }
 
 const trapdoorTest = (cwd: string, options: string[] = [], jestArgs: string[] = [], cache?: string, env?: NodeJS.ProcessEnv) => run(cwd, [process.execPath, TRAPDOOR, 'test', ...options, '--'], jestArgs, cache, env);

@@ -18,13 +18,13 @@
  * Every run is killed after RUN_LIMIT_MS so that a regression (a hang) fails the test instead of
  * the suite; nothing asserts on time.
  */
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { descendants, repoRoot } from './e2e/harness.js';
+import { repoRoot } from './e2e/harness.js';
+import { runToEnd, userEnv } from './helpers/test-run.js';
 
 const FIXTURES = fileURLToPath(new URL('./test-runners/', import.meta.url));
 const TRAPDOOR = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
@@ -41,11 +41,6 @@ interface Run {
 }
 
 /** The user's environment, without the variables of the Vitest that runs this file. */
-function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(VITEST|TRAPDOOR_|npm_|NODE_TEST)/i.test(name) && name !== 'NODE_ENV' && name !== 'TEST' && name !== 'NODE_OPTIONS'));
-  return { ...env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1', ...extra };
-}
-
 function project(fixture: string): string {
   const dir = mkdtempSync(join(work, `${fixture.replace('/', '-')}-`));
   cpSync(join(FIXTURES, fixture), dir, { recursive: true });
@@ -54,27 +49,7 @@ function project(fixture: string): string {
 }
 
 function run(cwd: string, command: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command[0]!, command.slice(1), { cwd, env: userEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    const timer = setTimeout(() => {
-      output += `\n[killed after ${RUN_LIMIT_MS} ms]`;
-      for (const pid of [...descendants(child.pid!), child.pid!]) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-    }, RUN_LIMIT_MS);
-    child.once('error', reject);
-    child.once('close', (status, signal) => {
-      clearTimeout(timer);
-      resolve({ status, signal, output });
-    });
-  });
+  return runToEnd(command, { cwd, env: userEnv(env), limitMs: RUN_LIMIT_MS });
 }
 
 const trapdoorTest = (cwd: string, options: string[], command: string[], env?: NodeJS.ProcessEnv) => run(cwd, [process.execPath, TRAPDOOR, 'test', ...options, '--', ...command], env);

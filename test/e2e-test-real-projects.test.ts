@@ -11,12 +11,12 @@
  * Each run is killed after RUN_LIMIT_MS so that a hang fails the test instead of the suite;
  * nothing asserts on time (bench/tests.mjs measures it).
  */
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './e2e/harness.js';
+import { runToEnd, userEnv } from './helpers/test-run.js';
 
 const TRAPDOOR = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
 const RUN_LIMIT_MS = 240_000;
@@ -27,12 +27,6 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** The user's environment, without the variables of the Vitest that runs this file. */
-function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(VITEST|TRAPDOOR_|npm_|JEST)/i.test(name) && name !== 'NODE_ENV' && name !== 'TEST'));
-  return { ...env, ...extra };
-}
-
 function project(name: string, copy: string): string {
   const dir = join(work, copy);
   cpSync(join(repoRoot, 'test', 'real-projects', name), dir, { recursive: true });
@@ -41,18 +35,7 @@ function project(name: string, copy: string): string {
 }
 
 function run(argv: string[], cwd: string, env: Record<string, string> = {}): Promise<{ status: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd, env: userEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_LIMIT_MS);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, output });
-    });
-  });
+  return runToEnd(argv, { cwd, env: userEnv(env, { plainOutput: false }), limitMs: RUN_LIMIT_MS });
 }
 
 interface Report {

@@ -26,13 +26,13 @@
  * Each Vitest run is killed after RUN_LIMIT_MS so that a regression (a hang) fails the test
  * instead of the suite; nothing asserts on time.
  */
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { descendants, repoRoot } from './e2e/harness.js';
+import { repoRoot } from './e2e/harness.js';
+import { runToEnd, userEnv } from './helpers/test-run.js';
 
 const FIXTURES = fileURLToPath(new URL('./test-runners/vitest/', import.meta.url));
 const TRAPDOOR = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
@@ -57,11 +57,6 @@ interface JsonReport {
 }
 
 /** The user's environment, without the variables of the Vitest that runs this file. */
-function userEnv(): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(VITEST|TRAPDOOR_|npm_)/i.test(name) && name !== 'NODE_ENV' && name !== 'TEST'));
-  return { ...env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1' };
-}
-
 function project(name: string): string {
   const dir = mkdtempSync(join(work, `${name}-`));
   cpSync(join(FIXTURES, name), dir, { recursive: true });
@@ -70,32 +65,13 @@ function project(name: string): string {
 }
 
 /** Runs `command` in `cwd` to its end (or kills it at RUN_LIMIT_MS), with Vitest's JSON report read from report.json. */
-function run(cwd: string, command: string[], { json = true, env = {} }: { json?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+async function run(cwd: string, command: string[], { json = true, env = {} }: { json?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
   const reportFile = join(cwd, 'report.json');
   rmSync(reportFile, { force: true });
   const args = json ? [...command, '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`] : command;
-  return new Promise((resolve, reject) => {
-    const child = spawn(args[0]!, args.slice(1), { cwd, env: { ...userEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    const timer = setTimeout(() => {
-      output += `\n[killed after ${RUN_LIMIT_MS} ms]`;
-      for (const pid of [...descendants(child.pid!), child.pid!]) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-    }, RUN_LIMIT_MS);
-    child.once('error', reject);
-    child.once('close', (status, signal) => {
-      clearTimeout(timer);
-      const report = json && existsSync(reportFile) ? (JSON.parse(readFileSync(reportFile, 'utf8')) as JsonReport) : undefined;
-      resolve({ status, signal, output, report });
-    });
-  });
+  const finished = await runToEnd(args, { cwd, env: userEnv(env), limitMs: RUN_LIMIT_MS });
+  const report = json && existsSync(reportFile) ? (JSON.parse(readFileSync(reportFile, 'utf8')) as JsonReport) : undefined;
+  return { ...finished, report };
 }
 
 const trapdoorTest = (cwd: string, options: string[], command: string[], json = true, env: NodeJS.ProcessEnv = {}) =>
