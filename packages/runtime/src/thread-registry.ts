@@ -30,6 +30,9 @@ type Message =
 interface MainSide {
   channel: BroadcastChannel;
   blocks: Map<number, Int32Array>;
+  /** Whether an activation asked the workers: only then is the state file kept up to date. */
+  asked: boolean;
+  publish: () => void;
 }
 type Holder = { [KEY]?: MainSide | true };
 const holder = globalThis as Holder;
@@ -40,18 +43,23 @@ const holder = globalThis as Holder;
  */
 export function serveThreadRegistry(onChange: (threads: ThreadDebugger[], workers: number) => void): void {
   if (!isMainThread || holder[KEY] !== undefined) return;
-  const side: MainSide = { channel: new BroadcastChannel(CHANNEL), blocks: new Map() };
-  holder[KEY] = side;
   const threads = new Map<number, ThreadDebugger>();
+  const side: MainSide = { channel: new BroadcastChannel(CHANNEL), blocks: new Map(), asked: false, publish: () => onChange([...threads.values()], side.blocks.size) };
+  holder[KEY] = side;
+  // Until an activation asks the workers, a message only updates the map: no state-file write on
+  // the main thread for every worker that starts or ends (a program's own timing between its
+  // workers' messages and exits stays as it was; measured: writing here made test/corpus/worker.mjs,
+  // which attaches an 'exit' listener only after the worker's message, miss the exit 1 run in 5).
   side.channel.onmessage = (event: unknown) => {
     const message = (event as { data: Message }).data;
-    if (message.type === 'hello') side.blocks.set(message.threadId, message.control);
-    else if (message.type === 'active') {
+    if (message.type === 'hello') {
+      side.blocks.set(message.threadId, message.control);
+      if (!side.asked) return;
+    } else if (message.type === 'active') {
       if (!side.blocks.has(message.threadId)) return; // late, from a thread that has exited
       threads.set(message.threadId, { threadId: message.threadId, ...message.active });
-    }
-    else if (message.type === 'bye' && !forget(message.threadId)) return; // already gone (its exit seen first)
-    onChange([...threads.values()], side.blocks.size);
+    } else if (message.type === 'bye' && (!forget(message.threadId) || !side.asked)) return; // already gone (its exit seen first), or nothing published
+    side.publish();
   };
   /** Drops a thread; false when it was not registered. */
   const forget = (id: number): boolean => {
@@ -65,18 +73,31 @@ export function serveThreadRegistry(onChange: (threads: ThreadDebugger[], worker
   process.on?.('worker', (worker: { threadId: number; once(event: 'exit', listener: () => void): unknown }) => {
     const id = worker.threadId;
     worker.once('exit', () => {
-      if (forget(id)) onChange([...threads.values()], side.blocks.size);
+      if (forget(id) && side.asked) side.publish();
     });
   });
   // Node: unref() keeps an idle program from being held open by the registry.
   (side.channel as { unref?: () => void }).unref?.();
 }
 
-/** Main thread: asks every registered worker to activate at its next check; returns how many there are. */
+/** Main thread: how many worker threads are registered now. */
+export function registeredWorkers(): number {
+  const side = holder[KEY];
+  return side === undefined || side === true ? 0 : side.blocks.size;
+}
+
+/**
+ * Main thread: asks every registered worker to activate at its next check; returns how many there
+ * are. The first call also starts keeping the state file's `workers` and `threads` up to date.
+ */
 export function requestWorkerActivation(): number {
   const side = holder[KEY];
   if (side === undefined || side === true) return 0;
   for (const control of side.blocks.values()) Atomics.or(control, Word.REQUEST, Request.ACTIVATE);
+  if (!side.asked) {
+    side.asked = true;
+    side.publish(); // how many workers `trapdoor attach` should wait for
+  }
   return side.blocks.size;
 }
 
