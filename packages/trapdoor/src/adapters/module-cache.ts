@@ -15,7 +15,8 @@
  */
 import { appendFileSync, existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { cacheKey, DiskCache, readEnv } from '../cache/disk-cache.js';
+import { cacheKey, DiskCache } from '../cache/disk-cache.js';
+import { readEnv } from '../loaders/settings.js';
 import { transformVersion } from '../cache/instrumented.js';
 
 /** What the adapter's transform answers for a module: its new code and map, or null (left alone). */

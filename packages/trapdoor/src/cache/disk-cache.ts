@@ -25,6 +25,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { readEnv } from '../loaders/settings.js';
 
 export const CACHE_ENV = {
   /** `0` / `false` / `off`: no cache. */
@@ -37,18 +38,6 @@ export const CACHE_ENV = {
 const FORMAT = 'v1';
 const HEADER = 'trapdoor-cache';
 
-/** An environment variable; on Deno, one the program may not read counts as unset (no prompt). */
-export function readEnv(name: string): string | undefined {
-  const deno = (globalThis as { Deno?: { permissions?: { querySync?(d: { name: 'env'; variable: string }): { state: string } } } }).Deno;
-  if (deno?.permissions?.querySync) {
-    try {
-      if (deno.permissions.querySync({ name: 'env', variable: name }).state !== 'granted') return undefined;
-    } catch {
-      return undefined;
-    }
-  }
-  return process.env[name];
-}
 
 /** Whether Deno lets this process read and write `dir` without asking (always true elsewhere). */
 function denoMayUse(dir: string): boolean {

@@ -26,7 +26,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Instrumented, InstrumentModuleOptions } from '../loaders/instrument-module.js';
 import { findMapComment, isDataUrl } from '../instrument/source-maps.js';
-import { cacheKey, DiskCache, readEnv } from './disk-cache.js';
+import { cacheKey, DiskCache } from './disk-cache.js';
+import { readEnv } from '../loaders/settings.js';
 import { LOADER_TARGET } from '../loaders/target.js';
 
 export type InstrumentFunction = (code: string, options: InstrumentModuleOptions) => Instrumented;
