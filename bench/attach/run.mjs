@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import WebSocket from 'ws';
+import { writeResults } from '../results-file.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(here, '..', '..');
@@ -43,8 +44,9 @@ async function programPid(child) {
       pid = children[0];
       continue;
     }
-    // A leaf that is still the launcher (it has not spawned yet) is not the program: wait a little.
-    if (pid !== child.pid || !isLauncher(pid)) return pid;
+    // A leaf that is still the launcher is not the program yet (it has not spawned), unless it runs
+    // the program itself (its state file says so).
+    if (pid !== child.pid || !isLauncher(pid) || existsSync(stateFile(pid))) return pid;
     if (Date.now() > deadline) throw new Error('the program process did not start');
     await sleep(20);
   }
@@ -58,8 +60,10 @@ function isLauncher(pid) {
   }
 }
 
+const stateFile = (pid) => path.join(process.env.TRAPDOOR_STATE_DIR ?? path.join(process.env.TMPDIR || '/tmp', `trapdoor-${process.getuid()}`), `${pid}.json`);
+
 async function waitForStateFile(pid) {
-  const file = path.join(process.env.TRAPDOOR_STATE_DIR ?? path.join(process.env.TMPDIR || '/tmp', `trapdoor-${process.getuid()}`), `${pid}.json`);
+  const file = stateFile(pid);
   const deadline = Date.now() + TIMEOUT;
   while (!existsSync(file)) {
     if (Date.now() > deadline) throw new Error(`no state file ${file}: the runtime did not load`);
@@ -233,8 +237,14 @@ const version = (bin, args) => {
     return '?';
   }
 };
-console.log(`attach benchmark: ${LAUNCHES} launches x ${PAUSES} pauses per target (the first pause of each launch apart), one target at a time`);
-console.log(`node ${process.version}, bun ${version('bun', ['--version'])}, ${version('deno', ['--version'])}; ${os.cpus().length} CPUs; load average at start ${load()}`);
+// Everything printed from here on is also the report's table (bench/results/attach.md).
+const out = [];
+const log = (line) => {
+  out.push(line);
+  console.log(line);
+};
+log(`attach benchmark: ${LAUNCHES} launches x ${PAUSES} pauses per target (the first pause of each launch apart), one target at a time`);
+log(`node ${process.version}, bun ${version('bun', ['--version'])}, ${version('deno', ['--version'])}; ${os.cpus().length} CPUs; load average at start ${load()}`);
 const rows = [];
 for (const target of targets) {
   process.stderr.write(`measuring ${target.name}…\n`);
@@ -248,20 +258,25 @@ const cell = (r, key) => {
   const x = percentile(values, 50) / percentile(base[key], 50);
   return Number.isFinite(x) ? `${text} (${x.toFixed(2)}x)` : text;
 };
-console.log(`load average at end ${load()}`);
-console.log('| target | signal → banner p50 / p99 ms | first pause p50 / p99 ms | later pauses p50 / p99 ms | signal → first paused p50 / p99 ms | activations | pauses delivered |');
-console.log('|---|---:|---:|---:|---:|---:|---:|');
+log(`load average at end ${load()}`);
+log('| target | signal → banner p50 / p99 ms | first pause p50 / p99 ms | later pauses p50 / p99 ms | signal → first paused p50 / p99 ms | activations | pauses delivered |');
+log('|---|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
-  console.log(`| ${r.target.name} | ${cell(r, 'activation')} | ${cell(r, 'firstPause')} | ${cell(r, 'laterPause')} | ${cell(r, 'toFirstPause')} | ${r.activationsOk}/${LAUNCHES} | ${r.pausesOk}/${r.pausesTried} |`);
+  log(`| ${r.target.name} | ${cell(r, 'activation')} | ${cell(r, 'firstPause')} | ${cell(r, 'laterPause')} | ${cell(r, 'toFirstPause')} | ${r.activationsOk}/${LAUNCHES} | ${r.pausesOk}/${r.pausesTried} |`);
 }
-console.log(`(x) = p50 relative to node's own inspector; lower is faster. Samples per target: ${LAUNCHES} for signal → banner, first pause and signal → first paused, ${LAUNCHES * (PAUSES - 1)} for later pauses (when all arrive); p99 of n < 100 samples is the maximum.`);
-console.log(`pauses delivered = Debugger.paused received within ${TIMEOUT} ms of Debugger.pause, out of launches x pauses (a launch that fails counts all its pauses as not delivered).`);
+log(`(x) = p50 relative to node's own inspector; lower is faster. Samples per target: ${LAUNCHES} for signal → banner, first pause and signal → first paused, ${LAUNCHES * (PAUSES - 1)} for later pauses (when all arrive); p99 of n < 100 samples is the maximum.`);
+log(`pauses delivered = Debugger.paused received within ${TIMEOUT} ms of Debugger.pause, out of launches x pauses (a launch that fails counts all its pauses as not delivered).`);
 if (base) {
-  console.log("note: Node's own inspector does not set TCP_NODELAY on its WebSocket, so an event written right after a reply (Debugger.paused after the Debugger.pause reply) waits for the client's delayed ACK, about 40 ms on Linux; a client that acknowledges at once (TCP_QUICKACK) sees its pauses in well under 1 ms. trapdoor's agent uses ws, which sets TCP_NODELAY.");
+  log("note: Node's own inspector does not set TCP_NODELAY on its WebSocket, so an event written right after a reply (Debugger.paused after the Debugger.pause reply) waits for the client's delayed ACK, about 40 ms on Linux; a client that acknowledges at once (TCP_QUICKACK) sees its pauses in well under 1 ms. trapdoor's agent uses ws, which sets TCP_NODELAY.");
 }
 for (const r of rows) {
   if (r.failures.length === 0) continue;
-  console.log(`failures, ${r.target.name} (${r.failures.length}):`);
-  for (const f of r.failures.slice(0, 20)) console.log(`  ${f}`);
-  if (r.failures.length > 20) console.log(`  … and ${r.failures.length - 20} more`);
+  log(`failures, ${r.target.name} (${r.failures.length}):`);
+  for (const f of r.failures.slice(0, 20)) log(`  ${f}`);
+  if (r.failures.length > 20) log(`  … and ${r.failures.length - 20} more`);
 }
+writeResults('attach.md', 'Activation and pause latency (`npm run bench:attach`)', [
+  'A busy loop (bench/attach/busy.js) in fresh processes: signal → "Debugger listening" banner, then `Debugger.pause` → `Debugger.paused` round trips, trapdoor next to Node\'s own SIGUSR1 inspector in one run.',
+  '',
+  ...out.map((l) => (l.startsWith('|') ? l : `${l}  `)),
+]);
