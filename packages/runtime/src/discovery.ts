@@ -29,7 +29,7 @@
  * or the process now holding that pid started after the file was written) and overwritten by the
  * next process with that pid.
  */
-import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { denoAllows, readEnv } from './permissions.js';
 
@@ -153,12 +153,9 @@ export function writeStateFile(path: string, state: StateFile): boolean {
     // 'wx': never follow a symlink someone planted under the temporary name.
     const fd = openSync(temporary, 'wx', 0o600);
     try {
+      // No fsync: the rename alone makes the switch atomic for readers, and a state file only
+      // has to outlive its process, not a crash of the machine (it cost 5-25 ms of every start).
       writeSync(fd, `${JSON.stringify(state)}\n`);
-      try {
-        fsyncSync(fd);
-      } catch {
-        // not supported everywhere; the rename still makes the switch atomic for readers
-      }
     } finally {
       closeSync(fd);
     }
