@@ -232,6 +232,36 @@ describe('bun test', () => {
   });
 });
 
+describe('bun test with a bunfig.toml', () => {
+  // Bun 1.4 reads bunfig's [test] preload but not its [test] timeout (oven-sh/bun#7789): a test
+  // gets bun's 5000 ms default. trapdoor's deadline follows what bun does, not what bunfig says;
+  // the plain run pins bun's behaviour, so a Bun that starts reading the key fails here first.
+  let plain: Run;
+  let result: Run;
+
+  beforeAll(async () => {
+    const dir = project('bun-test/bunfig');
+    [plain, result] = await Promise.all([run(dir, [BUN, 'test', 'src/waits.test.js']), trapdoorTest(dir, [], [BUN, 'test'])]);
+  }, RUN_LIMIT_MS + 10_000);
+
+  it('runs as bun runs it: the bunfig preload is loaded, its timeout is not applied', () => {
+    expect(plain.status, plain.output).toBe(0);
+    expect(bunStatuses(plain.output)).toEqual({ 'the bunfig preload ran': 'pass', 'waits longer than the bunfig timeout': 'pass' });
+  });
+
+  it('keeps the project’s bunfig preload beside trapdoor’s, and stops the stuck test at bun’s own timeout', () => {
+    expect(result.signal, result.output).toBe(null);
+    expect(result.status, result.output).toBe(1);
+    expect(bunStatuses(result.output), result.output).toEqual({
+      'the bunfig preload ran': 'pass',
+      'waits longer than the bunfig timeout': 'pass',
+      'spins with no timeout of its own': 'fail',
+      'passes after it': 'pass',
+    });
+    expect(result.output).toMatch(new RegExp(`this test timed out after 5000ms\\.\\ntrapdoor: stuck in a synchronous loop at ${escape(at('bun-test/bunfig', 'src/spin.test.js', 'while (true)'))} \\(in spin\\)`));
+  });
+});
+
 describe('bun test on a passing project', () => {
   it('gives the plain run’s results and exit status, with the files instrumented', async () => {
     const dir = project('bun-test/passing');

@@ -15,7 +15,9 @@
  * The timeout is bun:test's: the test's own (`test(name, fn, ms)` or `{ timeout }`), else
  * `setDefaultTimeout(ms)`, else `bun test --timeout` (passed by trapdoor test, which reads it from
  * the command line; Bun does not show it to the process), else 5000 ms; `trapdoor test --timeout`
- * overrides them. The message is bun's own wording, `this test timed out after <ms>ms.` (for a
+ * overrides them. A bunfig.toml `[test] timeout` is not among them because Bun itself ignores it
+ * (Bun 1.4 reads `[test] preload` but not `timeout`: oven-sh/bun#7789), and the deadline follows
+ * what bun does (test/e2e-test-node.test.ts pins it against a plain run). The message is bun's own wording, `this test timed out after <ms>ms.` (for a
  * hook: `a beforeEach/afterEach hook timed out for this test.`, as bun says it for every hook).
  */
 import { armDeadline, disarmDeadline } from '@trapdoor-js/runtime/deadline';
