@@ -177,6 +177,22 @@ describe('adapter options', () => {
   });
 });
 
+describe('a bundle with one instrumented module (include names it alone)', () => {
+  // The bundle is then the one file that module says it was loaded from, yet most of its lines
+  // are other modules': frames outside the module are placed through the bundle's own map, so
+  // the caller in src/main.ts (not instrumented) is at its own line, and the top frame (from the
+  // site table) is where it always is.
+  it.each(['esbuild', 'rolldown', 'webpack'] as const)('%s: the caller in a module left alone is shown at its original line', async (tool) => {
+    const all = checks((await build(tool, true)).file);
+    // The same output folder: built last, so that it is what runs.
+    const built = await build(tool, true, { include: ['src/spin.ts'] });
+    // spin.ts's checks only: collatz.ts's and main.ts's are left out.
+    expect(checks(built.file)).toBeGreaterThan(0);
+    expect(checks(built.file)).toBeLessThan(all);
+    await attachAndFinish(built, process.env, true);
+  });
+});
+
 describe('production debug builds (production: true)', () => {
   /** What a process has armed: signals it catches, and its threads. */
   const armed = (pid: number) => {

@@ -28,7 +28,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TraceMap, originalPositionFor, LEAST_UPPER_BOUND, GREATEST_LOWER_BOUND } from '@jridgewell/trace-mapping';
 import type { InstrumentedModule } from '../modules.js';
 import { toUrl, type Script, type Scripts } from './scripts.js';
-import { throughFileMap } from './file-maps.js';
+import { fileMapSources, throughFileMap } from './file-maps.js';
 import { withCallSites, type CallSite } from '../call-sites.js';
 
 /** One frame of the engine's stack, as the CallSite API gives it. */
@@ -311,7 +311,12 @@ function isToolFile(file: string): boolean {
 export function mapFrame(scripts: Scripts, frame: EngineFrame): MappedFrame | undefined {
   if (frame.file === undefined || frame.line <= 0) return undefined;
   const module = scripts.moduleLoadedFrom(frame.file);
-  if (module !== undefined) {
+  // A file one module was loaded from is that module's own output (its shifts and input map
+  // place every frame there), unless it is a bundle made from other modules too (that module's
+  // name is not the file's, and the file has a map of its own): then only that map can tell
+  // the module's lines from the others'.
+  const bundled = module !== undefined && toUrl(module.file) !== toUrl(frame.file) && fileMapSources(frame.file) !== undefined;
+  if (module !== undefined && !bundled) {
     const column = inputColumn(module, frame.line, Math.max(0, frame.column - 1));
     const original = originalPosition(module, frame.line, column);
     const script = scripts.ensure(toUrl(original.source), { instrumented: true });
@@ -328,8 +333,39 @@ export function mapFrame(scripts: Scripts, frame: EngineFrame): MappedFrame | un
     const script = scripts.ensure(source, { instrumented: true });
     if (script !== undefined) return { script, lineNumber: mapped.line - 1, columnNumber: mapped.column, functionName: frame.functionName };
   }
+  // A module of the bundle that was not instrumented: its own file, when the map leads to one.
+  if (mapped !== undefined) {
+    const file = sourceFile(scripts, frame.file, mapped.source);
+    const script = file === undefined ? undefined : scripts.ensure(file);
+    if (script !== undefined) return { script, lineNumber: mapped.line - 1, columnNumber: mapped.column, functionName: frame.functionName };
+  }
   // Already original (Deno applied an inline map) or a file that was not instrumented.
   const script = scripts.ensure(toUrl(frame.file));
   if (script === undefined) return undefined;
   return { script, lineNumber: frame.line - 1, columnNumber: Math.max(0, frame.column - 1), functionName: frame.functionName };
+}
+
+/**
+ * The file: URL of a source a bundle's map names, for a module that was not instrumented. A
+ * file: URL is itself; a bundler's own scheme (`webpack://app/./src/main.ts`) is read the way the
+ * same map names an instrumented module whose file is known (`webpack://app/./src/spin.ts` is
+ * `/project/src/spin.ts`, so `webpack://app/./` is `/project/`). Undefined when nothing tells.
+ */
+function sourceFile(scripts: Scripts, bundle: string, source: string): string | undefined {
+  if (source.startsWith('file:')) return source;
+  for (const sibling of fileMapSources(bundle) ?? []) {
+    if (sibling === source) continue;
+    const known = scripts.moduleSourceFor(sibling);
+    if (known === undefined || !known.startsWith('file:')) continue;
+    // The longest common tail of the two names, whole path segments only.
+    let n = 0;
+    while (n < sibling.length && n < known.length && sibling[sibling.length - 1 - n] === known[known.length - 1 - n]) n++;
+    const tail = sibling.slice(sibling.length - n);
+    const cut = tail.indexOf('/');
+    if (cut < 0) continue;
+    const prefix = sibling.slice(0, sibling.length - n + cut);
+    if (!source.startsWith(`${prefix}/`)) continue;
+    return known.slice(0, known.length - n + cut) + source.slice(prefix.length).replace(/^\/(?:\.\/)+/, '/');
+  }
+  return undefined;
 }

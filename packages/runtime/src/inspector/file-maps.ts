@@ -71,3 +71,10 @@ export function throughFileMap(file: string, line: number, column: number): { so
   }
   return undefined;
 }
+
+/** The sources of `file`'s own map, as `throughFileMap` names them (resolved against the map's URL), or undefined without a map. */
+export function fileMapSources(file: string): readonly string[] | undefined {
+  const path = pathOf(file);
+  const map = path === undefined ? null : mapOf(path);
+  return map === null ? undefined : map.resolvedSources.filter((source): source is string => typeof source === 'string');
+}
