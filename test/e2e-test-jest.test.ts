@@ -185,6 +185,38 @@ describe('babel-jest with the project’s Babel config (TypeScript and JavaScrip
   });
 });
 
+describe('test.concurrent', () => {
+  // Concurrent tests interleave on one thread; each is held to its own timeout while its code runs
+  // (not the last one started, not the earliest): a stuck one fails with its own timeout and
+  // location, one busy within its own longer timeout while another's shorter one passes still passes.
+  let dir: string;
+  let result: Run;
+
+  beforeAll(async () => {
+    dir = project('concurrent');
+    result = await trapdoorTest(dir);
+  }, RUN_LIMIT_MS + 10_000);
+
+  it('fails each stuck concurrent test with its own timeout and location, and passes the others', () => {
+    expect(result.signal, result.output).toBe(null);
+    expect(result.status, result.output).toBe(1);
+    expect(statuses(result.report, dir), result.output).toEqual({
+      'src/concurrent.test.js > concurrent spins after an await, under a short timeout of its own': 'failed',
+      'src/concurrent.test.js > concurrent is busy for a while after an await, under its own longer timeout': 'passed',
+      'src/concurrent.test.js > concurrent waits briefly under a timeout shorter than the busy one’s': 'passed',
+      'src/concurrent.test.js > concurrent starts last, waits, and passes': 'passed',
+      'src/concurrent.test.js > runs after the concurrent ones': 'passed',
+      'src/spin-first.test.js > spins from its first line': 'failed',
+      'src/spin-first.test.js > waits and passes': 'passed',
+    });
+    expect(failureOf(result.report, 'concurrent spins after an await, under a short timeout of its own')).toContain(
+      `Exceeded timeout of 300 ms for a test.\n${TIMEOUT_TEXT}\ntrapdoor: stuck in a synchronous loop at ${at('concurrent', 'src/concurrent.test.js', 'while (true)')} (in spin)`,
+    );
+    // Started before a test with a longer timeout, stuck before that one's function ran.
+    expect(failureOf(result.report, 'spins from its first line')).toContain(`Exceeded timeout of 400 ms for a test.\n${TIMEOUT_TEXT}\ntrapdoor: stuck in a synchronous loop at ${at('concurrent', 'src/spin-first.test.js', 'for (;;)')} (in spin)`);
+  });
+});
+
 describe('ts-jest with moduleNameMapper', () => {
   let dir: string;
   let result: Run;

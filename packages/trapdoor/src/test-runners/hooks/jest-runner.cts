@@ -7,7 +7,8 @@
  * - arms a deadline on this thread when a test's function or a hook starts, with the timeout
  *   jest-circus gives it (`test(name, fn, ms)`, else `testTimeout` / `jest.setTimeout`, as
  *   jest-circus's own `test.timeout || state.testTimeout`; `trapdoor test --timeout` overrides
- *   them) and jest-circus's own timeout message, and disarms it when that function ends.
+ *   them) and jest-circus's own timeout message, and disarms it when that function ends;
+ *   `test.concurrent` tests, which interleave, each get their own (jest-concurrent.cts).
  *
  * The events come from jest-circus through the environment's `handleTestEvent`, which jest-circus
  * calls for every environment (a `@jest-environment` docblock's too) and awaits before it calls
@@ -17,10 +18,12 @@
  * jest-circus's event handlers are not reachable.
  */
 import type * as Deadline from '@trapdoor-js/runtime/deadline';
+import type ConcurrentDeadlinesClass = require('./jest-concurrent.cjs');
 
 interface CircusTest {
   fn?: (...args: unknown[]) => unknown;
   timeout?: number;
+  concurrent?: boolean;
 }
 interface CircusEvent {
   name: string;
@@ -73,27 +76,50 @@ function interop<T>(loaded: unknown): T {
 function installDeadlines(environment: Environment): void {
   const runtime = require('@trapdoor-js/runtime') as unknown;
   const { armDeadline, disarmDeadline } = require('@trapdoor-js/runtime/deadline') as typeof Deadline;
+  const ConcurrentDeadlines = require('./jest-concurrent.cjs') as typeof ConcurrentDeadlinesClass;
   environment.global[RUNTIME_KEY] = runtime;
   const override = overrideTimeout();
+  const timeoutOf = (fn: CircusTest, state: CircusState) => override ?? (fn.timeout || state.testTimeout);
   const arm = (fn: CircusTest, state: CircusState, isHook: boolean) => {
-    const timeout = override ?? (fn.timeout || state.testTimeout);
+    const timeout = timeoutOf(fn, state);
     if (!(timeout > 0) || timeout === Infinity) return disarmDeadline();
     armDeadline(timeout + AFTER_JEST_MS, { message: timeoutMessage(timeout, isHook, (fn.fn?.length ?? 0) > 0) });
+  };
+  // test.concurrent tests: the deadline of the test whose code runs (jest-concurrent.cts).
+  const concurrent = new ConcurrentDeadlines<CircusTest>({ arm: (ms, message) => armDeadline(ms, { message }), disarm: disarmDeadline }, AFTER_JEST_MS);
+  const startConcurrent = (test: CircusTest, state: CircusState) => {
+    const timeout = timeoutOf(test, state);
+    const limited = timeout > 0 && timeout !== Infinity;
+    concurrent.started(test, limited ? timeout + AFTER_JEST_MS : Infinity, timeoutMessage(timeout, false, (test.fn?.length ?? 0) > 0));
+  };
+  /** A test's (or hook's) function has ended: its deadline goes, and no other's. */
+  const ended = (test: CircusTest | undefined) => {
+    if (test !== undefined && concurrent.has(test)) concurrent.ended(test);
+    else disarmDeadline();
   };
   const own = environment.handleTestEvent;
   environment.handleTestEvent = function handleTestEvent(event, state) {
     switch (event.name) {
+      case 'concurrent_tests_start':
+        concurrent.blockStarted();
+        break;
+      case 'concurrent_tests_end':
+        concurrent.blockEnded();
+        break;
       case 'test_fn_start':
-        if (event.test) arm(event.test, state, false);
+        if (event.test?.concurrent === true) startConcurrent(event.test, state);
+        else if (event.test) arm(event.test, state, false);
         break;
       case 'hook_start':
         if (event.hook) arm(event.hook, state, true);
         break;
       case 'test_fn_success':
       case 'test_fn_failure':
+      case 'test_done':
+        ended(event.test);
+        break;
       case 'hook_success':
       case 'hook_failure':
-      case 'test_done':
       case 'run_finish':
         disarmDeadline();
         break;
