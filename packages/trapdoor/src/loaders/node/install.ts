@@ -2,8 +2,8 @@
  * Installs trapdoor's loader into this Node thread (register.ts for `--import`, register.cts for
  * `--require`), synchronously.
  *
- * - ES modules: `module.register` load hooks (hooks.ts, on Node's hooks thread) instrument every
- *   module Node resolved as format 'module'.
+ * - ES modules: `module.register` load hooks (hooks.ts, loaded through hooks-entry.ts on Node's
+ *   hooks thread) instrument every module Node resolved as format 'module'.
  * - CommonJS: Node 20 does not send `require` through those hooks, and a 'commonjs' result with a
  *   `source` from the ESM hook would switch the module to a different `require` (the ESM loader's,
  *   without `require.cache`, `module.children` and friends). So the ESM hook leaves CommonJS alone
@@ -28,7 +28,10 @@ import { claimThread, ENV, readEnv } from '../settings.js';
 import { isMainThread, parentPort } from 'node:worker_threads';
 import { isTypeScript } from '../typescript.js';
 import { installCommonJsHook } from './commonjs.js';
-import type { HooksData } from './hooks.js';
+import type { EntryData } from './hooks-entry.js';
+
+/** Set by the hooks thread once it has loaded hooks.ts (hooks-entry.ts); undefined when none was registered here. */
+let hooksReady: Int32Array | undefined;
 
 export function installNodeLoader(): void {
   // Node runs --require preloads on its module hooks thread too (a worker without a parentPort, in
@@ -40,8 +43,19 @@ export function installNodeLoader(): void {
   // (which enables source maps too), Bun and Deno.
   if (isMainThread && typeof process.argv[1] === 'string' && isTypeScript(process.argv[1])) process.setSourceMapsEnabled(true);
   const sourceMaps = process.sourceMapsEnabled === true;
-  const data: HooksData = { settings, sourceMaps };
-  module.register('./hooks.js', import.meta.url, { data });
+  hooksReady = new Int32Array(new SharedArrayBuffer(4));
+  const data: EntryData = { settings, sourceMaps, ready: hooksReady };
+  // hooks-entry.ts loads hooks.ts in the background, while this thread goes on (waitForHooks).
+  module.register('./hooks-entry.js', import.meta.url, { data });
   installCommonJsHook(settings, () => process.sourceMapsEnabled === true);
   installModuleDump(readEnv(ENV.dumpModules), settings.runtimeCjs);
+}
+
+/**
+ * Waits until the hooks thread has loaded the ES module hooks: the register files call it last,
+ * so that the program's first module is instrumented (hooks-entry.ts). Returns at once when
+ * installNodeLoader registered nothing on this thread.
+ */
+export function waitForHooks(): void {
+  if (hooksReady !== undefined) Atomics.wait(hooksReady, 0, 0);
 }

@@ -9,10 +9,13 @@
  * `module.register`: loading the loader there only to return (install.ts) cost the start of every
  * process about 20 ms. So nothing is loaded on that thread.
  */
-import type { installNodeLoader } from './install.js';
+import type * as Install from './install.js';
 
 const { isMainThread, parentPort } = require('node:worker_threads') as typeof import('node:worker_threads');
 if (isMainThread || parentPort !== null) {
-  (require('./install.js') as { installNodeLoader: typeof installNodeLoader }).installNodeLoader();
+  const { installNodeLoader, waitForHooks } = require('./install.js') as typeof Install;
+  installNodeLoader();
+  // Loaded while Node's hooks thread loads the hooks (hooks-entry.ts); the program starts after both.
   require('../preload-runtime.js'); // the runtime is always there, so attach works (preload-runtime.ts)
+  waitForHooks();
 }

@@ -4,8 +4,13 @@
  * module loader (its `module.id` is then its path, not '.'); `node --require trapdoor-js/register`
  * (register.cts, what `trapdoor run` uses) leaves the entry point to the CommonJS loader as
  * without trapdoor.
+ *
+ * The order is register.cts's: the hooks first, then the runtime (loaded while Node's hooks
+ * thread loads the hooks), then the wait for them.
  */
-import { installNodeLoader } from './install.js';
-import '../preload-runtime.js'; // the runtime is always there, so attach works (preload-runtime.ts)
+import { createRequire } from 'node:module';
+import { installNodeLoader, waitForHooks } from './install.js';
 
 installNodeLoader();
+createRequire(import.meta.url)('../preload-runtime.js'); // the runtime is always there, so attach works (preload-runtime.ts)
+waitForHooks();
