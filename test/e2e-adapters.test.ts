@@ -6,10 +6,10 @@
  * .ts line with its locals, change one and let the program finish.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import CDP from 'chrome-remote-interface';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -61,8 +61,8 @@ function sourcesContentOf(file: string, name: string): string | null | undefined
 }
 
 /** Runs the busy path, attaches from outside, pauses, checks the top frame and its locals, ends the loop. */
-async function attachAndFinish(built: Built, env: NodeJS.ProcessEnv = process.env, caller = true): Promise<void> {
-  const proc = spawn(command(built), [built.file, 'busy'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+async function attachAndFinish(built: Built, env: NodeJS.ProcessEnv = process.env, caller = true, cwd = repoRoot): Promise<void> {
+  const proc = spawn(command(built), [built.file, 'busy'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.push(proc);
   let stdout = '';
   let stderr = '';
@@ -324,6 +324,56 @@ describe('a runtime bundled into the output (bundleRuntime: true)', () => {
     // The runtime's frames share the program's file: told apart through the bundle's map, so the
     // caller is shown at its .ts line as with an external runtime.
     await attachAndFinish(built, process.env, true);
+  });
+
+  it.each(['esbuild', 'rolldown', 'webpack', 'rspack', 'vite', 'bun'] as const)(
+    '%s: self-contained: with the trapdoor-runtime/ folder written beside it, it is attached to where no runtime is installed, paused at its .ts line',
+    async (tool) => {
+      const built = await build(tool, true, { bundleRuntime: true });
+      const out = dirname(built.file);
+      expect(existsSync(join(out, 'trapdoor-runtime', 'dist', 'esm', 'inspector', 'agent', 'agent-worker.js'))).toBe(true);
+      // Copied where no node_modules is anywhere above (the bundle, its map and the folder, as deployed).
+      const away = mkdtempSync(join(tmpdir(), 'trapdoor-self-contained-'));
+      try {
+        for (let dir = away; dir !== dirname(dir); dir = dirname(dir)) expect(existsSync(join(dir, 'node_modules')), dir).toBe(false);
+        cpSync(out, away, { recursive: true });
+        const file = join(away, basename(built.file));
+        expect(runToEnd({ ...built, file })).toEqual(runToEnd(await build(tool, false)));
+        // Its caller frame too: the runtime's frames in the bundle are told apart through the
+        // bundle's map although the inspector runs from trapdoor-runtime/. (Bun's map ignores
+        // the plugin's, so its frames below the top are the bundle's; see above.)
+        await attachAndFinish({ ...built, file }, process.env, tool !== 'bun' && tool !== 'rspack', away);
+      } finally {
+        rmSync(away, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it('self-contained: the signal watcher comes from trapdoor-runtime/ too; without its native addon, the control socket is the trigger', async () => {
+    const built = await build('esbuild', true, { bundleRuntime: true });
+    const away = mkdtempSync(join(tmpdir(), 'trapdoor-self-contained-'));
+    try {
+      cpSync(dirname(built.file), away, { recursive: true });
+      const file = join(away, 'main.mjs');
+      const triggerOf = async (): Promise<any> => {
+        const proc = spawn(process.execPath, [file, 'busy'], { cwd: away, stdio: ['ignore', 'pipe', 'ignore'] });
+        running.push(proc);
+        let stdout = '';
+        proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+        await within(new Promise<void>((resolve) => { const check = () => (stdout.includes('spinning') ? resolve() : setTimeout(check, 20)); check(); }), 'the program to spin');
+        const state = JSON.parse(readFileSync(join(`/tmp/trapdoor-${process.getuid!()}`, `${proc.pid}.json`), 'utf8'));
+        proc.kill('SIGKILL');
+        return state.trigger;
+      };
+      expect(await triggerOf()).toEqual({ signal: 'SIGUSR2' });
+      rmSync(join(away, 'trapdoor-runtime', 'node_modules', '@trapdoor-js', 'native'), { recursive: true });
+      const trigger = await triggerOf();
+      expect(trigger.socket).toMatch(/\.sock$/);
+      expect(trigger.signalProblem).toMatch(/@trapdoor-js\/native is not installed/);
+      await attachAndFinish({ file, runtime: 'node' }, process.env, true, away);
+    } finally {
+      rmSync(away, { recursive: true, force: true });
+    }
   });
 
   it('without an installed runtime, it runs as it would, and trapdoor attach says why it cannot be activated', async () => {

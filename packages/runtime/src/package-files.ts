@@ -24,15 +24,36 @@ const PACKAGE_NAME = '@trapdoor-js/runtime';
 const AGENT_FOLDER = join('inspector', 'agent');
 const WORKER_FILE = 'agent-worker.js';
 
-function callerFile(): string {
-  // Enough frames whatever the program set, from this file's own top-level code.
-  const name = withCallSites(10, (frames) => frames[0]?.getFileName(), callerFile);
-  if (typeof name !== 'string' || name === '') throw new Error('trapdoor: cannot tell where the agent files are');
-  return name.startsWith('file:') ? fileURLToPath(name) : name;
+/** Where this file's top-level code is, as the engine names it: the file, 1-based line and column. */
+interface OwnPosition {
+  file: string;
+  line: number;
+  column: number;
 }
 
+function callerPosition(): OwnPosition {
+  // Enough frames whatever the program set, from this file's own top-level code.
+  const own = withCallSites(10, (frames) => frames[0] && { file: frames[0].getFileName(), line: frames[0].getLineNumber() ?? 0, column: frames[0].getColumnNumber() ?? 0 }, callerPosition);
+  const name = own?.file;
+  if (typeof name !== 'string' || name === '') throw new Error('trapdoor: cannot tell where the agent files are');
+  return { file: name.startsWith('file:') ? fileURLToPath(name) : name, line: own!.line, column: own!.column };
+}
+
+const ownPosition = callerPosition();
+
 /** This file as the engine names it (no file system access). */
-export const reportedFile: string = callerFile();
+export const reportedFile: string = ownPosition.file;
+
+/**
+ * The bundled runtime's place in the program's file, for the inspector that a bundled runtime
+ * loads from another copy (trapdoor-runtime/ or an installed package), whose frame mapper must
+ * tell the runtime's frames in the bundle from the program's (inspector/call-frames.ts): set by
+ * the copy that finds itself bundled (buildDir), on globalThis as the copies share nothing else.
+ */
+export const BUNDLED_RUNTIME_KEY = Symbol.for('trapdoor.bundled-runtime');
+
+/** The folder a self-contained bundle's adapter writes the runtime's files to, beside the bundle (trapdoor-js adapters/runtime-assets.ts). */
+const BESIDE_BUNDLE = 'trapdoor-runtime';
 
 function packageRoot(from: string): string | undefined {
   for (let dir = dirname(from); ; ) {
@@ -62,12 +83,19 @@ export function buildDir(): string {
     const build = reportedFile.includes(`${sep}dist${sep}cjs${sep}`) ? 'cjs' : 'esm';
     return (found = join(root, 'dist', build));
   }
-  // Bundled into the program's own file: the agent runs from an installed copy of the package.
+  // Bundled into the program's own file: the agent runs from the copy written beside the bundle
+  // (`bundleRuntime`), nearest first, else from an installed copy of the package.
+  (globalThis as { [BUNDLED_RUNTIME_KEY]?: OwnPosition })[BUNDLED_RUNTIME_KEY] ??= ownPosition;
+  // Bun names the bundle's frames by its map's sources, so the program's main file says where the bundle is too.
+  const main = typeof process.argv[1] === 'string' && process.argv[1] !== '' ? dirname(process.argv[1]) : undefined;
+  const beside = besideBundle(own) ?? (main === undefined ? undefined : besideBundle(main));
+  if (beside !== undefined) return (found = beside);
   const installed = installedBuildDir();
   if (installed !== undefined) return (found = installed);
   throw new Error(
-    `the runtime was bundled into ${reportedFile}, and no installed ${PACKAGE_NAME} was found from there or from the working directory ` +
-      `to start its agent thread from: keep ${PACKAGE_NAME} external in the bundle (trapdoor-js's bundler plugins do by default) and install it where the program runs`,
+    `the runtime was bundled into ${reportedFile}, and neither a ${BESIDE_BUNDLE}/ folder beside it nor an installed ${PACKAGE_NAME} was found from there or from the working directory ` +
+      `to start its agent thread from: keep ${PACKAGE_NAME} external in the bundle (trapdoor-js's bundler plugins do by default) and install it where the program runs, ` +
+      `or deploy the ${BESIDE_BUNDLE}/ folder that trapdoor-js's bundleRuntime option writes beside the bundle`,
   );
 }
 
@@ -94,6 +122,17 @@ export function inspectorEntry(): string {
 /** The control-socket worker's entry (control-socket-worker.ts). */
 export function controlSocketWorkerFile(): string {
   return join(buildDir(), 'control-socket-worker.js');
+}
+
+/** The CommonJS build in a `trapdoor-runtime/` folder in `from` or a folder above it (a bundle's chunks may be in a subfolder). */
+function besideBundle(from: string): string | undefined {
+  for (let dir = from; ; ) {
+    const build = join(dir, BESIDE_BUNDLE, 'dist', 'cjs');
+    if (existsSync(join(build, AGENT_FOLDER, WORKER_FILE))) return build;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
 }
 
 /** The CommonJS build of an installed @trapdoor-js/runtime that the program's file or working directory resolves. */

@@ -30,6 +30,7 @@ import type { InstrumentedModule } from '../modules.js';
 import { toUrl, type Script, type Scripts } from './scripts.js';
 import { fileMapSources, throughFileMap } from './file-maps.js';
 import { withCallSites, type CallSite } from '../call-sites.js';
+import { BUNDLED_RUNTIME_KEY } from '../package-files.js';
 
 /** One frame of the engine's stack, as the CallSite API gives it. */
 export interface EngineFrame {
@@ -74,7 +75,11 @@ function runtimeRoots(): string[] {
   if (roots === undefined) {
     if (typeof ownFile !== 'string') return (roots = []);
     roots = findRuntimeRoots(ownFile);
-    roots ??= bundledRoots(ownFile) ?? [dirname(toPath(ownFile)) + sep];
+    roots ??= bundledRoots(ownFile, own.line, own.column) ?? [dirname(toPath(ownFile)) + sep];
+    // A runtime bundled into the program that loaded this copy from elsewhere (trapdoor-runtime/
+    // beside the bundle, an installed package): its frames in the bundle are the runtime's too.
+    const bundled = (globalThis as { [BUNDLED_RUNTIME_KEY]?: { file: string; line: number; column: number } })[BUNDLED_RUNTIME_KEY];
+    if (bundled !== undefined && toPath(bundled.file) !== toPath(ownFile)) roots.push(...(bundledRoots(bundled.file, bundled.line, bundled.column) ?? []));
   }
   return roots;
 }
@@ -84,15 +89,21 @@ function runtimeRoots(): string[] {
  * module's source (the package on disk, or its path up to `dist/` when the bundle moved away).
  * Undefined when this file is not in a bundle with a map, or its map does not lead to the runtime.
  */
-function bundledRoots(file: string): string[] | undefined {
-  const original = throughFileMap(file, own.line, Math.max(0, own.column - 1));
+function bundledRoots(file: string, line: number, column: number): string[] | undefined {
+  const original = throughFileMap(file, line, Math.max(0, column - 1));
   if (original === undefined) return undefined;
   const source = toPath(original.source);
   if (source === toPath(file)) return undefined;
   const found = findRuntimeRoots(source);
   if (found !== undefined) return found;
-  const dist = source.lastIndexOf(`${sep}dist${sep}`);
-  return dist < 0 ? undefined : [source.slice(0, dist + 1)];
+  // The bundle moved away from where it was built: its map names the runtime's files by where
+  // they were then (a top-level file of src/ or dist/<build>/, as both this file's and
+  // package-files' positions are), so the folders of that name hold the runtime's frames.
+  for (const folder of [`${sep}dist${sep}`, `${sep}src${sep}`]) {
+    const at = source.lastIndexOf(folder);
+    if (at >= 0) return [source.slice(0, at + 1)];
+  }
+  return [dirname(source) + sep];
 }
 
 /** Undefined when no folder above `own` is the @trapdoor-js/runtime package. */

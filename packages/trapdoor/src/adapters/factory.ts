@@ -4,15 +4,17 @@
  * transform sees the file as written: the site table names original lines and columns, and the
  * bundler chains our map into its own output map like any other plugin's.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { instrument, TransformError, type InstrumentResult, type Language, type ModuleType, type RawSourceMap } from '@trapdoor-js/transform';
 import { createUnplugin, type SourceMapCompact, type UnpluginBuildContext, type UnpluginFactory, type UnpluginOptions } from 'unplugin';
 import { locate } from '../loaders/locations.js';
 import { makePolicy, type Policy } from '../loaders/settings.js';
 import { setupEsbuildLoad, type EsbuildLike } from './esbuild-load.js';
 import { AdapterCache } from './module-cache.js';
+import { PluginOptionError } from './options.js';
 import { resolveOptions, type ResolvedOptions, type TrapdoorPluginOptions } from './options.js';
+import { runtimeAssets, runtimePackageDir, type RuntimeAsset } from './runtime-assets.js';
 
 export type { TrapdoorPluginOptions } from './options.js';
 export { PluginOptionError } from './options.js';
@@ -119,6 +121,21 @@ function withExternal(external: unknown, runtime: string): unknown {
 
 interface WebpackLikeOptions {
   externals?: unknown;
+  module?: { rules?: unknown[] };
+}
+
+/**
+ * webpack and Rspack compile `createRequire(file)(id)` into their own module lookup, in which the
+ * runtime's files (the inspector, loaded on activation) are not modules: in the runtime's own
+ * modules, left to Node's `createRequire`.
+ */
+function keepRuntimeRequires(options: WebpackLikeOptions, root: string): void {
+  const dir = runtimePackageDir(root);
+  if (dir === undefined) return; // reported by the assets' step, with the option's name
+  const folders = [dir, realpathSync(dir)].map((folder) => folder + sep);
+  const rule = { test: (file: string) => folders.some((folder) => file.startsWith(folder)), parser: { createRequire: false } };
+  options.module ??= {};
+  options.module.rules = [...(options.module.rules ?? []), rule];
 }
 
 /** webpack and Rspack: the runtime loaded with Node's own `require` at run time (`node-commonjs`), in CommonJS and ES module output alike. */
@@ -126,6 +143,22 @@ function externalizeForWebpack(options: WebpackLikeOptions, runtime: string): vo
   const ours = { [runtime]: `node-commonjs ${runtime}` };
   const given = options.externals;
   options.externals = given === undefined ? [ours] : Array.isArray(given) ? [...given, ours] : [given, ours];
+}
+
+/** The runtime's files for `trapdoor-runtime/` beside the bundle (runtime-assets.ts); an error names the option. */
+function assetsFor(root: string): RuntimeAsset[] {
+  const dir = runtimePackageDir(root);
+  if (dir === undefined) throw new PluginOptionError('bundleRuntime', `@trapdoor-js/runtime is not installed (resolved from ${root}): the bundle needs its files`);
+  return runtimeAssets(dir);
+}
+
+/** esbuild and Bun: their plugins write files themselves, into the build's output folder, once the build succeeded. */
+function writeAssets(outdir: string, assets: RuntimeAsset[]): void {
+  for (const asset of assets) {
+    const file = join(outdir, ...asset.fileName.split('/'));
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, asset.source);
+  }
 }
 
 type TransformHook = Extract<NonNullable<UnpluginOptions['transform']>, { handler: unknown }>;
@@ -177,9 +210,19 @@ export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined,
 
   // esbuild: its own onLoad (esbuild-load.ts), which costs a build less than unplugin's transform there.
   const esbuild = meta.framework === 'esbuild';
+  // A self-contained bundle gets the runtime's files beside it (runtime-assets.ts): emitted as
+  // assets where the bundler takes them (Rollup, Vite, Rolldown: emitFile; webpack, Rspack: the
+  // compilation's assets), written at the build's end by esbuild's and Bun's plugins.
+  // Vite's server builds drop emitted assets (`build.emitAssets` is off there): written in its writeBundle.
+  const emitsAssets = options.bundleRuntime && meta.framework !== 'esbuild' && meta.framework !== 'bun' && meta.framework !== 'vite';
   return {
     name: 'trapdoor',
     enforce: 'pre',
+    buildStart: emitsAssets
+      ? function () {
+          for (const { fileName, source } of assetsFor(root ?? process.cwd())) this.emitFile({ type: 'asset', fileName, source });
+        }
+      : undefined,
     transform: esbuild ? undefined : withCache(cacheFor, (path) => policyFor()(path), {
       filter: { id: { include: CODE_FILE, exclude: /\0/ } },
       handler(code, id) {
@@ -227,6 +270,14 @@ export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined,
         if (!options.bundleRuntime) build.external = [...(build.external ?? []), options.runtime];
       },
       setup(build) {
+        if (options.bundleRuntime) {
+          build.onEnd((result) => {
+            const { outdir, outfile, write, absWorkingDir } = build.initialOptions;
+            const folder = outdir ?? (outfile === undefined ? undefined : dirname(outfile));
+            if (result.errors.length > 0 || write === false || folder === undefined) return;
+            writeAssets(resolve(absWorkingDir ?? process.cwd(), folder), assetsFor(root ?? process.cwd()));
+          });
+        }
         setupEsbuildLoad(build as unknown as EsbuildLike, {
           filter: CODE_FILE,
           wanted: (path) => filePath(path) !== undefined && policyFor()(path),
@@ -237,14 +288,24 @@ export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined,
     },
     bun: {
       setup(build) {
-        const config = build.config as { external?: string[] };
+        const config = build.config as { external?: string[]; outdir?: string };
         if (!options.bundleRuntime) config.external = [...(config.external ?? []), options.runtime];
+        else {
+          const onEnd = (build as { onEnd?: (callback: (result: { success: boolean }) => void) => void }).onEnd;
+          onEnd?.call(build, (result) => {
+            if (result.success && config.outdir !== undefined) writeAssets(resolve(config.outdir), assetsFor(root ?? process.cwd()));
+          });
+        }
       },
     },
     vite: {
       config: () => (options.bundleRuntime ? {} : { ssr: { external: [options.runtime] } }),
       configResolved(config) {
         root ??= config.root;
+      },
+      writeBundle(output) {
+        const folder = output.dir ?? (output.file === undefined ? undefined : dirname(output.file));
+        if (options.bundleRuntime && folder !== undefined) writeAssets(resolve(root ?? process.cwd(), folder), assetsFor(root ?? process.cwd()));
       },
       // Client bundles are for browsers, whose own DevTools pause a busy loop: left alone unless asked.
       applyToEnvironment(environment) {
@@ -254,10 +315,12 @@ export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined,
     webpack(compiler) {
       root ??= compiler.context;
       if (!options.bundleRuntime) externalizeForWebpack(compiler.options, options.runtime);
+      else keepRuntimeRequires(compiler.options as WebpackLikeOptions, root ?? process.cwd());
     },
     rspack(compiler) {
       root ??= compiler.context;
       if (!options.bundleRuntime) externalizeForWebpack(compiler.options, options.runtime);
+      else keepRuntimeRequires(compiler.options as WebpackLikeOptions, root ?? process.cwd());
     },
   };
 };

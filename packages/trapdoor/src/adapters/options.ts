@@ -32,10 +32,13 @@ export interface TrapdoorPluginOptions {
    */
   production?: boolean;
   /**
-   * Bundle the runtime into the output instead of importing it at run time. Its agent thread then
-   * still starts from an installed `@trapdoor-js/runtime` (resolved from the output file or the
-   * working directory); without one, the program runs, and `trapdoor attach` says why it cannot be
-   * activated. Default false: the runtime stays external.
+   * Bundle the runtime into the output instead of importing it at run time, for a self-contained
+   * deployment: the files the runtime starts threads from and loads on activation (its agent
+   * worker, control-socket worker, inspector, their dependencies and the native signal watcher
+   * when installed) are written beside the bundle in `trapdoor-runtime/`, and the bundled runtime
+   * starts from there (else from an installed `@trapdoor-js/runtime`). Without either, the program
+   * runs, and `trapdoor attach` says why it cannot be activated. Default false: the runtime stays
+   * external.
    */
   bundleRuntime?: boolean;
   /**
