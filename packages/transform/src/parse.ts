@@ -1,11 +1,80 @@
 /**
- * Parsing: which @babel/parser plugins a file needs (by its extension), and syntax errors turned
- * into one clear error with file, line, column and a code frame.
+ * Parsing: which parser and which plugins a file needs (by its extension), and syntax errors
+ * turned into one clear error with file, line, column and a code frame.
+ *
+ * oxc-parser (native) parses JavaScript, TypeScript and JSX where it can be loaded, converted to
+ * Babel's AST (parse-oxc.ts). @babel/parser parses the rest: Flow, files with
+ * `trapdoor-ignore-next` (the analysis reads Babel's comment attachment), anything oxc rejects
+ * (so a syntax error is Babel's message at Babel's position), and everything where oxc cannot
+ * load (no binary for the platform; Deno without --allow-ffi, --allow-env and --allow-read).
  */
-import { parse as babelParse, type ParserPlugin } from '@babel/parser';
+import type { ParserPlugin, ParserOptions } from '@babel/parser';
 import { createRequire } from 'node:module';
 import type { File } from '@babel/types';
 import { TransformError } from './errors.js';
+import { parseOxc, type OxcLang, type OxcParser } from './parse-oxc.js';
+
+const require = createRequire(import.meta.url);
+
+// Both loaded on first use: each costs start-up time (10–25 ms) that a process instrumenting
+// only what oxc parses, or nothing, need not pay.
+let babel: typeof import('@babel/parser') | undefined;
+let oxc: OxcParser | null | undefined;
+
+/** Which parser `parse` tries first: `auto` (oxc where it loads) or `babel`. For tests and benchmarks. */
+export type ParserChoice = 'auto' | 'babel';
+let choice: ParserChoice = 'auto';
+
+/** Internal (tests, bench): `babel` parses everything with @babel/parser, as when oxc cannot load. */
+export function useParser(which: ParserChoice): void {
+  choice = which;
+}
+
+/** The parser `parse` would use for a file oxc can parse, now: for tests and benchmarks. */
+export function parserInUse(): 'oxc' | 'babel' {
+  return choice === 'auto' && loadOxc() !== null ? 'oxc' : 'babel';
+}
+
+function loadOxc(): OxcParser | null {
+  if (oxc !== undefined) return oxc;
+  oxc = null;
+  if (!denoAllowsAddons()) return oxc;
+  try {
+    const loaded = require('oxc-parser') as OxcParser;
+    if (typeof loaded.parseSync === 'function') oxc = loaded;
+  } catch {
+    // No binary for this platform, or the runtime refuses native addons: Babel parses everything.
+  }
+  return oxc;
+}
+
+/**
+ * Deno loads a Node-API addon only with --allow-ffi, and oxc-parser's loader reads four
+ * environment variables and the file system (to tell glibc from musl); without those Deno would
+ * ask on a terminal, or throw. So the permissions are queried first, which never prompts.
+ */
+function denoAllowsAddons(): boolean {
+  type Query = (d: { name: string; variable?: string }) => { state: string };
+  const deno = (globalThis as { Deno?: { permissions?: { querySync?: Query } } }).Deno;
+  if (deno === undefined) return true;
+  try {
+    const query = deno.permissions?.querySync?.bind(deno.permissions);
+    if (query === undefined) return false;
+    const env = ['NAPI_RS_NATIVE_LIBRARY_PATH', 'NAPI_RS_ENFORCE_VERSION_CHECK', 'NAPI_RS_FORCE_WASI', 'NAPI_RS_WASI_FLAVOR'];
+    return (
+      query({ name: 'ffi' }).state === 'granted' &&
+      query({ name: 'read' }).state === 'granted' &&
+      env.every((variable) => query({ name: 'env', variable }).state === 'granted')
+    );
+  } catch {
+    return false;
+  }
+}
+
+function babelParse(code: string, options: ParserOptions): File {
+  babel ??= require('@babel/parser') as typeof import('@babel/parser');
+  return babel.parse(code, options) as File;
+}
 
 export type ModuleType = 'esm' | 'cjs';
 export type Language = 'js' | 'ts';
@@ -29,6 +98,11 @@ function pluginsFor(filename: string, code: string, given: Language | undefined)
   return { plugins, language: 'js' };
 }
 
+function oxcLang(plugins: ParserPlugin[]): OxcLang {
+  if (!plugins.includes('typescript')) return 'jsx';
+  return plugins.includes('jsx') ? 'tsx' : 'ts';
+}
+
 function moduleTypeFromExtension(filename: string): ModuleType | undefined {
   const ext = EXTENSION.exec(filename)?.[1]?.toLowerCase();
   if (ext === 'mjs' || ext === 'mts') return 'esm';
@@ -39,6 +113,11 @@ function moduleTypeFromExtension(filename: string): ModuleType | undefined {
 export function parse(code: string, filename: string, moduleType: ModuleType | undefined, withComments: boolean, given?: Language): Parsed {
   const { plugins, language } = pluginsFor(filename, code, given);
   const known = moduleType ?? moduleTypeFromExtension(filename);
+  if (choice === 'auto' && !withComments && !plugins.includes('flow')) {
+    const parser = loadOxc();
+    const ast = parser && parseOxc(parser, code, filename, oxcLang(plugins), known === 'esm');
+    if (ast) return { ast, moduleType: known ?? (ast.program.sourceType === 'module' ? 'esm' : 'cjs'), language };
+  }
   try {
     const ast = babelParse(code, {
       sourceFilename: filename,

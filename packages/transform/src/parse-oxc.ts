@@ -1,0 +1,356 @@
+/**
+ * Parsing with oxc-parser (native, several times faster than @babel/parser), converted to the
+ * Babel AST shapes the analysis reads (sites.ts, scope.ts, index.ts), so that the output is
+ * byte for byte the one of the Babel parse (test: parse-oxc.test.ts diffs both on the corpus
+ * and real packages).
+ *
+ * oxc gives ESTree (with TS-ESTree for TypeScript) and UTF-16 offsets, as Babel does. The
+ * conversion is done in place, node by node, and only where Babel's shape differs:
+ * - `Literal` → `StringLiteral`, `NumericLiteral`, `BooleanLiteral`, `NullLiteral`, `RegExpLiteral`, `BigIntLiteral`;
+ * - `Property` → `ObjectProperty`, or `ObjectMethod` (the function merged into it, from the key's start);
+ * - `MethodDefinition` → `ClassMethod`/`ClassPrivateMethod` (`TSDeclareMethod` without a body),
+ *   `PropertyDefinition` → `ClassProperty`/`ClassPrivateProperty`, `AccessorProperty` → `ClassAccessorProperty`;
+ * - `PrivateIdentifier` → `PrivateName`; `ChainExpression` → `OptionalMemberExpression`/`OptionalCallExpression`;
+ * - the directive prologue → `directives`; the hashbang → `interpreter`; `import(…)` → a call of `Import`
+ *   (Babel 7's default); `TSEnumDeclaration`'s body → `members`;
+ * - `loc` (line, column) only on the nodes that can become sites (sites.ts reads it there alone).
+ * Type-only subtrees are left as oxc gives them: the walk skips them (sites.ts, `typeOnly`), and
+ * what reads them generically (index.ts, `mayCallIn`) looks only at identifiers, which both share.
+ * Written by hand: no maintained ESTree → Babel converter exists (Babel's own `estree` plugin goes
+ * the other way).
+ */
+import type { File } from '@babel/types';
+import { splitLines } from './lines.js';
+
+/** What this module needs of oxc-parser's API (0.158). */
+export interface OxcParser {
+  parseSync(filename: string, code: string, options: Record<string, unknown>): {
+    program: OxcNode;
+    comments: { type: 'Line' | 'Block'; value: string; start: number; end: number }[];
+    errors: { severity: string; message: string }[];
+  };
+}
+
+export type OxcLang = 'jsx' | 'ts' | 'tsx';
+
+type OxcNode = { type: string; start: number; end: number; [key: string]: unknown };
+
+/** Keys that only ever hold types: not converted (the walk never enters them). */
+const TYPE_KEYS = new Set(['typeAnnotation', 'returnType', 'typeParameters', 'typeArguments', 'superTypeParameters', 'superTypeArguments', 'implements']);
+
+/** TypeScript nodes with runtime code in them (as sites.ts's TS_RUNTIME, plus oxc's own names). */
+const TS_RUNTIME = new Set([
+  'TSAsExpression', 'TSSatisfiesExpression', 'TSNonNullExpression', 'TSTypeAssertion', 'TSInstantiationExpression',
+  'TSParameterProperty', 'TSEnumDeclaration', 'TSEnumMember', 'TSEnumBody', 'TSModuleDeclaration', 'TSModuleBlock',
+  'TSExportAssignment', 'TSAbstractMethodDefinition', 'TSAbstractPropertyDefinition', 'TSAbstractAccessorProperty',
+]);
+
+/** Node types that can become a site: they get Babel's `loc`. */
+const SITE_TYPES = new Set([
+  'ForStatement', 'ForInStatement', 'ForOfStatement', 'WhileStatement', 'DoWhileStatement', 'FunctionDeclaration',
+  'FunctionExpression', 'ArrowFunctionExpression', 'ObjectMethod', 'ClassMethod', 'ClassPrivateMethod', 'StaticBlock',
+]);
+
+/**
+ * Parses `code` with oxc and returns Babel's `File` for it, or undefined when oxc reports an
+ * error (the caller then parses with Babel, whose message and position are the ones reported).
+ */
+export function parseOxc(oxc: OxcParser, code: string, filename: string, lang: OxcLang, module: boolean): File | undefined {
+  const result = oxc.parseSync(filename, code, {
+    lang,
+    sourceType: module ? 'module' : 'unambiguous',
+    // Babel's default (`createParenthesizedExpressions: false`): no nodes for parentheses.
+    preserveParens: false,
+    // Babel reports redeclarations and the like at parse time; oxc only in this extra pass.
+    showSemanticErrors: true,
+  });
+  if (result.errors.length > 0) return undefined;
+  const program = result.program;
+  const converter = new Converter(code);
+  converter.body(program, program.body as OxcNode[], true);
+  if (!module && lang !== 'jsx') {
+    // Babel's TypeScript plugin decides `unambiguous` its own way: an import or export anywhere
+    // (inside `namespace` and `declare module` too), `export =` and `import x = require()` make a
+    // module; `export as namespace` and `export import X = N.Y` do not. Where oxc's answer may
+    // rest on those alone (or on a top-level await, which both count), Babel decides.
+    if (converter.esm) program.sourceType = 'module';
+    else if (program.sourceType === 'module' && converter.notEsm) return undefined;
+  }
+  const hashbang = (program.hashbang as OxcNode | null | undefined) ?? null;
+  program.interpreter = hashbang;
+  delete program.hashbang;
+  // oxc lists the hashbang among the comments of JavaScript (not TypeScript); Babel never does.
+  let comments = result.comments;
+  if (hashbang !== null && comments[0]?.start === hashbang.start) comments = comments.slice(1);
+  for (const c of comments) (c as { type: string }).type = c.type === 'Line' ? 'CommentLine' : 'CommentBlock';
+  return { type: 'File', program, comments, start: 0, end: code.length } as unknown as File;
+}
+
+class Converter {
+  private starts: number[] | undefined;
+  /** Seen: syntax that makes Babel's TypeScript `unambiguous` parse a module. */
+  esm = false;
+  /** Seen: module syntax for oxc that is not for Babel. */
+  notEsm = false;
+
+  constructor(private readonly code: string) {}
+
+  /** Line (1-based) and column (0-based) of `offset`, as Babel counts them. */
+  private position(offset: number): { line: number; column: number; index: number } {
+    const starts = (this.starts ??= splitLines(this.code).starts);
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - starts[lo]!, index: offset };
+  }
+
+  private locate(node: OxcNode): void {
+    node.loc = { start: this.position(node.start), end: this.position(node.end) };
+  }
+
+  /** A statement list; with `prologue`, its leading directives move to `directives`, as Babel has them. */
+  body(owner: OxcNode, statements: OxcNode[], prologue: boolean): void {
+    let first = 0;
+    if (prologue) {
+      const directives: unknown[] = [];
+      for (; first < statements.length && typeof statements[first]!.directive === 'string'; first++) {
+        const s = statements[first]!;
+        const literal = s.expression as OxcNode;
+        directives.push({ type: 'Directive', start: s.start, end: s.end, value: { type: 'DirectiveLiteral', start: literal.start, end: literal.end, value: s.directive } });
+      }
+      owner.directives = directives;
+      if (first > 0) statements.splice(0, first);
+    }
+    for (let i = 0; i < statements.length; i++) statements[i] = this.node(statements[i]!);
+  }
+
+  private children(node: OxcNode): void {
+    for (const key in node) {
+      const value = node[key];
+      if (value === null || typeof value !== 'object' || TYPE_KEYS.has(key)) continue;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          const v = value[i] as OxcNode | null;
+          if (v !== null && typeof v.type === 'string') value[i] = this.node(v);
+        }
+      } else if (typeof (value as OxcNode).type === 'string') {
+        node[key] = this.node(value as OxcNode);
+      }
+    }
+  }
+
+  node(node: OxcNode): OxcNode {
+    const type = node.type;
+    switch (type) {
+      case 'Literal':
+        node.type = literalType(node);
+        return node;
+      case 'Identifier':
+        // Parameter decorators (TypeScript) hang on the identifier, as in Babel.
+        if ((node.decorators as unknown[] | undefined)?.length) this.children(node);
+        return node;
+      case 'ThisExpression':
+      case 'Super':
+      case 'TemplateElement':
+      case 'JSXText':
+      case 'JSXIdentifier':
+      case 'EmptyStatement':
+      case 'DebuggerStatement':
+        return node;
+      case 'PrivateIdentifier':
+        return privateName(node);
+      case 'Property':
+        return this.property(node);
+      case 'MethodDefinition':
+      case 'TSAbstractMethodDefinition':
+        return this.method(node);
+      case 'PropertyDefinition':
+      case 'TSAbstractPropertyDefinition':
+        node.type = (node.key as OxcNode).type === 'PrivateIdentifier' ? 'ClassPrivateProperty' : 'ClassProperty';
+        this.children(node);
+        return node;
+      case 'AccessorProperty':
+      case 'TSAbstractAccessorProperty':
+        node.type = 'ClassAccessorProperty';
+        this.children(node);
+        return node;
+      case 'ChainExpression':
+        return this.chain(node.expression as OxcNode);
+      case 'ImportExpression': {
+        const args = [node.source];
+        if (node.options != null) args.push(node.options);
+        const call: OxcNode = { type: 'CallExpression', start: node.start, end: node.end, callee: { type: 'Import', start: node.start, end: node.start + 6 }, arguments: args };
+        this.children(call);
+        return call;
+      }
+      case 'TSEnumDeclaration': {
+        const body = node.body as OxcNode | undefined;
+        if (body) {
+          node.members = body.members;
+          delete node.body;
+        }
+        this.children(node);
+        return node;
+      }
+      case 'FunctionDeclaration':
+      case 'FunctionExpression':
+      case 'ArrowFunctionExpression':
+        this.fn(node);
+        this.locate(node);
+        return node;
+      case 'Program':
+        return node;
+      case 'ExportNamedDeclaration':
+        if ((node.declaration as OxcNode | null)?.type === 'TSImportEqualsDeclaration') {
+          this.notEsm = true;
+          return node;
+        }
+        this.esm = true;
+        this.children(node);
+        return node;
+      case 'ImportDeclaration':
+      case 'ExportDefaultDeclaration':
+      case 'ExportAllDeclaration':
+      case 'TSExportAssignment':
+        this.esm = true;
+        this.children(node);
+        return node;
+      case 'MetaProperty':
+        if ((node.meta as OxcNode).name === 'import') this.esm = true;
+        return node;
+      case 'TSImportEqualsDeclaration':
+        if ((node.moduleReference as OxcNode).type === 'TSExternalModuleReference') this.esm = true;
+        return node;
+      case 'TSNamespaceExportDeclaration':
+        this.notEsm = true;
+        return node;
+      default:
+        if (type.charCodeAt(0) === 84 /* T */ && type.startsWith('TS') && !TS_RUNTIME.has(type)) return node; // type-only
+        this.children(node);
+        if (SITE_TYPES.has(type)) this.locate(node);
+        return node;
+    }
+  }
+
+  /** A function's own parts: its body's directives go to `directives` (Babel's shape). */
+  private fn(node: OxcNode): void {
+    const params = node.params as OxcNode[];
+    for (let i = 0; i < params.length; i++) params[i] = this.node(params[i]!);
+    if (node.id) node.id = this.node(node.id as OxcNode);
+    const body = node.body as OxcNode | null;
+    if (body === null) return;
+    if (body.type === 'BlockStatement') this.body(body, body.body as OxcNode[], true);
+    else node.body = this.node(body);
+    const decorators = node.decorators as OxcNode[] | undefined;
+    if (decorators) for (let i = 0; i < decorators.length; i++) decorators[i] = this.node(decorators[i]!);
+  }
+
+  private property(node: OxcNode): OxcNode {
+    const value = node.value as OxcNode;
+    if (node.method === true || node.kind === 'get' || node.kind === 'set') {
+      const method: OxcNode = {
+        type: 'ObjectMethod',
+        start: node.start,
+        end: node.end,
+        kind: node.kind === 'init' ? 'method' : node.kind,
+        key: this.node(node.key as OxcNode),
+        computed: node.computed,
+        id: null,
+        generator: value.generator,
+        async: value.async,
+        params: value.params,
+        body: value.body,
+        typeParameters: value.typeParameters,
+        returnType: value.returnType,
+      };
+      this.fn(method);
+      this.locate(method);
+      return method;
+    }
+    node.type = 'ObjectProperty';
+    node.key = this.node(node.key as OxcNode);
+    node.value = this.node(value);
+    return node;
+  }
+
+  private method(node: OxcNode): OxcNode {
+    const value = node.value as OxcNode;
+    const key = this.node(node.key as OxcNode);
+    const method: OxcNode = {
+      type: value.body == null ? 'TSDeclareMethod' : key.type === 'PrivateName' ? 'ClassPrivateMethod' : 'ClassMethod',
+      start: node.start,
+      end: node.end,
+      decorators: node.decorators ?? [],
+      static: node.static,
+      key,
+      computed: node.computed,
+      kind: node.kind,
+      id: null,
+      generator: value.generator,
+      async: value.async,
+      params: value.params,
+      body: value.body ?? null,
+      typeParameters: value.typeParameters,
+      returnType: value.returnType,
+    };
+    if (node.type === 'TSAbstractMethodDefinition') method.abstract = true;
+    if (value.body == null) return method;
+    this.fn(method);
+    this.locate(method);
+    return method;
+  }
+
+  /**
+   * An optional chain: Babel makes every member access and call from the chain's end down to its
+   * last `?.` optional (`a?.b.c()`: all three; `a.b?.c`: the outer one), through `!` in TypeScript.
+   */
+  private chain(expression: OxcNode): OxcNode {
+    let last: OxcNode | undefined;
+    for (let n: OxcNode | undefined = expression; n !== undefined; n = spineNext(n)) if (n.optional === true) last = n;
+    for (let n: OxcNode | undefined = expression; n !== undefined && last !== undefined; n = spineNext(n)) {
+      if (n.type === 'MemberExpression') n.type = 'OptionalMemberExpression';
+      else if (n.type === 'CallExpression') n.type = 'OptionalCallExpression';
+      if (n === last) break;
+    }
+    return this.node(expression);
+  }
+}
+
+function spineNext(n: OxcNode): OxcNode | undefined {
+  switch (n.type) {
+    case 'MemberExpression':
+      return n.object as OxcNode;
+    case 'CallExpression':
+      return n.callee as OxcNode;
+    case 'TSNonNullExpression':
+      return n.expression as OxcNode;
+    default:
+      return undefined;
+  }
+}
+
+function literalType(node: OxcNode): string {
+  const value = node.value;
+  switch (typeof value) {
+    case 'string':
+      return 'StringLiteral';
+    case 'number':
+      return 'NumericLiteral';
+    case 'boolean':
+      return 'BooleanLiteral';
+    case 'bigint':
+      return 'BigIntLiteral';
+    default:
+      if (node.regex != null) return 'RegExpLiteral';
+      if (node.bigint != null) return 'BigIntLiteral';
+      return 'NullLiteral';
+  }
+}
+
+function privateName(node: OxcNode): OxcNode {
+  return { type: 'PrivateName', start: node.start, end: node.end, id: { type: 'Identifier', start: node.start + 1, end: node.end, name: node.name } };
+}
