@@ -221,6 +221,15 @@ describe('bun test', () => {
     expect(result.output).toMatch(stuck(400, at('bun-test/stuck', 'src/wait.test.js', 'for (;;)')));
   });
 
+  it('prints the stuck line as the first frame of bun’s stack and no frame or excerpt of the runtime (the check throws the error itself)', () => {
+    // Bun prints the stack captured where an error is thrown, with an excerpt of that file.
+    const reports = [...result.output.matchAll(/trapdoor: stuck in a synchronous loop at (\S+):(\d+):\d+.*\n(?: {2}locals: .*\n)?\s+at (?:.*? \()?(\S+?):(\d+):\d+\)?\n/g)];
+    expect(reports.length, result.output).toBe(4);
+    for (const [, file, line, topFile, topLine] of reports) expect(`${topFile}:${topLine}`, result.output).toBe(`${join(dir, file!)}:${line}`);
+    expect(result.output).not.toMatch(/runtime[\\/](?:dist|src)[\\/]|deadline\.js|trap\.js|stuck-error/);
+    expect(result.output).not.toMatch(/throw stuckError\(/);
+  });
+
   it('--timeout is every test’s deadline', () => {
     expect(overridden.status, overridden.output).toBe(1);
     expect(bunStatuses(overridden.output)).toEqual({

@@ -80,9 +80,9 @@ const noLocalsDir = (runtime) => `no-locals-${runtime}`;
 const rootOf = (variant, runtime) =>
   variant === 'trapdoor' ? trapdoorDir(runtime) : variant === 'no-locals' ? noLocalsDir(runtime) : variant === 'universal' ? trapdoorDir('bun') : variant;
 
-/** The check without its locals: `T(M, 7, [a, this])` → `T(M, 7)`, write-backs → `void 0` (diagnostic only). */
+/** The check without its locals: `T(M, 7, a, this)` → `T(M, 7)`, write-backs → `void 0` (diagnostic only). */
 function withoutLocals(code) {
-  return code.replace(/(__td\d*_T\(__td\d*_M, \d+), \[[\w$, ]*\]\)/g, '$1)').replace(/\(\{(?:\d+: [\w$]+(?:, )?)+\} = __td\d*_W\)/g, 'void 0');
+  return code.replace(/(__td\d*_T\(__td\d*_M, \d+)(?:, [\w$]+)*\)/g, '$1)').replace(/\(\{(?:\d+: [\w$]+(?:, )?)+\} = __td\d*_W\)/g, 'void 0');
 }
 
 function instrumentAllEntries(file, out) {

@@ -25,6 +25,23 @@ function spin(limit: number, ms = Infinity): number {
   return i;
 }
 
+// The same loop in a table of today's transform: the check passes the locals as arguments
+// (SiteFlag.ARGS) and throws what the trap returns (SiteFlag.THROWS).
+function __td2_M(): ModuleTableV1 {
+  return { v: 1, file: '/virtual/spin2.ts', sources: ['/virtual/spin2.ts'], sites: [[0, 7, 2, 'spin2', 'i,limit', '11', 0, 9, 3, 4 | 8]], shifts: [] };
+}
+
+/** `spin` with the check's statement form (emit.ts): what the trap returned, kept for the test. */
+const returned: unknown[] = [];
+function spin2(limit: number): number {
+  let i = 0;
+  let W: unknown;
+  for (;;) {
+    if (controlBlock[Word.REQUEST] !== 0 && (W = trap(__td2_M, 0, i, limit)) !== void 0) if ((W as unknown[]).length) ({ 0: i, 1: limit } = W as unknown[]); else throw (returned.push(W), W);
+    i++;
+  }
+}
+
 function caught(run: () => unknown): unknown {
   try {
     run();
@@ -55,6 +72,20 @@ describe('armDeadline', () => {
     // (The frames below are Vitest's: this file is inside the runtime's package, whose frames are left out.)
     expect(error.stack).not.toMatch(/[\\/](trap|deadline|stuck-error)\.ts:/);
     expect(error.frames[0]).toEqual(error.location);
+  });
+
+  it('returns the StuckError to a check that throws it itself, with the locals it passed as arguments', () => {
+    armDeadline(100, { message: 'Test timed out in 100ms.' });
+    returned.length = 0;
+    const error = caught(() => spin2(7)) as StuckError;
+    expect(error).toBeInstanceOf(StuckError);
+    // Thrown by the check, not by the trap: the trap returned it.
+    expect(returned).toEqual([error]);
+    expect(error.location).toEqual({ file: '/virtual/spin2.ts', line: 7, column: 3, functionName: 'spin2' });
+    expect(error.locals.limit).toBe(7);
+    expect(error.locals.i).toBeGreaterThan(0);
+    expect(Object.keys(error.locals)).toEqual(['i', 'limit']);
+    expect(error.message.split('\n')[1]).toBe('trapdoor: stuck in a synchronous loop at /virtual/spin2.ts:7:3 (in spin2)');
   });
 
   it('leaves the REQUEST word at 0 until the deadline passes (checks keep their fast path)', () => {

@@ -50,6 +50,10 @@ export const SiteFlag = {
   THIS: 1,
   /** A function whose own code has no effect outside its locals (the transform's analysis). */
   SIDE_EFFECT_FREE: 2,
+  /** The check passes the locals (and `this`) as separate arguments, not in one array. */
+  ARGS: 4,
+  /** The check throws what `trap()` returns when that is not a write-back array (statement checks). */
+  THROWS: 8,
 } as const;
 
 export interface Site {
@@ -67,6 +71,9 @@ export interface Site {
   /** The locals array ends with the frame's `this`. */
   capturesThis: boolean;
   sideEffectFree: boolean;
+  /** How the check calls `trap()` (SiteFlag.ARGS, SiteFlag.THROWS; both unset in older tables). */
+  passesArgs: boolean;
+  throwsReturned: boolean;
 }
 
 /** A function without a check of its own (`ModuleTableV1['bare']`). */
@@ -176,6 +183,8 @@ function decode(id: number, table: ModuleTableV1, loadedFrom: string | undefined
         endColumn,
         capturesThis: (flags & SiteFlag.THIS) !== 0,
         sideEffectFree: (flags & SiteFlag.SIDE_EFFECT_FREE) !== 0,
+        passesArgs: (flags & SiteFlag.ARGS) !== 0,
+        throwsReturned: (flags & SiteFlag.THROWS) !== 0,
       };
     }),
     bare: (table.bare ?? []).map(([line, column, endLine, endColumn, functionName, source]) => ({

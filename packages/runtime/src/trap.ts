@@ -6,8 +6,14 @@
  * the pause loop). The handler's return value is the write-back: `undefined` when nothing
  * changed, else the locals array with new values, which the check assigns back to the
  * writable bindings.
+ *
+ * How a check calls it (its site's flags in the module table, emit.ts): the locals, then `this`,
+ * as separate arguments (SiteFlag.ARGS; older tables: one array). A statement check
+ * (SiteFlag.THROWS) throws what comes back when it is not an array: a passed deadline's error is
+ * returned, so that it is thrown from the program's own frame (Bun prints the stack captured at
+ * the throw). Elsewhere the error is thrown here.
  */
-import { isRegistered, register, type ModuleThunk } from './modules.js';
+import { isRegistered, moduleOf, register, type ModuleThunk } from './modules.js';
 import { withCallSites } from './call-sites.js';
 import { controlBlock, Request, Word } from './control-block.js';
 
@@ -26,15 +32,28 @@ const DEADLINE_KEY = Symbol.for('trapdoor.deadline-handler');
 type DeadlineHolder = { [DEADLINE_KEY]?: { handler: DeadlineHandler | null } };
 const deadlineSlot = ((globalThis as DeadlineHolder)[DEADLINE_KEY] ??= { handler: null });
 
-export function trap(module: ModuleThunk, site: number, locals: unknown[]): unknown[] | undefined {
+export function trap(module: ModuleThunk, site: number, ...values: unknown[]): unknown {
   // A module whose runtime bindings follow its last line registers when its body has run; one that
   // traps before (a busy loop at its top level) is registered here, loaded from its check's file.
   if (!isRegistered(module)) register(module, callerFile());
+  const row = moduleOf(module).sites[site];
+  const locals = row === undefined || row.passesArgs ? values : ((values[0] as unknown[] | undefined) ?? []);
   // A passed deadline throws from the stuck frame, before the debugger's handler sees the check.
-  if ((controlBlock[Word.REQUEST] & Request.DEADLINE) !== 0) onDeadline(module, site, locals);
+  if ((controlBlock[Word.REQUEST] & Request.DEADLINE) !== 0) {
+    if (row === undefined || !row.throwsReturned) onDeadline(module, site, locals);
+    else {
+      try {
+        onDeadline(module, site, locals);
+      } catch (error) {
+        return error; // the check throws it (not an array: nothing the check would assign back)
+      }
+    }
+  }
   const handler = slot.handler;
   if (handler === null) return undefined;
-  return handler(module, site, locals);
+  const back = handler(module, site, locals);
+  // A statement check throws anything but undefined when it has nothing to assign back.
+  return back !== undefined && row?.throwsReturned === true && !row.writable.includes(true) ? undefined : back;
 }
 
 /** Installs the handler (the agent does this on activation). Returns the previous one. Internal. */

@@ -2,17 +2,27 @@
  * The text the transform inserts. Every piece is one line: no newline is ever inserted before
  * the end of the file, so instrumented code keeps its line numbers even without a source map.
  *
- * The check (DESIGN.md, section 1; chosen by bench/check-forms):
+ * The check (DESIGN.md, section 1; chosen by bench/check-forms and bench/overhead):
  *
- *     if ((F[1] = 17, F[0]) !== 0) T(M, 17, [a, b]);      universal (and Bun)
- *     if (F[0] !== 0) T(M, 17, [a, b]);                    target node or deno (V8)
+ *     if ((F[1] = 17, F[0]) !== 0 && (W = T(M, 17, a, b, this)) !== void 0) if (W.length) ({0: a, 1: b} = W); else throw W;
+ *     if (F[0] !== 0 && …)                                                   target node or deno (V8)
  *
  * F is the thread's control block. Word 0 is the request flag; the store of the site index to
  * word 1 keeps JavaScriptCore from hoisting the load of word 0 out of a loop (a plain load is
  * hoisted and never sees the flag; measured on Bun). V8 reloads it at every check, so a known V8
- * target gets the plain load, one store fewer per check. The slow path passes the locals by
- * position in an array literal, which costs nothing until it runs; a non-undefined result is
- * assigned back to the writable ones.
+ * target gets the plain load, one store fewer per check.
+ *
+ * The slow path passes the locals (then `this`) as separate arguments: an array literal there
+ * made the check's bytecode bigger, and on Bun that cost more than everything else the check
+ * does (bench/overhead, Bun: prettier 1.26× → 0.99×, acorn 1.17× → 0.93× as medians of
+ * alternating rounds; DESIGN.md has the tables). `trap()` returns undefined (go on), the locals
+ * with new values (an array: assigned back to the writable ones by position), or an error, which
+ * the check throws itself: so the error is thrown from the program's own frame, where Bun's
+ * printer (which shows the stack captured at the throw, not `error.stack`) shows the stuck line
+ * first. A site without writable locals throws whatever non-undefined comes back.
+ *
+ * In expression position (an arrow's expression body) there is no statement to throw with: the
+ * runtime throws there itself, and the site's table row says so (SITE_THROWS not set).
  */
 import type { ModuleType, Language } from './parse.js';
 import type { Local } from './scope.js';
@@ -60,8 +70,17 @@ function condition(n: Names, id: number, form: CheckForm): string {
 }
 
 function call(n: Names, id: number, locals: Local[]): string {
-  return `${n.trap}(${n.module}, ${id}, [${locals.map((l) => l.name).join(', ')}])`;
+  return `${n.trap}(${[n.module, String(id), ...locals.map((l) => l.name)].join(', ')})`;
 }
+
+/**
+ * Bits of a site's `flags` in the module table (the runtime's `SiteFlag`) that say how its check
+ * talks to `trap()`. Tables without them come from transforms before these checks: the locals in
+ * one array, errors thrown by the runtime.
+ */
+export const SITE_ARGS = 4;
+/** The check throws what `trap()` returns when it is not a write-back (a statement check). */
+export const SITE_THROWS = 8;
 
 /** `({0: a, 2: c} = W)`: assigns the writable locals back by position, without the array iterator. */
 function assignments(n: Names, locals: Local[]): string {
@@ -80,8 +99,10 @@ export const COVERAGE_HINT = '/* istanbul ignore next */';
 /** A check in statement position. `hint`: '' or COVERAGE_HINT. */
 export function statementCheck(n: Names, id: number, locals: Local[], form: CheckForm, hint = ''): string {
   const back = assignments(n, locals);
-  if (back === '') return `${hint}if (${condition(n, id, form)}) ${call(n, id, locals)};`;
-  return `${hint}if (${condition(n, id, form)} && (${n.writeBack} = ${call(n, id, locals)}) !== void 0) ${back};`;
+  const slow = `${hint}if (${condition(n, id, form)} && (${n.writeBack} = ${call(n, id, locals)}) !== void 0)`;
+  // One statement (the `else` binds to the inner `if`), so that it fits wherever a statement does.
+  if (back === '') return `${slow} throw ${n.writeBack};`;
+  return `${slow} if (${n.writeBack}.length) ${back}; else throw ${n.writeBack};`;
 }
 
 /**
@@ -153,7 +174,7 @@ function footerBindings(n: Names, moduleType: ModuleType, language: Language, sp
   const spec = JSON.stringify(specifier);
   const ts = language === 'ts';
   const any = ts ? ': any' : '';
-  const params = ts ? 'm: any, s: any, l: any' : 'm, s, l';
+  const params = ts ? 'm: any, s: any' : 'm, s';
   const self = selfOf(moduleType, shadowed);
   if (moduleType === 'esm') {
     return `import { flags as ${n.flags}, trap as ${n.trap}, register as ${n.runtimeRegister} } from ${spec};var ${n.writeBack}${any};${n.runtimeRegister}(${n.module}, ${self});`;
@@ -161,7 +182,7 @@ function footerBindings(n: Names, moduleType: ModuleType, language: Language, sp
   const load = `var r${any} = ${requireRuntime(spec, shadowed)}; ${n.flags} = r.flags; ${n.trap} = r.trap; r.register(${n.module}, ${self})`;
   return (
     `function ${n.flags}()${any} {}` +
-    `function ${n.trap}(${params})${any} {${n.bind}(); return (${n.flags}[1] = s, ${n.flags}[0]) !== 0 ? ${n.trap}(m, s, l) : void 0}` +
+    `function ${n.trap}(${params})${any} {${n.bind}(); return (${n.flags}[1] = s, ${n.flags}[0]) !== 0 ? ${n.trap}.apply(void 0, arguments) : void 0}` +
     `function ${n.bind}()${any} {if (typeof ${n.flags} === "function") {${load}}}` +
     `var ${n.writeBack}${any};${n.bind}();`
   );
@@ -174,7 +195,7 @@ export interface TableSite {
   functionName: string;
   locals: Local[];
   sourceIndex: number;
-  /** End of the loop or function in the original source (0, 0 when unknown); `flags`: 1 passes `this`, 2 side-effect free. */
+  /** End of the loop or function in the original source (0, 0 when unknown); `flags`: 1 passes `this`, 2 side-effect free, SITE_ARGS, SITE_THROWS. */
   endLine: number;
   endColumn: number;
   flags: number;

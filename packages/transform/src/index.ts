@@ -11,7 +11,7 @@ import { TransformError } from './errors.js';
 import { parse, type Language, type ModuleType } from './parse.js';
 import { SiteWalker, type SiteKind, type SitePlan } from './sites.js';
 import { localsAt, type Local } from './scope.js';
-import { chooseNames, COVERAGE_HINT, expressionCheck, footer, header, MARKER, statementCheck, type CheckForm, type TableBare, type TableSite } from './emit.js';
+import { chooseNames, COVERAGE_HINT, expressionCheck, footer, header, MARKER, SITE_ARGS, SITE_THROWS, statementCheck, type CheckForm, type TableBare, type TableSite } from './emit.js';
 import { insertOnlyMappings } from './insert-map.js';
 import { splitLines, type Lines } from './lines.js';
 import { chain, decodeDataUrl, findMapComment, InputPositions, parseMap, tableMap, type RawSourceMap } from './source-map.js';
@@ -169,7 +169,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
     if (sourceIndex < 0) sourceIndex = sources.push(source) - 1;
     const position = original ?? { line: plan.line, column: plan.column };
     const end = endPosition(plan, input, source);
-    const flags = (plan.capturesThis ? 1 : 0) | (plan.sideEffectFree ? 2 : 0);
+    const flags = (plan.capturesThis ? 1 : 0) | (plan.sideEffectFree ? 2 : 0) | SITE_ARGS | (plan.placement.type === 'expression' ? 0 : SITE_THROWS);
     tableSites.push({ kind: plan.kind, line: position.line, column: position.column, functionName: plan.functionName, locals, sourceIndex, endLine: end.line, endColumn: end.column, flags });
     sites.push({
       kind: plan.kind,
@@ -184,7 +184,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
       capturesThis: plan.capturesThis,
       sideEffectFree: plan.sideEffectFree,
     });
-    // `this` goes last in the array the check passes, after the locals the table lists.
+    // `this` goes last among the values the check passes, after the locals the table lists.
     inserts.push(...insertsFor(plan, id, names, plan.capturesThis ? [...locals, { name: 'this', writable: false }] : locals, form, hint));
   });
 
