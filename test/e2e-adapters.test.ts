@@ -6,7 +6,7 @@
  * .ts line with its locals, change one and let the program finish.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
@@ -190,6 +190,55 @@ describe('a bundle with one instrumented module (include names it alone)', () =>
     expect(checks(built.file)).toBeGreaterThan(0);
     expect(checks(built.file)).toBeLessThan(all);
     await attachAndFinish(built, process.env, true);
+  });
+});
+
+describe('the adapter loads the transform only for a module its cache does not have', () => {
+  // A warm test run (trapdoor-js/vitest sets the adapter's cache option) takes every module from
+  // the cache: the transform and its parsers (100–240 ms to load) are never imported. Each process
+  // of a real `vitest run` logs the modules it resolves (test/adapters/module-log.mjs).
+  it('plain vitest run with trapdoor-js/vitest: the cold run loads the transform, the warm run does not, and fails the stuck test the same way', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trapdoor-warm-'));
+    try {
+      cpSync(join(repoRoot, 'test', 'test-runners', 'vitest', 'plugin'), dir, { recursive: true });
+      symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
+      const log = join(dir, 'modules.log');
+      const env = {
+        ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(VITEST|TRAPDOOR_|NODE_OPTIONS$|NODE_ENV$)/.test(name))),
+        NO_COLOR: '1',
+        TRAPDOOR_CACHE_DIR: join(dir, 'cache'),
+        TRAPDOOR_TEST_MODULE_LOG: log,
+        NODE_OPTIONS: `--import=${join(repoRoot, 'test', 'adapters', 'module-log.mjs')}`,
+      };
+      /** Per process that ran the adapter: whether it loaded the transform, bundler-instrument.js, a parser. */
+      const vitest = () => {
+        rmSync(log, { force: true });
+        const result = spawnSync(join(repoRoot, 'node_modules', '.bin', 'vitest'), ['run'], { cwd: dir, env, encoding: 'utf8', timeout: 120_000 });
+        const byPid = new Map<string, string[]>();
+        for (const line of readFileSync(log, 'utf8').split('\n')) {
+          const [pid, url] = line.split(' ');
+          if (url !== undefined) byPid.set(pid!, [...(byPid.get(pid!) ?? []), url]);
+        }
+        const adapters = [...byPid.values()].filter((urls) => urls.some((url) => url.endsWith('/packages/trapdoor/dist/adapters/factory.js')));
+        const loaded = adapters.map((urls) => ({
+          transform: urls.some((url) => url.includes('/packages/transform/dist/')),
+          instrumenter: urls.some((url) => url.endsWith('/adapters/bundler-instrument.js')),
+          // The transform's parsers: oxc-parser, and @babel/parser for what only it parses.
+          parser: urls.some((url) => /[\\/](?:@babel[\\/]parser|oxc-parser)[\\/]/.test(url)),
+        }));
+        return { status: result.status, output: result.stdout + result.stderr, loaded };
+      };
+      const cold = vitest();
+      expect(cold.status, cold.output).toBe(1);
+      expect(cold.output).toMatch(/stuck in a synchronous loop at test\/spin\.test\.js:\d+:3/);
+      expect(cold.loaded).toEqual([{ transform: true, instrumenter: true, parser: true }]);
+      const warm = vitest();
+      expect(warm.status, warm.output).toBe(1);
+      expect(warm.output).toMatch(/stuck in a synchronous loop at test\/spin\.test\.js:\d+:3/);
+      expect(warm.loaded).toEqual([{ transform: false, instrumenter: false, parser: false }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

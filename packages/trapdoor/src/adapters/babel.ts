@@ -12,7 +12,7 @@ import { parse as babelParse, type ParserOptions } from '@babel/parser';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import { pathToFileURL } from 'node:url';
 import { TransformError, type InstrumentResult, type RawSourceMap } from '@trapdoor-js/transform';
-import { instrumentForBundler } from './factory.js';
+import { instrumentForBundler } from './bundler-instrument.js';
 import { resolveOptions, type TrapdoorPluginOptions } from './options.js';
 import { makePolicy } from '../loaders/settings.js';
 import { locate } from '../loaders/locations.js';

@@ -10,14 +10,14 @@
 import { readFileSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import { Buffer } from 'node:buffer';
-import { TransformError, type InstrumentResult } from '@trapdoor-js/transform';
+import type { InstrumentResult, TransformError } from '@trapdoor-js/transform';
 
 /** The part of esbuild's `PluginBuild` used here (esbuild is the user's dependency, not ours). */
 export interface EsbuildLike {
   initialOptions: { loader?: Record<string, string> };
   onLoad(
     options: { filter: RegExp; namespace?: string },
-    callback: (args: { path: string; namespace: string; suffix?: string }) => EsbuildLoadResult | undefined,
+    callback: (args: { path: string; namespace: string; suffix?: string }) => EsbuildLoadResult | undefined | Promise<EsbuildLoadResult | undefined>,
   ): void;
 }
 
@@ -33,7 +33,10 @@ export interface EsbuildLoadHooks {
   filter: RegExp;
   /** Whether the include/exclude options take this file. */
   wanted(path: string): boolean;
-  instrument(code: string, path: string): InstrumentResult;
+  /** The instrumented module, or a promise of it while the transform loads (the first module). */
+  instrument(code: string, path: string): InstrumentResult | Promise<InstrumentResult>;
+  /** Whether an error is the transform's syntax error (reported in esbuild's own format). */
+  isSyntaxError(error: unknown): error is TransformError;
   /** The error's message without its `file:line:column: ` prefix (esbuild prints the location itself). */
   reason(error: TransformError): string;
 }
@@ -71,17 +74,21 @@ export function setupEsbuildLoad(build: EsbuildLike, hooks: EsbuildLoadHooks): v
     } catch {
       return undefined; // esbuild reports a missing file its own way
     }
-    let result: InstrumentResult;
+    const failed = (error: unknown): EsbuildLoadResult => {
+      if (!hooks.isSyntaxError(error)) throw error;
+      // esbuild's own error format, with its frame; nothing half-instrumented is emitted.
+      return { errors: [{ text: hooks.reason(error), location: { file: args.path, line: error.line ?? 1, column: error.column ?? 0 } }] };
+    };
+    const done = (result: InstrumentResult): EsbuildLoadResult | undefined => {
+      if (result.skipped !== undefined || result.sites.length === 0) return undefined;
+      return { contents: withInlineMap(result), loader: loaderFor(args.path, build.initialOptions.loader), resolveDir: dirname(args.path) };
+    };
+    let result: InstrumentResult | Promise<InstrumentResult>;
     try {
       result = hooks.instrument(code, args.path);
     } catch (error) {
-      if (error instanceof TransformError && error.code === 'ERR_TRAPDOOR_SYNTAX') {
-        // esbuild's own error format, with its frame; nothing half-instrumented is emitted.
-        return { errors: [{ text: hooks.reason(error), location: { file: args.path, line: error.line ?? 1, column: error.column ?? 0 } }] };
-      }
-      throw error;
+      return failed(error);
     }
-    if (result.skipped !== undefined || result.sites.length === 0) return undefined;
-    return { contents: withInlineMap(result), loader: loaderFor(args.path, build.initialOptions.loader), resolveDir: dirname(args.path) };
+    return result instanceof Promise ? result.then(done, failed) : done(result);
   });
 }

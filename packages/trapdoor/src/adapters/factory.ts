@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import { instrument, TransformError, type InstrumentResult, type Language, type ModuleType, type RawSourceMap } from '@trapdoor-js/transform';
+import type { InstrumentResult, RawSourceMap, TransformError } from '@trapdoor-js/transform';
 import { createUnplugin, type SourceMapCompact, type UnpluginBuildContext, type UnpluginFactory, type UnpluginOptions } from 'unplugin';
 import { locate } from '../loaders/locations.js';
 import { makePolicy, type Policy } from '../loaders/settings.js';
@@ -21,10 +21,6 @@ export { PluginOptionError } from './options.js';
 
 /** What the transform can parse, before the include/exclude globs decide (checked in the bundler, cheaply). */
 const CODE_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
-/** A file that reads CommonJS's own bindings: its runtime import must be a `require`. */
-const TYPESCRIPT_FILE = /\.[cm]?tsx?$/;
-const COMMONJS = /\b(?:require\s*\(|module\.exports\b|exports\.\w)/;
-
 /**
  * The module's path, or undefined for ids that are not a file as written: virtual modules (`\0`)
  * and ids with a query (`?raw`, `?worker`, `?url` are other things made from the file).
@@ -32,29 +28,6 @@ const COMMONJS = /\b(?:require\s*\(|module\.exports\b|exports\.\w)/;
 function filePath(id: string): string | undefined {
   if (id.includes('\0') || id.includes('?') || id.includes('#')) return undefined;
   return id;
-}
-
-/**
- * Instruments one module for a bundler. Bundlers expect ES modules; a file with no import or
- * export is one only if it does not use CommonJS's bindings (then the runtime is `require`d,
- * which webpack, Rollup's commonjs plugin and esbuild all understand).
- */
-export function instrumentForBundler(code: string, path: string, runtime: string, inputSourceMap?: RawSourceMap, coverageHints = false): InstrumentResult {
-  // A TypeScript file that an earlier plugin changed was most likely compiled to JavaScript:
-  // parse it as such (and insert no TypeScript syntax), as TypeScript only if that fails.
-  let language: Language | undefined = inputSourceMap !== undefined && TYPESCRIPT_FILE.test(path) ? 'js' : undefined;
-  const run = (moduleType?: ModuleType): InstrumentResult => {
-    try {
-      return instrument(code, { filename: path, runtime, inputSourceMap, moduleType, language, coverageHints });
-    } catch (error) {
-      if (language !== 'js' || !(error instanceof TransformError) || error.code !== 'ERR_TRAPDOOR_SYNTAX') throw error;
-      language = undefined;
-      return instrument(code, { filename: path, runtime, inputSourceMap, moduleType, coverageHints });
-    }
-  };
-  const result = run();
-  if (result.moduleType === 'cjs' && result.sites.length > 0 && !/\.c[jt]s$/.test(path) && !COMMONJS.test(code)) return run('esm');
-  return result;
 }
 
 /**
@@ -180,11 +153,33 @@ function withCache(cacheFor: () => AdapterCache | undefined, wanted: (path: stri
       const key = cache.key(code, path, incomingMap(this, code, path));
       const hit = cache.get(key, path);
       if (hit !== undefined) return (hit ?? undefined) as TransformOutput;
-      const output = handler.call(this, code, id) as TransformOutput;
-      cache.set(key, output === undefined ? null : { code: output.code, map: output.map });
-      return output;
+      const store = (output: TransformOutput): TransformOutput => {
+        cache.set(key, output === undefined ? null : { code: output.code, map: output.map });
+        return output;
+      };
+      const output = handler.call(this, code, id) as TransformOutput | Promise<TransformOutput>;
+      return output instanceof Promise ? output.then(store) : store(output);
     },
   };
+}
+
+type Instrumenter = typeof import('./bundler-instrument.js');
+let instrumenter: Instrumenter | undefined;
+let loadingInstrumenter: Promise<Instrumenter> | undefined;
+
+/**
+ * `use` with the transform (bundler-instrument.ts), loaded on the first module that needs it:
+ * at once when it is loaded, else a promise (every bundler here takes an async transform hook).
+ */
+function withInstrumenter<T>(use: (instrumenter: Instrumenter) => T): T | Promise<T> {
+  if (instrumenter !== undefined) return use(instrumenter);
+  loadingInstrumenter ??= import('./bundler-instrument.js').then((loaded) => (instrumenter = loaded));
+  return loadingInstrumenter.then(use);
+}
+
+/** A syntax error of the transform (the parser rejected the file), by its documented code. */
+function isSyntaxError(error: unknown): error is TransformError {
+  return error instanceof Error && (error as { code?: unknown }).code === 'ERR_TRAPDOOR_SYNTAX';
 }
 
 export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined, false> = (rawOptions, meta) => {
@@ -228,29 +223,32 @@ export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined,
       handler(code, id) {
         const path = filePath(id);
         if (path === undefined || !policyFor()(path)) return undefined;
-        let result: InstrumentResult;
-        try {
-          result = instrumentForBundler(code, path, options.runtime, incomingMap(this, code, path), options.coverageHints);
-        } catch (error) {
-          if (error instanceof TransformError && error.code === 'ERR_TRAPDOOR_SYNTAX') {
-            // The bundler's own error format, with its own frame; nothing half-instrumented is emitted.
-            // Rollup, Vite, Rolldown and esbuild print `loc` themselves; webpack, Rspack and Bun
-            // drop it, so there the message keeps `file:line:column`.
-            const framework = this.getNativeBuildContext?.().framework;
-            const printsLoc = framework === undefined || framework === 'esbuild';
-            const message = printsLoc ? reason(error) : `trapdoor: ${error.message.split('\n')[0]}`;
-            this.error({ message, id: path, loc: { file: path, line: error.line ?? 1, column: error.column ?? 0 } });
-            return undefined;
+        const inputMap = incomingMap(this, code, path);
+        return withInstrumenter(({ instrumentForBundler }) => {
+          let result: InstrumentResult;
+          try {
+            result = instrumentForBundler(code, path, options.runtime, inputMap, options.coverageHints);
+          } catch (error) {
+            if (isSyntaxError(error)) {
+              // The bundler's own error format, with its own frame; nothing half-instrumented is emitted.
+              // Rollup, Vite, Rolldown and esbuild print `loc` themselves; webpack, Rspack and Bun
+              // drop it, so there the message keeps `file:line:column`.
+              const framework = this.getNativeBuildContext?.().framework;
+              const printsLoc = framework === undefined || framework === 'esbuild';
+              const message = printsLoc ? reason(error) : `trapdoor: ${error.message.split('\n')[0]}`;
+              this.error({ message, id: path, loc: { file: path, line: error.line ?? 1, column: error.column ?? 0 } });
+              return undefined;
+            }
+            throw error;
           }
-          throw error;
-        }
-        if (result.skipped !== undefined || result.sites.length === 0) return undefined;
-        // The bundler chains this map to the ones before it. Rollup, Vite and Rolldown take the
-        // source's text from the module as loaded, so it need not cross into them again
-        // (webpack, Rspack and Bun take it from this map).
-        const rollupLike = this.getNativeBuildContext?.() === undefined;
-        const map = rollupLike ? { ...result.insertMap, sourcesContent: undefined } : result.insertMap;
-        return { code: result.code, map: map as unknown as SourceMapCompact };
+          if (result.skipped !== undefined || result.sites.length === 0) return undefined;
+          // The bundler chains this map to the ones before it. Rollup, Vite and Rolldown take the
+          // source's text from the module as loaded, so it need not cross into them again
+          // (webpack, Rspack and Bun take it from this map).
+          const rollupLike = this.getNativeBuildContext?.() === undefined;
+          const map = rollupLike ? { ...result.insertMap, sourcesContent: undefined } : result.insertMap;
+          return { code: result.code, map: map as unknown as SourceMapCompact };
+        });
       },
     }),
     // The runtime stays a module of its own, imported at run time from where it is installed (see
@@ -281,7 +279,8 @@ export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined,
         setupEsbuildLoad(build as unknown as EsbuildLike, {
           filter: CODE_FILE,
           wanted: (path) => filePath(path) !== undefined && policyFor()(path),
-          instrument: (code, path) => instrumentForBundler(code, path, options.runtime, undefined, options.coverageHints),
+          instrument: (code, path) => withInstrumenter(({ instrumentForBundler }) => instrumentForBundler(code, path, options.runtime, undefined, options.coverageHints)),
+          isSyntaxError,
           reason,
         });
       },

@@ -2,7 +2,12 @@
  * The options every bundler adapter takes, checked once when the config is read, so a typo fails
  * the build at once with the option's name instead of silently instrumenting nothing.
  */
-import { DEFAULT_RUNTIME } from '@trapdoor-js/transform';
+
+/**
+ * The transform's `DEFAULT_RUNTIME`, written out: importing it would load the transform (and its
+ * parsers) with the options, which a warm run never needs (options.test.ts checks they agree).
+ */
+export const DEFAULT_RUNTIME = '@trapdoor-js/runtime';
 
 export interface TrapdoorPluginOptions {
   /**

@@ -1,0 +1,37 @@
+/**
+ * Instrumenting one module for a bundler: `instrument()` with what bundlers need. Its own module
+ * because it is what loads the transform (its parsers alone take 100–240 ms to load): the factory
+ * (factory.ts) imports it on the first module its cache does not have, so a warm run of a test
+ * runner, where every module is a cache hit, never loads it. Babel's plugin imports it directly.
+ */
+import { instrument, TransformError, type InstrumentResult, type Language, type ModuleType, type RawSourceMap } from '@trapdoor-js/transform';
+
+export { TransformError };
+
+/** A TypeScript file, which an earlier plugin may have compiled already. */
+const TYPESCRIPT_FILE = /\.[cm]?tsx?$/;
+/** A file that reads CommonJS's own bindings: its runtime import must be a `require`. */
+const COMMONJS = /\b(?:require\s*\(|module\.exports\b|exports\.\w)/;
+
+/**
+ * Instruments one module for a bundler. Bundlers expect ES modules; a file with no import or
+ * export is one only if it does not use CommonJS's bindings (then the runtime is `require`d,
+ * which webpack, Rollup's commonjs plugin and esbuild all understand).
+ */
+export function instrumentForBundler(code: string, path: string, runtime: string, inputSourceMap?: RawSourceMap, coverageHints = false): InstrumentResult {
+  // A TypeScript file that an earlier plugin changed was most likely compiled to JavaScript:
+  // parse it as such (and insert no TypeScript syntax), as TypeScript only if that fails.
+  let language: Language | undefined = inputSourceMap !== undefined && TYPESCRIPT_FILE.test(path) ? 'js' : undefined;
+  const run = (moduleType?: ModuleType): InstrumentResult => {
+    try {
+      return instrument(code, { filename: path, runtime, inputSourceMap, moduleType, language, coverageHints });
+    } catch (error) {
+      if (language !== 'js' || !(error instanceof TransformError) || error.code !== 'ERR_TRAPDOOR_SYNTAX') throw error;
+      language = undefined;
+      return instrument(code, { filename: path, runtime, inputSourceMap, moduleType, coverageHints });
+    }
+  };
+  const result = run();
+  if (result.moduleType === 'cjs' && result.sites.length > 0 && !/\.c[jt]s$/.test(path) && !COMMONJS.test(code)) return run('esm');
+  return result;
+}
