@@ -164,8 +164,11 @@ function onDeadline(thunk: ModuleThunk, site: number, locals: unknown[]): void {
     write(Date.now() + state.ms);
     return;
   }
+  // Built before the grace starts: the first one loads the frame mapper, which can take longer
+  // than the grace on a busy machine, and the grace is for the code that catches the error.
+  const error = stuckError(state.message, thunk, site, locals, state.stack);
   write(Date.now() + state.graceMs);
-  throw stuckError(state.message, thunk, site, locals, state.stack);
+  throw error;
 }
 
 setDeadlineHandler(onDeadline);
