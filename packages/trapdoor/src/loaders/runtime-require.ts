@@ -2,26 +2,21 @@
  * Instrumented CommonJS takes the runtime from `require.cache` when it is there, else requires it
  * by its absolute path (transform/src/emit.ts). Through `Module._load` with the requiring module as
  * parent, the runtime would be listed in that module's `module.children`, which the program can
- * see; loaded without a parent it is not. Node and Deno route `require` through `Module._load`;
- * Bun does not (see bun/commonjs.ts).
- *
- * When the runtime is already in `require.cache` (the loader preloads it for a CommonJS entry),
- * nothing is wrapped: a wrapper of `Module._load` would be a frame of trapdoor's in the stack
- * trace of every module loaded through it, the entry point's included. Otherwise `_load` is
- * wrapped until the runtime has been loaded once, without a parent.
+ * see. So the loaders (node/commonjs.ts, deno/loader.ts) load it here, without a parent, before
+ * the first instrumented CommonJS module runs. A wrapper of `Module._load` that dropped the parent
+ * would be a frame of trapdoor's in the stack trace of every module loaded through it (an ES module
+ * entry's imported CommonJS included, where the preload loaded the ES runtime). Bun does not route
+ * `require` through `Module._load` (see bun/commonjs.ts).
  */
 import Module from 'node:module';
 
-type Load = (this: unknown, request: string, ...rest: unknown[]) => unknown;
+interface Statics {
+  _cache: Record<string, unknown>;
+  _load(request: string, parent: null, isMain: boolean): unknown;
+}
 
-export function requireRuntimeWithoutParent(runtimeCjs: string): void {
-  const statics = Module as unknown as { _load: Load; _cache?: Record<string, unknown> };
-  if (statics._cache?.[runtimeCjs] !== undefined) return;
-  const original = statics._load;
-  statics._load = function _load(request, ...rest) {
-    if (request !== runtimeCjs) return original.call(this, request, ...rest);
-    const runtime = original.call(this, request, null, false);
-    if (statics._load === _load) statics._load = original; // from now on, instrumented code finds it in require.cache
-    return runtime;
-  };
+/** Loads the CommonJS runtime into `require.cache` without a parent, unless it is there. */
+export function loadRuntimeWithoutParent(runtimeCjs: string): void {
+  const statics = Module as unknown as Statics;
+  if (statics._cache[runtimeCjs] === undefined) statics._load(runtimeCjs, null, false);
 }

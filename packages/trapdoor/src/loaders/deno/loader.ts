@@ -28,7 +28,7 @@ import { installModuleDump } from '../debug-dump.js';
 import { instrumentModule, type ModuleType } from '../instrument-module.js';
 import { InstrumentCache, instrumentCached } from '../../cache/instrumented.js';
 import { settingsFromEnv } from '../locations.js';
-import { requireRuntimeWithoutParent } from '../runtime-require.js';
+import { loadRuntimeWithoutParent } from '../runtime-require.js';
 import { claimThread, ENV, makePolicy, pathOfUrl, readEnv } from '../settings.js';
 import { ownDirectories } from './own-modules.js';
 
@@ -55,7 +55,6 @@ if (claimThread('deno')) {
   const policy = makePolicy(settings);
   const decoder = new TextDecoder();
   const cache = InstrumentCache.open(settings.cwd);
-  requireRuntimeWithoutParent(settings.runtimeCjs);
 
   registerHooks({
     load(url, context, next) {
@@ -71,16 +70,22 @@ if (claimThread('deno')) {
       if (path !== undefined && result.format == null && /\.json$/i.test(path)) return { ...result, format: 'json' };
       if (path === undefined || result.source == null || !policy(path)) return result;
       const source = typeof result.source === 'string' ? result.source : decoder.decode(result.source as ArrayBufferView);
+      const moduleType = moduleTypeOf(path, context);
+      // For require(): CommonJS, or an ES module by its syntax (which imports the ES runtime).
+      const isEsm = moduleType === 'esm';
       const out = instrumentCached(cache, source, {
         path,
-        moduleType: moduleTypeOf(path, context),
+        moduleType,
         runtimeEsm: settings.runtimeEsm,
         runtimeCjs: settings.runtimeCjs,
         inlineMap: 'always',
         readExternalMaps: false,
         compiled: /\.(?:[cm]?ts|[jt]sx)$/i.test(path),
       }, () => instrumentModule);
-      return out.code !== undefined ? { ...result, source: out.code } : result;
+      if (out.code === undefined) return result;
+      // Before the module runs, so that it finds the runtime in require.cache (../runtime-require.ts).
+      if (!isEsm) loadRuntimeWithoutParent(settings.runtimeCjs);
+      return { ...result, source: out.code };
     },
   });
   installModuleDump(readEnv(ENV.dumpModules), settings.runtimeCjs);

@@ -1,0 +1,3 @@
+import { settings } from './imported.cjs';
+
+console.log(settings);
