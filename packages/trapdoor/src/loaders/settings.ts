@@ -14,9 +14,10 @@
  * The runtime itself reads `TRAPDOOR_PORT`, `TRAPDOOR_HOST` and `TRAPDOOR_SIGNAL`; loaders only
  * pass them through.
  */
+import { createRequire } from 'node:module';
 import { isAbsolute, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import picomatch from 'picomatch';
+import type Picomatch from 'picomatch';
 
 export const ENV = {
   include: 'TRAPDOOR_INCLUDE',
@@ -112,6 +113,10 @@ export function makePolicy(settings: Pick<LoaderSettings, 'cwd' | 'include' | 'e
   const options = { dot: true };
   const matcher = (globs: string[]) => {
     if (globs.length === 0) return undefined;
+    // Loaded only for globs: about 5 ms at every start of every thread that loads the settings.
+    // By its file: Deno, with --allow-read scoped to the packages, refuses the probe of
+    // node_modules/picomatch.js that resolving the bare name makes (picomatch 4 has no exports map).
+    const picomatch = createRequire(import.meta.url)('picomatch/index.js') as typeof Picomatch;
     const relativeGlobs = globs.filter((g) => !isAbsolute(g));
     const absoluteGlobs = globs.filter((g) => isAbsolute(g)).map((g) => g.split(sep).join('/'));
     const rel = relativeGlobs.length > 0 ? picomatch(relativeGlobs, options) : () => false;
