@@ -217,6 +217,38 @@ describe('test.concurrent', () => {
   });
 });
 
+describe('coverageProvider v8', () => {
+  // Jest's v8 coverage (v8-to-istanbul) under trapdoor test reports what plain jest reports: every
+  // statement, branch and function with its place and hit count, and the same table. The fixture
+  // has a TypeScript file through babel-jest (reported through its source map) and a CommonJS file
+  // no transform of the project's matches (reported against the file itself); loops braced and
+  // not, function entries, an arrow's expression body, a method, code never run.
+  it('reports the plain run’s statements, branches, functions and table', async () => {
+    const dir = project('v8-coverage');
+    const coverage = (name: string) => ['--coverage', '--coverageProvider=v8', '--coverageReporters=json', '--coverageReporters=text', `--coverageDirectory=${join(dir, name)}`];
+    const plain = await plainJest(dir, coverage('coverage-plain'), 'cache-plain');
+    const trapped = await trapdoorTest(dir, [], coverage('coverage-trapdoor'), 'cache-trapdoor');
+    expect(plain.status, plain.output).toBe(0);
+    expect(trapped.status, trapped.output).toBe(0);
+    type Loc = { start: { line: number; column: number }; end: { line: number; column: number } };
+    type FileCoverage = { s: Record<string, number>; b: Record<string, number[]>; f: Record<string, number>; statementMap: Record<string, Loc>; branchMap: Record<string, { loc: Loc }>; fnMap: Record<string, { loc: Loc }> };
+    const read = (name: string) => {
+      const report = JSON.parse(readFileSync(join(dir, name, 'coverage-final.json'), 'utf8')) as Record<string, FileCoverage>;
+      return Object.fromEntries(Object.entries(report).map(([file, data]) => [file.slice(dir.length + 1), { s: data.s, statementMap: data.statementMap, b: data.b, branchMap: data.branchMap, f: data.f, fnMap: data.fnMap }]));
+    };
+    const plainReport = read('coverage-plain');
+    expect(Object.keys(plainReport).sort()).toEqual(['src/math.js', 'src/text.ts']);
+    // Something to differ in: branches in both files, a function never called.
+    expect(Object.keys(plainReport['src/math.js']!.b).length).toBeGreaterThan(3);
+    expect(Object.keys(plainReport['src/text.ts']!.b).length).toBeGreaterThan(1);
+    expect(Object.values(plainReport['src/math.js']!.f)).toContain(0);
+    expect(read('coverage-trapdoor')).toEqual(plainReport);
+    const table = (output: string) => output.split('\n').filter((line) => /^\s*(All files|[\w.]+\.[jt]s)\s+\|/.test(line));
+    expect(table(plain.output).length).toBe(3);
+    expect(table(trapped.output)).toEqual(table(plain.output));
+  }, 2 * RUN_LIMIT_MS + 10_000);
+});
+
 describe('ts-jest with moduleNameMapper', () => {
   let dir: string;
   let result: Run;

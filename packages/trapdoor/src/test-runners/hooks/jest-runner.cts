@@ -19,6 +19,7 @@
  */
 import type * as Deadline from '@trapdoor-js/runtime/deadline';
 import type ConcurrentDeadlinesClass = require('./jest-concurrent.cjs');
+import type V8Coverage = require('./jest-v8-coverage.cjs');
 
 interface CircusTest {
   fn?: (...args: unknown[]) => unknown;
@@ -128,8 +129,27 @@ function installDeadlines(environment: Environment): void {
   };
 }
 
+interface JestRuntime {
+  getAllV8CoverageInfoCopy?(): unknown[];
+}
+
+/**
+ * Jest's v8 coverage (`coverageProvider: 'v8'`): jest-runner reads it from the test file's Runtime
+ * (the framework's fourth argument) after the framework has run; it gets it without the ranges of
+ * trapdoor's checks and bindings (jest-v8-coverage.cts).
+ */
+function filterV8Coverage(runtime: JestRuntime | undefined): void {
+  const read = runtime?.getAllV8CoverageInfoCopy;
+  if (typeof read !== 'function') return;
+  const { withoutTrapdoorRanges } = require('./jest-v8-coverage.cjs') as typeof V8Coverage;
+  runtime!.getAllV8CoverageInfoCopy = function getAllV8CoverageInfoCopy(this: unknown) {
+    return withoutTrapdoorRanges(read.call(this) as Parameters<typeof withoutTrapdoorRanges>[0]);
+  };
+}
+
 module.exports = async function trapdoorJestRunner(globalConfig: unknown, config: Record<string, unknown>, environment: Environment, ...rest: unknown[]): Promise<unknown> {
   installDeadlines(environment);
+  if ((globalConfig as { collectCoverage?: boolean; coverageProvider?: string } | null)?.collectCoverage === true && (globalConfig as { coverageProvider?: string }).coverageProvider === 'v8') filterV8Coverage(rest[0] as JestRuntime | undefined);
   const original = typeof config[ORIGINAL_RUNNER_KEY] === 'string' ? (config[ORIGINAL_RUNNER_KEY] as string) : require.resolve('jest-circus/runner', { paths: [typeof config.rootDir === 'string' ? config.rootDir : process.cwd()] });
   let framework: unknown;
   try {
