@@ -86,8 +86,17 @@ function checkLine(program: string, n: number, why: string): Difference {
   };
 }
 
+/**
+ * Deno 2.9's `Module.prototype.load`, once any `module.registerHooks` load hook is registered (the
+ * loader's, loaders/deno/loader.ts, which ES modules need), runs the hook chain and calls
+ * `this._compile(source, filename, 'commonjs')` itself instead of `Module._extensions[ext]`: no
+ * `Object.loadCjs [as .cjs]` frame, and the `Module.load` frame is at that call. Returning no
+ * source for CommonJS would send Deno down its own path, but then the text could only be changed
+ * in `_compile` (as on Node), where Deno's `.js` handler decides the format after trapdoor's last
+ * chance to see it: not done.
+ */
 const DENO_COMMONJS: Difference = {
-  why: "Deno: CommonJS goes through trapdoor's module.registerHooks load hook (loaders/deno), so Deno's internal frames differ: no `Object.loadCjs [as .cjs]`, other node:module columns",
+  why: "Deno: CommonJS goes through the loader's registerHooks load hook, so Deno's own node:module frames differ",
   plain: (text) => text.replace(/^\s+at Object\.loadCjs \[as \.cjs\] \(node:module:\d+:\d+\)\n/m, ''),
   both: (text) => text.replace(/\(node:module:(\d+):\d+\)/g, '(node:module:$1:<column>)'),
 };
@@ -123,6 +132,22 @@ interface Case {
 }
 
 const ALL: Runtime[] = ['node', 'bun', 'deno'];
+/**
+ * A check inserted on the error's line in front of its position moves its column; the runtime maps
+ * it back only where it applies a map:
+ * - Node applies maps only with source maps enabled. Enabled by trapdoor when the program did not
+ *   enable them, it would map every other file that has a `sourceMappingURL` (node_modules' dist
+ *   files would show their src/*.ts), and print each frame of a mapped file in its own format:
+ *   `at <anonymous> (file:line:col)` for an anonymous function (V8: `at file:line:col`), no
+ *   `[as alias]`, names from the map, paths instead of file: URLs for ES modules, and a blank line
+ *   more after the excerpt. Measured on Node 20.20 with a program of those: more lines change than
+ *   the one column. So columns on a check line stay the instrumented ones (with the program's own
+ *   `--enable-source-maps`, CommonJS modules carry the map and print as Node prints mapped frames).
+ * - Bun 1.4.5 applies no map of a plugin's output (oven-sh/bun#6173, fixes open in #20865, #30539),
+ *   neither an inline `sourceMappingURL` in onLoad contents nor in text given to `_compile`
+ *   (measured: the column stays the compiled one).
+ * - Deno applies an ES module's inline map (check-line.mjs is exact there), not a CommonJS one's.
+ */
 const CHECK_LINE = 'the function entry check sits on the error\'s line, in front of it';
 
 const CASES: Case[] = [
@@ -138,12 +163,12 @@ const CASES: Case[] = [
   // An ES module importing CommonJS: Node's ES module loader creates the CommonJS module with its text.
   { program: 'imports-cjs.mjs', module: 'imported.cjs', runtimes: ALL, known: { bun: [BUN_COMMONJS], deno: [DENO_COMMONJS] } },
   // Deno applies the inline map of an ES module: exact even on a line with a check.
-  { program: 'check-line.mjs', runtimes: ALL, registers: false, known: { node: [checkLine('check-line.mjs', 2, `Node: ${CHECK_LINE}`)], bun: [checkLine('check-line.mjs', 2, `Bun: ${CHECK_LINE} (Bun applies no map a plugin returns)`)] } },
+  { program: 'check-line.mjs', runtimes: ALL, registers: false, known: { node: [checkLine('check-line.mjs', 2, `Node: ${CHECK_LINE} (no map applied without source maps enabled)`)], bun: [checkLine('check-line.mjs', 2, `Bun: ${CHECK_LINE} (Bun applies no map of a plugin's output)`)] } },
   {
     program: 'check-line.cjs',
     runtimes: ALL,
     known: {
-      node: [checkLine('check-line.cjs', 2, `Node: ${CHECK_LINE}`)],
+      node: [checkLine('check-line.cjs', 2, `Node: ${CHECK_LINE} (no map applied without source maps enabled)`)],
       bun: [BUN_COMMONJS, checkLine('check-line.cjs', 2, `Bun: ${CHECK_LINE}`)],
       deno: [DENO_COMMONJS, checkLine('check-line.cjs', 2, `Deno: ${CHECK_LINE} (no map for CommonJS)`)],
     },
