@@ -145,12 +145,14 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   // The substring first: the pattern scans from every `/*` of the file.
   if (code.includes('trapdoor-ignore-file') && /\/\*\s*trapdoor-ignore-file\s*\*\//.test(code)) return unchanged(code, filename, options.moduleType, 'ignore-file', givenMap);
 
-  const { plans, elided, moduleType, language, shadowed, program, comments } = findSites(code, filename, options.moduleType, options.language, options.entryChecks);
+  // Before the parse: the oxc parse (parse-oxc.ts) reads positions from it too.
+  const lines = splitLines(code);
+  const { plans, elided, moduleType, language, shadowed, program, comments } = findSites(code, filename, options.moduleType, options.language, options.entryChecks, lines);
 
   const comment = findMapComment(code);
   const inputMap = givenMap ?? (comment ? decodeDataUrl(comment.url, filename) : undefined);
 
-  if (plans.length === 0) return unchanged(code, filename, moduleType, undefined, inputMap);
+  if (plans.length === 0) return unchanged(code, filename, moduleType, undefined, inputMap, lines);
 
   const names = chooseNames(code);
   const form: CheckForm = options.target === 'node' || options.target === 'deno' ? 'load' : 'store';
@@ -199,7 +201,6 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
     return { line: position.line, column: position.column, endLine: end.line, endColumn: end.column, functionName: plan.functionName, sourceIndex };
   });
 
-  const lines = splitLines(code);
   // The runtime bindings go on a line without code of the file's, else after its last line (emit.ts).
   const spot = moduleType === 'cjs' && options.commonJsBindings === 'end' ? undefined : headerSpot(program, comments, code, lines, plans) ?? topWhereLineOneHasChecks(program, plans);
   if (spot) inserts.push({ at: spot.at, text: (spot.semicolonFirst ? ';' : '') + header(names, moduleType, language, runtime, shadowed, hint), closer: false, depth: 0 });
@@ -235,9 +236,9 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
  * Parse and walk. Kept apart so that the AST, the largest thing the transform builds, is garbage
  * by the time the text and the map are built, and a collection then need not mark it.
  */
-function findSites(code: string, filename: string, moduleTypeOption: ModuleType | undefined, languageOption: Language | undefined, entryChecks: 'all' | 'needed' | undefined) {
+function findSites(code: string, filename: string, moduleTypeOption: ModuleType | undefined, languageOption: Language | undefined, entryChecks: 'all' | 'needed' | undefined, lines: Lines) {
   const ignoreNext = code.includes('trapdoor-ignore-next');
-  const { ast, moduleType, language } = parse(code, filename, moduleTypeOption, ignoreNext, languageOption);
+  const { ast, moduleType, language } = parse(code, filename, moduleTypeOption, ignoreNext, languageOption, lines);
   const walker = new SiteWalker(code, { ignoreNext, entryChecks });
   walker.program(ast.program);
   return {
@@ -408,9 +409,10 @@ function unchanged(
   moduleType: ModuleType | undefined,
   skipped?: 'ignore-file' | 'instrumented',
   inputMap?: RawSourceMap,
+  lines: Lines = splitLines(code),
 ): InstrumentResult {
   // Nothing inserted: the code's own map (if any) already leads back to the original.
-  const identity = rawMap(filename, code, insertOnlyMappings(splitLines(code), [], code.length));
+  const identity = rawMap(filename, code, insertOnlyMappings(lines, [], code.length));
   const result: InstrumentResult = { code, map: inputMap ?? identity, insertMap: identity, sites: [], moduleType: moduleType ?? 'cjs' };
   if (skipped) result.skipped = skipped;
   return result;

@@ -20,7 +20,7 @@
  * the other way).
  */
 import type { File } from '@babel/types';
-import { splitLines } from './lines.js';
+import { splitLines, type Lines } from './lines.js';
 
 /** What this module needs of oxc-parser's API (0.158). */
 export interface OxcParser {
@@ -58,7 +58,7 @@ let rawTransfer: boolean | undefined;
  * Parses `code` with oxc and returns Babel's `File` for it, or undefined when oxc reports an
  * error (the caller then parses with Babel, whose message and position are the ones reported).
  */
-export function parseOxc(oxc: OxcParser, code: string, filename: string, lang: OxcLang, module: boolean): File | undefined {
+export function parseOxc(oxc: OxcParser, code: string, filename: string, lang: OxcLang, module: boolean, lines?: Lines): File | undefined {
   rawTransfer ??= oxc.rawTransferSupported?.() === true;
   const result = oxc.parseSync(filename, code, {
     // Where the runtime allows it (Node 22+, Deno 2+; not Node 20, not Bun), the AST comes as
@@ -79,7 +79,7 @@ export function parseOxc(oxc: OxcParser, code: string, filename: string, lang: O
   });
   if (result.errors.length > 0) return undefined;
   const program = result.program;
-  const converter = new Converter(code, lang !== 'jsx');
+  const converter = new Converter(code, lang !== 'jsx', lines?.starts);
   converter.body(program, program.body as OxcNode[], true);
   if (!module && lang !== 'jsx') {
     // Babel's TypeScript plugin decides `unambiguous` its own way: an import or export anywhere
@@ -100,7 +100,6 @@ export function parseOxc(oxc: OxcParser, code: string, filename: string, lang: O
 }
 
 class Converter {
-  private starts: number[] | undefined;
   /** Seen: syntax that makes Babel's TypeScript `unambiguous` parse a module. */
   esm = false;
   /** Seen: module syntax for oxc that is not for Babel. */
@@ -109,6 +108,7 @@ class Converter {
   constructor(
     private readonly code: string,
     private readonly typescript: boolean,
+    private starts: number[] | undefined,
   ) {}
 
   /** `declare x: T` among a field's modifiers (after its decorators, before its key). */

@@ -12,6 +12,7 @@ import type { ParserPlugin, ParserOptions } from '@babel/parser';
 import { createRequire } from 'node:module';
 import type { File } from '@babel/types';
 import { TransformError } from './errors.js';
+import type { Lines } from './lines.js';
 import { parseOxc, type OxcLang, type OxcParser } from './parse-oxc.js';
 
 const require = createRequire(import.meta.url);
@@ -110,12 +111,13 @@ function moduleTypeFromExtension(filename: string): ModuleType | undefined {
   return undefined;
 }
 
-export function parse(code: string, filename: string, moduleType: ModuleType | undefined, withComments: boolean, given?: Language): Parsed {
+/** `lines`: the code's lines (lines.ts), when the caller has them already. */
+export function parse(code: string, filename: string, moduleType: ModuleType | undefined, withComments: boolean, given?: Language, lines?: Lines): Parsed {
   const { plugins, language } = pluginsFor(filename, code, given);
   const known = moduleType ?? moduleTypeFromExtension(filename);
   if (choice === 'auto' && !withComments && !plugins.includes('flow')) {
     const parser = loadOxc();
-    const ast = parser && parseOxc(parser, code, filename, oxcLang(plugins), known === 'esm');
+    const ast = parser && parseOxc(parser, code, filename, oxcLang(plugins), known === 'esm', lines);
     if (ast) return { ast, moduleType: known ?? (ast.program.sourceType === 'module' ? 'esm' : 'cjs'), language };
   }
   try {
