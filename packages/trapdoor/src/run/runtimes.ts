@@ -163,7 +163,8 @@ function denoNeeds(options: CommandOptions): DenoNeeds {
   const strip = (dir: string) => (dir.length > 1 ? dir.replace(/[\\/]+$/, '') : dir);
   // The loader resolves its own imports as Node does (loaders/deno/own-modules.ts): it reads the
   // package.json of every package it imports, the transform's dependencies included.
-  const read = [...new Set([...ownDirs.map(strip), ...packageClosure(fileURLToPath(new URL('../../', import.meta.url)))])];
+  const closure = packageClosure(fileURLToPath(new URL('../../', import.meta.url)));
+  const read = [...new Set([...ownDirs.map(strip), ...closure, ...closure.filter(inNodeModules).flatMap(requireProbes)])];
   const script = resolve(options.cwd, options.script);
   read.push(script);
   try {
@@ -198,6 +199,16 @@ function denoNeeds(options: CommandOptions): DenoNeeds {
   if (write.length > 0) needs.write = write;
   return needs;
 }
+
+/**
+ * Deno's `require('name')` (Node's resolution) stats `node_modules/name.js` and the other
+ * extensions before the folder, and with --allow-read scoped to the folder that stat is refused
+ * instead of failing ("Requires read access to …/node_modules/@babel/parser.js"). So the read
+ * permission names those files too; none of them exists.
+ */
+const DENO_REQUIRE_EXTENSIONS = ['.js', '.cjs', '.mjs', '.wasm', '.json', '.node'];
+const inNodeModules = (dir: string): boolean => /[\\/]node_modules[\\/]/.test(dir);
+const requireProbes = (dir: string): string[] => DENO_REQUIRE_EXTENSIONS.map((ext) => `${dir.replace(/[\\/]+$/, '')}${ext}`);
 
 /**
  * The user's runtime flags with trapdoor's permissions merged in. Deno refuses a permission flag
