@@ -8,12 +8,17 @@
 //     trapdoor-js/register`, `bun --preload …`, `deno run --preload …`) and `trapdoor run`;
 //     the last two with a cold cache of instrumented modules (an empty folder each run) and a warm
 //     one (filled by an earlier run);
-//   - the rxjs bundle instrumented ahead of time (`trapdoor instrument`, as the bundler plugins
-//     do), run by the plain runtime: what importing trapdoor's runtime costs, no loader at all.
+//   - the program instrumented ahead of time (`trapdoor instrument`, as the bundler plugins
+//     do), run by the plain runtime: what importing trapdoor's runtime costs, no loader at all;
+//   - floors, to say where the time goes: an empty `module.register` hook (Node: its hooks
+//     thread), a preload importing only node:module, node:fs and node:path (Deno: its Node
+//     layer), `trapdoor --version` (the CLI's own Node process, which `trapdoor run` starts
+//     before the program's), and `trapdoor run` with the CLI run by Bun or Deno itself.
 // Memory: resident set (VmRSS from /proc, Linux; the default activation trigger, the native signal
-// watcher) of an idle process — plain, instrumented ahead
-// of time (the runtime loaded), under the register loader — and of one activated with a debugger
-// client attached and paused in a busy loop.
+// watcher) of an idle process — plain, with only node:worker_threads imported, with only the
+// native signal watcher started (the runtime's two largest parts), instrumented ahead of time (the
+// runtime loaded), under the register loader — and of one activated with a debugger client
+// attached and paused in a busy loop.
 //
 // Written to stdout and to bench/results/startup.md (which `npm run bench` includes).
 // BENCH_ROUNDS (default 11) sets the rounds; BENCH_RUNTIMES=node,bun picks runtimes; BENCH_OUT
@@ -63,6 +68,14 @@ const rxjsApp = write('rxjs-app.cjs', useRxjs(rxjsBundle));
 const prebuilt = path.join(work, 'prebuilt', 'rxjs.umd.cjs');
 must(spawnSync(process.execPath, [trapdoor, 'instrument', rxjsBundle, '-o', prebuilt, '--module-type', 'cjs'], { cwd: work, encoding: 'utf8' }), 'trapdoor instrument');
 const rxjsPrebuilt = write('rxjs-prebuilt.cjs', useRxjs(prebuilt));
+// Hello world instrumented ahead of time: a loop, so that the module imports the runtime.
+const helloPrebuilt = path.join(work, 'prebuilt', 'hello.mjs');
+must(spawnSync(process.execPath, [trapdoor, 'instrument', write('hello-src.mjs', "for (let i = 0; i < 1; i++) console.log('hello world');\n"), '-o', helloPrebuilt], { cwd: work, encoding: 'utf8' }), 'trapdoor instrument hello');
+// Floors: what the loaders cannot do without. Node: an empty module.register (it starts Node's
+// hooks thread; Node 20.20 has no synchronous module.registerHooks). Deno: the Node built-ins
+// every loader imports (the first import of node:module and node:fs starts Deno's Node layer).
+const emptyRegister = write('empty-register.cjs', "require('node:module').register('data:text/javascript,export {};', 'file:///');\n");
+const denoNodeLayer = write('deno-node-layer.mjs', "import 'node:module';\nimport 'node:fs';\nimport 'node:path';\n");
 const include = JSON.stringify([rxjsBundle]);
 
 function must(result, what) {
@@ -87,8 +100,16 @@ function cases(runtime, workload) {
     { label: 'register, warm cache', argv: rt.register(file), env, cache: 'warm' },
     { label: '`trapdoor run`, cold cache', argv: run, env: {}, cache: 'cold' },
     { label: '`trapdoor run`, warm cache', argv: run, env: {}, cache: 'warm' },
+    { label: 'instrumented ahead of time (runtime only)', argv: [...rt.command, workload === 'hello' ? helloPrebuilt : rxjsPrebuilt], env: {} },
   ];
-  if (workload === 'rxjs') list.push({ label: 'instrumented ahead of time (runtime only)', argv: [...rt.command, rxjsPrebuilt], env: {} });
+  if (workload !== 'hello') return list;
+  if (runtime === 'node') list.push({ label: 'floor: an empty `module.register` (hooks thread)', argv: [process.execPath, '--require', emptyRegister, file], env: {} });
+  if (runtime === 'deno') list.push({ label: 'floor: node:module, node:fs, node:path imported (Node layer)', argv: [bin('deno'), 'run', '-A', '--preload', denoNodeLayer, file], env: {} });
+  // The CLI's own process, started by `trapdoor run` before the program's; its output is its own.
+  if (runtime === 'node') list.push({ label: 'floor: `trapdoor --version` (the CLI process alone)', argv: [process.execPath, trapdoor, '--version'], env: {}, ownOutput: true });
+  // `bunx --bun trapdoor run`, `deno run -A npm:trapdoor-js run`: the CLI on the program's runtime.
+  if (runtime === 'bun') list.push({ label: '`trapdoor run` with the CLI on Bun, warm cache', argv: [bin('bun'), trapdoor, 'run', file], env: {}, cache: 'warm' });
+  if (runtime === 'deno') list.push({ label: '`trapdoor run` with the CLI on Deno, warm cache', argv: [bin('deno'), 'run', '-A', trapdoor, 'run', file], env: {}, cache: 'warm' });
   return list;
 }
 
@@ -145,10 +166,10 @@ for (const workload of ['hello', 'rxjs']) {
     const plainCpu = median(list[0].cpus);
     for (const c of list) {
       // Whatever the case, the program prints what the plain run prints.
-      if (c.outputs.size !== 1 || !c.outputs.has([...list[0].outputs][0])) throw new Error(`${runtime} ${workload} ${c.label}: output differs from the plain run's`);
+      if (!c.ownOutput && (c.outputs.size !== 1 || !c.outputs.has([...list[0].outputs][0]))) throw new Error(`${runtime} ${workload} ${c.label}: output differs from the plain run's`);
       const m = median(c.times);
       const cpu = median(c.cpus);
-      table.push({ workload, runtime, label: c.label, median: m, ratio: m / plain, added: m - plain, cpu, cpuAdded: cpu - plainCpu });
+      table.push({ workload, runtime, label: c.label, median: m, ratio: m / plain, added: m - plain, cpu, cpuAdded: cpu - plainCpu, plainCpu });
     }
     process.stderr.write(`startup: ${workload} on ${runtime} done\n`);
   }
@@ -224,12 +245,28 @@ async function pauseWithClient(port) {
 }
 pauseWithClient.sockets = [];
 
+// The runtime's two largest parts alone: node:worker_threads (the thread registry's
+// BroadcastChannel, isMainThread) and the native signal watcher (a Node-API addon and its thread).
+const nativeEntry = require.resolve('@trapdoor-js/native', { paths: [path.join(root, 'packages', 'runtime')] });
+const idleWorkerThreads = write('idle-worker-threads.mjs', "import 'node:worker_threads';\nsetInterval(() => {}, 1000);\nconsole.log('ready');\n");
+const idleWatcher = write(
+  'idle-watcher.mjs',
+  `import { createRequire } from 'node:module';
+const native = createRequire(import.meta.url)(${JSON.stringify(nativeEntry)});
+native.startWatcher({ signal: typeof Bun === 'undefined' ? 'SIGUSR2' : 'SIGUSR1', control: new Int32Array(new SharedArrayBuffer(64)), index: 0, bits: 1, onSignal() {} });
+setInterval(() => {}, 1000);
+console.log('ready');
+`,
+);
+
 const memory = [];
 if (process.platform === 'linux') {
   for (const runtime of runtimes) {
     const rt = RUNTIMES[runtime];
     const rows = [
       ['plain', [...rt.command, idle]],
+      ['node:worker_threads imported (part of the runtime)', [...rt.command, idleWorkerThreads]],
+      ['the native signal watcher started (part of the runtime)', [...rt.command, idleWatcher]],
       ['instrumented ahead of time (runtime loaded, idle)', [...rt.command, idlePrebuilt]],
       ['register loader (idle, warm cache)', rt.register(idle)],
       ['activated, a client attached, paused in a busy loop', [...rt.command, spinPrebuilt], pauseWithClient],
@@ -279,6 +316,8 @@ const targets = [
   ['node', 'hello', '`trapdoor run`, warm cache', 100],
   ['bun', 'hello', '`trapdoor run`, warm cache', 80],
   ['deno', 'hello', '`trapdoor run`, warm cache', 80],
+  ['bun', 'hello', '`trapdoor run` with the CLI on Bun, warm cache', 80],
+  ['deno', 'hello', '`trapdoor run` with the CLI on Deno, warm cache', 80],
 ];
 const loaded = os.loadavg()[0] > os.cpus().length;
 lines.push('Targets (issue 10, hello world, warm cache): register ≤ +25 ms over plain Node; `trapdoor run` ≤ +100 ms on Node, ≤ +80 ms on Bun and Deno.', '');
@@ -287,6 +326,7 @@ for (const [runtime, workload, label, limit] of targets) {
   if (row) lines.push(`- ${runtime}, ${label}: +${row.added.toFixed(0)} ms wall, +${row.cpuAdded.toFixed(0)} ms CPU — ${row.added <= limit ? 'met' : `**missed** (target +${limit} ms)`}${loaded ? ' (machine loaded: see the CPU figure)' : ''}`);
 }
 lines.push('');
+lines.push(...whereTheTimeGoes());
 if (memory.length > 0) {
   lines.push('### Resident memory (VmRSS, medians of 5)', '');
   lines.push(`| process | ${runtimes.join(' | ')} |`, `|---|${runtimes.map(() => '---:|').join('')}`);
@@ -300,6 +340,33 @@ if (memory.length > 0) {
   }
   lines.push('', 'Target: an idle instrumented process under 2 MB more than plain.', '');
 }
+/**
+ * Hello world, warm cache, CPU (the steadier figure): each mode's added time split into the parts
+ * measured above in the same run. Differences of medians: a part can come out a few ms off.
+ */
+function whereTheTimeGoes() {
+  const cpu = (runtime, label) => table.find((r) => r.runtime === runtime && r.workload === 'hello' && r.label === label);
+  const ms = (value) => `${Math.round(value)} ms`;
+  const out = ['### Where the time goes (hello world, warm cache, added CPU time)', ''];
+  for (const runtime of runtimes) {
+    const register = cpu(runtime, 'register, warm cache');
+    const runtimeOnly = cpu(runtime, 'instrumented ahead of time (runtime only)');
+    const run = cpu(runtime, '`trapdoor run`, warm cache');
+    if (!register || !runtimeOnly || !run) continue;
+    const floor = cpu(runtime, runtime === 'node' ? 'floor: an empty `module.register` (hooks thread)' : 'floor: node:module, node:fs, node:path imported (Node layer)');
+    const parts = [];
+    if (floor) parts.push(`${runtime === 'node' ? "Node's hooks thread (an empty module.register)" : "Deno's Node layer (node:module, node:fs, node:path)"} ${ms(floor.cpuAdded)}`);
+    parts.push(`the runtime ${ms(runtimeOnly.cpuAdded)}`);
+    parts.push(`the loader's own modules and hooks ${ms(register.cpuAdded - runtimeOnly.cpuAdded - (floor?.cpuAdded ?? 0))}`);
+    out.push(`- ${runtime}, register +${ms(register.cpuAdded)}: ${parts.join(', ')}.`);
+    // `trapdoor run` = the CLI's own Node process + the program under the register loader + the rest (the run command's modules, spawn).
+    const cli = cpu('node', 'floor: `trapdoor --version` (the CLI process alone)');
+    if (cli) out.push(`- ${runtime}, \`trapdoor run\` +${ms(run.cpuAdded)}: the CLI's Node process ${ms(cli.cpu)}, the program's loader ${ms(register.cpuAdded)}, the run command and spawn ${ms(run.cpuAdded - cli.cpu - register.cpuAdded)}.`);
+  }
+  out.push('');
+  return out;
+}
+
 const report = `${lines.join('\n')}\n`;
 process.stdout.write(report);
 const out = process.env.BENCH_OUT ?? path.join(root, 'bench', 'results', 'startup.md');

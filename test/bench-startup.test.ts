@@ -1,6 +1,6 @@
 // The start-up benchmark (bench/startup.mjs) runs end to end on one round and one runtime: every
 // case's output is checked against the plain run's by the harness itself, and the table is
-// written with every case and the memory rows. A harness test, not a measurement: no timing.
+// written with every case, the floors, where the time goes and the memory rows. A harness test, not a measurement: no timing.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,11 +23,27 @@ it('bench:startup runs on a tiny budget and writes its table', () => {
     expect(result.status, result.stderr).toBe(0);
     const table = readFileSync(out, 'utf8');
     expect(table).toBe(result.stdout);
-    for (const label of ['plain', 'register, cold cache', 'register, warm cache', '`trapdoor run`, cold cache', '`trapdoor run`, warm cache', 'instrumented ahead of time (runtime only)']) {
+    for (const label of [
+      'plain',
+      'register, cold cache',
+      'register, warm cache',
+      '`trapdoor run`, cold cache',
+      '`trapdoor run`, warm cache',
+      'instrumented ahead of time (runtime only)',
+      'floor: an empty `module.register` (hooks thread)',
+      'floor: `trapdoor --version` (the CLI process alone)',
+    ]) {
       expect(table).toContain(`| ${label} |`);
     }
     expect(table).toMatch(/- node, register, warm cache: \+-?\d+ ms wall/);
-    if (process.platform === 'linux') expect(table).toContain('| activated, a client attached, paused in a busy loop |');
+    // Where the time goes: the register path split into the floor, the runtime and the loader's own part.
+    expect(table).toMatch(/- node, register \+-?\d+ ms: Node's hooks thread \(an empty module\.register\) -?\d+ ms, the runtime -?\d+ ms, the loader's own modules and hooks -?\d+ ms\./);
+    expect(table).toMatch(/- node, `trapdoor run` \+-?\d+ ms: the CLI's Node process -?\d+ ms, the program's loader -?\d+ ms, the run command and spawn -?\d+ ms\./);
+    if (process.platform === 'linux') {
+      for (const label of ['node:worker_threads imported (part of the runtime)', 'the native signal watcher started (part of the runtime)', 'activated, a client attached, paused in a busy loop']) {
+        expect(table).toContain(`| ${label} |`);
+      }
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
