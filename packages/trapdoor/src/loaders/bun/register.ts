@@ -30,6 +30,7 @@ import { InstrumentCache, instrumentCached } from '../../cache/instrumented.js';
 import { settingsFromEnv } from '../locations.js';
 import { claimThread, ENV, makePolicy, readEnv, type LoaderSettings } from '../settings.js';
 import { evaluateCommonJs } from './commonjs.js';
+import { tableBeforeRepeatedTail } from './import-equals.js';
 import '../preload-runtime.js'; // the runtime is always there, so attach works (preload-runtime.ts)
 
 type Loader = 'js' | 'jsx' | 'ts' | 'tsx';
@@ -89,6 +90,7 @@ if (claimThread('bun')) {
     moduleType ??= hasModuleSyntax(source, loader) ? 'esm' : 'cjs';
     if (moduleType === 'esm') {
       if (code === source && loader !== 'js' && !hasModuleSyntax(source, loader)) code = `${source}\nexport {};\n`;
+      else if (code !== source && (loader === 'ts' || loader === 'tsx')) code = tableBeforeRepeatedTail(source, code, loader === 'tsx');
       return { contents: code, loader };
     }
     if (loader !== 'js') code = new Bun.Transpiler({ loader }).transformSync(code);
