@@ -282,9 +282,9 @@ describe('projects', () => {
 });
 
 describe("trapdoor-js/vitest in the project's config", () => {
-  it('plain vitest run: the stuck test fails at its deadline (the plugin\'s timeout), the other passes', async () => {
+  it.each([['forks'], ['threads']])('plain vitest run --pool=%s: the stuck test fails at its deadline (the plugin\'s timeout), the other passes', async (pool) => {
     const dir = project('plugin');
-    const result = await run(dir, [VITEST, 'run']);
+    const result = await run(dir, [VITEST, 'run', `--pool=${pool}`]);
     expect(result.output).not.toContain('[killed after');
     expect(result.status, result.output).toBe(1);
     expect(statuses(result.report, dir)).toEqual({ 'test/spin.test.js > stuck in a busy wait': 'failed', 'test/spin.test.js > passes': 'passed' });

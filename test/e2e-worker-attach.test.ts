@@ -9,7 +9,7 @@
  * asserts on wall-clock time.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import CDP from 'chrome-remote-interface';
@@ -46,6 +46,13 @@ function start(args: string[], cwd = repoRoot): ReturnType<typeof watch> & { pro
   });
   started.add(proc);
   return { proc, ...watch(proc, args.join(' ')) };
+}
+
+/** A program of the user's (not trapdoor's CLI), killed after the test with its descendants. */
+function startProgram(argv: string[], cwd: string): ReturnType<typeof watch> & { proc: ChildProcess } {
+  const proc = spawn(argv[0]!, argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', TRAPDOOR_STATE_DIR: stateDir } });
+  started.add(proc);
+  return { proc, ...watch(proc, argv.join(' ')) };
 }
 
 /** The real CLI, to completion (the program keeps running meanwhile). */
@@ -154,6 +161,38 @@ describe("Vitest's threads pool under trapdoor test", () => {
     expect(report.threads[0].frames[0], JSON.stringify(report.threads[0].frames[0])).toSatisfy(inLoop);
     expect(report.threads[0].frames[0].functionName).toBe('');
     expect(report.threads[0].locals.map((l: { name: string }) => l.name)).toContain('warm');
+    expect(running.stdout()).not.toContain('timed out'); // still hanging, not failed by its deadline
+  }, 180_000);
+});
+
+describe("trapdoor-js/vitest in the project's vitest.config, threads pool (no trapdoor test)", () => {
+  it('while a stuck test hangs in a worker thread, stack <vitest pid> shows its loop and locals', async () => {
+    const dir = mkdtempSync(join(work, 'plugin-'));
+    cpSync(join(repoRoot, 'test', 'test-runners', 'vitest', 'plugin'), dir, { recursive: true });
+    symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    // The plugin's deadline far away: the test hangs for as long as this test looks at it.
+    writeFileSync(join(dir, 'vitest.config.mjs'), "import { defineConfig } from 'vitest/config';\nimport trapdoor from 'trapdoor-js/vitest';\nexport default defineConfig({ plugins: [trapdoor({ timeout: 600000 })] });\n");
+    const running = startProgram([process.execPath, join('node_modules', 'vitest', 'vitest.mjs'), 'run', '--pool=threads'], dir);
+    const file = join(dir, 'test', 'spin.test.js');
+    const loop = lineOf(file, 'while (Date.now() < until)');
+    let report: any;
+    const seen: string[] = [];
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const stack = await trapdoor('stack', '--json', String(running.proc.pid));
+      seen.push(`${stack.code} ${stack.stdout.slice(0, 600)} ${stack.stderr}`);
+      if (stack.code !== 0) {
+        // Before Vitest has set up its projects the runtime is not loaded yet.
+        expect(stack.stderr, running.describe()).toMatch(/does not run trapdoor's runtime/);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        continue;
+      }
+      report = JSON.parse(stack.stdout);
+      if (report.threads?.[0]?.frames?.[0]?.file === file) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(report?.threads?.[0]?.state, `${seen.join('\n')}\n${running.describe()}`).toBe('paused');
+    expect(report.threads[0].frames[0]).toMatchObject({ file, line: loop });
+    expect(report.threads[0].locals.map((l: { name: string }) => l.name)).toContain('until');
     expect(running.stdout()).not.toContain('timed out'); // still hanging, not failed by its deadline
   }, 180_000);
 });

@@ -153,6 +153,8 @@ function asFileProject(dir: string): Plugin {
 /** The part of `configureVitest`'s context used here (vitest/node's types need not be installed to build this). */
 export interface CacheKeyContext {
   experimental_defineCacheKeyGenerator?: (generator: () => string | false | undefined) => void;
+  /** The project being set up (Vitest 4's configureVitest), with its resolved config. */
+  project?: { config?: { pool?: unknown } };
 }
 
 function readOr(file: string): string {

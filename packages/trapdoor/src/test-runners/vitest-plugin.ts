@@ -88,10 +88,19 @@ export default function trapdoor(options: TrapdoorVitestOptions = {}): Plugin[] 
   // Vitest's module cache on disk (experimental.fsModuleCache) keys modules by plugin names, not
   // options: trapdoor's version and options (what it instruments, the deadline) go in the key.
   const cacheKey = `trapdoor-js@${version()}:${JSON.stringify({ include: options.include, exclude: options.exclude, timeout: options.timeout })}`;
-  const setup: Plugin & { configureVitest?: (context: CacheKeyContext) => void } = {
+  const setup: Plugin & { configureVitest?: (context: CacheKeyContext) => Promise<void> } = {
     name: 'trapdoor:vitest',
-    configureVitest({ experimental_defineCacheKeyGenerator: define }) {
+    // Vitest's main process, each project's config resolved (--pool included), awaited before
+    // any test runs. With a threads pool the tests run in worker threads of this process: the
+    // runtime loads here too, so that the process has its trigger and state file and `trapdoor
+    // attach` / `trapdoor stack <pid>` reach the busy workers (the runtime's thread-registry.ts).
+    // It changes nothing until activated. Not for forks: each fork loads its own, and `trapdoor
+    // attach <parent pid>` must keep finding the one fork. (trapdoor test loads it earlier, from
+    // its generated config: a second import is the same module.)
+    async configureVitest({ experimental_defineCacheKeyGenerator: define, project }) {
       define?.(() => cacheKey);
+      const pool = project?.config?.pool;
+      if (!browser && (pool === 'threads' || pool === 'vmThreads')) await import('../loaders/preload-runtime.js');
     },
     enforce: 'pre',
     // Vitest reads `test` again once the config is resolved, so changing it here is seen.
