@@ -15,7 +15,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../..');
 
 // ---------------------------------------------------------------------------------------------
-// Check forms. `site` is the site index, `locals` the text inside the slow path's array literal.
+// Check forms. `site` is the site index, `locals` the slow path's arguments after it (comma-separated; emit.ts).
 // Layout of F (16 Int32 words over a 64-byte SharedArrayBuffer):
 //   word 0  request flag (what the checks read)
 //   word 1  scratch word the store forms write
@@ -31,26 +31,26 @@ export const FORMS = [
   {
     id: 'plain',
     label: 'plain load',
-    code: 'if (F[0] !== 0) T(M, 17, [i]);',
-    check: (site, locals) => `if (F[0] !== 0) T(M, ${site}, [${locals}]);`,
+    code: 'if (F[0] !== 0) T(M, 17, i);',
+    check: (site, locals) => `if (F[0] !== 0) T(M, ${site}${locals ? `, ${locals}` : ''});`,
   },
   {
     id: 'atomics',
     label: 'Atomics.load',
-    code: 'if (Atomics.load(F, 0) !== 0) T(M, 17, [i]);',
-    check: (site, locals) => `if (Atomics.load(F, 0) !== 0) T(M, ${site}, [${locals}]);`,
+    code: 'if (Atomics.load(F, 0) !== 0) T(M, 17, i);',
+    check: (site, locals) => `if (Atomics.load(F, 0) !== 0) T(M, ${site}${locals ? `, ${locals}` : ''});`,
   },
   {
     id: 'scratch',
     label: 'load + scratch store 0',
-    code: 'F[1] = 0; if (F[0] !== 0) T(M, 17, [i]);',
-    check: (site, locals) => `F[1] = 0; if (F[0] !== 0) T(M, ${site}, [${locals}]);`,
+    code: 'F[1] = 0; if (F[0] !== 0) T(M, 17, i);',
+    check: (site, locals) => `F[1] = 0; if (F[0] !== 0) T(M, ${site}${locals ? `, ${locals}` : ''});`,
   },
   {
     id: 'site-store',
     label: '(F[1] = site, F[0])',
-    code: 'if ((F[1] = 17, F[0]) !== 0) T(M, 17, [i]);',
-    check: (site, locals) => `if ((F[1] = ${site}, F[0]) !== 0) T(M, ${site}, [${locals}]);`,
+    code: 'if ((F[1] = 17, F[0]) !== 0) T(M, 17, i);',
+    check: (site, locals) => `if ((F[1] = ${site}, F[0]) !== 0) T(M, ${site}${locals ? `, ${locals}` : ''});`,
   },
 ];
 
@@ -113,7 +113,7 @@ function trapBody(mode) {
 
 /** Files (name -> text) that define F, T and M for a main module, per binding. */
 function prelude(binding, mode) {
-  const trapFn = (name) => `function ${name}(m, site, locals) {
+  const trapFn = (name) => `function ${name}(m, site, ...locals) {
   ${trapBody(mode)}
 }`;
   const stats = `export function trapCount() { return trapped; }`;

@@ -132,7 +132,7 @@ lines.push(
     `load average at end ${loadavg().map((x) => x.toFixed(1)).join(' ')}`,
 );
 lines.push('ns per iteration (a), per call (b), per array element (c); x = ratio to no check on the same runtime');
-lines.push('checks at every loop body and function entry, as the transform places them; the slow path gets every local in scope ([i] is shorthand)');
+lines.push('checks at every loop body and function entry, as the transform places them; the slow path gets every local in scope as arguments (i is shorthand)');
 lines.push('');
 let header = '| workload | check form | F bound as |';
 let rule = '|---|---|---|';
