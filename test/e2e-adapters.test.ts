@@ -61,7 +61,13 @@ function sourcesContentOf(file: string, name: string): string | null | undefined
 }
 
 /** Runs the busy path, attaches from outside, pauses, checks the top frame and its locals, ends the loop. */
-async function attachAndFinish(built: Built, env: NodeJS.ProcessEnv = process.env, caller = true, cwd = repoRoot): Promise<void> {
+async function attachAndFinish(
+  built: Built,
+  env: NodeJS.ProcessEnv = process.env,
+  caller = true,
+  cwd = repoRoot,
+  whilePaused?: (client: any, event: any) => Promise<void>,
+): Promise<void> {
   const proc = spawn(command(built), [built.file, 'busy'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.push(proc);
   let stdout = '';
@@ -94,6 +100,7 @@ async function attachAndFinish(built: Built, env: NodeJS.ProcessEnv = process.en
   expect(top).toMatchObject({ functionName: 'spin', url: `file://${spinTs}`, location: { lineNumber: 4, columnNumber: 2 } });
   // The caller, through the bundle's own map: `const found = spin(1000);`, line 24 of src/main.ts.
   if (caller) expect(event.callFrames[1], describeRun()).toMatchObject({ url: `file://${join(projectDir, 'src', 'main.ts')}`, location: { lineNumber: 23 } });
+  await whilePaused?.(client, event);
   const local = top.scopeChain.find((scope: any) => scope.type === 'local');
   const { result: properties } = await client.Runtime.getProperties({ objectId: local.object.objectId, ownProperties: true });
   const values = Object.fromEntries(properties.map((p: any) => [p.name, p.value?.value ?? p.value?.subtype ?? p.value?.type]));
@@ -136,11 +143,76 @@ describe.each(TOOLS)('trapdoor-js/%s', (tool) => {
   });
 
   it('can be attached to from outside: paused at the original .ts line, locals read and written', async () => {
-    // Rollup: @rollup/plugin-typescript's output has code on line 1 and no code-free line, so the
-    // entry module registers only when its body ends, which a loop it calls never lets it do: its
-    // frames are shown as the bundle's, unmapped (the top frame, from the site table, is exact).
     // Rspack: its minifier inlines `spin` into the caller, so the engine has no caller frame to show.
-    await attachAndFinish(await build(tool, true), process.env, tool !== 'rollup' && tool !== 'rspack');
+    await attachAndFinish(await build(tool, true), process.env, tool !== 'rspack');
+  });
+});
+
+describe('a module stuck in a call before it registers (its bindings follow its last line)', () => {
+  // test/adapters/footer/main.mjs and main.ts have code on line 1 and no code-free line (as
+  // @rollup/plugin-typescript's output can), so their runtime bindings follow the last line and the
+  // module registers only when its body ends, which the loop it calls never lets it do (line-1
+  // errors keep the plain run's excerpt that way, issue 7). The debugger still places its frames:
+  // in a bundle it reads the module's table from the bundle's text (module-tables.ts), so its
+  // script has its sites too; under `trapdoor run` of TypeScript it takes the map Node keeps for the
+  // instrumented code (file-maps.ts).
+  const footer = join(repoRoot, 'test', 'adapters', 'footer');
+
+  /** Starts `argv`, pauses it from outside, checks the first three frames (1-based positions), runs `whilePaused`, ends the loop. */
+  async function pauseStuck(argv: string[], frames: Array<{ url: string; line: number; column: number }>, whilePaused?: (client: any, event: any) => Promise<void>) {
+    const proc = spawn(process.execPath, argv, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.push(proc);
+    let stdout = '';
+    let stderr = '';
+    proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const describeRun = () => `stdout:\n${stdout}\nstderr:\n${stderr}`;
+    const exited = new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
+    await within(new Promise<void>((resolve) => { const check = () => (stdout.includes('spinning') ? resolve() : setTimeout(check, 20)); check(); }), 'the program to spin', describeRun);
+    const attach = spawnSync(process.execPath, [BIN, 'attach', '--json', String(proc.pid)], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+    expect(attach.status, attach.stderr + describeRun()).toBe(0);
+    const client = await within(CDP({ target: JSON.parse(attach.stdout).wsUrl, local: true }), 'chrome-remote-interface to connect', describeRun);
+    clients.push(client);
+    await client.Runtime.enable();
+    await client.Debugger.enable();
+    const paused = new Promise<any>((resolve) => client.once('Debugger.paused', resolve));
+    await client.Debugger.pause();
+    const event = await within(paused, 'Debugger.paused', describeRun);
+    const seen = event.callFrames.map((frame: any) => ({ url: frame.url, line: frame.location.lineNumber + 1, column: frame.location.columnNumber + 1 }));
+    expect(seen.slice(0, 3), describeRun()).toEqual(frames);
+    await whilePaused?.(client, event);
+    await client.Debugger.evaluateOnCallFrame({ callFrameId: event.callFrames[0].callFrameId, expression: 'found = attempts' });
+    await client.Debugger.resume();
+    expect(await within(exited, 'the program to exit', describeRun)).toBe(0);
+    expect(stdout).toContain('found a positive number\n');
+  }
+
+  /** spin's loop; `spin(n)` in twice; `twice(…)` at the top level of `entry` (1-based, as an editor counts). */
+  const expected = (entry: string) => {
+    const line2 = readFileSync(join(footer, entry), 'utf8').split('\n')[1]!;
+    return [
+      { url: `file://${join(footer, 'spin.mjs')}`, line: 5, column: 3 },
+      { url: `file://${join(footer, entry)}`, line: 2, column: line2.indexOf('spin(n)') + 1 },
+      { url: `file://${join(footer, entry)}`, line: 2, column: line2.indexOf('twice(process') + 1 },
+    ];
+  };
+
+  it.each(['rollup', 'esbuild'] as const)('%s bundle: the entry is known from its table while stuck: its frames placed, its sites known', async (tool) => {
+    const built = await build(tool, true, { include: [join(footer, '**')] }, join(footer, 'main.mjs'));
+    const text = readFileSync(built.file, 'utf8');
+    // The entry registers after the call that spins.
+    expect(text.search(/twice\(process\.argv/)).toBeLessThan(text.lastIndexOf('import.meta.url'));
+    await pauseStuck([built.file, 'busy'], expected('main.mjs'), async (client, event) => {
+      // Its script has its sites: twice's entry check, line 2.
+      const scriptId = event.callFrames[1].location.scriptId;
+      const { locations } = await client.Debugger.getPossibleBreakpoints({ start: { scriptId, lineNumber: 0, columnNumber: 0 }, end: { scriptId, lineNumber: 3, columnNumber: 0 } });
+      const line2 = readFileSync(join(footer, 'main.mjs'), 'utf8').split('\n')[1]!;
+      expect(locations.map((at: any) => [at.lineNumber + 1, at.columnNumber + 1])).toContainEqual([2, line2.indexOf('(n) =>') + 1]);
+    });
+  });
+
+  it('trapdoor run of a TypeScript entry: its frames at their .ts lines and columns', async () => {
+    await pauseStuck([BIN, 'run', '--port', '0', join(footer, 'main.ts'), 'busy'], expected('main.ts'));
   });
 });
 

@@ -107,6 +107,8 @@ type Registry = {
   known: Map<ModuleThunk, InstrumentedModule | null>;
   loadedFrom: Map<ModuleThunk, string | undefined>;
   listeners: Set<(thunk: ModuleThunk) => void>;
+  /** Modules registered from their table before their own registration (`adopt`), by `adoptionKey`. */
+  adopted?: Map<string, ModuleThunk>;
 };
 type Holder = { [KEY]?: Registry };
 
@@ -129,6 +131,14 @@ const registry = obtain();
 export function register(thunk: ModuleThunk, loadedFrom?: string): void {
   if (loadedFrom !== undefined && !registry.loadedFrom.has(thunk)) registry.loadedFrom.set(thunk, loadedFrom);
   if (registry.known.has(thunk)) return;
+  // Adopted from its table already (rare: only after a pause found it unregistered): the same module.
+  if (registry.adopted !== undefined && registry.adopted.size > 0 && loadedFrom !== undefined) {
+    const stand = registry.adopted.get(adoptionKey(loadedFrom, thunk().file));
+    if (stand !== undefined && stand !== thunk) {
+      registry.known.set(thunk, moduleOf(stand));
+      return;
+    }
+  }
   registry.known.set(thunk, null);
   registry.thunks.push(thunk);
   for (const listener of registry.listeners) listener(thunk);
@@ -147,6 +157,39 @@ export function moduleOf(thunk: ModuleThunk): InstrumentedModule {
   mod = decode(registry.thunks.indexOf(thunk), thunk(), registry.loadedFrom.get(thunk));
   registry.known.set(thunk, mod);
   return mod;
+}
+
+/** A file as the engine or `import.meta.url` names it, as a path, with the module's own name. */
+function adoptionKey(loadedFrom: string, file: string): string {
+  let path = loadedFrom;
+  if (path.startsWith('file://')) {
+    try {
+      path = decodeURIComponent(path.slice('file://'.length));
+    } catch {
+      // keep it as it is
+    }
+  }
+  return `${path}\0${file}`;
+}
+
+/**
+ * Registers a module from its site table, read from its code (inspector/module-tables.ts), for an
+ * ES module that registers only when its body ends and is stuck in a call before that: its frames
+ * can then be placed. When the module registers itself later, it is this same module. Returns
+ * false when that module is registered already.
+ */
+export function adopt(table: ModuleTableV1, loadedFrom: string): boolean {
+  const key = adoptionKey(loadedFrom, table.file);
+  registry.adopted ??= new Map();
+  if (registry.adopted.has(key)) return false;
+  for (const thunk of registry.thunks) {
+    const from = registry.loadedFrom.get(thunk);
+    if (from !== undefined && adoptionKey(from, moduleOf(thunk).file) === key) return false;
+  }
+  const stand: ModuleThunk = () => table;
+  register(stand, loadedFrom);
+  registry.adopted.set(key, stand);
+  return true;
 }
 
 /** Every module registered so far, in load order. */

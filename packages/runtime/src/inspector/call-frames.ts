@@ -26,7 +26,8 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TraceMap, originalPositionFor, LEAST_UPPER_BOUND, GREATEST_LOWER_BOUND } from '@jridgewell/trace-mapping';
-import type { InstrumentedModule } from '../modules.js';
+import { adopt, type InstrumentedModule } from '../modules.js';
+import { tablesIn } from './module-tables.js';
 import { toUrl, type Script, type Scripts } from './scripts.js';
 import { fileMapSources, throughFileMap } from './file-maps.js';
 import { withCallSites, type CallSite } from '../call-sites.js';
@@ -321,12 +322,20 @@ function isToolFile(file: string): boolean {
 /** Places an engine frame in an announced script, or undefined when it cannot be shown. */
 export function mapFrame(scripts: Scripts, frame: EngineFrame): MappedFrame | undefined {
   if (frame.file === undefined || frame.line <= 0) return undefined;
-  const module = scripts.moduleLoadedFrom(frame.file);
+  let module = scripts.moduleLoadedFrom(frame.file);
   // A file one module was loaded from is that module's own output (its shifts and input map
   // place every frame there), unless it is a bundle made from other modules too (that module's
   // name is not the file's, and the file has a map of its own): then only that map can tell
   // the module's lines from the others'.
-  const bundled = module !== undefined && toUrl(module.file) !== toUrl(frame.file) && fileMapSources(frame.file) !== undefined;
+  const file = frame.file;
+  const isBundle = (): boolean => module !== undefined && toUrl(module.file) !== toUrl(file) && fileMapSources(file) !== undefined;
+  let bundled = isBundle();
+  // A file of modules not all registered yet (one stuck in a call before its registration at its end).
+  if ((module === undefined || bundled) && adoptTables(frame)) {
+    scripts.update();
+    module = scripts.moduleLoadedFrom(frame.file);
+    bundled = isBundle();
+  }
   if (module !== undefined && !bundled) {
     const column = inputColumn(module, frame.line, Math.max(0, frame.column - 1));
     const original = originalPosition(module, frame.line, column);
@@ -354,6 +363,23 @@ export function mapFrame(scripts: Scripts, frame: EngineFrame): MappedFrame | un
   const script = scripts.ensure(toUrl(frame.file));
   if (script === undefined) return undefined;
   return { script, lineNumber: frame.line - 1, columnNumber: Math.max(0, frame.column - 1), functionName: frame.functionName };
+}
+
+/** Files whose code was searched for tables of unregistered modules (once each: a file's code does not change). */
+const searched = new Set<string>();
+
+/**
+ * Registers the modules of `file` that have not registered (module-tables.ts says when that
+ * happens) from the tables in its code; true when there was one. Each file is read once, and only
+ * a program's file (not the engine's, a tool's or the runtime's).
+ */
+function adoptTables({ file, line, column }: EngineFrame): boolean {
+  if (file === undefined || searched.has(file)) return false;
+  searched.add(file);
+  if (/^(?:node|ext|bun):/.test(file) || isToolFile(file) || isRuntimeFile(file, line, column)) return false;
+  let adopted = false;
+  for (const table of tablesIn(file)) adopted = adopt(table, file) || adopted;
+  return adopted;
 }
 
 /**

@@ -2,9 +2,10 @@
  * Positions through a file's own source map, as `node --enable-source-maps` reads it: the last
  * `sourceMappingURL` comment of the file, inline (`data:`) or a file beside it. For frames in a
  * bundle, where many instrumented modules share one file and the bundler's map (which chained
- * trapdoor's) is what leads back to each module's source.
+ * trapdoor's) is what leads back to each module's source; else the map the engine keeps for it.
  */
 import { readFileSync } from 'node:fs';
+import * as nodeModule from 'node:module';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
@@ -55,14 +56,32 @@ function mapOf(path: string): TraceMap | null {
       map = null; // a broken or unreadable map: no position from it
     }
   }
+  map ??= loadedMap(path);
   maps.set(path, map);
   return map;
+}
+
+/**
+ * The map the engine keeps for a module it loaded (Node's `module.findSourceMap`, when source maps
+ * are enabled: `trapdoor run` of a TypeScript program, `--enable-source-maps`): the map a loader
+ * appended to code it changed in memory, which the file on disk does not have. Null elsewhere.
+ */
+function loadedMap(path: string): TraceMap | null {
+  const find = (nodeModule as { findSourceMap?: (file: string) => { payload?: unknown } | undefined }).findSourceMap;
+  if (typeof find !== 'function') return null;
+  try {
+    const url = pathToFileURL(path).href;
+    const found = find(path) ?? find(url);
+    return found?.payload === undefined ? null : new TraceMap(found.payload as never, url);
+  } catch {
+    return null;
+  }
 }
 
 /** Where a position of `file` (1-based line, 0-based column) comes from, by the file's own map. */
 export function throughFileMap(file: string, line: number, column: number): { source: string; line: number; column: number } | undefined {
   const path = pathOf(file);
-  if (path === undefined) return undefined;
+  if (path === undefined || line < 1 || column < 0) return undefined; // trace-mapping throws for those
   const map = mapOf(path);
   if (map === null) return undefined;
   for (const bias of [GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND] as const) {
