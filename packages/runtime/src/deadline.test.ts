@@ -31,6 +31,21 @@ function __td2_M(): ModuleTableV1 {
   return { v: 1, file: '/virtual/spin2.ts', sources: ['/virtual/spin2.ts'], sites: [[0, 7, 2, 'spin2', 'i,limit', '11', 0, 9, 3, 4 | 8]], shifts: [] };
 }
 
+// An arrow's expression-body check (site 0: ARGS only) called from a loop with a statement check (site 1).
+function __td3_M(): ModuleTableV1 {
+  return { v: 1, file: '/virtual/spin3.ts', sources: ['/virtual/spin3.ts'], sites: [[1, 3, 14, 'step', 'n', '1', 0, 3, 30, 4], [0, 5, 2, 'spin3', 'i', '1', 0, 7, 3, 4 | 8]], shifts: [] };
+}
+const step = (n: number): number => (controlBlock[Word.REQUEST] !== 0 && trap(__td3_M, 0, n), n + 1);
+function spin3(arrowsOnly: boolean): never {
+  let i = 0;
+  let W: unknown;
+  for (;;) {
+    i = step(step(i));
+    if (arrowsOnly) continue;
+    if (controlBlock[Word.REQUEST] !== 0 && (W = trap(__td3_M, 1, i)) !== void 0) if ((W as unknown[]).length) ({ 0: i } = W as unknown[]); else throw (returned.push(W), W);
+  }
+}
+
 /** `spin` with the check's statement form (emit.ts): what the trap returned, kept for the test. */
 const returned: unknown[] = [];
 function spin2(limit: number): number {
@@ -86,6 +101,23 @@ describe('armDeadline', () => {
     expect(error.locals.i).toBeGreaterThan(0);
     expect(Object.keys(error.locals)).toEqual(['i', 'limit']);
     expect(error.message.split('\n')[1]).toBe('trapdoor: stuck in a synchronous loop at /virtual/spin2.ts:7:3 (in spin2)');
+  });
+
+  it('leaves a passed deadline at an expression check to the next statement check, which throws it in its own frame', () => {
+    armDeadline(100);
+    returned.length = 0;
+    const error = caught(() => spin3(false)) as StuckError;
+    expect(returned).toEqual([error]);
+    expect(error.location).toMatchObject({ line: 5, column: 3, functionName: 'spin3' });
+  });
+
+  it('throws from the trap when only expression checks keep coming', () => {
+    armDeadline(100);
+    returned.length = 0;
+    const error = caught(() => spin3(true)) as StuckError;
+    expect(error.code).toBe(STUCK_ERROR_CODE);
+    expect(returned).toEqual([]);
+    expect(error.location).toMatchObject({ line: 3, column: 15, functionName: 'step' });
   });
 
   it('leaves the REQUEST word at 0 until the deadline passes (checks keep their fast path)', () => {

@@ -11,7 +11,8 @@
  * as separate arguments (SiteFlag.ARGS; older tables: one array). A statement check
  * (SiteFlag.THROWS) throws what comes back when it is not an array: a passed deadline's error is
  * returned, so that it is thrown from the program's own frame (Bun prints the stack captured at
- * the throw). Elsewhere the error is thrown here.
+ * the throw). An expression check (an arrow's expression body) leaves it to the next statement
+ * check; older tables' checks get it thrown here.
  */
 import { isRegistered, moduleOf, register, type ModuleThunk } from './modules.js';
 import { withCallSites } from './call-sites.js';
@@ -32,6 +33,15 @@ const DEADLINE_KEY = Symbol.for('trapdoor.deadline-handler');
 type DeadlineHolder = { [DEADLINE_KEY]?: { handler: DeadlineHandler | null } };
 const deadlineSlot = ((globalThis as DeadlineHolder)[DEADLINE_KEY] ??= { handler: null });
 
+/**
+ * How many expression checks in a row may leave a passed deadline to the next statement check
+ * (which throws from the program's frame) before the trap throws itself: a spin through
+ * expression-bodied arrows alone (a tail call, which JavaScriptCore runs without growing the
+ * stack) must still be stopped.
+ */
+const MAX_DEFERRED = 1000;
+let deferred = 0;
+
 export function trap(module: ModuleThunk, site: number, ...values: unknown[]): unknown {
   // A module whose runtime bindings follow its last line registers when its body has run; one that
   // traps before (a busy loop at its top level) is registered here, loaded from its check's file.
@@ -40,13 +50,19 @@ export function trap(module: ModuleThunk, site: number, ...values: unknown[]): u
   const locals = row === undefined || row.passesArgs ? values : ((values[0] as unknown[] | undefined) ?? []);
   // A passed deadline throws from the stuck frame, before the debugger's handler sees the check.
   if ((controlBlock[Word.REQUEST] & Request.DEADLINE) !== 0) {
-    if (row === undefined || !row.throwsReturned) onDeadline(module, site, locals);
-    else {
+    if (row?.throwsReturned === true) {
+      deferred = 0;
       try {
         onDeadline(module, site, locals);
       } catch (error) {
         return error; // the check throws it (not an array: nothing the check would assign back)
       }
+    } else if (row?.passesArgs === true && ++deferred <= MAX_DEFERRED) {
+      // An expression check cannot throw in its own frame: the bit stays set for the next
+      // statement check (every loop has one), unless only expression checks keep coming.
+    } else {
+      deferred = 0;
+      onDeadline(module, site, locals);
     }
   }
   const handler = slot.handler;
