@@ -90,10 +90,10 @@ function checkLine(program: string, n: number, why: string): Difference {
  * Deno 2.9's `Module.prototype.load`, once any `module.registerHooks` load hook is registered (the
  * loader's, loaders/deno/loader.ts, which ES modules need), runs the hook chain and calls
  * `this._compile(source, filename, 'commonjs')` itself instead of `Module._extensions[ext]`: no
- * `Object.loadCjs [as .cjs]` frame, and the `Module.load` frame is at that call. Returning no
- * source for CommonJS would send Deno down its own path, but then the text could only be changed
- * in `_compile` (as on Node), where Deno's `.js` handler decides the format after trapdoor's last
- * chance to see it: not done.
+ * `Object.loadCjs [as .cjs]` frame, and the `Module.load` frame is at that call. A hook cannot
+ * send a module down Deno's own path: Deno 2.9.5 refuses a result without a source ("Expected a
+ * string, an ArrayBuffer, or a TypedArray to be returned for the "source" from the "load" hook",
+ * measured), and the hook is registered for every module once it is registered at all.
  */
 const DENO_COMMONJS: Difference = {
   why: "Deno: CommonJS goes through the loader's registerHooks load hook, so Deno's own node:module frames differ",
