@@ -123,3 +123,30 @@ describe('commander (Jest + ts-jest, coverage on): its own suite under trapdoor 
     expect(instrumented.output).toMatch(/All files\s+\|/); // coverage still reported
   }, 400_000);
 });
+
+// Jest's v8 coverage on commander's own code: its config with coverageProvider 'v8' (written
+// into the copy; the project ships the babel provider), the help tests that reach its loops
+// (help.js's loop over a command's ancestors, whose range V8 merges with what follows it), in
+// one worker so that the counts do not depend on which files share one.
+describe('commander with coverageProvider v8: its coverage under trapdoor test', () => {
+  it('reports the plain run’s statements, branches and functions (places and counts) for lib/', async () => {
+    const tests = ['tests/help.visibleGlobalOptions.test.js', 'tests/help.showGlobalOptions.test.js', 'tests/help.padWidth.test.js', 'tests/command.help.test.js', 'tests/options.bool.test.js'];
+    type Loc = { start: { line: number; column: number }; end: { line: number; column: number } };
+    type FileCoverage = { s: Record<string, number>; b: Record<string, number[]>; f: Record<string, number>; statementMap: Record<string, Loc>; branchMap: Record<string, { loc: Loc }>; fnMap: Record<string, { loc: Loc }> };
+    const coverageOf = async (copy: string, prefix: string[]) => {
+      const dir = project('commander', copy);
+      const config = readFileSync(join(dir, 'jest.config.js'), 'utf8');
+      expect(config).toContain('collectCoverage: true,');
+      writeFileSync(join(dir, 'jest.config.js'), config.replace('collectCoverage: true,', "collectCoverage: true,\n  coverageProvider: 'v8',\n  coverageReporters: ['json', 'text-summary'],"));
+      const result = await run([...prefix, 'node', 'node_modules/jest/bin/jest.js', '--runInBand', ...tests], dir, { TRAPDOOR_CACHE_DIR: join(work, 'cache') });
+      expect(result.status, result.output).toBe(0);
+      const report = JSON.parse(readFileSync(join(dir, 'coverage', 'coverage-final.json'), 'utf8')) as Record<string, FileCoverage>;
+      return Object.fromEntries(Object.entries(report).map(([file, data]) => [file.slice(dir.length + 1), { s: data.s, statementMap: data.statementMap, b: data.b, branchMap: data.branchMap, f: data.f, fnMap: data.fnMap }]));
+    };
+    const plain = await coverageOf('commander-v8-plain', []);
+    const trapped = await coverageOf('commander-v8-trapdoor', ['node', TRAPDOOR, 'test', '--']);
+    expect(Object.keys(plain)).toContain('lib/help.js');
+    expect(Object.keys(plain['lib/help.js']!.b).length).toBeGreaterThan(50);
+    expect(trapped).toEqual(plain);
+  }, 400_000);
+});

@@ -61,8 +61,8 @@ interface Node {
 /** What trapdoor wrote in a file: its nodes' [start, end), and the loop bodies it put braces around. */
 interface Inserted {
   spans: Array<[number, number]>;
-  /** [block start, wrapped statement start, wrapped statement end]. */
-  braces: Array<[number, number, number]>;
+  /** [block start, wrapped statement start, wrapped statement end, block end]. */
+  braces: Array<[number, number, number, number]>;
 }
 
 const LOOPS = new Set(['ForStatement', 'ForInStatement', 'ForOfStatement', 'WhileStatement', 'DoWhileStatement']);
@@ -81,17 +81,20 @@ function withoutTrapdoorRanges(entries: V8CoverageEntry[]): V8CoverageEntry[] {
     if (inserted === undefined || inserted.spans.length === 0) return entry;
     const { spans, braces } = inserted;
     const wrapper = entry.codeTransformResult?.wrapperLength ?? 0;
-    const wrapped = new Map(braces.map(([block, start, end]) => [block + wrapper, [start + wrapper, end + wrapper] as const]));
+    const starts = new Map(braces.map(([block, start]) => [block + wrapper, start + wrapper]));
+    const ends = new Map(braces.map(([, , end, blockEnd]) => [blockEnd + wrapper, end + wrapper]));
     const functions = entry.result.functions
-      .map((fn) => ({
-        ...fn,
-        ranges: fn.ranges
-          .filter((range) => !within(spans, range.startOffset - wrapper, range.endOffset - wrapper))
-          .map((range) => {
-            const statement = wrapped.get(range.startOffset);
-            return statement === undefined ? range : { ...range, startOffset: statement[0], endOffset: statement[1] };
-          }),
-      }))
+      .map((fn) => {
+        const kept = fn.ranges.filter((range) => !within(spans, range.startOffset - wrapper, range.endOffset - wrapper));
+        return {
+          ...fn,
+          ranges: mergeAcrossRemoved(fn.ranges, kept).map((range) => ({
+            ...range,
+            startOffset: starts.get(range.startOffset) ?? range.startOffset,
+            endOffset: ends.get(range.endOffset) ?? range.endOffset,
+          })),
+        };
+      })
       .filter((fn) => fn.ranges.length > 0);
     const original = entry.codeTransformResult?.originalCode;
     const footer = code.lastIndexOf(`\n;function ${prefix}_M()`);
@@ -101,6 +104,30 @@ function withoutTrapdoorRanges(entries: V8CoverageEntry[]): V8CoverageEntry[] {
     const own = functions.map((fn) => ({ ...fn, ranges: fn.ranges.map((range) => ({ ...range, startOffset: toOriginal(range.startOffset), endOffset: toOriginal(range.endOffset) })) }));
     return { ...entry, codeTransformResult: { ...entry.codeTransformResult, sourceMapPath: undefined }, result: { ...entry.result, functions: own } };
   });
+}
+
+/**
+ * V8 merges a range with the next one when it starts where the first ends and has its count, but
+ * only when nothing lies between them in its list, and a check's ranges inside a loop body lay
+ * between the body and what follows the loop. Where removing them made two such ranges neighbours,
+ * they are merged as V8 merges them in the plain run (the first grows to the second's end, once).
+ */
+function mergeAcrossRemoved(all: Range[], kept: Range[]): Range[] {
+  if (kept.length === all.length) return kept;
+  const position = new Map(all.map((range, i) => [range, i]));
+  const merged: Range[] = [];
+  for (let i = 0; i < kept.length; i++) {
+    const range = kept[i]!;
+    const next = kept[i + 1];
+    const apart = next !== undefined && position.get(next)! !== position.get(range)! + 1;
+    if (next !== undefined && apart && next.startOffset === range.endOffset && next.count === range.count) {
+      merged.push({ ...range, endOffset: next.endOffset });
+      i++;
+    } else {
+      merged.push(range);
+    }
+  }
+  return merged;
 }
 
 /** The site table's insertions: [line (1-based), column, length] in the given code's coordinates. */
@@ -203,17 +230,17 @@ function trapdoorNodes(code: string, prefix: string, mapPath: string | null | un
     }
   };
   const spans: Array<[number, number]> = [];
-  const braces: Array<[number, number, number]> = [];
+  const braces: Array<[number, number, number, number]> = [];
   const map = sourceMap(mapPath);
   /** A loop body `{check stmt}` whose `{` the map does not know: braces trapdoor added. */
   const noteBraces = (loop: Node) => {
     const body = loop.body as Node;
     const statements = body.type === 'BlockStatement' ? (body.body as Node[]) : [];
-    if (map === undefined || statements.length !== 2 || !bindsOurs(statements[0]!) || bindsOurs(statements[1]!) || !body.loc || typeof body.start !== 'number') return;
+    if (map === undefined || statements.length !== 2 || !bindsOurs(statements[0]!) || bindsOurs(statements[1]!) || !body.loc || typeof body.start !== 'number' || typeof body.end !== 'number') return;
     const { line, column } = body.loc.start;
     const entry = map.findEntry(line - 1, column) as { generatedLine?: number; generatedColumn?: number };
     if (entry.generatedLine === line - 1 && entry.generatedColumn === column) return; // the program's own brace
-    braces.push([body.start, statements[1]!.start!, statements[1]!.end!]);
+    braces.push([body.start, statements[1]!.start!, statements[1]!.end!, body.end]);
   };
   const stack: unknown[] = [program];
   while (stack.length > 0) {

@@ -24,4 +24,17 @@ class Counter {
   }
 }
 
-module.exports = { sum, fib, unused, doubled, Counter };
+// A braced loop body followed by more code, a method call in the loop.
+function ancestors(node, sorted) {
+  const names = [];
+  for (let at = node.parent; at; at = at.parent) {
+    const visible = at.names.filter((name) => !name.startsWith('_'));
+    names.push(...visible);
+  }
+  if (sorted) {
+    names.sort();
+  }
+  return names;
+}
+
+module.exports = { sum, fib, unused, doubled, Counter, ancestors };

@@ -1,4 +1,4 @@
-const { Counter, doubled, fib, sum } = require('./math');
+const { ancestors, Counter, doubled, fib, sum } = require('./math');
 
 test('sums', () => {
   expect(sum([1, 2, 3])).toBe(6);
@@ -14,4 +14,12 @@ test('doubles', () => {
 
 test('counts', () => {
   expect(new Counter().count(0)).toBe(0);
+});
+
+test('ancestors', () => {
+  const root = { names: ['b', 'a', '_c'] };
+  const leaf = { parent: { parent: root, names: ['d'] }, names: [] };
+  expect(ancestors(leaf, false)).toEqual(['d', 'b', 'a']);
+  expect(ancestors(leaf, true)).toEqual(['a', 'b', 'd']);
+  expect(ancestors(root, false)).toEqual([]);
 });
