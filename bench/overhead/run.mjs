@@ -45,7 +45,8 @@ const ALL_VARIANTS = ['plain', 'trapdoor', 'istanbul', 'guard-date', 'guard-coun
 const DIAGNOSTICS = ['no-locals', 'all-entries', 'universal'];
 const VARIANTS = ['plain', ...list(env.BENCH_VARIANTS, ALL_VARIANTS).filter((v) => v !== 'plain')];
 // BENCH_COMPARE=<name>: also time the copies already in <BENCH_WORK>/<name> (e.g. an earlier
-// build's trapdoor copies kept there), for before/after figures from one run.
+// build's trapdoor copies kept there), for before/after figures from one run. `{runtime}` in the
+// name stands for each runtime's own folder (before-{runtime}: before-node, before-bun, …).
 const COMPARE = list(env.BENCH_COMPARE, []);
 const NAMES = list(env.BENCH_WORKLOADS, WORKLOADS.map((w) => w.name));
 const ROUNDS = Number(env.BENCH_ROUNDS ?? 11);
@@ -57,7 +58,7 @@ const REPORT = resolve(ROOT, env.BENCH_REPORT ?? 'bench/results.md');
 const TARGETS = { node: 1.03, bun: 1.05, deno: 1.05 };
 
 for (const n of NAMES) if (!WORKLOADS.some((w) => w.name === n)) fail(`BENCH_WORKLOADS: unknown workload ${JSON.stringify(n)}; expected ${WORKLOADS.map((w) => w.name).join(', ')}`);
-for (const c of COMPARE) if (!/^[\w-]+$/.test(c) || ALL_VARIANTS.includes(c)) fail(`BENCH_COMPARE: ${JSON.stringify(c)} must name a folder of BENCH_WORK other than a variant's`);
+for (const c of COMPARE) if (!/^[\w-]*(?:\{runtime\}[\w-]*)?$/.test(c) || c === '' || ALL_VARIANTS.includes(c)) fail(`BENCH_COMPARE: ${JSON.stringify(c)} must name a folder of BENCH_WORK other than a variant's`);
 for (const v of VARIANTS) if (!ALL_VARIANTS.includes(v)) fail(`BENCH_VARIANTS: unknown variant ${JSON.stringify(v)}; expected ${ALL_VARIANTS.join(', ')}`);
 for (const r of RUNTIMES) if (!TARGETS[r]) fail(`BENCH_RUNTIMES: unknown runtime ${JSON.stringify(r)}; expected node, bun, deno`);
 if (!WORK.startsWith(ROOT + '/')) fail(`BENCH_WORK must be inside the repository (${ROOT}), so that the copies resolve its node_modules`);
@@ -78,7 +79,7 @@ const cli = join(ROOT, 'packages/trapdoor/bin/trapdoor.js');
 const trapdoorDir = (runtime) => `trapdoor-${runtime}`;
 const noLocalsDir = (runtime) => `no-locals-${runtime}`;
 const rootOf = (variant, runtime) =>
-  variant === 'trapdoor' ? trapdoorDir(runtime) : variant === 'no-locals' ? noLocalsDir(runtime) : variant === 'universal' ? trapdoorDir('bun') : variant;
+  variant === 'trapdoor' ? trapdoorDir(runtime) : variant === 'no-locals' ? noLocalsDir(runtime) : variant === 'universal' ? trapdoorDir('bun') : variant.replace('{runtime}', runtime);
 
 /** The check without its locals: `T(M, 7, a, this)` → `T(M, 7)`, write-backs → `void 0` (diagnostic only). */
 function withoutLocals(code) {
