@@ -166,7 +166,7 @@ describe('oxc parse', () => {
 
   // Deno 2 has oxc's raw transfer (the AST decoded from one buffer; Node 20 gets JSON), so the
   // comparison runs there too, on the built package.
-  it('on Deno: Babel without --allow-ffi (no prompt, no error); with -A oxc through raw transfer, the same output as Babel on the corpus and rxjs', () => {
+  it('on Deno: Babel without --allow-ffi (no prompt, no error); with -A oxc through raw transfer, and on Bun, the same output as Babel on the corpus and rxjs', () => {
     const dist = path.join(ROOT, 'packages/transform/dist');
     expect(existsSync(path.join(dist, 'parse-oxc.js')), 'npm run build first').toBe(true);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'trapdoor-oxc-deno-'));
@@ -207,6 +207,10 @@ console.log(JSON.stringify({ parser: parserInUse(), raw, files: files.length, di
       expect(withAll.raw).toBe(true);
       expect(withAll.files).toBeGreaterThan(300);
       expect(withAll.differ).toEqual([]);
+      // Bun: oxc through JSON (no raw transfer on Bun), the AST built by JavaScriptCore.
+      const bun = spawnSync(path.join(ROOT, 'node_modules/.bin/bun'), [probe], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+      expect(bun.status, bun.stderr).toBe(0);
+      expect(JSON.parse(bun.stdout)).toMatchObject({ parser: 'oxc', raw: false, differ: [] });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
