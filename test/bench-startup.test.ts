@@ -43,6 +43,8 @@ it('bench:startup runs on a tiny budget and writes its table', () => {
       for (const label of ['node:worker_threads imported (part of the runtime)', 'the native signal watcher started (part of the runtime)', 'activated, a client attached, paused in a busy loop']) {
         expect(table).toContain(`| ${label} |`);
       }
+      // VmRSS and its private part (RssAnon), each against the target.
+      expect(table).toMatch(/- node, runtime loaded, idle: \+-?[\d.]+ MiB VmRSS — (met|\*\*missed\*\*); private \+-?[\d.]+ MiB — (met|\*\*missed\*\*)/);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
