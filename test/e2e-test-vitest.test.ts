@@ -281,6 +281,30 @@ describe('projects', () => {
   });
 });
 
+describe('concurrent tests, each held to its own timeout', () => {
+  // On one thread the deadline is that of the test whose code runs: the stuck one fails with its
+  // own timeout and place; one busy within its own longer timeout passes although another's
+  // shorter timeout passes meanwhile (that one, which only waits, fails by Vitest's own timer).
+  it('fails the stuck test with its own timeout, passes the busy one, and leaves the waiting one to Vitest', async () => {
+    const dir = project('concurrent');
+    const result = await trapdoorTest(dir, [], [VITEST, 'run']);
+    expect(result.status, result.output).toBe(1);
+    expect(statuses(result.report, dir), result.output).toEqual({
+      'test/concurrent.test.js > concurrent spins after an await, under a short timeout of its own': 'failed',
+      'test/concurrent.test.js > concurrent is busy for a while after an await, under its own longer timeout': 'passed',
+      'test/concurrent.test.js > concurrent waits past its own shorter timeout': 'failed',
+      'test/concurrent.test.js > concurrent waits briefly and passes': 'passed',
+      'test/concurrent.test.js > runs after the concurrent ones': 'passed',
+    });
+    const stuck = failureOf(result.report, 'concurrent spins after an await, under a short timeout of its own');
+    expect(stuck).toContain('Test timed out in 300ms.');
+    expect(stuck).toContain(`trapdoor: stuck in a synchronous loop at test/concurrent.test.js:${lineOf('concurrent/test/concurrent.test.js', 'while (true)')}:3 (in spin)`);
+    // Vitest's own timeout: its report keeps only the test's stack; its default reporter says it.
+    expect(failureOf(result.report, 'concurrent waits past its own shorter timeout')).not.toContain('trapdoor: stuck');
+    expect(result.output).toMatch(/FAIL {2}test\/concurrent\.test\.js > concurrent > waits past its own shorter timeout\n(?:.*\n)?Error: Test timed out in 700ms\./);
+  });
+});
+
 describe("trapdoor-js/vitest in the project's config", () => {
   it.each([['forks'], ['threads']])('plain vitest run --pool=%s: the stuck test fails at its deadline (the plugin\'s timeout), the other passes', async (pool) => {
     const dir = project('plugin');

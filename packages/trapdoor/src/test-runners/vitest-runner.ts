@@ -18,6 +18,7 @@
  * the plugin's `timeout`; for a hook, its own timeout (beforeAll/beforeEach keep it on the hook;
  * afterAll/afterEach do not: `hookTimeout` for those). The message is Vitest's own wording.
  */
+import { AsyncLocalStorage, createHook } from 'node:async_hooks';
 import { inject, TestRunner } from 'vitest';
 import type { Suite, Test } from '@vitest/runner';
 import { armDeadline, disarmDeadline } from '@trapdoor-js/runtime/deadline';
@@ -56,20 +57,47 @@ interface Running {
 
 /**
  * What runs on this thread with a deadline: one test or hook at a time, unless tests or hooks are
- * concurrent (`test.concurrent`, `sequence.hooks: 'parallel'`). The thread has one deadline, so it
- * is the earliest of theirs, and when one ends the next earliest is armed — one that ends never
- * disarms another's. (A thread stuck in one runs no other, so the earliest deadline passing means
- * that one, or the stuck one, is past its time.)
+ * concurrent (`test.concurrent`, `sequence.hooks: 'parallel'`). The thread has one deadline: that
+ * of the test or hook whose code runs. One thread runs one piece of code at a time, so a loop
+ * belongs to the test that entered it and is held to that test's timeout; a test that only waits
+ * meanwhile is failed by Vitest's own timer once the thread is free. (Arming the earliest of them
+ * would stop a test busy within its own longer timeout because another's shorter one passed.)
+ *
+ * Each test's and hook's function runs in an AsyncLocalStorage holding its entry; while more than
+ * one runs, an async_hooks `before` hook sees each callback about to run (a promise continuation,
+ * a timer) and arms the deadline of the entry it belongs to when that is not the armed one.
+ * Callbacks of none (Vitest's own) keep the armed one. An entry whose deadline has passed while
+ * it waited gets OVERDUE_MS when its code runs again. One that ends never disarms another's: the
+ * one left, if one is, is armed.
  */
 const running = new Set<Running>();
+const owner = new AsyncLocalStorage<Running>();
+let armed: Running | undefined;
+/** What an entry gets when its code runs again after its deadline passed while it waited. */
+const OVERDUE_MS = 100;
 
-function armEarliest(): void {
-  let earliest: Running | undefined;
-  for (const entry of running) if (earliest === undefined || entry.at < earliest.at) earliest = entry;
-  if (earliest === undefined) disarmDeadline();
-  // At least 1 ms: 0 would mean none to armDeadline.
+function arm(entry: Running | undefined): void {
+  armed = entry;
+  if (entry === undefined) return disarmDeadline();
+  const left = entry.at - Date.now();
   // Vitest maps stacks itself, through the maps of Vite's whole pipeline (the runtime knows only its own).
-  else armDeadline(Math.max(1, earliest.at - Date.now()), { message: earliest.message, stack: 'engine' });
+  armDeadline(left > 0 ? left : OVERDUE_MS, { message: entry.message, stack: 'engine' });
+}
+
+const switcher = createHook({
+  before() {
+    const entry = owner.getStore();
+    if (entry !== undefined && entry !== armed && running.has(entry)) arm(entry);
+  },
+});
+let switching = false;
+
+/** The hook is on only while entries interleave. */
+function interleaving(on: boolean): void {
+  if (on === switching) return;
+  switching = on;
+  if (on) switcher.enable();
+  else switcher.disable();
 }
 
 /** Runs `run` (sync or async) under a deadline of `ms` (none for 0 or Infinity, as Vitest reads them). */
@@ -77,14 +105,17 @@ function withDeadline<T>(ms: number, hook: boolean, run: () => T): T {
   if (!(ms > 0 && ms < Infinity)) return run();
   const entry: Running = { at: Date.now() + ms, message: timeoutMessage(ms, hook) };
   running.add(entry);
-  armEarliest();
+  interleaving(running.size > 1);
+  arm(entry);
   const end = () => {
     running.delete(entry);
-    armEarliest();
+    if (running.size === 1) arm(running.values().next().value);
+    else if (armed === entry) arm(undefined);
+    interleaving(running.size > 1);
   };
   let result: T;
   try {
-    result = run();
+    result = owner.run(entry, run);
   } catch (error) {
     end();
     throw error;

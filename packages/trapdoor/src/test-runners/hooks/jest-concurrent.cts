@@ -107,7 +107,8 @@ class ConcurrentDeadlines<Test extends ConcurrentTest> {
     const running = this.running.get(test);
     if (running === undefined) return; // ended: its late callbacks run under no deadline of theirs
     this.armed = test;
-    this.arming.arm(Math.max(running.at - Date.now(), this.minimumMs), running.message);
+    const left = running.at - Date.now();
+    this.arming.arm(left > 0 ? left : this.minimumMs, running.message);
   }
 }
 

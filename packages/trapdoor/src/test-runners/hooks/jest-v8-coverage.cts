@@ -70,6 +70,12 @@ const LOOPS = new Set(['ForStatement', 'ForInStatement', 'ForOfStatement', 'Whil
 /** The site table's declaration, which carries the transform's marker: its name gives the prefix. */
 const TABLE = /\bfunction (__td\d*)_M\(\)\s*\{\s*return\s*\/\*trapdoor:1\*\//;
 
+/**
+ * What was found in each module's code, in this worker: every test file reports the modules it
+ * loaded, so a module used by many test files would be parsed again for each.
+ */
+const seen = new Map<string, Inserted | undefined>();
+
 /** The entries with trapdoor's ranges taken out (entries of files trapdoor did not instrument are the same objects). */
 function withoutTrapdoorRanges(entries: V8CoverageEntry[]): V8CoverageEntry[] {
   return entries.map((entry) => {
@@ -77,7 +83,8 @@ function withoutTrapdoorRanges(entries: V8CoverageEntry[]): V8CoverageEntry[] {
     if (typeof code !== 'string') return entry;
     const prefix = TABLE.exec(code)?.[1];
     if (prefix === undefined) return entry;
-    const inserted = trapdoorNodes(code, prefix, entry.codeTransformResult?.sourceMapPath);
+    let inserted = seen.get(code);
+    if (!seen.has(code)) seen.set(code, (inserted = trapdoorNodes(code, prefix, entry.codeTransformResult?.sourceMapPath)));
     if (inserted === undefined || inserted.spans.length === 0) return entry;
     const { spans, braces } = inserted;
     const wrapper = entry.codeTransformResult?.wrapperLength ?? 0;
