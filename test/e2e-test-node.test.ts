@@ -205,7 +205,13 @@ describe('bun test', () => {
       // bun's own name for the failure of a hook that fails its describe block's tests.
       'a stuck beforeAll hook > (unnamed)': 'fail',
       'passes after it': 'pass',
+      'ends before the other one spins': 'pass',
+      'spins after the other one ended': 'fail',
     });
+  });
+
+  it('keeps a concurrent test’s deadline when another one ends first', () => {
+    expect(result.output).toMatch(new RegExp(`this test timed out after 500ms\\.\\ntrapdoor: stuck in a synchronous loop at ${escape(at('bun-test/stuck', 'src/concurrent.test.js', 'while (true)'))} \\(in spin\\)`));
   });
 
   it('stops a stuck hook, in bun’s words for a hook', () => {

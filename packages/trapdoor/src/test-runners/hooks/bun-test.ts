@@ -7,7 +7,8 @@
  * gets no argument), so the test functions themselves are wrapped: `test`, `it` and every variant
  * reached from them (`.only`, `.skip`, `.each(table)`, `.if(cond)`, `.concurrent`…) go through a
  * Proxy that arms a deadline when the function starts and disarms it when it ends (returns, throws,
- * settles its promise, or calls its `done`); so do the functions given to beforeAll, beforeEach,
+ * settles its promise, or calls its `done`; with concurrent tests, the earliest deadline of those
+ * still running stays armed); so do the functions given to beforeAll, beforeEach,
  * afterAll and afterEach. The wrapper keeps the function's `length`, which is
  * how bun:test tells a `done` callback apart. bun:test hands the same module object to every
  * test file, so wrapping it once here reaches them all.
@@ -49,19 +50,46 @@ function timeoutOf(option: unknown): number | undefined {
 const testMessage = (timeout: number) => `this test timed out after ${timeout}ms.`;
 const hookMessage = () => 'a beforeEach/afterEach hook timed out for this test.';
 
+interface Running {
+  at: number;
+  message: string;
+}
+
+/**
+ * The tests and hooks running on this thread: more than one with `test.concurrent` (or
+ * `--concurrent`). The thread has one deadline, so it is the earliest of theirs, and one that ends
+ * re-arms the next earliest instead of disarming the others'. (Node's runners arm the deadline of
+ * the test whose code runs, told by an async_hooks `before` hook; Bun has no such hook.)
+ */
+const running = new Set<Running>();
+
+function armEarliest(): void {
+  let earliest: Running | undefined;
+  for (const entry of running) if (earliest === undefined || entry.at < earliest.at) earliest = entry;
+  if (earliest === undefined) disarmDeadline();
+  // At least 1 ms: 0 would mean none to armDeadline.
+  else armDeadline(Math.max(1, earliest.at - Date.now()), { message: earliest.message });
+}
+
 /** The test (or hook) function, arming the deadline while it runs. */
 function armed(fn: Fn, own: number | undefined, message: (timeout: number) => string = testMessage): Fn {
   const wrapper = function (this: unknown, ...args: unknown[]): unknown {
     const timeout = override ?? own ?? defaultTimeout;
     if (!(timeout > 0) || timeout === Infinity) return fn.apply(this, args);
-    armDeadline(timeout + AFTER_BUN_MS, { message: message(timeout) });
+    const entry: Running = { at: Date.now() + timeout + AFTER_BUN_MS, message: message(timeout) };
+    running.add(entry);
+    armEarliest();
+    /** This test's deadline goes (the others' stay). */
+    const end = () => {
+      if (running.delete(entry)) armEarliest();
+    };
     // A `done` callback (bun:test passes it last): the test ends when it is called.
     const last = args.length - 1;
     const takesDone = fn.length > 0 && typeof args[last] === 'function';
     if (takesDone) {
       const done = args[last] as Fn;
       args[last] = function (this: unknown, ...result: unknown[]) {
-        disarmDeadline();
+        end();
         return done.apply(this, result);
       };
     }
@@ -72,21 +100,21 @@ function armed(fn: Fn, own: number | undefined, message: (timeout: number) => st
       result = fn.apply(this, args);
       returned = true;
     } finally {
-      if (!returned) disarmDeadline();
+      if (!returned) end();
     }
     if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
       return (result as PromiseLike<unknown>).then(
         (value) => {
-          disarmDeadline();
+          end();
           return value;
         },
         (error: unknown) => {
-          disarmDeadline();
+          end();
           throw error;
         },
       );
     }
-    if (!takesDone) disarmDeadline();
+    if (!takesDone) end();
     return result;
   };
   Object.defineProperty(wrapper, 'length', { value: fn.length });
