@@ -6,7 +6,7 @@
  * .ts line with its locals, change one and let the program finish.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
@@ -18,7 +18,6 @@ import { repoRoot, within } from './e2e/harness.js';
 
 const BIN = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
 const BUN = join(repoRoot, 'node_modules', '.bin', 'bun');
-const spinTs = join(projectDir, 'src', 'spin.ts');
 const command = (built: Built): string => (built.runtime === 'node' ? process.execPath : BUN);
 
 const running: ChildProcess[] = [];
@@ -96,10 +95,11 @@ async function attachAndFinish(
   await client.Debugger.pause();
   const event = await within(paused, 'Debugger.paused', describeRun);
   const top = event.callFrames[0];
+  const sources = built.sourceDir ?? join(projectDir, 'src');
   // `while (found === null) {` in src/spin.ts: line 5, column 3 (CDP counts from 0).
-  expect(top).toMatchObject({ functionName: 'spin', url: `file://${spinTs}`, location: { lineNumber: 4, columnNumber: 2 } });
+  expect(top).toMatchObject({ functionName: 'spin', url: `file://${join(sources, 'spin.ts')}`, location: { lineNumber: 4, columnNumber: 2 } });
   // The caller, through the bundle's own map: `const found = spin(1000);`, line 24 of src/main.ts.
-  if (caller) expect(event.callFrames[1], describeRun()).toMatchObject({ url: `file://${join(projectDir, 'src', 'main.ts')}`, location: { lineNumber: 23 } });
+  if (caller) expect(event.callFrames[1], describeRun()).toMatchObject({ url: `file://${join(sources, 'main.ts')}`, location: { lineNumber: 23 } });
   await whilePaused?.(client, event);
   const local = top.scopeChain.find((scope: any) => scope.type === 'local');
   const { result: properties } = await client.Runtime.getProperties({ objectId: local.object.objectId, ownProperties: true });
@@ -520,3 +520,50 @@ describe('a runtime bundled into the output (bundleRuntime: true)', () => {
     }
   });
 });
+
+describe('bundleRuntime as a user installs it (packed tarballs, npm, a fresh project outside the repository)', () => {
+  it('esbuild: trapdoor-runtime/ is made from the installed packages; the output, moved where nothing is installed, is attached to', async () => {
+    const work = realpathSync(mkdtempSync(join(tmpdir(), 'trapdoor-bundle-install-')));
+    try {
+      const packs = join(work, 'tarballs');
+      mkdirSync(packs);
+      const tarballs = ['native', 'runtime', 'transform', 'trapdoor'].map((name) => {
+        // dist/ is built (the TypeScript packages' prepack is their build, which would rewrite it under other tests).
+        const packed = spawnSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packs], { cwd: join(repoRoot, 'packages', name), encoding: 'utf8' });
+        expect(packed.status, packed.stderr).toBe(0);
+        return join(packs, (JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ filename: string }>)[0]!.filename);
+      });
+      const app = join(work, 'app');
+      cpSync(join(projectDir, 'src'), join(app, 'src'), { recursive: true });
+      writeFileSync(join(app, 'package.json'), `${JSON.stringify({ name: 'app', private: true, version: '1.0.0', type: 'module' }, null, 2)}\n`);
+      // The user's build script; esbuild is the repository's (the project would install its own).
+      writeFileSync(
+        join(app, 'build.mjs'),
+        [
+          `import * as esbuild from ${JSON.stringify(createRequire(import.meta.url).resolve('esbuild'))};`,
+          "import trapdoor from 'trapdoor-js/esbuild';",
+          "await esbuild.build({ entryPoints: ['src/main.ts'], bundle: true, platform: 'node', format: 'esm', outfile: 'dist/main.mjs', sourcemap: true,",
+          "  banner: { js: \"import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);\" },",
+          '  plugins: [trapdoor({ bundleRuntime: true })] });',
+          '',
+        ].join('\n'),
+      );
+      const install = spawnSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...tarballs], { cwd: app, encoding: 'utf8', timeout: 240_000 });
+      expect(install.status, install.stdout + install.stderr).toBe(0);
+      const built = spawnSync(process.execPath, ['build.mjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 });
+      expect(built.status, built.stdout + built.stderr).toBe(0);
+      // Made from the installed packages (npm hoists the runtime's dependencies beside it).
+      const installedWs = JSON.parse(readFileSync(join(app, 'node_modules', 'ws', 'package.json'), 'utf8')).version;
+      expect(JSON.parse(readFileSync(join(app, 'dist', 'trapdoor-runtime', 'node_modules', 'ws', 'package.json'), 'utf8')).version).toBe(installedWs);
+      const away = join(work, 'deployed');
+      cpSync(join(app, 'dist'), away, { recursive: true });
+      rmSync(app, { recursive: true, force: true }); // nothing installed anywhere now (the sources are gone too)
+      for (let dir = away; dir !== dirname(dir); dir = dirname(dir)) expect(existsSync(join(dir, 'node_modules')), dir).toBe(false);
+      // The sources are named by where they were built (gone now): the top frame from the site table, the caller from the bundle's map.
+      await attachAndFinish({ file: join(away, 'main.mjs'), runtime: 'node', sourceDir: join(app, 'src') }, process.env, true, away);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 400_000);
+});
+

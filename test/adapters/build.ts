@@ -21,6 +21,8 @@ export interface Built {
   file: string;
   /** What runs it. */
   runtime: 'node' | 'bun';
+  /** The folder of the program's sources (spin.ts, main.ts) when not examples/build-tools/src. */
+  sourceDir?: string;
 }
 
 function outDir(tool: Tool, instrumented: boolean): string {
