@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRunArgs } from '../commands/run.js';
 import { CliError } from '../errors.js';
-import { denoPermissions, findIn, type DenoNeeds } from './runtimes.js';
+import { childCommand, denoPermissions, findIn, type DenoNeeds } from './runtimes.js';
 
 const NEEDS: DenoNeeds = { read: ['/rt', '/app/main.ts'], net: ['127.0.0.1'], env: ['WS_X', 'TRAPDOOR_*'] };
 
@@ -96,5 +96,17 @@ describe('findIn', () => {
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
+  });
+});
+
+describe('childCommand for Deno', () => {
+  it("allows reading the files Deno's require() probes beside each dependency's folder, not only the folders", () => {
+    const cwd = process.cwd();
+    const { args } = childCommand({ runtime: 'deno', runtimeFlags: [], script: 'app.js', args: [], host: undefined, dumpFile: undefined, cwd, env: { ...process.env, TRAPDOOR_DENO: process.execPath } });
+    const read = args.find((a) => a.startsWith('--allow-read='))!.slice('--allow-read='.length).split(',');
+    // @babel/parser is a dependency of the transform, required by its bare name (transform/src/parse.ts).
+    const parser = read.find((dir) => /[\\/]node_modules[\\/]@babel[\\/]parser$/.test(dir));
+    expect(parser).toBeDefined();
+    for (const ext of ['.js', '.json', '.node']) expect(read).toContain(`${parser}${ext}`);
   });
 });

@@ -204,7 +204,7 @@ function denoNeeds(options: CommandOptions): DenoNeeds {
  * Deno's `require('name')` (Node's resolution) stats `node_modules/name.js` and the other
  * extensions before the folder, and with --allow-read scoped to the folder that stat is refused
  * instead of failing ("Requires read access to …/node_modules/@babel/parser.js"). So the read
- * permission names those files too; none of them exists.
+ * permission names those files too (normally none of them exists).
  */
 const DENO_REQUIRE_EXTENSIONS = ['.js', '.cjs', '.mjs', '.wasm', '.json', '.node'];
 const inNodeModules = (dir: string): boolean => /[\\/]node_modules[\\/]/.test(dir);
