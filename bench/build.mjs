@@ -4,19 +4,28 @@
 // src/index.ts by esbuild, Vite (a library build) and webpack (ts-loader, transpile only),
 // each plain, with trapdoor's plugin, and for Vite with vite-plugin-istanbul (what a user would
 // otherwise reach for to put code in every function). Rounds alternate the variants; medians.
+// trapdoor parses with oxc-parser where it loads (packages/transform/src/parse.ts); "Babel parse"
+// is the same plugin with @babel/parser forced. Each parser is timed in processes of its own,
+// alternating (a bundler's process uses one: with both in one process, the analysis's inline
+// caches see two AST shapes and both get slower), each process warming up, then timing plain
+// and instrumented builds in turn.
 // Then, for the esbuild bundle: its size raw and gzipped, and the time and memory to load it,
 // plain, instrumented, and as a production debug build (`production: true`).
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+/** Set in the child processes that time one parser's builds (see the end of this file). */
+const CHILD = process.env.BENCH_BUILD_PARSER;
+/** Processes per parser; each times ROUNDS rounds. */
+const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 2);
 const LOADS = Number(process.env.BENCH_LOADS ?? 10);
 const out = path.join(root, 'bench', '.tmp', 'build');
 // A copy outside node_modules, as a project's own sources are (vite-plugin-istanbul never
@@ -37,6 +46,10 @@ const trapdoorWebpack = (await import('trapdoor-js/webpack')).default;
 const istanbul = (await import('vite-plugin-istanbul')).default;
 const { parse } = await import('@babel/parser');
 const { instrument } = await import('@trapdoor-js/transform');
+// The transform's internal parser switch, in the module instance the plugins use.
+const transformEntry = realpathSync(createRequire(require.resolve('trapdoor-js/package.json')).resolve('@trapdoor-js/transform'));
+const { useParser, parserInUse } = await import(pathToFileURL(path.join(path.dirname(transformEntry), 'parse.js')).href);
+const oxc = createRequire(transformEntry)('oxc-parser');
 
 const files = [];
 (function walk(dir) {
@@ -55,20 +68,23 @@ const dirFor = (name) => {
 };
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
+const esbuildTrapdoor = (dir, options = {}) =>
+  esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: path.join(dir, 'index.mjs'), logLevel: 'silent', sourcemap: true, plugins: [trapdoorEsbuild(options)] });
+const viteTrapdoor = (dir) => vite(dir, [trapdoorVite({ client: true })]);
+const webpackTrapdoor = (dir) => pack(dir, [trapdoorWebpack()]);
 const builds = {
   esbuild: {
     plain: (dir) => esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: path.join(dir, 'index.mjs'), logLevel: 'silent', sourcemap: true }),
-    trapdoor: (dir, options = {}) =>
-      esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: path.join(dir, 'index.mjs'), logLevel: 'silent', sourcemap: true, plugins: [trapdoorEsbuild(options)] }),
+    trapdoor: esbuildTrapdoor,
   },
   vite: {
     plain: (dir) => vite(dir, []),
-    trapdoor: (dir) => vite(dir, [trapdoorVite({ client: true })]),
-    istanbul: (dir) => vite(dir, [istanbul({ include: 'rxjs-src/**', extension: ['.ts'], forceBuildInstrument: true, requireEnv: false, cwd: out })]),
+    trapdoor: viteTrapdoor,
+    istanbul: CHILD === 'babel' ? undefined : (dir) => vite(dir, [istanbul({ include: 'rxjs-src/**', extension: ['.ts'], forceBuildInstrument: true, requireEnv: false, cwd: out })]),
   },
   webpack: {
     plain: (dir) => pack(dir, []),
-    trapdoor: (dir) => pack(dir, [trapdoorWebpack()]),
+    trapdoor: webpackTrapdoor,
   },
 };
 
@@ -106,39 +122,79 @@ async function timed(fn) {
   return performance.now() - t0;
 }
 
-console.log(`bench:build — ${files.length} TypeScript modules of rxjs ${require('rxjs/package.json').version}, ${ROUNDS} rounds, medians`);
-console.log(`node ${process.version}; ${os.cpus().length} CPUs; load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-
-// The reference: what parsing every file once costs with @babel/parser, and instrument() alone.
 const texts = files.map((f) => readFileSync(f, 'utf8'));
-const parseMs = [];
-const instrumentMs = [];
-for (let r = 0; r < ROUNDS; r++) {
-  parseMs.push(await timed(() => texts.forEach((code, i) => parse(code, { sourceType: 'module', plugins: ['typescript'], sourceFilename: files[i] }))));
-  instrumentMs.push(await timed(() => texts.forEach((code, i) => instrument(code, { filename: files[i] }))));
-}
-const bareParse = median(parseMs);
 
-// Warm-up: one build of each (module loading, caches of the bundlers' own).
-for (const [tool, variants] of Object.entries(builds)) for (const [name, run] of Object.entries(variants)) await run(dirFor(`${tool}-${name}`));
-const times = {};
+if (CHILD !== undefined) {
+  // One parser's process: the references, then the builds. Prints JSON for the parent.
+  useParser(CHILD);
+  const ms = { parse: [], oxcParse: [], instrument: [] };
+  // Round -1 warms up (compiling the parsers' code), untimed.
+  for (let r = -1; r < ROUNDS; r++) {
+    const into = r < 0 ? { parse: [], oxcParse: [], instrument: [] } : ms;
+    into.parse.push(await timed(() => texts.forEach((code, i) => parse(code, { sourceType: 'module', plugins: ['typescript'], sourceFilename: files[i] }))));
+    into.oxcParse.push(await timed(() => texts.forEach((code, i) => oxc.parseSync(files[i], code, { sourceType: 'module', lang: 'ts' }).program)));
+    into.instrument.push(await timed(() => texts.forEach((code, i) => instrument(code, { filename: files[i] }).insertMap)));
+  }
+  const runs = Object.entries(builds).flatMap(([tool, variants]) => Object.entries(variants).filter(([, run]) => run).map(([name, run]) => ({ tool, name, run })));
+  // Warm-up: one build of each (module loading, caches of the bundlers' own).
+  for (const { tool, name, run } of runs) await run(dirFor(`${tool}-${name}-${CHILD}`));
+  const times = {};
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const { tool, name, run } of runs) ((times[tool] ??= {})[name] ??= []).push(await timed(() => run(dirFor(`${tool}-${name}-${CHILD}`))));
+  }
+  console.log(JSON.stringify({ ms, times }));
+  process.exit(0);
+}
+
+console.log(`bench:build — ${files.length} TypeScript modules of rxjs ${require('rxjs/package.json').version}, ${PROCESSES} processes per parser x ${ROUNDS} rounds, medians`);
+console.log(`node ${process.version}; ${os.cpus().length} CPUs; load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(`trapdoor parses with ${parserInUse()}${parserInUse() === 'oxc' ? ` (oxc-parser ${createRequire(transformEntry)('oxc-parser/package.json').version}, ${oxc.rawTransferSupported() ? 'raw transfer' : 'JSON transfer: raw transfer needs Node 22+'})` : ''}`);
+
+// Cold: what a one-off build pays (a CI build, a fresh `vite build`): a new process that loads
+// the transform and instruments every file once, with each parser in turn.
+const coldProbe = `const [entry, parseJs, list, parser] = process.argv.slice(1);
+const { readFileSync } = await import('node:fs');
+const t0 = performance.now();
+const { instrument } = await import(entry);
+(await import(parseJs)).useParser(parser);
+for (const file of JSON.parse(list)) instrument(readFileSync(file, 'utf8'), { filename: file }).insertMap;
+console.log(performance.now() - t0);`;
+const cold = { auto: [], babel: [] };
 for (let r = 0; r < ROUNDS; r++) {
-  for (const [tool, variants] of Object.entries(builds)) {
-    for (const [name, run] of Object.entries(variants)) {
-      ((times[tool] ??= {})[name] ??= []).push(await timed(() => run(dirFor(`${tool}-${name}`))));
-    }
+  for (const parser of r % 2 ? ['babel', 'auto'] : ['auto', 'babel']) {
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', coldProbe, pathToFileURL(transformEntry).href, pathToFileURL(path.join(path.dirname(transformEntry), 'parse.js')).href, JSON.stringify(files), parser], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`the cold instrument run failed:\n${result.stderr}`);
+    cold[parser].push(Number(result.stdout));
   }
 }
 
-console.log(`\nbare @babel/parser parse of the ${files.length} files: ${bareParse.toFixed(0)} ms; trapdoor instrument() of them: ${median(instrumentMs).toFixed(0)} ms\n`);
-console.log('| bundler | plain ms | with trapdoor ms | trapdoor adds ms | adds / bare parse | with vite-plugin-istanbul ms |');
-console.log('|---|---:|---:|---:|---:|---:|');
-for (const [tool, variants] of Object.entries(times)) {
-  const plain = median(variants.plain);
-  const ours = median(variants.trapdoor);
+// Warm: the builds, each parser in processes of its own, alternating.
+const runs = { auto: [], babel: [] };
+for (let p = 0; p < PROCESSES; p++) {
+  for (const parser of p % 2 ? ['babel', 'auto'] : ['auto', 'babel']) {
+    const result = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], { cwd: root, encoding: 'utf8', env: { ...process.env, BENCH_BUILD_PARSER: parser }, maxBuffer: 64 << 20 });
+    if (result.status !== 0) throw new Error(`the ${parser} build process failed:\n${result.stderr}`);
+    runs[parser].push(JSON.parse(result.stdout.trim().split('\n').pop()));
+  }
+}
+const all = (parser, pick) => runs[parser].flatMap(pick);
+const bareParse = median(all('auto', (r) => r.ms.parse).concat(all('babel', (r) => r.ms.parse)));
+const bareOxc = median(all('auto', (r) => r.ms.oxcParse).concat(all('babel', (r) => r.ms.oxcParse)));
+const times = (parser, tool, name) => all(parser, (r) => r.times[tool]?.[name] ?? []);
+
+console.log(`\nbare parse of the ${files.length} files: @babel/parser ${bareParse.toFixed(0)} ms, oxc-parser ${bareOxc.toFixed(0)} ms (no conversion)`);
+console.log(`trapdoor instrument() of them: ${median(all('auto', (r) => r.ms.instrument)).toFixed(0)} ms (${median(all('babel', (r) => r.ms.instrument)).toFixed(0)} ms with Babel's parse); in a fresh process, loading the transform included: ${median(cold.auto).toFixed(0)} ms (${median(cold.babel).toFixed(0)} ms with Babel's parse)\n`);
+console.log('| bundler | plain ms | with trapdoor ms | trapdoor adds ms | adds / bare Babel parse | Babel parse: plain ms | with trapdoor ms | adds ms | with vite-plugin-istanbul ms |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const tool of Object.keys(builds)) {
+  const plain = median(times('auto', tool, 'plain'));
+  const ours = median(times('auto', tool, 'trapdoor'));
   const added = ours - plain;
-  const ist = variants.istanbul ? `${median(variants.istanbul).toFixed(0)} (${(median(variants.istanbul) / plain).toFixed(2)}x)` : '—';
-  console.log(`| ${tool} | ${plain.toFixed(0)} | ${ours.toFixed(0)} (${(ours / plain).toFixed(2)}x) | ${added.toFixed(0)} | ${(added / bareParse).toFixed(2)} | ${ist} |`);
+  const bPlain = median(times('babel', tool, 'plain'));
+  const bOurs = median(times('babel', tool, 'trapdoor'));
+  const ist = times('auto', tool, 'istanbul');
+  const istText = ist.length ? `${median(ist).toFixed(0)} (${(median(ist) / plain).toFixed(2)}x)` : '—';
+  console.log(`| ${tool} | ${plain.toFixed(0)} | ${ours.toFixed(0)} (${(ours / plain).toFixed(2)}x) | ${added.toFixed(0)} | ${(added / bareParse).toFixed(2)} | ${bPlain.toFixed(0)} | ${bOurs.toFixed(0)} | ${(bOurs - bPlain).toFixed(0)} | ${istText} |`);
 }
 
 // The output: size, load time and memory of the esbuild bundle.

@@ -1,9 +1,13 @@
 // npm run bench:transform — instruments typescript's lib/typescript.js (about 9 MB) and prints
 // MB/s for trapdoor's transform, next to a bare @babel/parser parse of the same file and
-// istanbul's instrumenter, in the same run. Best of N runs each, after one warm-up.
-import { readFileSync } from 'node:fs';
+// istanbul's instrumenter, in the same run. Best of N runs each, after one warm-up. trapdoor
+// parses with oxc-parser where it loads; the row "Babel parse" forces @babel/parser.
+import { readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { parse } from '@babel/parser';
 import { instrument } from '@trapdoor-js/transform';
 
@@ -12,6 +16,10 @@ const file = require.resolve('typescript/lib/typescript.js');
 const code = readFileSync(file, 'utf8');
 const mb = Buffer.byteLength(code) / 1e6;
 const runs = Number(process.env.BENCH_RUNS ?? 3);
+// The transform's internal parser switch (packages/transform/src/parse.ts), in the instance imported above.
+const transformEntry = realpathSync(require.resolve('@trapdoor-js/transform'));
+const { useParser, parserInUse } = await import(pathToFileURL(path.join(path.dirname(transformEntry), 'parse.js')).href);
+const oxc = createRequire(transformEntry)('oxc-parser');
 
 function best(label, fn, n = runs) {
   fn(); // warm-up
@@ -28,11 +36,16 @@ const rows = [];
 rows.push(best('@babel/parser parse only', () => parse(code, { sourceType: 'script', allowReturnOutsideFunction: true, attachComment: false })));
 let sites = 0;
 let outBytes = 0;
-rows.push(best('trapdoor instrument (+ hires map)', () => {
+rows.push(best('oxc-parser parse only (no conversion)', () => oxc.parseSync(file, code, { sourceType: 'script', lang: 'js' }).program));
+const parser = parserInUse();
+rows.push(best(`trapdoor instrument (${parser} parse, + hires map)`, () => {
   const r = instrument(code, { filename: file, moduleType: 'cjs' });
   sites = r.sites.length;
   outBytes = r.code.length;
 }));
+useParser('babel');
+rows.push(best('trapdoor instrument (Babel parse, + hires map)', () => instrument(code, { filename: file, moduleType: 'cjs' })));
+useParser('auto');
 if (!process.env.BENCH_SKIP_ISTANBUL) {
   const { createInstrumenter } = require('istanbul-lib-instrument');
   const istanbul = createInstrumenter({ esModules: false, produceSourceMap: true, compact: true });
@@ -40,10 +53,11 @@ if (!process.env.BENCH_SKIP_ISTANBUL) {
 }
 
 const parseRow = rows[0];
+console.log(`node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; oxc ${oxc.rawTransferSupported() ? 'raw' : 'JSON'} transfer`);
 console.log(`input: ${file} (${mb.toFixed(2)} MB), ${sites} sites, output ${(outBytes / 1e6).toFixed(2)} MB (${(outBytes / Buffer.byteLength(code)).toFixed(2)}x)`);
 console.log('| what | ms | MB/s | vs bare parse |');
 console.log('|---|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.label} | ${r.ms.toFixed(0)} | ${r.mbps.toFixed(2)} | ${(r.mbps / parseRow.mbps).toFixed(2)} |`);
-const ours = rows[1];
-const ist = rows[2];
+const ours = rows[2];
+const ist = rows[4];
 if (ist) console.log(`trapdoor is ${(ours.mbps / ist.mbps).toFixed(1)}x istanbul's speed; target: >= 0.5x bare parse (now ${(ours.mbps / parseRow.mbps).toFixed(2)}x)`);
