@@ -177,6 +177,10 @@ const CASES: Case[] = [
       deno: [DENO_COMMONJS, checkLine('line1-check.cjs', 1, `Deno: ${LINE1_BINDINGS} (no map for CommonJS)`)],
     },
   },
+  // A worker thread's uncaught error: V8 names the frames of Node's loader there by the property
+  // that holds the function (`Module._compile`, `Object..js`), so those must be data properties
+  // holding Node's own functions when the stack is printed. (Deno exits 0 after a worker's error.)
+  { program: 'worker.cjs', runtimes: ['node', 'bun'] },
   // An ES module importing CommonJS: Node's ES module loader creates the CommonJS module with its text.
   { program: 'imports-cjs.mjs', module: 'imported.cjs', runtimes: ALL, known: { bun: [BUN_COMMONJS], deno: [DENO_COMMONJS] } },
   // Deno applies the inline map of an ES module: exact even on a line with a check.

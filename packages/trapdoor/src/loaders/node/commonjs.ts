@@ -20,7 +20,7 @@
  * 20.19+), with the hook switched off meanwhile so that the transform's own dependencies load as
  * they are.
  */
-import Module, { createRequire } from 'node:module';
+import { createRequire } from 'node:module';
 import { makePolicy, type LoaderSettings } from '../settings.js';
 import { inlineMapFor } from './source-maps.js';
 import { loadRuntimeWithoutParent } from '../runtime-require.js';
@@ -30,7 +30,6 @@ import { InstrumentCache, instrumentCached } from '../../cache/instrumented.js';
 import { installCompileHook, type Changed, type ModuleObject, type NodeFormat } from './compile-hook.js';
 
 type Compile = (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown;
-type Extension = (module: unknown, filename: string) => unknown;
 
 const NODE_MODULES = /[\\/]node_modules[\\/]/;
 
@@ -42,8 +41,6 @@ export function installCommonJsHook(settings: LoaderSettings, sourceMaps: () => 
   // Modules instrumented before (../../cache/): a hit needs no transform.
   const cache = InstrumentCache.open(settings.cwd);
 
-  const extensions = (Module as unknown as { _extensions: Record<string, Extension> })._extensions;
-  for (const ext of ['.ts', '.cts', '.mts']) extensions[ext] ??= extensions['.js']!;
 
   /** Whether a file is instrumented or stripped. TypeScript is stripped even where it is not instrumented (--exclude), except in node_modules, as Node 22 does. */
   const wants = (filename: string) => policy(filename) || (ts.isTypeScript(filename) && !NODE_MODULES.test(filename));
@@ -109,5 +106,5 @@ export function installCommonJsHook(settings: LoaderSettings, sourceMaps: () => 
       // The modules this one requires are instrumented too.
       return compile.call(this, content, filename, ...rest);
     };
-  installCompileHook({ wants, change }, fallback);
+  installCompileHook({ wants, change, alsoJs: ['.ts', '.cts', '.mts'] }, fallback);
 }

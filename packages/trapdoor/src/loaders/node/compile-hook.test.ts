@@ -24,6 +24,8 @@ const { installCompileHook } = require(${JSON.stringify(HOOK)});
 const dir = ${JSON.stringify(dir + '/')};
 const change = (content, filename, format) => {
   globalThis.changed.push(require('node:path').basename(filename) + ':' + format);
+  // As the TypeScript stripper and the transform are, a module the change loads on its first use.
+  if (filename.endsWith('.esm.js')) require('./loaded-by-change.cjs');
   if (filename.endsWith('.esm.js')) return { content: content.replace(/plain/g, 'HOOKS'), format: 'module' };
   return content.includes('plain') ? { content: content.replace(/plain/g, 'HOOKS'), format } : undefined;
 };
@@ -32,7 +34,8 @@ const fallback = (compile) => function _compile(content, filename, ...rest) {
   const out = change(content, filename, rest[0]);
   return compile.call(this, out ? out.content.replace(/HOOKS/g, 'WRAPD') : content, filename, ...rest);
 };
-globalThis.uninstall = installCompileHook({ wants: (f) => f.startsWith(dir) && !f.endsWith('preload.cjs'), change }, fallback);
+globalThis.nodeCompile = Module.prototype._compile;
+globalThis.uninstall = installCompileHook({ wants: (f) => f.startsWith(dir) && !f.endsWith('preload.cjs') && !f.endsWith('loaded-by-change.cjs'), change, alsoJs: ['.ts'] }, fallback);
 `,
   );
 });
@@ -42,8 +45,8 @@ function write(files: Record<string, string>): void {
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
 }
 
-function node(args: string[], hooked: boolean): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [...(hooked ? ['--require', './preload.cjs'] : []), ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+function node(args: string[], hooked: boolean, before: string[] = []): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [...before, ...(hooked ? ['--require', './preload.cjs'] : []), ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -81,6 +84,44 @@ describe('the compile hook (Node)', () => {
     expect(out.stdout).not.toContain('HOOKS');
   });
 
+  it('leaves Module.prototype._compile and Module._extensions[".js"] data properties holding Node\'s functions while the program runs', () => {
+    write({
+      'props.cjs': `const Module = require('node:module');
+const c = Object.getOwnPropertyDescriptor(Module.prototype, '_compile');
+const j = Object.getOwnPropertyDescriptor(Module._extensions, '.js');
+const holders = Object.keys(Module._extensions).filter((k) => Module._extensions[k] === j.value);
+console.log(c.value === globalThis.nodeCompile, c.writable, typeof j.value, holders.join(','), require('./a.cjs'));
+`,
+      'a.cjs': "module.exports = 'plain a';\n",
+    });
+    const out = node(['props.cjs'], true);
+    expect(out.stderr).toBe('');
+    // Only '.js' holds Node's handler ('.ts' has a bound copy), so V8 can name its frame.
+    expect(out.stdout.trim()).toBe('true true function .js HOOKS a');
+  });
+
+  it('a worker thread\'s uncaught error: the plain run\'s stack (its frames named from Node\'s own properties)', () => {
+    write({
+      'threads.cjs': "const { Worker } = require('node:worker_threads');\nnew Worker(require('node:path').join(__dirname, 'in-worker.cjs'));\n",
+      'in-worker.cjs': "const word = 'plain';\nthrow new Error('in a worker: ' + word);\n",
+    });
+    const plain = node(['threads.cjs'], false);
+    const hooked = node(['threads.cjs'], true);
+    expect(plain.stderr).toContain('at Object..js (node:internal/modules/cjs/loader');
+    expect(hooked.stderr).toBe(plain.stderr.replaceAll('plain', 'HOOKS'));
+  });
+
+  it('after createRequire (a _nodeModulePaths call no load follows) the next job\'s fs error has the plain run\'s stack', () => {
+    write({
+      'create.mjs': "import { createRequire } from 'node:module';\nimport fs from 'node:fs';\ncreateRequire(import.meta.url);\nsetImmediate(() => {\n  console.log(fs.readFileSync === globalThis.realReadFileSync);\n  fs.readFileSync(new URL('./missing.txt', import.meta.url), 'utf8');\n});\n",
+    });
+    const plain = node(['create.mjs'], false);
+    const hooked = node(['create.mjs'], true);
+    expect(plain.stderr).toContain('ENOENT');
+    expect(hooked.stdout.trim()).toBe('true');
+    expect(hooked.stderr).toBe(plain.stderr);
+  });
+
   it('an fs error in the program has the plain run\'s stack', () => {
     write({ 'fs-error.cjs': "require('node:fs').readFileSync(__dirname + '/missing.txt', 'utf8');\n" });
     const plain = node(['fs-error.cjs'], false);
@@ -111,11 +152,12 @@ describe('the compile hook (Node)', () => {
     expect(hooked.stderr).toBe(plain.stderr.replaceAll('plain', 'HOOKS'));
   });
 
-  it('a change of format (as for TypeScript): compiled as the format given, without a frame', () => {
+  it('a change of format (as for TypeScript), by a change that loads a module of its own: compiled as the format given', () => {
     write({
       'format.cjs': "const ns = require('./lib.esm.js');\nconsole.log(ns.word, typeof ns.default);\n",
       // A .js file with no package type is CommonJS to Node; the change makes it an ES module.
       'lib.esm.js': "export const word = 'plain';\nexport default function f() {}\n",
+      'loaded-by-change.cjs': 'module.exports = 1;\n',
     });
     const out = node(['format.cjs'], true);
     expect(out.stderr).toBe('');
@@ -140,6 +182,25 @@ console.log(a.word, a.viaOtherHook, Object.hasOwn(require.cache[require.resolve(
     expect(out.stderr).toBe('');
     // The other hook's own property on the module, as without trapdoor; our fallback marks WRAPD.
     expect(out.stdout.trim()).toBe('WRAPD true true');
+  });
+
+  it('under a hook installed before it that replaced the .js handler (as --import tsx does), only the fallback changes the hook\'s output', () => {
+    write({
+      // Reads and compiles by itself, as tsx's handler does.
+      'first.cjs': `const Module = require('node:module');
+const fs = require('node:fs');
+const node = Module._extensions['.js'];
+Module._extensions['.js'] = function transformer(module, filename) {
+  if (!filename.endsWith('.cjs')) return node(module, filename);
+  module._compile(fs.readFileSync(filename, 'utf8') + '\\nmodule.exports.first = true;', filename);
+};
+`,
+      'after-first.cjs': "const m = require('./d.cjs');\nconsole.log(m.word, m.first);\n",
+      'd.cjs': "module.exports = { word: 'plain' };\n",
+    });
+    const out = node(['after-first.cjs'], true, ['--require', './first.cjs']);
+    expect(out.stderr).toBe('');
+    expect(out.stdout.trim()).toBe('WRAPD true');
   });
 
   it('an assignment to Module.prototype._compile wraps what it read; uninstalling restores plain properties', () => {
