@@ -12,17 +12,19 @@
  * hoisted and never sees the flag; measured on Bun). V8 reloads it at every check, so a known V8
  * target gets the plain load, one store fewer per check.
  *
- * The slow path passes the locals (then `this`) as separate arguments: an array literal there
- * made the check's bytecode bigger, and on Bun that cost more than everything else the check
- * does (bench/overhead, Bun: prettier 1.26× → 0.99×, acorn 1.17× → 0.93× as medians of
- * alternating rounds; DESIGN.md has the tables). `trap()` returns undefined (go on), the locals
+ * The slow path passes the locals (then `this`) as separate arguments, not in an array literal:
+ * a smaller slow path (JavaScriptCore counts code that never runs in the bytecode cost that
+ * decides inlining: the likely reason; not traced) measured faster (bench/overhead on Bun, old form → this one, same run: prettier 1.39–1.44× → 0.99–1.14×,
+ * RayTrace 1.22–1.30× → 1.04–1.09×, DeltaBlue 1.33× → 1.02× in one run; Node and Deno
+ * unchanged within the noise). `trap()` returns undefined (go on), the locals
  * with new values (an array: assigned back to the writable ones by position), or an error, which
  * the check throws itself: so the error is thrown from the program's own frame, where Bun's
  * printer (which shows the stack captured at the throw, not `error.stack`) shows the stuck line
  * first. A site without writable locals throws whatever non-undefined comes back.
  *
  * In expression position (an arrow's expression body) there is no statement to throw with: the
- * runtime throws there itself, and the site's table row says so (SITE_THROWS not set).
+ * site's table row says so (SITE_THROWS not set), and the runtime leaves a passed deadline to the
+ * next statement check (trap.ts).
  */
 import type { ModuleType, Language } from './parse.js';
 import type { Local } from './scope.js';
