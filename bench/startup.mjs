@@ -374,7 +374,8 @@ function whereTheTimeGoes() {
     out.push(`- ${runtime}, register +${ms(register.cpuAdded)}: ${parts.join(', ')}.`);
     // `trapdoor run` = the CLI's own Node process + the program under the register loader + the rest (the run command's modules, spawn).
     const cli = cpu('node', 'floor: `trapdoor --version` (the CLI process alone)');
-    if (cli) out.push(`- ${runtime}, \`trapdoor run\` +${ms(run.cpuAdded)}: the CLI's Node process ${ms(cli.cpu)}, the program's loader ${ms(register.cpuAdded)}, the run command and spawn ${ms(run.cpuAdded - cli.cpu - register.cpuAdded)}.`);
+    // The rest is a difference of medians of whole processes: under load it can come out negative.
+    if (cli) out.push(`- ${runtime}, \`trapdoor run\` +${ms(run.cpuAdded)}: the CLI's Node process ${ms(cli.cpu)}, the program's loader ${ms(register.cpuAdded)}, the rest (the run command and spawn, ± noise) ${ms(run.cpuAdded - cli.cpu - register.cpuAdded)}.`);
   }
   out.push('');
   return out;
