@@ -24,6 +24,14 @@ describe('bunTest.prepare', () => {
     expect(prepared.env.TRAPDOOR_BUN_TIMEOUT).toBe('250');
   });
 
+  it('under --watch, tells the plugin to register its files with Bun’s watcher (only then)', async () => {
+    const watching = await bunTest.prepare(['bun', 'test', '--watch', 'src'], { include: [], exclude: [], cwd: process.cwd() });
+    expect(watching.env.TRAPDOOR_BUN_WATCH).toBe('1');
+    expect(watching.command.slice(-2)).toEqual(['--watch', 'src']);
+    const plain = await bunTest.prepare(['bun', 'test', 'src', '--', '--watch'], { include: [], exclude: [], cwd: process.cwd() });
+    expect(plain.env.TRAPDOOR_BUN_WATCH).toBeUndefined();
+  });
+
   it('refuses a package script that runs bun test, saying why', async () => {
     await expect(bunTest.prepare(['npm', 'test'], { include: [], exclude: [], cwd: process.cwd() })).rejects.toMatchObject({
       code: 'ERR_TRAPDOOR_USAGE',

@@ -5,6 +5,9 @@
  * `bun test` (BUN_OPTIONS would put it before the subcommand), so the command must name
  * `bun test` itself; a package script that runs it (`npm test`) is refused with that reason.
  *
+ * `bun test --watch`: TRAPDOOR_BUN_WATCH=1 tells the plugin to register the files it loads with
+ * Bun's watcher (Bun does not watch a plugin's files by itself).
+ *
  * `bun test --timeout <ms>` is read here and handed to the hook: Bun does not show its own
  * arguments to the test process.
  */
@@ -24,6 +27,12 @@ function isBun(word: string): boolean {
 /** Where `test` follows a bun word in the command, or -1. */
 function testIndex(words: readonly string[]): number {
   return words.findIndex((w, i) => w === 'test' && i > 0 && isBun(words[i - 1]!));
+}
+
+/** Whether the bun test command line has `--watch` (bun test's watch mode). */
+function watches(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((arg) => arg === '--watch' || arg === '--watch=true');
 }
 
 /** `--timeout <ms>` / `--timeout=<ms>` of the bun test command line. */
@@ -51,6 +60,8 @@ export const bunTest: TestRunner = {
     if (options.timeout !== undefined) env[TIMEOUT_ENV] = String(options.timeout);
     const own = bunTimeout(command.slice(at + 1));
     if (own !== undefined) env.TRAPDOOR_BUN_TIMEOUT = own;
+    // Bun's watcher does not see the files a plugin loads: the plugin registers them (loaders/bun/register.ts).
+    if (watches(command.slice(at + 1))) env.TRAPDOOR_BUN_WATCH = '1';
     return { command: [...command.slice(0, at + 1), '--preload', REGISTER, '--preload', HOOK, ...command.slice(at + 1)], env };
   },
 };

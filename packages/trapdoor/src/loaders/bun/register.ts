@@ -49,6 +49,8 @@ interface BunApi {
   };
 }
 const Bun = (globalThis as unknown as { Bun: BunApi }).Bun;
+/** Set by `trapdoor test -- bun test --watch` (../../test-runners/bun-test.ts): see watchFile. */
+const WATCH_ENV = 'TRAPDOOR_BUN_WATCH';
 
 if (claimThread('bun')) {
   const settings = settingsFromEnv(process.cwd(), { canRead: true });
@@ -64,7 +66,9 @@ if (claimThread('bun')) {
   // then the transform is loaded now, before the plugin.
   if (includesDependencies(settings)) loadTransform();
 
+  const watching = process.env[WATCH_ENV] === '1';
   const load = (path: string): unknown => {
+    if (watching) watchFile(path);
     const source = readFileSync(path, 'utf8');
     const loader = loaderFor(path);
     let moduleType: ModuleType | undefined = /\.m[jt]s$/i.test(path) ? 'esm' : /\.c[jt]s$/i.test(path) ? 'cjs' : undefined;
@@ -104,6 +108,18 @@ if (claimThread('bun')) {
     },
   });
   installModuleDump(readEnv(ENV.dumpModules), settings.runtimeCjs);
+}
+
+/**
+ * Tells Bun's watcher about a file this plugin loads. Bun 1.4 does not watch a file whose contents
+ * a plugin's onLoad returned (it learns of a file when its own transpiler opens it: oven-sh/bun#4689,
+ * #17270; the fixes oven-sh/bun#30608 and #33093 are not merged), so under --watch an edit would
+ * rerun nothing. The workaround others use (DanielXMoore/Civet#2156): import the file also as text,
+ * through Bun's own loader, which registers it; the `?` makes it another module than the one loading
+ * (and keeps it from this plugin's filter). The module still runs from onLoad's result.
+ */
+function watchFile(path: string): void {
+  (import(`${path}?`, { with: { type: 'text' } }) as Promise<unknown>).catch(() => {});
 }
 
 function loaderFor(path: string): Loader {
