@@ -5,8 +5,8 @@
  *   - every option (the file's path, which the site table names; the runtime's URL and path;
  *     module type; inline map; the input source map, when the loader compiled the file itself);
  *   - the external source map the code names, when the loader reads it (its text);
- *   - the transform's version: the versions of @trapdoor-js/transform, trapdoor-js and
- *     @babel/parser, and the size and modification time of each of their compiled files, so a
+ *   - the transform's version: the versions of @trapdoor-js/transform, trapdoor-js,
+ *     @babel/parser and oxc-parser, and the size and modification time of each of their compiled files, so a
  *     rebuilt transform (same version number, new code) never reads an older result.
  * So a hit needs no transform at all: the loaders load the transform (Babel's parser, the larger
  * part of an instrumented start-up) only on a miss.
@@ -71,8 +71,14 @@ export function transformVersion(): string {
     const transform = require.resolve('@trapdoor-js/transform/package.json');
     describe(transform, ['dist']);
     // @babel/parser decides what the transform sees: from the transform's own folder.
-    const parser = createRequire(transform).resolve('@babel/parser');
-    parts.push(statsOf(parser));
+    const fromTransform = createRequire(transform);
+    parts.push(statsOf(fromTransform.resolve('@babel/parser')));
+    // So does oxc-parser where it loads (its output is Babel's, but what each accepts can differ).
+    let oxc = 'none';
+    try {
+      oxc = (JSON.parse(readFileSync(fromTransform.resolve('oxc-parser/package.json'), 'utf8')) as { version?: string }).version ?? '';
+    } catch {}
+    parts.push(oxc);
     // This package's files that shape the result (loaders/instrument-module.js, instrument/source-maps.js).
     const own = fileURLToPath(new URL('../', import.meta.url));
     parts.push(statsOf(built(join(own, 'loaders', 'instrument-module.js'))), statsOf(built(join(own, 'instrument', 'source-maps.js'))));
