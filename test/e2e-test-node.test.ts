@@ -9,7 +9,9 @@
  * files (ES modules, CommonJS, TypeScript). Each stuck test fails in the runner's own report with the runner's own timeout
  * wording (node:test: `test timed out after <ms>ms`; bun: `this test timed out after <ms>ms.`),
  * its timeout as the runner resolves it, and the original file:line:column it was stuck at; every
- * other test passes; the run ends by itself with exit status 1. node:test's default is no timeout:
+ * other test passes; the run ends by itself with exit status 1. concurrent/: subtests with
+ * `{ concurrency: true }` (a describe's and a test's) each fail with their own timeout and place,
+ * while a sibling busy or waiting within its own longer timeout passes. node:test's default is no timeout:
  * a test without one is stopped by Node's --test-timeout or trapdoor's --timeout. Bun's default
  * (5000 ms) gives way to `bun test --timeout`, and both to trapdoor's --timeout. passing/: the same
  * results and exit status as the plain run, and the files were instrumented (the loader's module
@@ -158,6 +160,33 @@ describe('node --test', () => {
       'loops inside an Array.prototype.some callback': 'failed',
     });
     expect(overridden.output.match(/test timed out after 200ms\n\s*trapdoor: stuck/g)).toHaveLength(3);
+  });
+});
+
+describe('node --test with concurrent subtests', () => {
+  // Concurrent subtests interleave on one thread: each is held to its own timeout (the one whose
+  // code runs), not the last-started sibling's (which let a stuck test run on under a long timeout
+  // and a busy one fail at a stuck sibling's short one).
+  let result: Run;
+
+  beforeAll(async () => {
+    result = await trapdoorTest(project('node-test/concurrent'), [], ['node', '--test', '--test-reporter=tap', 'src/concurrent.test.js']);
+  }, RUN_LIMIT_MS + 10_000);
+
+  it('fails each stuck concurrent subtest with its own timeout and place; a busy or waiting sibling within its own longer timeout passes', () => {
+    expect(result.signal, result.output).toBe(null);
+    expect(result.status, result.output).toBe(1);
+    expect(tapStatuses(result.output), result.output).toMatchObject({
+      'busy within its own longer timeout': 'passed',
+      'stuck, started last': 'failed',
+      'stuck, started first': 'failed',
+      'waits within its own longer timeout': 'passed',
+      'runs after them': 'passed',
+    });
+    const stuck = (where: string) => new RegExp(`error: \\|-\\n\\s*test timed out after 300ms\\n\\s*trapdoor: stuck in a synchronous loop at ${escape(where)}\\n`, 'g');
+    expect(result.output.match(stuck(at('node-test/concurrent', 'src/concurrent.test.js', 'while (true)')))).toHaveLength(1);
+    expect(result.output.match(stuck(at('node-test/concurrent', 'src/concurrent.test.js', 'for (;;)')))).toHaveLength(1);
+    expect(result.output.match(/test timed out after/g)).toHaveLength(2);
   });
 });
 

@@ -16,15 +16,20 @@
  * `test timed out after <ms>ms`.
  *
  * Nested tests (`t.test()`) and hooks run inside their parent's run: the innermost one that is
- * running decides the deadline, and the parent's comes back when it ends.
+ * running decides the deadline, and the parent's comes back when it ends. Concurrent subtests
+ * (`{ concurrency }`) each have their own, armed while their code runs (Deadlines below).
  */
-import { createHook } from 'node:async_hooks';
+import { AsyncLocalStorage, createHook } from 'node:async_hooks';
 import { armDeadline, disarmDeadline } from '@trapdoor-js/runtime/deadline';
 
 interface NodeTest {
   timeout: number | null;
   parent: NodeTest | null;
   hookType?: string;
+  /** How many subtests run at once: 1, a number, or Infinity for `concurrency: true`. */
+  concurrency?: number;
+  /** The test's (or hook's) function. */
+  fn?: (...args: unknown[]) => unknown;
   run(...args: unknown[]): Promise<unknown>;
 }
 
@@ -52,8 +57,99 @@ function envMs(name: string): number | undefined {
 }
 
 interface Running {
+  /** `Date.now()` time of the test's timeout (the deadline is AFTER_NODE_MS later); Infinity for none. */
   at: number;
   timeout: number;
+  /** Its run has ended: its late callbacks run under the deadline of what runs around them. */
+  ended?: boolean;
+}
+
+/**
+ * The tests running, for the one deadline of the thread. Sequential tests nest: the innermost one
+ * that is running decides (`nested`, a stack). Concurrent ones (a parent with `concurrency` above 1,
+ * `{ concurrency: true }` on a test or describe, and everything under them: node:test gives children
+ * their parent's concurrency) interleave on the thread, and a stack would let the last one started
+ * decide for all. So, as for Vitest and Jest (../vitest-runner.ts, jest-concurrent.cts): the deadline
+ * armed is that of the test whose code runs. Each concurrent test's function runs inside an
+ * AsyncLocalStorage holding its deadline; while any runs, an async_hooks `before` hook sees every
+ * callback about to run and arms its test's deadline when another's is armed (a test without a
+ * timeout of its own has its parent's, as node:test's timeout covers the subtests). Code of no
+ * concurrent test (node:test's own, a sequential parent's) gets the innermost sequential one's.
+ * A test busy within its own longer timeout therefore passes while a stuck sibling fails with its
+ * own; one whose time passed while it waited for the thread gets AFTER_NODE_MS, in which node:test's
+ * own timer fails it unless it ends first, as it would without trapdoor.
+ */
+class Deadlines {
+  private readonly nested: Running[] = [];
+  private readonly storage = new AsyncLocalStorage<Running>();
+  private armed: Running | undefined;
+  private concurrent = 0;
+  private readonly hook = createHook({ before: () => this.arm(this.current()) });
+
+  /** Whether a test whose parent is `parent` runs among concurrent siblings, or under one. */
+  isConcurrent(parent: NodeTest | null): boolean {
+    return this.storage.getStore() !== undefined || (parent !== null && typeof parent.concurrency === 'number' && parent.concurrency > 1);
+  }
+
+  /** The deadline that covers code running now without one of its own: its parent's. */
+  inherited(): Running | undefined {
+    return this.current();
+  }
+
+  async runNested<T>(entry: Running, run: () => Promise<T>): Promise<T> {
+    this.nested.push(entry);
+    this.arm(entry);
+    try {
+      return await run();
+    } finally {
+      this.nested.splice(this.nested.lastIndexOf(entry), 1);
+      this.arm(this.current());
+    }
+  }
+
+  /**
+   * node:test calls the test's function in the test's own async scope (`Test extends AsyncResource`),
+   * whose context is where the test was declared: so the function itself is wrapped to run inside
+   * the storage, as Jest's is (jest-concurrent.cts). It keeps its `length`, by which node:test tells
+   * a `done` callback apart.
+   */
+  async runConcurrent<T>(test: NodeTest, entry: Running, own: boolean, run: () => Promise<T>): Promise<T> {
+    const fn = test.fn;
+    if (typeof fn === 'function') {
+      const storage = this.storage;
+      const deadlines = this;
+      const wrapper = function (this: unknown, ...args: unknown[]): unknown {
+        deadlines.arm(entry);
+        return storage.run(entry, () => fn.apply(this, args));
+      };
+      Object.defineProperty(wrapper, 'length', { value: fn.length });
+      Object.defineProperty(wrapper, 'name', { value: fn.name });
+      test.fn = wrapper;
+    }
+    if (this.concurrent++ === 0) this.hook.enable();
+    this.arm(entry);
+    try {
+      return await run();
+    } finally {
+      if (own) entry.ended = true;
+      if (--this.concurrent === 0) this.hook.disable();
+      // This continuation runs as the code around the test (its parent's).
+      this.arm(this.current());
+    }
+  }
+
+  private current(): Running | undefined {
+    const store = this.storage.getStore();
+    return store !== undefined && store.ended !== true ? store : this.nested[this.nested.length - 1];
+  }
+
+  private arm(entry: Running | undefined): void {
+    if (entry === this.armed) return;
+    this.armed = entry;
+    if (entry === undefined || entry.at === Infinity) return disarmDeadline();
+    const left = entry.at + AFTER_NODE_MS - Date.now();
+    armDeadline(left > 0 ? left : AFTER_NODE_MS, { message: `test timed out after ${entry.timeout}ms` });
+  }
 }
 
 function wrap(proto: NodeTest & { [WRAPPED]?: true }): void {
@@ -63,30 +159,24 @@ function wrap(proto: NodeTest & { [WRAPPED]?: true }): void {
   // Node 20 applies --test-timeout to each file as a whole; trapdoor test takes it off the command
   // line and hands it over, to apply to each test (../node-test.ts). Given by hand, it is seen here too.
   const fallback = envMs('TRAPDOOR_NODE_TEST_TIMEOUT') ?? timeoutFlag(process.execArgv) ?? timeoutFlag((process.env.NODE_OPTIONS ?? '').split(/\s+/));
-  const running: Running[] = [];
-  const update = () => {
-    const innermost = running[running.length - 1];
-    if (innermost === undefined) return disarmDeadline();
-    armDeadline(Math.max(1, innermost.at + AFTER_NODE_MS - Date.now()), { message: `test timed out after ${innermost.timeout}ms` });
-  };
+  const deadlines = new Deadlines();
   const original = proto.run;
-  proto.run = async function trapdoorRun(this: NodeTest, ...args: unknown[]): Promise<unknown> {
+  proto.run = function trapdoorRun(this: NodeTest, ...args: unknown[]): Promise<unknown> {
     const isRoot = this.hookType === undefined && this.parent === null;
+    if (isRoot) return original.apply(this, args);
     // A test without a timeout of its own gets --test-timeout, for node:test's own timer too.
     // (node:test's "no timeout" is null in Node 20.20, Infinity in other versions.)
     const own = this.timeout === null || this.timeout === Infinity ? undefined : this.timeout;
-    if (!isRoot && this.hookType === undefined && own === undefined && fallback !== undefined) this.timeout = fallback;
-    const timeout = isRoot ? undefined : (override ?? own ?? (this.hookType === undefined ? fallback : undefined));
-    if (timeout === undefined || !(timeout > 0) || timeout === Infinity) return original.apply(this, args);
-    const entry: Running = { at: Date.now() + timeout, timeout };
-    running.push(entry);
-    update();
-    try {
-      return await original.apply(this, args);
-    } finally {
-      running.splice(running.lastIndexOf(entry), 1);
-      update();
+    if (this.hookType === undefined && own === undefined && fallback !== undefined) this.timeout = fallback;
+    const timeout = override ?? own ?? (this.hookType === undefined ? fallback : undefined);
+    const hasOwn = timeout !== undefined && timeout > 0 && timeout !== Infinity;
+    const run = () => original.apply(this, args);
+    if (deadlines.isConcurrent(this.parent)) {
+      const entry = hasOwn ? { at: Date.now() + timeout, timeout } : (deadlines.inherited() ?? { at: Infinity, timeout: 0 });
+      return deadlines.runConcurrent(this, entry, hasOwn, run);
     }
+    if (!hasOwn) return run();
+    return deadlines.runNested({ at: Date.now() + timeout, timeout }, run);
   };
 }
 
