@@ -1,0 +1,8 @@
+import { expect, test } from 'bun:test';
+import { sum } from '../src/sum.js';
+
+test('edited', () => {
+  const spin = false; // edit: 0
+  while (spin) {}
+  expect(sum(10)).toBe(45);
+}, 1000);

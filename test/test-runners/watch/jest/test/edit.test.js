@@ -1,0 +1,7 @@
+const { sum } = require('../src/sum.js');
+
+test('edited', () => {
+  const spin = false; // edit: 0
+  while (spin) {}
+  expect(sum(10)).toBe(45);
+}, 1000);

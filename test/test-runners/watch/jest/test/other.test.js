@@ -1,0 +1,5 @@
+const { sum } = require('../src/sum.js');
+
+test('other', () => {
+  expect(sum(3)).toBe(3); // edit: 0
+});
