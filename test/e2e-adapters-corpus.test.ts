@@ -89,16 +89,7 @@ async function babelFile(file: string, out: string, instrumented: boolean, optio
  * Known: what differs, and why it is not trapdoor's to fix here. Each entry still asserts what the
  * instrumented build does, so a change in it is noticed.
  */
-const KNOWN: Partial<Record<Bundler, Record<string, { why: string; ours: RegExp }>>> = {
-  bun: {
-    'ts-types-only': {
-      why:
-        'Bun (its runtime and Bun.build alike) repeats the last statement of this file, which has `import PointAlias = Types.Point` ' +
-        "of a type-only namespace member: the plain program prints its line twice, and under trapdoor the repeated statement is the site table's function, a redeclaration in an ES module",
-      ours: /SyntaxError: Cannot declare a function that shadows a let\/const\/class\/function variable '__td_M'/,
-    },
-  },
-};
+const KNOWN: Partial<Record<Bundler, Record<string, { why: string; ours: RegExp }>>> = {};
 
 async function bundle(tool: Bundler, instrumented: boolean, input: Record<string, string>): Promise<string> {
   const dir = join(OUT, `${tool}-${instrumented ? 'trapdoor' : 'plain'}`);

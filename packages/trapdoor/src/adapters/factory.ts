@@ -11,6 +11,7 @@ import { createUnplugin, type SourceMapCompact, type UnpluginBuildContext, type 
 import { locate } from '../loaders/locations.js';
 import { makePolicy, type Policy } from '../loaders/settings.js';
 import { setupEsbuildLoad, type EsbuildLike } from './esbuild-load.js';
+import { tableBeforeRepeatedTail } from '../loaders/bun/import-equals.js';
 import { AdapterCache } from './module-cache.js';
 import { PluginOptionError } from './options.js';
 import { resolveOptions, type ResolvedOptions, type TrapdoorPluginOptions } from './options.js';
@@ -21,6 +22,7 @@ export { PluginOptionError } from './options.js';
 
 /** What the transform can parse, before the include/exclude globs decide (checked in the bundler, cheaply). */
 const CODE_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
+const TYPESCRIPT = /\.(?:[cm]?ts|tsx)$/;
 /**
  * The module's path, or undefined for ids that are not a file as written: virtual modules (`\0`)
  * and ids with a query (`?raw`, `?worker`, `?url` are other things made from the file).
@@ -242,6 +244,10 @@ export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined,
             throw error;
           }
           if (result.skipped !== undefined || result.sites.length === 0) return undefined;
+          // Bun.build has its runtime's repeat of a TypeScript module's last statements (import-equals.ts).
+          if (this.getNativeBuildContext?.()?.framework === 'bun' && TYPESCRIPT.test(path)) {
+            result = { ...result, code: tableBeforeRepeatedTail(code, result.code, /x$/i.test(path)) };
+          }
           // The bundler chains this map to the ones before it. Rollup, Vite and Rolldown take the
           // source's text from the module as loaded, so it need not cross into them again
           // (webpack, Rspack and Bun take it from this map).
