@@ -14,14 +14,17 @@
  *     stuck (`spin = true` before `while (spin) {}`): the rerun fails it in the runner's own format,
  *     with trapdoor's StuckError at edit.test.js's `while (spin)` line and column, and the process
  *     stays alive, watching;
+ *     (the plain watcher gets a test that throws instead, so that both sessions had a failure);
  *  3. the edit is undone: the rerun passes it (the new code runs, not a cached copy);
- *  4. SIGINT: both exit, and nothing they started is left running.
+ *  4. SIGINT (Ctrl-C): both exit with the same status, and nothing they started is left running.
+ * Vitest's default watch (no `run`, stdin a TTY) runs too, in a pseudo-terminal (util-linux's
+ * `script`), and quits with `q`.
  * Every step waits on output, never on time; a process still running after RUN_LIMIT_MS is killed
  * with its descendants, and a step that waits longer than STEP_LIMIT_MS fails the test.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,10 +89,15 @@ class Watcher {
     readonly name: string,
     argv: readonly string[],
     readonly cwd: string,
+    private readonly tty = false,
   ) {
-    this.child = spawn(argv[0]!, argv.slice(1), { cwd, env: userEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    // In a pseudo-terminal (util-linux's script): the runner sees a TTY, as in a developer's shell,
+    // and its keys (q) come through our stdin. Without CI, which turns Vitest's default watch off.
+    const env = tty ? { ...userEnv({ NO_COLOR: '1', FORCE_COLOR: '0' }, { plainOutput: false }), CI: undefined } : userEnv();
+    const [program, ...args] = tty ? ['script', '-qfec', argv.map(quote).join(' '), '/dev/null'] : argv;
+    this.child = spawn(program!, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
     const take = (chunk: string) => {
-      this.text += chunk.replace(CONTROL, '');
+      this.text += chunk.replace(CONTROL, '').replace(/\r\n?/g, '\n');
       for (const pid of descendants(this.child.pid!)) this.seen.add(pid);
       for (const wake of this.waiters) wake();
     };
@@ -140,7 +148,7 @@ class Watcher {
       const check = () => {
         if (this.closed !== undefined) done(resolve);
       };
-      const timer = setTimeout(() => done(() => reject(new Error(`${this.name}: still running ${STEP_LIMIT_MS} ms after SIGINT:\n${this.text}`))), STEP_LIMIT_MS);
+      const timer = setTimeout(() => done(() => reject(new Error(`${this.name}: still running ${STEP_LIMIT_MS} ms after it was stopped:\n${this.text}`))), STEP_LIMIT_MS);
       const done = (settle: () => void) => {
         clearTimeout(timer);
         this.waiters.delete(check);
@@ -155,10 +163,11 @@ class Watcher {
     return this.closed === undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** SIGINT (Ctrl-C), then its end: status and signal, and the descendants still alive after it. */
-  async interrupt(): Promise<{ status: number | null; signal: NodeJS.Signals | null; leftOver: number[] }> {
+  /** SIGINT (as Ctrl-C sends), or the runner's quit key in a terminal; then its end: status and signal, and the descendants still alive after it. */
+  async stop(): Promise<{ status: number | null; signal: NodeJS.Signals | null; leftOver: number[] }> {
     for (const pid of descendants(this.child.pid!)) this.seen.add(pid);
-    this.child.kill('SIGINT');
+    if (this.tty) this.child.stdin!.write('q');
+    else this.child.kill('SIGINT');
     await this.exited();
     const leftOver = [...this.seen].filter((pid) => {
       try {
@@ -183,7 +192,11 @@ class Watcher {
 }
 
 interface RunnerCase {
+  /** How the case is named. */
+  name: string;
   fixture: string;
+  /** Run in a pseudo-terminal and quit with `q` (instead of SIGINT). */
+  tty?: boolean;
   /** The runner's own watch command, run in the project. */
   command: string[];
   /** A run's summary, passed / failed. */
@@ -195,12 +208,15 @@ interface RunnerCase {
   stuck: RegExp;
 }
 
+/** A word for `sh -c` (script runs the command through the shell). */
+const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const unique = (items: Iterable<string>) => [...new Set(items)].sort();
 const where = (fixture: string) => escape(at(fixture, 'test/edit.test.js', 'while (spin)'));
 
 const CASES: RunnerCase[] = [
   {
+    name: 'vitest --watch',
     fixture: 'vitest',
     command: [join(BIN, 'vitest'), '--watch'],
     passed: /PASS\s+Waiting for file changes/,
@@ -209,6 +225,7 @@ const CASES: RunnerCase[] = [
     stuck: new RegExp(`FAIL\\s+test/edit\\.test\\.js > edited\\nStuckError: Test timed out in 1000ms\\.\\n[^\\n]*\\ntrapdoor: stuck in a synchronous loop at ${where('vitest')}\\n`),
   },
   {
+    name: 'jest --watchAll',
     fixture: 'jest',
     command: [join(BIN, 'jest'), '--watchAll'],
     passed: /Tests:\s+2 passed, 2 total[\s\S]*?Ran all test suites\./,
@@ -217,6 +234,7 @@ const CASES: RunnerCase[] = [
     stuck: new RegExp(`FAIL test/edit\\.test\\.js\\n\\s*● edited\\n\\s*StuckError: Exceeded timeout of 1000 ms for a test\\.\\n[^\\n]*\\n\\s*trapdoor: stuck in a synchronous loop at ${where('jest')}\\n`),
   },
   {
+    name: 'node --test --watch',
     fixture: 'node-test',
     command: [process.execPath, '--test', '--watch', '--test-reporter=tap', 'test/edit.test.js', 'test/other.test.js'],
     passed: /^# fail 0$/m,
@@ -225,6 +243,7 @@ const CASES: RunnerCase[] = [
     stuck: new RegExp(`not ok \\d+ - edited\\n[\\s\\S]*?error: \\|-\\n\\s*test timed out after 1000ms\\n\\s*trapdoor: stuck in a synchronous loop at ${where('node-test')}\\n[\\s\\S]*?name: 'StuckError'`),
   },
   {
+    name: 'bun test --watch',
     fixture: 'bun-test',
     command: [join(BIN, 'bun'), 'test', '--watch'],
     passed: /^\s*2 pass\n\s*0 fail\n[\s\S]*?Ran 2 tests across 2 files\./m,
@@ -233,13 +252,17 @@ const CASES: RunnerCase[] = [
     stuck: new RegExp(`StuckError: this test timed out after 1000ms\\.\\ntrapdoor: stuck in a synchronous loop at ${where('bun-test')}\\n[\\s\\S]*?\\(fail\\) edited`),
   },
 ];
+// In a terminal: Vitest's default (watch without `run` when stdin is a TTY), quit with q.
+CASES.push({ ...CASES[0]!, name: 'vitest (a terminal, its default watch)', tty: true, command: [join(BIN, 'vitest')] });
 
-describe.each(CASES)('$fixture in watch mode', (runner) => {
-  it(
-    'reruns on edits as the plain watcher does, fails a test made stuck at its place, passes it again, and exits on SIGINT',
+const hasScript = spawnSync('script', ['--version']).status === 0;
+
+describe.each(CASES)('$name', (runner) => {
+  it.skipIf(runner.tty === true && !hasScript)(
+    `reruns on edits as the plain watcher does, fails a test made stuck at its place, passes it again, and exits on ${runner.tty ? 'q' : 'SIGINT'}`,
     async () => {
-      const plain = new Watcher(`plain ${runner.fixture}`, runner.command, project(runner.fixture));
-      const watched = new Watcher(`trapdoor test ${runner.fixture}`, [process.execPath, TRAPDOOR, 'test', '--', ...runner.command], project(runner.fixture));
+      const plain = new Watcher(`plain ${runner.name}`, runner.command, project(runner.fixture), runner.tty);
+      const watched = new Watcher(`trapdoor test ${runner.name}`, [process.execPath, TRAPDOOR, 'test', '--', ...runner.command], project(runner.fixture), runner.tty);
       const dir = watched.cwd;
       try {
         const first = await Promise.all([plain, watched].map((w) => w.waitFor(runner.passed, 0, 'first run')));
@@ -267,22 +290,35 @@ describe.each(CASES)('$fixture in watch mode', (runner) => {
         expect(runner.reported(testEdit[1]!).length).toBeGreaterThan(0);
         expect(runner.reported(testEdit[1]!)).toEqual(runner.reported(testEdit[0]!));
 
-        // 2. The test made stuck: it fails at its place, and the watcher goes on.
-        let from = watched.mark();
-        edit(dir, 'test/edit.test.js', 'const spin = false;', 'const spin = true;');
-        const stuck = await watched.waitFor(runner.failed, from, 'a failing rerun after edit.test.js got stuck');
-        expect(stuck).toMatch(runner.stuck);
+        // 2. The test made stuck: it fails at its place, and the watcher goes on. (The plain watcher,
+        // which would spin for ever, gets a test that throws instead: it fails too, for step 4.)
+        const broken = await Promise.all(
+          [plain, watched].map((w) => {
+            const from = w.mark();
+            edit(w.cwd, 'test/edit.test.js', 'const spin = false;', w === plain ? "const spin = false; throw new Error('broken');" : 'const spin = true;');
+            return w.waitFor(runner.failed, from, `a failing rerun after edit.test.js ${w === plain ? 'broke' : 'got stuck'}`);
+          }),
+        );
+        expect(broken[1]).toMatch(runner.stuck);
+        expect(broken[0]).not.toContain('StuckError');
         expect(watched.running).toBe(true);
 
         // 3. Undone: the rerun runs the new code and passes.
-        from = watched.mark();
-        edit(dir, 'test/edit.test.js', 'const spin = true;', 'const spin = false;');
-        const fixed = await watched.waitFor(runner.passed, from, 'a passing rerun after edit.test.js was fixed');
-        expect(fixed).not.toContain('StuckError');
+        const fixed = await Promise.all(
+          [plain, watched].map((w) => {
+            const from = w.mark();
+            edit(w.cwd, 'test/edit.test.js', w === plain ? "const spin = false; throw new Error('broken');" : 'const spin = true;', 'const spin = false;');
+            return w.waitFor(runner.passed, from, 'a passing rerun after edit.test.js was fixed');
+          }),
+        );
+        expect(fixed[1]).not.toContain('StuckError');
         expect(watched.running).toBe(true);
 
-        // 4. Ctrl-C ends both, and what they started.
-        const [plainEnd, end] = await Promise.all([plain.interrupt(), watched.interrupt()]);
+        // 4. Ctrl-C (or q) ends both, and what they started.
+        const [plainEnd, end] = await Promise.all([plain.stop(), watched.stop()]);
+        // The exit status a shell reports (128 + N for signal N) is the plain watcher's.
+        const shellStatus = (e: { status: number | null; signal: NodeJS.Signals | null }) => e.status ?? 128 + (e.signal === null ? 0 : constants.signals[e.signal]);
+        expect(shellStatus(end), watched.output).toBe(shellStatus(plainEnd));
         expect(end.leftOver, watched.output).toEqual([]);
         expect(plainEnd.leftOver, plain.output).toEqual([]);
         expect(watched.output).not.toContain('[killed after');
