@@ -2,11 +2,10 @@
  * @trapdoor-js/transform: `instrument(code, options)` → `{ code, map, sites }`.
  *
  * A pure function. Parse (parse.ts), walk for sites (sites.ts), choose each site's locals
- * (scope.ts), then insert text (emit.ts) with magic-string. Edits only insert, so TypeScript,
+ * (scope.ts), then insert text (emit.ts), slices joined once. Edits only insert, so TypeScript,
  * JSX and Flow stay as they were, and no newline is inserted, so line numbers stay too.
  */
 import { Buffer } from 'node:buffer';
-import MagicString from 'magic-string';
 import { TransformError } from './errors.js';
 import { parse, type Language, type ModuleType } from './parse.js';
 import { SiteWalker, type SiteKind, type SitePlan } from './sites.js';
@@ -205,11 +204,11 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   const spot = moduleType === 'cjs' && options.commonJsBindings === 'end' ? undefined : headerSpot(program, comments, code, lines, plans) ?? topWhereLineOneHasChecks(program, plans);
   if (spot) inserts.push({ at: spot.at, text: (spot.semicolonFirst ? ';' : '') + header(names, moduleType, language, runtime, shadowed, hint), closer: false, depth: 0 });
 
-  const s = new MagicString(code);
-  if (comment) s.remove(comment.start, comment.end); // consumed (or stale: its positions no longer fit)
-  const shifts = applyInserts(s, lines, inserts, plans, sites);
+  const shifts = placeInserts(lines, inserts, plans, sites);
   const binding = spot ? undefined : { moduleType, specifier: runtime, shadowed };
-  s.append(footer(names, language, filename, sources, tableSites, { shifts, bare, inputMap: input && tableMap(inputMap!, input) }, binding));
+  const tail = footer(names, language, filename, sources, tableSites, { shifts, bare, inputMap: input && tableMap(inputMap!, input) }, binding);
+  // The map comment is consumed (or stale: its positions no longer fit).
+  const instrumented = spliceInserts(code, inserts, comment, tail);
 
   const insertions = inserts.map(({ at, text }) => ({ at, length: text.length }));
   const end = comment ? comment.start : code.length;
@@ -218,7 +217,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   const insertMap = rawMap(filename, code, insertOnlyMappings(lines, insertions, end, { code, comments }));
   let map: RawSourceMap | undefined;
   return {
-    code: s.toString(),
+    code: instrumented,
     get map() {
       if (map === undefined) {
         const ours = rawMap(filename, code, insertOnlyMappings(lines, insertions, end));
@@ -366,14 +365,13 @@ function insertsFor(plan: SitePlan, id: number, names: ReturnType<typeof chooseN
 }
 
 /**
- * Applies the inserts in offset order and fills in each site's generated column. Returns the
+ * Puts the inserts in offset order and fills in each site's generated column. Returns the
  * inserts as flat (line, column, length) triples for the module table.
  */
-function applyInserts(s: MagicString, lines: Lines, inserts: Insert[], plans: SitePlan[], sites: Site[]): number[] {
+function placeInserts(lines: Lines, inserts: Insert[], plans: SitePlan[], sites: Site[]): number[] {
   inserts.sort((a, b) =>
     a.at - b.at || (a.closer === b.closer ? (a.closer ? b.depth - a.depth : a.depth - b.depth) : a.closer ? -1 : 1),
   );
-  for (const insert of inserts) s.appendLeft(insert.at, insert.text);
 
   // No insert holds a newline, so a site keeps its line; its column moves by the inserts before it on that line.
   const starts = lines.starts;
@@ -401,6 +399,32 @@ function applyInserts(s: MagicString, lines: Lines, inserts: Insert[], plans: Si
     shifts.push(line + 1, insert.at - starts[line]!, insert.text.length);
   }
   return shifts;
+}
+
+/**
+ * The code with the (sorted) inserts applied, `removed` cut out and `tail` appended: the slices
+ * between inserts, joined once. Hand-written rather than magic-string, which the transform used
+ * before: it only ever inserts at offsets, and magic-string's constructor alone allocates arrays
+ * the length of the code (its chunk index by offset), which was garbage for every module.
+ */
+function spliceInserts(code: string, inserts: readonly Insert[], removed: { start: number; end: number } | undefined, tail: string): string {
+  const parts: string[] = [];
+  let from = 0;
+  const copyTo = (to: number): void => {
+    if (removed !== undefined && from < removed.end && to > removed.start) {
+      if (from < removed.start) parts.push(code.slice(from, removed.start));
+      from = Math.min(to, removed.end);
+    }
+    if (from < to) parts.push(code.slice(from, to));
+    from = to;
+  };
+  for (const insert of inserts) {
+    copyTo(insert.at);
+    parts.push(insert.text);
+  }
+  copyTo(code.length);
+  parts.push(tail);
+  return parts.join('');
 }
 
 function unchanged(

@@ -15,7 +15,8 @@
  * arrays and most of the transform's time in the garbage collector. When text is only
  * inserted, every run of original characters between two insertions maps one to one, so its
  * segments are the same four VLQ digits repeated: `CAAC` (next generated column, same source,
- * same line, next original column). This builds the string a run at a time.
+ * same line, next original column). The full map is built a run at a time; the token map is
+ * written as bytes.
  */
 
 export interface Insertion {
@@ -31,6 +32,7 @@ export interface MapText {
   comments: readonly { start: number; end: number }[];
 }
 
+import { Buffer } from 'node:buffer';
 import type { Lines } from './lines.js';
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -47,9 +49,6 @@ function vlq(value: number): string {
   return out;
 }
 
-/** VLQs of the small non-negative deltas most segments have. */
-const SMALL = Array.from({ length: 1024 }, (_, i) => vlq(i));
-const vlqOf = (value: number): string => (value >= 0 && value < 1024 ? SMALL[value]! : vlq(value));
 
 /**
  * Mappings for code split into `lines`, with `insertions` (sorted by offset) applied, covering
@@ -98,34 +97,90 @@ for (const c of [9, 11, 12, 32]) KIND[c] = 0;
 for (let c = 0; c < 128; c++) if (/[\w$\\]/.test(String.fromCharCode(c))) KIND[c] = 1;
 const kind = (c: number): number => (c < 128 ? KIND[c]! : c === 0xa0 || c === 0xfeff ? 0 : 1);
 
-/** `,<d>AA<d>`: the segment `d` columns after the one before it, on the same line and without an insertion between. */
-const STEP = Array.from({ length: 256 }, (_, d) => `,${vlq(d)}AA${vlq(d)}`);
+/** Base64 digits as bytes, for the token map's writer. */
+const DIGIT = Uint8Array.from(BASE64, (ch) => ch.charCodeAt(0));
+const COMMA = 44;
+const SEMICOLON = 59;
+const A = 65;
 
+/**
+ * The token map is written as bytes into one buffer, reused across calls, and decoded once:
+ * building it by string concatenation made a rope of several small strings per segment, which
+ * was a good part of the transform's garbage.
+ */
+let buf = new Uint8Array(1 << 16);
+let n = 0;
+
+function room(more: number): void {
+  if (n + more <= buf.length) return;
+  const bigger = new Uint8Array(Math.max(buf.length * 2, n + more));
+  bigger.set(buf.subarray(0, n));
+  buf = bigger;
+}
+
+/** Writes one VLQ; the caller has made room (7 bytes hold any 32-bit value). */
+function writeVlq(value: number): void {
+  let v = value < 0 ? (-value << 1) | 1 : value << 1;
+  do {
+    let digit = v & 31;
+    v >>>= 5;
+    if (v > 0) digit |= 32;
+    buf[n++] = DIGIT[digit]!;
+  } while (v > 0);
+}
+
+// The segment state of tokenMappings (module-level so that `segment` is no closure per line).
+let segLine = 0;
+let segLineStart = 0;
+let prevGenerated = -1;
+let prevLine = 0;
+let prevColumn = 0;
+
+/** Writes the segment for original offset `pos` at generated column `pos - segLineStart + shift`. */
+function segment(pos: number, shift: number): void {
+  room(32);
+  const column = pos - segLineStart;
+  const generated = column + shift;
+  if (prevGenerated < 0) {
+    writeVlq(generated);
+    buf[n++] = A;
+    writeVlq(segLine - prevLine);
+  } else {
+    buf[n++] = COMMA;
+    writeVlq(generated - prevGenerated);
+    buf[n++] = A;
+    buf[n++] = A;
+  }
+  writeVlq(column - prevColumn);
+  prevGenerated = generated;
+  prevLine = segLine;
+  prevColumn = column;
+}
+
+/**
+ * A segment wherever a token can start (see the top of the file). Within a run of original
+ * characters with no insertion and no comment, only the kind of each character is looked at;
+ * insertions and comments are handled where they are.
+ */
 function tokenMappings(lines: Lines, insertions: readonly Insertion[], end: number, { code, comments }: MapText): string {
-  const out: string[] = [];
+  n = 0;
+  prevLine = 0;
+  prevColumn = 0;
   let k = 0;
   let c = 0; // the first comment that does not end before the current position
-  let prevLine = 0;
-  let prevColumn = 0;
-  for (let line = 0; line < lines.starts.length && lines.starts[line]! <= end; line++) {
-    const lineStart = lines.starts[line]!;
+  const starts = lines.starts;
+  for (let line = 0; line < starts.length && starts[line]! <= end; line++) {
+    if (line > 0) {
+      room(1);
+      buf[n++] = SEMICOLON;
+    }
+    const lineStart = starts[line]!;
     const lineEnd = Math.min(lines.ends[line]!, end);
-    let segments = '';
+    segLine = line;
+    segLineStart = lineStart;
+    prevGenerated = -1;
     let shift = 0;
-    let prevGenerated = -1;
     let prevKind = -1;
-    // Appends the segment for original offset `pos` at generated column `pos - lineStart + shift`.
-    const segment = (pos: number, shift: number): void => {
-      const column = pos - lineStart;
-      const generated = column + shift;
-      const d = generated - prevGenerated;
-      if (prevGenerated < 0) segments += vlqOf(generated) + 'A' + vlq(line - prevLine) + vlq(column - prevColumn);
-      else if (d === column - prevColumn && d < 256) segments += STEP[d]!;
-      else segments += ',' + vlqOf(d) + 'AA' + vlq(column - prevColumn);
-      prevGenerated = generated;
-      prevLine = line;
-      prevColumn = column;
-    };
     for (let pos = lineStart; pos < lineEnd; ) {
       let insertedHere = 0;
       let inserted = false;
@@ -147,16 +202,29 @@ function tokenMappings(lines: Lines, insertions: readonly Insertion[], end: numb
       }
       // Where the inserted text starts: it maps to where it was inserted, and what ends there ends there.
       if (inserted && pos > lineStart) segment(pos, shift - insertedHere);
-      const ch = code.charCodeAt(pos);
-      const now = kind(ch);
+      let ch = code.charCodeAt(pos);
+      let now = kind(ch);
       // `${` in a template ends the text before it though `$` is a word's character.
       if (pos === lineStart || inserted || now !== prevKind || now === 2 || (ch === 36 && code.charCodeAt(pos + 1) === 123)) segment(pos, shift);
       prevKind = now;
       pos++;
+      // The run up to the next insertion, comment or the line's end: no insertion is consumed
+      // and no comment starts inside it, so only the kinds decide.
+      let limit = lineEnd;
+      if (k < insertions.length && insertions[k]!.at < limit) limit = insertions[k]!.at;
+      if (c < comments.length && comments[c]!.start < limit) limit = comments[c]!.start;
+      for (; pos < limit; pos++) {
+        ch = code.charCodeAt(pos);
+        now = ch < 128 ? KIND[ch]! : kind(ch);
+        if (now !== prevKind || now === 2 || (ch === 36 && code.charCodeAt(pos + 1) === 123)) segment(pos, shift);
+        prevKind = now;
+      }
     }
     // The line's end, where a node that ends the line ends.
     if (lineEnd > lineStart) segment(lineEnd, shift);
-    out.push(segments);
   }
-  return out.join(';');
+  const mappings = Buffer.from(buf.buffer, buf.byteOffset, n).toString('latin1');
+  // Give back a buffer grown for one very large file.
+  if (buf.length > 1 << 22) buf = new Uint8Array(1 << 16);
+  return mappings;
 }
