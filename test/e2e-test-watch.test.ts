@@ -17,7 +17,8 @@
  *     (the plain watcher gets a test that throws instead, so that both sessions had a failure);
  *  3. the edit is undone: the rerun passes it (the new code runs, not a cached copy);
  *  4. SIGINT (Ctrl-C): both exit with the same status, and nothing they started is left running.
- * Vitest's default watch (no `run`, stdin a TTY) runs too, in a pseudo-terminal (util-linux's
+ * Jest's project has a watch plugin of its own (it prints a line after every run: under trapdoor
+ * test too). Vitest runs with its threads pool as well. Vitest's default watch (no `run`, stdin a TTY) runs too, in a pseudo-terminal (util-linux's
  * `script`), and quits with `q`.
  * Every step waits on output, never on time; a process still running after RUN_LIMIT_MS is killed
  * with its descendants, and a step that waits longer than STEP_LIMIT_MS fails the test.
@@ -228,8 +229,9 @@ const CASES: RunnerCase[] = [
     name: 'jest --watchAll',
     fixture: 'jest',
     command: [join(BIN, 'jest'), '--watchAll'],
-    passed: /Tests:\s+2 passed, 2 total[\s\S]*?Ran all test suites\./,
-    failed: /Tests:\s+1 failed, 1 passed, 2 total[\s\S]*?Ran all test suites\./,
+    // A run's summary, and the line the project's watch plugin prints after each run (in either order).
+    passed: /Tests:\s+2 passed, 2 total(?=[\s\S]*?Ran all test suites\.)(?=[\s\S]*?watch plugin: a run of 2 tests)/,
+    failed: /Tests:\s+1 failed, 1 passed, 2 total(?=[\s\S]*?Ran all test suites\.)(?=[\s\S]*?watch plugin: a run of 2 tests)/,
     reported: (run) => unique([...run.matchAll(/^(?:PASS|FAIL) (test\/[\w.]+\.test\.js)/gm)].map((m) => m[1]!)),
     stuck: new RegExp(`FAIL test/edit\\.test\\.js\\n\\s*● edited\\n\\s*StuckError: Exceeded timeout of 1000 ms for a test\\.\\n[^\\n]*\\n\\s*trapdoor: stuck in a synchronous loop at ${where('jest')}\\n`),
   },
@@ -252,6 +254,8 @@ const CASES: RunnerCase[] = [
     stuck: new RegExp(`StuckError: this test timed out after 1000ms\\.\\ntrapdoor: stuck in a synchronous loop at ${where('bun-test')}\\n[\\s\\S]*?\\(fail\\) edited`),
   },
 ];
+// The threads pool: each rerun's test runs in a worker thread, with that thread's own deadline.
+CASES.push({ ...CASES[0]!, name: 'vitest --watch --pool=threads', command: [join(BIN, 'vitest'), '--watch', '--pool=threads'] });
 // In a terminal: Vitest's default (watch without `run` when stdin is a TTY), quit with q.
 CASES.push({ ...CASES[0]!, name: 'vitest (a terminal, its default watch)', tty: true, command: [join(BIN, 'vitest')] });
 
