@@ -19,7 +19,7 @@
  * running decides the deadline, and the parent's comes back when it ends. Concurrent subtests
  * (`{ concurrency }`) each have their own, armed while their code runs (Deadlines below).
  */
-import { AsyncLocalStorage, createHook } from 'node:async_hooks';
+import { AsyncLocalStorage, createHook, executionAsyncResource } from 'node:async_hooks';
 import { armDeadline, disarmDeadline } from '@trapdoor-js/runtime/deadline';
 
 interface NodeTest {
@@ -28,8 +28,6 @@ interface NodeTest {
   hookType?: string;
   /** How many subtests run at once: 1, a number, or Infinity for `concurrency: true`. */
   concurrency?: number;
-  /** The test's (or hook's) function. */
-  fn?: (...args: unknown[]) => unknown;
   run(...args: unknown[]): Promise<unknown>;
 }
 
@@ -70,7 +68,7 @@ interface Running {
  * `{ concurrency: true }` on a test or describe, and everything under them: node:test gives children
  * their parent's concurrency) interleave on the thread, and a stack would let the last one started
  * decide for all. So, as for Vitest and Jest (../vitest-runner.ts, jest-concurrent.cts): the deadline
- * armed is that of the test whose code runs. Each concurrent test's function runs inside an
+ * armed is that of the test whose code runs. Each concurrent test's code runs with an
  * AsyncLocalStorage holding its deadline; while any runs, an async_hooks `before` hook sees every
  * callback about to run and arms its test's deadline when another's is armed (a test without a
  * timeout of its own has its parent's, as node:test's timeout covers the subtests). Code of no
@@ -82,9 +80,21 @@ interface Running {
 class Deadlines {
   private readonly nested: Running[] = [];
   private readonly storage = new AsyncLocalStorage<Running>();
+  /** The concurrent tests running, by their Test object (node:test's AsyncResource). */
+  private readonly tests = new WeakMap<object, Running>();
   private armed: Running | undefined;
   private concurrent = 0;
-  private readonly hook = createHook({ before: () => this.arm(this.current()) });
+  private readonly hook = createHook({
+    before: () => {
+      // node:test calls a test's function (and its hooks) in the test's own async scope, whose
+      // context is where the test was declared: when that scope is entered, the test's deadline
+      // goes into the storage (enterWith stores it on the Test resource, so what its code starts
+      // carries it). No wrapper around the function: a stack keeps the frames of the plain run.
+      const test = this.tests.get(executionAsyncResource());
+      if (test !== undefined) this.storage.enterWith(test);
+      this.arm(this.current());
+    },
+  });
 
   /** Whether a test whose parent is `parent` runs among concurrent siblings, or under one. */
   isConcurrent(parent: NodeTest | null): boolean {
@@ -96,46 +106,29 @@ class Deadlines {
     return this.current();
   }
 
-  async runNested<T>(entry: Running, run: () => Promise<T>): Promise<T> {
+  /** A sequential test with a timeout starts: its deadline is armed until it ends. */
+  nestedStarted(entry: Running): void {
     this.nested.push(entry);
     this.arm(entry);
-    try {
-      return await run();
-    } finally {
-      this.nested.splice(this.nested.lastIndexOf(entry), 1);
-      this.arm(this.current());
-    }
   }
 
-  /**
-   * node:test calls the test's function in the test's own async scope (`Test extends AsyncResource`),
-   * whose context is where the test was declared: so the function itself is wrapped to run inside
-   * the storage, as Jest's is (jest-concurrent.cts). It keeps its `length`, by which node:test tells
-   * a `done` callback apart.
-   */
-  async runConcurrent<T>(test: NodeTest, entry: Running, own: boolean, run: () => Promise<T>): Promise<T> {
-    const fn = test.fn;
-    if (typeof fn === 'function') {
-      const storage = this.storage;
-      const deadlines = this;
-      const wrapper = function (this: unknown, ...args: unknown[]): unknown {
-        deadlines.arm(entry);
-        return storage.run(entry, () => fn.apply(this, args));
-      };
-      Object.defineProperty(wrapper, 'length', { value: fn.length });
-      Object.defineProperty(wrapper, 'name', { value: fn.name });
-      test.fn = wrapper;
-    }
+  nestedEnded(entry: Running): void {
+    this.nested.splice(this.nested.lastIndexOf(entry), 1);
+    this.arm(this.current());
+  }
+
+  concurrentStarted(test: NodeTest, entry: Running): void {
+    this.tests.set(test, entry);
     if (this.concurrent++ === 0) this.hook.enable();
     this.arm(entry);
-    try {
-      return await run();
-    } finally {
-      if (own) entry.ended = true;
-      if (--this.concurrent === 0) this.hook.disable();
-      // This continuation runs as the code around the test (its parent's).
-      this.arm(this.current());
-    }
+  }
+
+  /** Called in the context of the code around the test (its parent's). */
+  concurrentEnded(test: NodeTest, entry: Running, own: boolean): void {
+    this.tests.delete(test);
+    if (own) entry.ended = true;
+    if (--this.concurrent === 0) this.hook.disable();
+    this.arm(this.current());
   }
 
   private current(): Running | undefined {
@@ -150,6 +143,20 @@ class Deadlines {
     const left = entry.at + AFTER_NODE_MS - Date.now();
     armDeadline(left > 0 ? left : AFTER_NODE_MS, { message: `test timed out after ${entry.timeout}ms` });
   }
+}
+
+/** `promise`, calling `end` when it settles (in the context `then` is called in: the code around the test). */
+function settled<T>(promise: Promise<T>, end: () => void): Promise<T> {
+  return promise.then(
+    (value) => {
+      end();
+      return value;
+    },
+    (error: unknown) => {
+      end();
+      throw error;
+    },
+  );
 }
 
 function wrap(proto: NodeTest & { [WRAPPED]?: true }): void {
@@ -170,13 +177,22 @@ function wrap(proto: NodeTest & { [WRAPPED]?: true }): void {
     if (this.hookType === undefined && own === undefined && fallback !== undefined) this.timeout = fallback;
     const timeout = override ?? own ?? (this.hookType === undefined ? fallback : undefined);
     const hasOwn = timeout !== undefined && timeout > 0 && timeout !== Infinity;
-    const run = () => original.apply(this, args);
-    if (deadlines.isConcurrent(this.parent)) {
-      const entry = hasOwn ? { at: Date.now() + timeout, timeout } : (deadlines.inherited() ?? { at: Infinity, timeout: 0 });
-      return deadlines.runConcurrent(this, entry, hasOwn, run);
+    const concurrent = deadlines.isConcurrent(this.parent);
+    if (!concurrent && !hasOwn) return original.apply(this, args);
+    const entry: Running = hasOwn ? { at: Date.now() + timeout, timeout } : (deadlines.inherited() ?? { at: Infinity, timeout: 0 });
+    if (concurrent) deadlines.concurrentStarted(this, entry);
+    else deadlines.nestedStarted(entry);
+    const end = concurrent ? () => deadlines.concurrentEnded(this, entry, hasOwn) : () => deadlines.nestedEnded(entry);
+    // original.apply called here, not in a helper: a stack thrown from the test's first
+    // synchronous part has one frame of trapdoor's (this one) above node:test's.
+    let promise: Promise<unknown>;
+    try {
+      promise = original.apply(this, args);
+    } catch (error) {
+      end();
+      throw error;
     }
-    if (!hasOwn) return run();
-    return deadlines.runNested({ at: Date.now() + timeout, timeout }, run);
+    return settled(promise, end);
   };
 }
 
