@@ -17,6 +17,8 @@
  *     (the plain watcher gets a test that throws instead, so that both sessions had a failure);
  *  3. the edit is undone: the rerun passes it (the new code runs, not a cached copy);
  *  4. SIGINT (Ctrl-C): both exit with the same status, and nothing they started is left running.
+ * `jest --watch` (only the files changed since the last commit) runs in the fixture made a git
+ * repository: an edit reruns that file alone, as in the plain watcher, and a stuck one fails.
  * Jest's project has a watch plugin of its own (it prints a line after every run: under trapdoor
  * test too). Vitest runs with its threads pool as well. Vitest's default watch (no `run`, stdin a TTY) runs too, in a pseudo-terminal (util-linux's
  * `script`), and quits with `q`.
@@ -326,6 +328,62 @@ describe.each(CASES)('$name', (runner) => {
         expect(end.leftOver, watched.output).toEqual([]);
         expect(plainEnd.leftOver, plain.output).toEqual([]);
         expect(watched.output).not.toContain('[killed after');
+      } finally {
+        plain.kill();
+        watched.kill();
+      }
+    },
+    RUN_LIMIT_MS + 5_000,
+  );
+});
+
+describe('jest --watch (files changed since the last commit, told by git)', () => {
+  const hasGit = spawnSync('git', ['--version']).status === 0;
+
+  /** The fixture as a git repository with everything committed, as `jest --watch` needs. */
+  function repository(): string {
+    const dir = project('jest');
+    writeFileSync(join(dir, '.gitignore'), 'node_modules\n');
+    const git = (...args: string[]) => {
+      const result = spawnSync('git', ['-c', 'user.name=trapdoor', '-c', 'user.email=trapdoor@example.invalid', ...args], { cwd: dir, encoding: 'utf8' });
+      if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
+    };
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-q', '-m', 'fixture');
+    return dir;
+  }
+
+  it.skipIf(!hasGit)(
+    'reruns only the changed test file as the plain watcher does, fails it at its place when stuck, and exits on SIGINT',
+    async () => {
+      const command = [join(BIN, 'jest'), '--watch'];
+      const plain = new Watcher('plain jest --watch', command, repository());
+      const watched = new Watcher('trapdoor test jest --watch', [process.execPath, TRAPDOOR, 'test', '--', ...command], repository());
+      try {
+        // Nothing changed yet: no test runs.
+        await Promise.all([plain, watched].map((w) => w.waitFor(/No tests found related to files changed since last commit\.[\s\S]*?watch plugin: a run of 0 tests/, 0, 'the first (empty) run')));
+
+        const reruns = await Promise.all(
+          [plain, watched].map((w) => {
+            const from = w.mark();
+            edit(w.cwd, 'test/other.test.js', '// edit: 0', '// edit: 1');
+            return w.waitFor(/Tests:\s+1 passed, 1 total[\s\S]*?watch plugin: a run of 1 tests/, from, 'a rerun after other.test.js changed');
+          }),
+        );
+        const files = (run: string) => unique([...run.matchAll(/^(?:PASS|FAIL) (test\/[\w.]+\.test\.js)/gm)].map((m) => m[1]!));
+        expect(files(reruns[1]!)).toEqual(['test/other.test.js']);
+        expect(files(reruns[1]!)).toEqual(files(reruns[0]!));
+
+        const from = watched.mark();
+        edit(watched.cwd, 'test/edit.test.js', 'const spin = false;', 'const spin = true;');
+        const stuck = await watched.waitFor(/Tests:\s+1 failed, 1 passed, 2 total[\s\S]*?watch plugin: a run of 2 tests/, from, 'a failing rerun after edit.test.js got stuck');
+        expect(stuck).toMatch(CASES.find((c) => c.fixture === 'jest')!.stuck);
+        expect(watched.running).toBe(true);
+
+        const [plainEnd, end] = await Promise.all([plain.stop(), watched.stop()]);
+        expect(end.leftOver, watched.output).toEqual([]);
+        expect(plainEnd.leftOver, plain.output).toEqual([]);
       } finally {
         plain.kill();
         watched.kill();
