@@ -238,25 +238,24 @@ export interface Binding {
  * runs, which an import cycle can require. The runtime bindings follow it on that line. Format: `ModuleTableV1` in @trapdoor-js/runtime.
  */
 export function footer(n: Names, language: Language, file: string, sources: string[], sites: TableSite[], extras: TableExtras, binding?: Binding): string {
-  const rows = sites.map((s) =>
-    JSON.stringify([
-      KIND_CODE[s.kind],
-      s.line,
-      s.column,
-      s.functionName,
-      s.locals.map((l) => l.name).join(','),
-      s.locals.map((l) => (l.writable ? '1' : '0')).join(''),
-      s.sourceIndex,
-      s.endLine,
-      s.endColumn,
-      s.flags,
-    ]),
-  );
+  // Each row is what JSON.stringify gives for the array, built as text: numbers are integers, the
+  // writable flags only 0 and 1; only the two names need escaping.
+  let rows = '';
+  for (const s of sites) {
+    let names = '';
+    let writable = '';
+    for (const l of s.locals) {
+      names = names === '' && writable === '' ? l.name : `${names},${l.name}`;
+      writable += l.writable ? '1' : '0';
+    }
+    if (rows !== '') rows += ',';
+    rows += `[${KIND_CODE[s.kind]},${s.line},${s.column},${JSON.stringify(s.functionName)},${JSON.stringify(names)},"${writable}",${s.sourceIndex},${s.endLine},${s.endColumn},${s.flags}]`;
+  }
   const anyType = language === 'ts' ? ': any' : '';
   const input = extras.inputMap === undefined ? '' : `,inputMap:${JSON.stringify(extras.inputMap)}`;
   // A field of its own, not rows of `sites`: readers index `sites` by the id the checks pass.
   const bare = extras.bare === undefined || extras.bare.length === 0 ? '' : `,bare:[${extras.bare.map((b) => JSON.stringify([b.line, b.column, b.endLine, b.endColumn, b.functionName, b.sourceIndex])).join(',')}]`;
-  const table = `{v:1,file:${JSON.stringify(file)},sources:${JSON.stringify(sources)},sites:[${rows.join(',')}],shifts:[${extras.shifts.join(',')}]${bare}${input}}`;
+  const table = `{v:1,file:${JSON.stringify(file)},sources:${JSON.stringify(sources)},sites:[${rows}],shifts:[${extras.shifts.join(',')}]${bare}${input}}`;
   const glue = binding ? footerBindings(n, binding.moduleType, language, binding.specifier, binding.shadowed) : '';
   return `\n;function ${n.module}()${anyType} {return ${MARKER}${table}}${glue}\n`;
 }

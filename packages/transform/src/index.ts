@@ -186,7 +186,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
       sideEffectFree: plan.sideEffectFree,
     });
     // `this` goes last among the values the check passes, after the locals the table lists.
-    inserts.push(...insertsFor(plan, id, names, plan.capturesThis ? [...locals, { name: 'this', writable: false }] : locals, form, hint));
+    insertsFor(inserts, plan, id, names, plan.capturesThis ? [...locals, { name: 'this', writable: false }] : locals, form, hint);
   });
 
   // Functions left without an entry check, so that the runtime's breakpoints still see a function there.
@@ -346,21 +346,25 @@ interface Insert {
   depth: number;
 }
 
-function insertsFor(plan: SitePlan, id: number, names: ReturnType<typeof chooseNames>, locals: Local[], form: CheckForm, hint: string): Insert[] {
+/** Adds the site's inserts to `inserts`. */
+function insertsFor(inserts: Insert[], plan: SitePlan, id: number, names: ReturnType<typeof chooseNames>, locals: Local[], form: CheckForm, hint: string): void {
   const p = plan.placement;
   switch (p.type) {
     case 'statement':
-      return [{ at: p.at, text: (p.semicolonFirst ? ';' : '') + statementCheck(names, id, locals, form, hint), closer: false, depth: plan.depth }];
+      inserts.push({ at: p.at, text: (p.semicolonFirst ? ';' : '') + statementCheck(names, id, locals, form, hint), closer: false, depth: plan.depth });
+      return;
     case 'wrap':
-      return [
+      inserts.push(
         { at: p.at, text: `{${statementCheck(names, id, locals, form, hint)} `, closer: false, depth: plan.depth },
         { at: p.end, text: '}', closer: true, depth: plan.depth },
-      ];
+      );
+      return;
     case 'expression':
-      return [
+      inserts.push(
         { at: p.at, text: expressionCheck(names, id, locals, form, hint), closer: false, depth: plan.depth },
         { at: p.end, text: ')', closer: true, depth: plan.depth },
-      ];
+      );
+      return;
   }
 }
 
@@ -375,7 +379,9 @@ function placeInserts(lines: Lines, inserts: Insert[], plans: SitePlan[], sites:
 
   // No insert holds a newline, so a site keeps its line; its column moves by the inserts before it on that line.
   const starts = lines.starts;
-  const order = plans.map((_, i) => i).sort((a, b) => plans[a]!.start - plans[b]!.start);
+  const order = plans.map((_, i) => i);
+  // The walk finds them in order of their start but for a few placements: sort only then.
+  if (plans.some((plan, i) => i > 0 && plan.start < plans[i - 1]!.start)) order.sort((a, b) => plans[a]!.start - plans[b]!.start);
   let next = 0;
   let shift = 0;
   let shiftLine = 0;
@@ -433,11 +439,23 @@ function unchanged(
   moduleType: ModuleType | undefined,
   skipped?: 'ignore-file' | 'instrumented',
   inputMap?: RawSourceMap,
-  lines: Lines = splitLines(code),
+  lines?: Lines,
 ): InstrumentResult {
   // Nothing inserted: the code's own map (if any) already leads back to the original.
-  const identity = rawMap(filename, code, insertOnlyMappings(lines, [], code.length));
-  const result: InstrumentResult = { code, map: inputMap ?? identity, insertMap: identity, sites: [], moduleType: moduleType ?? 'cjs' };
+  // Built when read: the adapters do not read it for a file they leave as it is.
+  let identity: RawSourceMap | undefined;
+  const identityMap = () => (identity ??= rawMap(filename, code, insertOnlyMappings(lines ?? splitLines(code), [], code.length)));
+  const result: InstrumentResult = {
+    code,
+    get map() {
+      return inputMap ?? identityMap();
+    },
+    get insertMap() {
+      return identityMap();
+    },
+    sites: [],
+    moduleType: moduleType ?? 'cjs',
+  };
   if (skipped) result.skipped = skipped;
   return result;
 }

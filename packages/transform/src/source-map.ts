@@ -29,9 +29,14 @@ const COMMENT = /(?:\/\/[#@][ \t]+sourceMappingURL=([^\s'"]+)[ \t]*|\/\*[#@][ \t
 
 /** The last `sourceMappingURL` comment, if it ends the code (trailing blank lines allowed). */
 export function findMapComment(code: string): MapComment | undefined {
-  const at = code.lastIndexOf('sourceMappingURL=');
-  if (at < 0) return undefined;
-  const lineStart = code.lastIndexOf('\n', at) + 1;
+  // Only the last line with anything but white space can hold it: look there, not through the
+  // whole file (a lastIndexOf that finds nothing reads all of it, backwards and slowly).
+  const last = code.trimEnd().length - 1;
+  if (last < 0) return undefined;
+  const lineStart = code.lastIndexOf('\n', last) + 1;
+  const inLine = code.slice(lineStart, last + 1).lastIndexOf('sourceMappingURL=');
+  if (inLine < 0) return undefined;
+  const at = lineStart + inLine;
   let lineEnd = code.indexOf('\n', at);
   if (lineEnd < 0) lineEnd = code.length;
   if (code.slice(lineEnd).trim() !== '') return undefined;
