@@ -23,7 +23,7 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { isMainThread, Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { activate, isActive, reportActivationFailure, setActivationDefaults, type ActivateOptions } from './activation.js';
 import { controlBlock, Request, Word } from './control-block.js';
 import { CONTROL_SOCKET_ENV, ownStateDir, publishState, publishThreads, publishTrigger, removeStaleFiles, stateFiles, STATE_VERSION, type Trigger } from './discovery.js';
@@ -32,6 +32,7 @@ import { printLine } from './stderr.js';
 import { registerThisThread, requestWorkerActivation, serveThreadRegistry } from './thread-registry.js';
 import { denoAllows, readEnv } from './permissions.js';
 import { detectRuntime } from './runtime-name.js';
+import { isMainThread, workerThreads } from './threads.js';
 
 /** What `listenForActivation` set up. */
 export interface Triggers {
@@ -245,7 +246,7 @@ function startControlSocket(path: string): string | undefined {
   if (!denoAllows({ name: 'read', path: dirname(reportedFile) })) return 'Deno was not given --allow-read for the runtime';
   let worker: Worker;
   try {
-    worker = new Worker(controlSocketWorkerFile(), {
+    worker = new (workerThreads().Worker)(controlSocketWorkerFile(), {
       workerData: { path, control: controlBlock },
       execArgv: [],
       stdout: false,

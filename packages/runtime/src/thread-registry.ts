@@ -15,7 +15,8 @@
  * BroadcastChannel needs no handle to the Worker object (the program created it). The main
  * thread's channel is unref'd: it never keeps the process alive.
  */
-import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
+import type { BroadcastChannel } from 'node:worker_threads';
+import { broadcastChannel, isMainThread, threadId } from './threads.js';
 import type { ActiveDebugger, ThreadDebugger } from './discovery.js';
 import { Request, Word } from './control-block.js';
 
@@ -44,7 +45,7 @@ const holder = globalThis as Holder;
 export function serveThreadRegistry(onChange: (threads: ThreadDebugger[], workers: number) => void): void {
   if (!isMainThread || holder[KEY] !== undefined) return;
   const threads = new Map<number, ThreadDebugger>();
-  const side: MainSide = { channel: new BroadcastChannel(CHANNEL), blocks: new Map(), asked: false, publish: () => onChange([...threads.values()], side.blocks.size) };
+  const side: MainSide = { channel: new (broadcastChannel())(CHANNEL), blocks: new Map(), asked: false, publish: () => onChange([...threads.values()], side.blocks.size) };
   holder[KEY] = side;
   // Until an activation asks the workers, a message only updates the map: no state-file write on
   // the main thread for every worker that starts or ends (a program's own timing between its
@@ -105,21 +106,22 @@ export function requestWorkerActivation(): number {
 export function registerThisThread(control: Int32Array): void {
   if (isMainThread || holder[KEY] !== undefined) return;
   holder[KEY] = true;
-  post({ type: 'hello', threadId, control });
+  const id = threadId();
+  post({ type: 'hello', threadId: id, control });
   // Best effort: a thread that exits without saying so leaves a block no one reads (harmless)
   // and an address that no longer answers (trapdoor attach checks).
-  process.once('exit', () => post({ type: 'bye', threadId }));
+  process.once('exit', () => post({ type: 'bye', threadId: id }));
 }
 
 /** Worker thread: tells the main thread where this thread's debugger listens. */
 export function announceThreadActivation(active: ActiveDebugger): void {
   if (isMainThread || holder[KEY] !== true) return;
-  post({ type: 'active', threadId, active });
+  post({ type: 'active', threadId: threadId(), active });
 }
 
 function post(message: Message): void {
   try {
-    const channel = new BroadcastChannel(CHANNEL);
+    const channel = new (broadcastChannel())(CHANNEL);
     channel.postMessage(message);
     channel.close();
   } catch {
