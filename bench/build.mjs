@@ -27,7 +27,8 @@ const CHILD = process.env.BENCH_BUILD_PARSER;
 /** Processes per parser; each times ROUNDS rounds. */
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 2);
 const LOADS = Number(process.env.BENCH_LOADS ?? 10);
-const out = path.join(root, 'bench', '.tmp', 'build');
+// BENCH_OUT: another scratch directory, so that two runs (an A/B of two builds of the transform) can go at once.
+const out = process.env.BENCH_OUT ? path.resolve(process.env.BENCH_OUT) : path.join(root, 'bench', '.tmp', 'build');
 // A copy outside node_modules, as a project's own sources are (vite-plugin-istanbul never
 // instruments node_modules, and trapdoor's plugins leave it alone unless `include`d).
 const src = path.join(out, 'rxjs-src');

@@ -38,13 +38,13 @@ let sites = 0;
 let outBytes = 0;
 rows.push(best('oxc-parser parse only (no conversion)', () => oxc.parseSync(file, code, { sourceType: 'script', lang: 'js' }).program));
 const parser = parserInUse();
-rows.push(best(`trapdoor instrument (${parser} parse, + hires map)`, () => {
+rows.push(best(`trapdoor instrument (${parser} parse, + token map)`, () => {
   const r = instrument(code, { filename: file, moduleType: 'cjs' });
   sites = r.sites.length;
   outBytes = r.code.length;
 }));
 useParser('babel');
-rows.push(best('trapdoor instrument (Babel parse, + hires map)', () => instrument(code, { filename: file, moduleType: 'cjs' })));
+rows.push(best('trapdoor instrument (Babel parse, + token map)', () => instrument(code, { filename: file, moduleType: 'cjs' })));
 useParser('auto');
 if (!process.env.BENCH_SKIP_ISTANBUL) {
   const { createInstrumenter } = require('istanbul-lib-instrument');
