@@ -205,7 +205,7 @@ must(
 function rssKiB(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const field = (name) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
-  return { rss: field('VmRSS'), anon: field('RssAnon') };
+  return { rss: field('VmRSS'), anon: field('RssAnon'), threads: field('Threads') };
 }
 
 /** Starts argv, waits for its 'ready' line (and `then`), settles, reads its RSS, kills it. */
@@ -250,8 +250,14 @@ async function pauseWithClient(port) {
 }
 pauseWithClient.sockets = [];
 
-// The runtime's two largest parts alone: node:worker_threads (the thread registry's
-// BroadcastChannel, isMainThread) and the native signal watcher (a Node-API addon and its thread).
+// The runtime's largest parts alone: node:worker_threads (the thread registry's BroadcastChannel,
+// isMainThread; not loaded on Bun, which has Bun.isMainThread and a global BroadcastChannel), the
+// Node built-ins the runtime and the addon's loader import (on Bun and Deno the first use of their
+// Node layer), and the native signal watcher (a Node-API addon and its thread). And the floor of
+// any program of more than one file: a one-line module imported (Bun starts its loader's threads).
+const idleNodeLayer = write('idle-node-layer.mjs', "import 'node:fs';\nimport 'node:path';\nimport 'node:module';\nimport 'node:url';\nsetInterval(() => {}, 1000);\nconsole.log('ready');\n");
+write('one-line.mjs', 'export const one = 1;\n');
+const idleTwoFiles = write('idle-two-files.mjs', "import './one-line.mjs';\nsetInterval(() => {}, 1000);\nconsole.log('ready');\n");
 const nativeEntry = require.resolve('@trapdoor-js/native', { paths: [path.join(root, 'packages', 'runtime')] });
 const idleWorkerThreads = write('idle-worker-threads.mjs', "import 'node:worker_threads';\nsetInterval(() => {}, 1000);\nconsole.log('ready');\n");
 const idleWatcher = write(
@@ -270,7 +276,9 @@ if (process.platform === 'linux') {
     const rt = RUNTIMES[runtime];
     const rows = [
       ['plain', [...rt.command, idle]],
-      ['node:worker_threads imported (part of the runtime)', [...rt.command, idleWorkerThreads]],
+      ['a one-line module imported (any program of two files)', [...rt.command, idleTwoFiles]],
+      ['node:worker_threads imported (part of the runtime on Node and Deno)', [...rt.command, idleWorkerThreads]],
+      ['node:fs, node:path, node:module, node:url imported (part of the runtime)', [...rt.command, idleNodeLayer]],
       ['the native signal watcher started (part of the runtime)', [...rt.command, idleWatcher]],
       ['instrumented ahead of time (runtime loaded, idle)', [...rt.command, idlePrebuilt]],
       ['register loader (idle, warm cache)', rt.register(idle)],
@@ -284,7 +292,8 @@ if (process.platform === 'linux') {
     }
     const rss = (i) => median(samples[i].map((m) => m.rss));
     const anon = (i) => median(samples[i].map((m) => m.anon));
-    rows.forEach(([label], i) => memory.push({ runtime, label, kib: rss(i), added: rss(i) - rss(0), anon: anon(i), anonAdded: anon(i) - anon(0) }));
+    const threads = (i) => median(samples[i].map((m) => m.threads));
+    rows.forEach(([label], i) => memory.push({ runtime, label, kib: rss(i), added: rss(i) - rss(0), anon: anon(i), anonAdded: anon(i) - anon(0), threads: threads(i) }));
     process.stderr.write(`startup: memory on ${runtime} done\n`);
   }
   for (const socket of pauseWithClient.sockets) socket.terminate();
@@ -335,14 +344,14 @@ lines.push('');
 lines.push(...whereTheTimeGoes());
 if (memory.length > 0) {
   lines.push('### Resident memory (VmRSS, medians of 5)', '');
-  lines.push("Each cell: VmRSS (added to plain; private: added RssAnon, the process's own pages). The rest of VmRSS is file pages, mostly the runtime's executable and libraries paged in as more of their code runs (its compilers among them), shared with every other process of that runtime.", '');
+  lines.push("Each cell: VmRSS (added to plain; private: added RssAnon, the process's own pages; the process's threads). The rest of VmRSS is file pages, mostly the runtime's executable and libraries paged in as more of their code runs (its compilers among them), shared with every other process of that runtime.", '');
   lines.push(`| process | ${runtimes.join(' | ')} |`, `|---|${runtimes.map(() => '---:|').join('')}`);
   for (const label of [...new Set(memory.map((m) => m.label))]) {
     const cells = runtimes.map((runtime) => {
       const m = memory.find((r) => r.runtime === runtime && r.label === label);
       if (!m) return '';
       const mib = (kib) => (kib / 1024).toFixed(1);
-      return label === 'plain' ? `${mib(m.kib)} MiB (private ${mib(m.anon)} MiB)` : `${mib(m.kib)} MiB (+${mib(m.added)} MiB; private +${mib(m.anonAdded)} MiB)`;
+      return label === 'plain' ? `${mib(m.kib)} MiB (private ${mib(m.anon)} MiB; ${m.threads} threads)` : `${mib(m.kib)} MiB (+${mib(m.added)} MiB; private +${mib(m.anonAdded)} MiB; ${m.threads} threads)`;
     });
     lines.push(`| ${label} | ${cells.join(' | ')} |`);
   }

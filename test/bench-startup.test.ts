@@ -40,9 +40,17 @@ it('bench:startup runs on a tiny budget and writes its table', () => {
     expect(table).toMatch(/- node, register \+-?\d+ ms: Node's hooks thread \(an empty module\.register\) -?\d+ ms, the runtime -?\d+ ms, the loader's own modules and hooks -?\d+ ms\./);
     expect(table).toMatch(/- node, `trapdoor run` \+-?\d+ ms: the CLI's Node process -?\d+ ms, the program's loader -?\d+ ms, the rest \(the run command and spawn, ± noise\) -?\d+ ms\./);
     if (process.platform === 'linux') {
-      for (const label of ['node:worker_threads imported (part of the runtime)', 'the native signal watcher started (part of the runtime)', 'activated, a client attached, paused in a busy loop']) {
+      for (const label of [
+        'a one-line module imported (any program of two files)',
+        'node:worker_threads imported (part of the runtime on Node and Deno)',
+        'node:fs, node:path, node:module, node:url imported (part of the runtime)',
+        'the native signal watcher started (part of the runtime)',
+        'activated, a client attached, paused in a busy loop',
+      ]) {
         expect(table).toContain(`| ${label} |`);
       }
+      // Each cell has the added VmRSS, the added private part and the process's threads.
+      expect(table).toMatch(/\| instrumented ahead of time \(runtime loaded, idle\) \| [\d.]+ MiB \(\+-?[\d.]+ MiB; private \+-?[\d.]+ MiB; \d+ threads\) \|/);
       // VmRSS and its private part (RssAnon), each against the target.
       expect(table).toMatch(/- node, runtime loaded, idle: \+-?[\d.]+ MiB VmRSS — (met|\*\*missed\*\*); private \+-?[\d.]+ MiB — (met|\*\*missed\*\*)/);
     }
