@@ -30,6 +30,7 @@ import { InstrumentCache, instrumentCached } from '../../cache/instrumented.js';
 import { settingsFromEnv } from '../locations.js';
 import { claimThread, ENV, makePolicy, readEnv, type LoaderSettings } from '../settings.js';
 import { evaluateCommonJs } from './commonjs.js';
+import { offerInstrumentedSource } from '../instrumented-source.js';
 import { tableBeforeRepeatedTail } from './import-equals.js';
 import '../preload-runtime.js'; // the runtime is always there, so attach works (preload-runtime.ts)
 
@@ -67,9 +68,8 @@ if (claimThread('bun')) {
   if (includesDependencies(settings)) loadTransform();
 
   const watching = process.env[WATCH_ENV] === '1';
-  const load = (path: string): unknown => {
-    if (watching) watchFile(path);
-    const source = readFileSync(path, 'utf8');
+  /** What the module runs as: its code (instrumented, or Bun.Transpiler's for CommonJS TypeScript) and type. Nothing else done. */
+  const prepare = (path: string, source: string): { code: string; moduleType: ModuleType; loader: Loader } => {
     const loader = loaderFor(path);
     let moduleType: ModuleType | undefined = /\.m[jt]s$/i.test(path) ? 'esm' : /\.c[jt]s$/i.test(path) ? 'cjs' : undefined;
     // Bun runs a TypeScript or JSX file without import/export as CommonJS, and its CommonJS from
@@ -95,16 +95,37 @@ if (claimThread('bun')) {
     if (moduleType === 'esm') {
       if (code === source && loader !== 'js' && !hasModuleSyntax(source, loader)) code = `${source}\nexport {};\n`;
       else if (code !== source && (loader === 'ts' || loader === 'tsx')) code = tableBeforeRepeatedTail(source, code, loader === 'tsx');
-      return { contents: code, loader };
-    }
-    if (loader !== 'js') code = new Bun.Transpiler({ loader }).transformSync(code);
+    } else if (loader !== 'js') code = new Bun.Transpiler({ loader }).transformSync(code);
+    return { code, moduleType, loader };
+  };
+
+  const load = (path: string): unknown => {
+    if (watching) watchFile(path);
+    const { code, moduleType, loader } = prepare(path, readFileSync(path, 'utf8'));
+    if (moduleType === 'esm') return { contents: code, loader };
     return evaluateCommonJs(path, code, Bun.main, settings.runtimeCjs);
   };
+
+  // The code a module ran, on demand (../instrumented-source.ts): prepared again from the file,
+  // which the cache of instrumented modules (or the deterministic transform) makes the same code.
+  // Bun names a module's frames by its path.
+  const filter = filterFor(settings);
+  offerInstrumentedSource((file) => {
+    if (file.startsWith('file:') || !filter.test(file) || !policy(file)) return undefined;
+    let source: string;
+    try {
+      source = readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+    const { code } = prepare(file, source);
+    return code === source ? undefined : code;
+  });
 
   Bun.plugin({
     name: 'trapdoor',
     setup(build) {
-      build.onLoad({ filter: filterFor(settings) }, ({ path }) => load(path));
+      build.onLoad({ filter }, ({ path }) => load(path));
     },
   });
   installModuleDump(readEnv(ENV.dumpModules), settings.runtimeCjs);

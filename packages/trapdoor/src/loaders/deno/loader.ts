@@ -21,11 +21,13 @@
  * environment variables it is not allowed to read count as unset. `trapdoor run` grants what the
  * runtime needs.
  */
+import { readFileSync } from 'node:fs';
 import module from 'node:module';
 import { installModuleDump } from '../debug-dump.js';
 // Loaded with the loader, not on the first cache miss as on Node and Bun: Deno 2.9's require() of
 // an ES module cannot resolve its relative imports once a module hook is registered (preload-runtime.ts).
-import { instrumentModule, type ModuleType } from '../instrument-module.js';
+import { instrumentModule, type InstrumentModuleOptions, type ModuleType } from '../instrument-module.js';
+import { offerInstrumentedSource } from '../instrumented-source.js';
 import { InstrumentCache, instrumentCached } from '../../cache/instrumented.js';
 import { settingsFromEnv } from '../locations.js';
 import { loadRuntimeWithoutParent } from '../runtime-require.js';
@@ -55,6 +57,15 @@ if (claimThread('deno')) {
   const policy = makePolicy(settings);
   const decoder = new TextDecoder();
   const cache = InstrumentCache.open(settings.cwd);
+  const optionsFor = (path: string, moduleType: ModuleType | undefined): InstrumentModuleOptions => ({
+    path,
+    moduleType,
+    runtimeEsm: settings.runtimeEsm,
+    runtimeCjs: settings.runtimeCjs,
+    inlineMap: 'always',
+    readExternalMaps: false,
+    compiled: /\.(?:[cm]?ts|[jt]sx)$/i.test(path),
+  });
 
   registerHooks({
     load(url, context, next) {
@@ -73,15 +84,7 @@ if (claimThread('deno')) {
       const moduleType = moduleTypeOf(path, context);
       // For require(): CommonJS, or an ES module by its syntax (which imports the ES runtime).
       const isEsm = moduleType === 'esm';
-      const out = instrumentCached(cache, source, {
-        path,
-        moduleType,
-        runtimeEsm: settings.runtimeEsm,
-        runtimeCjs: settings.runtimeCjs,
-        inlineMap: 'always',
-        readExternalMaps: false,
-        compiled: /\.(?:[cm]?ts|[jt]sx)$/i.test(path),
-      }, () => instrumentModule);
+      const out = instrumentCached(cache, source, optionsFor(path, moduleType), () => instrumentModule);
       if (out.code === undefined) return result;
       // Before the module runs, so that it finds the runtime in require.cache (../runtime-require.ts).
       if (!isEsm) loadRuntimeWithoutParent(settings.runtimeCjs);
@@ -89,6 +92,35 @@ if (claimThread('deno')) {
     },
   });
   installModuleDump(readEnv(ENV.dumpModules), settings.runtimeCjs);
+
+  // The code a module ran, on demand (../instrumented-source.ts), nothing kept per module: for a
+  // JavaScript file, what the hook was handed is the file's text, so the same options find the
+  // result in the cache of instrumented modules or the deterministic transform makes it again.
+  // Whether it was loaded for `import` or `require` (its module type, when its extension does not
+  // say) is told by the cache, else by `require.cache`. TypeScript and JSX are not offered: the
+  // hook was handed Deno's own compilation of them, which is not on disk.
+  offerInstrumentedSource((file) => {
+    const path = pathOfUrl(file);
+    if (path === undefined || !/\.[cm]?js$/i.test(path) || !policy(path)) return undefined;
+    let source: string;
+    try {
+      source = readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+    const byExtension = moduleTypeOf(path, {});
+    const candidates: Array<ModuleType | undefined> = byExtension !== undefined ? [byExtension] : requireCache()[path] !== undefined ? [undefined, 'esm'] : ['esm', undefined];
+    for (const moduleType of candidates) {
+      const hit = cache?.get(source, optionsFor(path, moduleType));
+      if (hit !== undefined) return hit.code;
+    }
+    return instrumentModule(source, optionsFor(path, candidates[0])).code;
+  });
+}
+
+/** CommonJS modules Deno's Node compatibility layer has loaded, by path. */
+function requireCache(): Record<string, unknown> {
+  return (module as unknown as { _cache?: Record<string, unknown> })._cache ?? {};
 }
 
 function moduleTypeOf(path: string, context: LoadContext): ModuleType | undefined {

@@ -20,20 +20,31 @@
  * 20.19+), with the hook switched off meanwhile so that the transform's own dependencies load as
  * they are.
  */
-import { createRequire } from 'node:module';
-import { makePolicy, type LoaderSettings } from '../settings.js';
+import Module, { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { makePolicy, type LoaderSettings, type Policy } from '../settings.js';
 import { inlineMapFor } from './source-maps.js';
 import { loadRuntimeWithoutParent } from '../runtime-require.js';
 import type * as InstrumentModule from '../instrument-module.js';
 import * as ts from '../typescript.js';
 import { InstrumentCache, instrumentCached } from '../../cache/instrumented.js';
-import { installCompileHook, type Changed, type ModuleObject, type NodeFormat } from './compile-hook.js';
+import { formatOf, installCompileHook, loadedByNode, type Changed, type ModuleObject, type NodeFormat } from './compile-hook.js';
 
 type Compile = (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown;
 
 const NODE_MODULES = /[\\/]node_modules[\\/]/;
 
-export function installCommonJsHook(settings: LoaderSettings, sourceMaps: () => boolean): void {
+/** What the main thread needs to offer instrumented code on demand (../instrumented-source.ts). */
+export interface CommonJsHook {
+  /** The code this hook compiled for the CommonJS module at `path` (done again from the file, see below), or undefined. */
+  sourceOf(path: string): string | undefined;
+  /** The transform, loaded with this hook switched off meanwhile (as on a cache miss here). */
+  transform(): typeof InstrumentModule.instrumentModule;
+  cache: InstrumentCache | undefined;
+  policy: Policy;
+}
+
+export function installCommonJsHook(settings: LoaderSettings, sourceMaps: () => boolean): CommonJsHook {
   const policy = makePolicy(settings);
   const require = createRequire(import.meta.url);
   let transform: typeof InstrumentModule | undefined;
@@ -107,4 +118,38 @@ export function installCommonJsHook(settings: LoaderSettings, sourceMaps: () => 
       return compile.call(this, content, filename, ...rest);
     };
   installCompileHook({ wants, change, alsoJs: ['.ts', '.cts', '.mts'] }, fallback);
+
+  /** Loads the transform as `change` does, with the hook off so that its own files load as they are. */
+  const loadTransform = (): typeof InstrumentModule.instrumentModule => {
+    if (transform !== undefined) return transform.instrumentModule;
+    const was = busy;
+    busy = true;
+    try {
+      return (transform = require('../instrument-module.js') as typeof InstrumentModule).instrumentModule;
+    } finally {
+      busy = was;
+    }
+  };
+
+  /**
+   * On demand, nothing kept per module: `change` again for the module Node has in its cache, with
+   * the file's text (what Node's own handler read) and the format Node gave it (kept on the module
+   * object), so the cache of instrumented modules has the result under the key it was stored by,
+   * or the deterministic transform makes it again. A module another hook's handler compiled was
+   * changed from that hook's output, which is not on disk: the code would differ, so it is not
+   * offered (the handler is not Node's own).
+   */
+  const sourceOf = (path: string): string | undefined => {
+    if (path.startsWith('file:') || !policy(path)) return undefined;
+    const module = (Module as unknown as { _cache: Record<string, ModuleObject | undefined> })._cache[path];
+    if (module === undefined || !loadedByNode(path)) return undefined;
+    let content: string;
+    try {
+      content = readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+    return change(content, path, formatOf(module), module)?.content;
+  };
+  return { sourceOf, transform: loadTransform, cache, policy };
 }

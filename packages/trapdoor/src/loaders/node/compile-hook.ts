@@ -80,7 +80,7 @@ function symbolOf(module: ModuleObject, description: string): symbol | undefined
 }
 
 /** The format Node's `.js` handler chose for the module (`loadSource` keeps it as `module[kFormat]`). */
-function formatOf(module: ModuleObject): NodeFormat {
+export function formatOf(module: ModuleObject): NodeFormat {
   const key = symbolOf(module, 'kFormat');
   const format = key === undefined ? undefined : module[key];
   return format === 'commonjs' || format === 'module' ? format : undefined;
@@ -119,6 +119,19 @@ function isNodesJsHandler(handler: unknown): boolean {
   }
 }
 
+/** Node's own handlers as installCompileHook found them (and its bound copies for `alsoJs`). */
+const nodeHandlers = new WeakSet<Handler>();
+
+/**
+ * Whether Node's own handler loads `filename` (it compiles the file's text as read), not another
+ * hook's (which compiles its own output).
+ */
+export function loadedByNode(filename: string): boolean {
+  const extensions = (Module as unknown as Statics)._extensions;
+  const handler = extensions[extensionOf(filename, extensions)];
+  return handler !== undefined && nodeHandlers.has(handler);
+}
+
 /**
  * Installs the hook; `fallback` is the `_compile` wrapper used where no frame-free path exists
  * (given the `_compile` it wraps). Returns a function that removes it (for tests).
@@ -137,6 +150,7 @@ export function installCompileHook(options: CompileHookOptions, fallback: (compi
     if (ownHandlers.has(jsHandler)) ownHandlers.add(handler);
     extensions[ext] = handler;
   }
+  for (const handler of ownHandlers) nodeHandlers.add(handler as Handler);
   const nodeModulePaths = statics._nodeModulePaths;
   let busy = false;
 

@@ -15,7 +15,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { makePolicy, pathOfUrl, type LoaderSettings, type Policy } from '../settings.js';
-import { inlineMapFor } from './source-maps.js';
+import { javaScriptOptions, typeScriptOptions } from './esm-options.js';
 import { InstrumentCache } from '../../cache/instrumented.js';
 
 export interface HooksData {
@@ -108,15 +108,8 @@ export async function load(url: string, context: LoadContext, nextLoad: NextLoad
   if (path === undefined || !policy(path)) return result;
 
   const code = text(result.source);
-  const options = {
-    path,
-    moduleType: 'esm',
-    runtimeEsm: settings.runtimeEsm,
-    runtimeCjs: settings.runtimeCjs,
-    inlineMap: inlineMapFor('esm', sourceMaps),
-    readExternalMaps: true,
-    compiled: /\.tsx$/i.test(path) && !(await (typescript ??= import('../typescript.js'))).isFileAsOnDisk(code, path),
-  } as const;
+  const compiled = /\.tsx$/i.test(path) && !(await (typescript ??= import('../typescript.js'))).isFileAsOnDisk(code, path);
+  const options = javaScriptOptions(settings, path, sourceMaps, compiled);
   return withInstrumented(result, code, options);
 }
 
@@ -162,16 +155,7 @@ async function loadTypeScript(url: string, path: string, context: LoadContext, n
   }
 
   if (!instrument) return strip ? { ...result, format: 'module', source: await withMap(code, map) } : result;
-  const options = {
-    path,
-    moduleType: 'esm',
-    runtimeEsm: settings!.runtimeEsm,
-    runtimeCjs: settings!.runtimeCjs,
-    inlineMap: strip ? (sourceMaps ? 'always' : 'never') : inlineMapFor('esm', sourceMaps),
-    readExternalMaps: true,
-    compiled: true,
-    inputSourceMap: map,
-  } as const;
+  const options = typeScriptOptions(settings!, path, sourceMaps, strip, map);
   const out = await instrumented(code, options);
   if (out.code !== undefined) return { ...result, format: 'module', source: out.code };
   return strip ? { ...result, format: 'module', source: await withMap(code, map) } : result;

@@ -28,6 +28,8 @@ import { claimThread, ENV, readEnv } from '../settings.js';
 import { isMainThread, parentPort } from 'node:worker_threads';
 import { isTypeScript } from '../typescript.js';
 import { installCommonJsHook } from './commonjs.js';
+import { esmSource } from './esm-source.js';
+import { offerInstrumentedSource } from '../instrumented-source.js';
 import type { EntryData } from './hooks-entry.js';
 
 /** Set by the hooks thread once it has loaded hooks.ts (hooks-entry.ts); undefined when none was registered here. */
@@ -47,7 +49,12 @@ export function installNodeLoader(): void {
   const data: EntryData = { settings, sourceMaps, ready: hooksReady };
   // hooks-entry.ts loads hooks.ts in the background, while this thread goes on (waitForHooks).
   module.register('./hooks-entry.js', import.meta.url, { data });
-  installCommonJsHook(settings, () => process.sourceMapsEnabled === true);
+  const commonJs = installCommonJsHook(settings, () => process.sourceMapsEnabled === true);
+  // The code both hooks instrumented, on demand (../instrumented-source.ts): V8 names an ES
+  // module by its file: URL (the hooks thread instrumented it: esm-source.ts does it again), a
+  // CommonJS module by its path.
+  const esm = { settings, policy: commonJs.policy, sourceMaps, cache: commonJs.cache, transform: commonJs.transform };
+  offerInstrumentedSource((file) => (file.startsWith('file:') ? esmSource(file, esm) : commonJs.sourceOf(file)));
   installModuleDump(readEnv(ENV.dumpModules), settings.runtimeCjs);
 }
 
