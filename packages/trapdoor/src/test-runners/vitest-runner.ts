@@ -100,8 +100,14 @@ function interleaving(on: boolean): void {
   else switcher.disable();
 }
 
-/** Runs `run` (sync or async) under a deadline of `ms` (none for 0 or Infinity, as Vitest reads them). */
-function withDeadline<T>(ms: number, hook: boolean, run: () => T): T {
+/**
+ * Runs `run` (sync or async) under a deadline of `ms` (none for 0 or Infinity, as Vitest reads
+ * them). Only code that may interleave with other entries (`shared`: a concurrent test, parallel
+ * hooks) runs in the AsyncLocalStorage: on Node 20 a store once entered keeps async_hooks' promise
+ * tracking on for the whole process, which made every promise of a plain sequential suite slower
+ * (ufo's suite: about 40 ms more CPU per test file).
+ */
+function withDeadline<T>(ms: number, hook: boolean, shared: boolean, run: () => T): T {
   if (!(ms > 0 && ms < Infinity)) return run();
   const entry: Running = { at: Date.now() + ms, message: timeoutMessage(ms, hook) };
   running.add(entry);
@@ -115,7 +121,7 @@ function withDeadline<T>(ms: number, hook: boolean, run: () => T): T {
   };
   let result: T;
   try {
-    result = owner.run(entry, run);
+    result = shared ? owner.run(entry, run) : run();
   } catch (error) {
     end();
     throw error;
@@ -138,15 +144,20 @@ function withDeadline<T>(ms: number, hook: boolean, run: () => T): T {
 
 const wrapped = new WeakSet<Hook>();
 
-function hookWithDeadline(hook: Hook, ms: number): Hook {
+function hookWithDeadline(hook: Hook, ms: number, parallel: boolean): Hook {
   if (wrapped.has(hook)) return hook;
   const withIt: Hook = function (this: unknown, ...args: unknown[]) {
-    return withDeadline(ms, true, () => hook.apply(this, args));
+    return withDeadline(ms, true, parallel, () => hook.apply(this, args));
   };
   // Vitest reads the timeout and the stack it keeps on the hook (for a cleanup the hook returns).
   for (const key of Object.getOwnPropertySymbols(hook)) (withIt as unknown as Record<symbol, unknown>)[key] = (hook as unknown as Record<symbol, unknown>)[key];
   wrapped.add(withIt);
   return withIt;
+}
+
+/** Whether a test in `suite` (or in a suite inside it) is concurrent. */
+function hasConcurrent(suite: Suite): boolean {
+  return suite.tasks.some((task) => task.concurrent === true || (task.type === 'suite' && hasConcurrent(task)));
 }
 
 function withDeadlines(Base: RunnerClass): RunnerClass {
@@ -158,19 +169,22 @@ function withDeadlines(Base: RunnerClass): RunnerClass {
         if (fn === undefined) throw new Error('Test function is not found. Did you add it using `setFn`?');
         return fn() as Promise<void>;
       };
-      await withDeadline(settings.timeout ?? test.timeout, false, run);
+      await withDeadline(settings.timeout ?? test.timeout, false, test.concurrent === true, run);
     }
 
     override async onBeforeRunSuite(suite: Suite): Promise<void> {
       await super.onBeforeRunSuite?.(suite);
       const hooks = statics.getSuiteHooks(suite);
+      // Hooks run side by side under `sequence.hooks: 'parallel'` (Vitest's default is 'stack').
+      // The hooks of concurrent tests run runs beside the other tests' code too.
+      const parallel = (this.config as { sequence?: { hooks?: string } }).sequence?.hooks === 'parallel' || hasConcurrent(suite);
       for (const name of HOOKS) {
         const list = hooks[name];
         if (list === undefined) continue;
         // In place: Vitest reads these lists when it runs the hooks.
         for (let i = 0; i < list.length; i++) {
           const own = (list[i] as unknown as Record<symbol, unknown>)[HOOK_TIMEOUT];
-          list[i] = hookWithDeadline(list[i]!, typeof own === 'number' ? own : this.config.hookTimeout);
+          list[i] = hookWithDeadline(list[i]!, typeof own === 'number' ? own : this.config.hookTimeout, parallel);
         }
       }
     }
