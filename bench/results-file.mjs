@@ -10,6 +10,8 @@ const RESULTS = resolve(dirname(fileURLToPath(import.meta.url)), 'results');
 export function writeResults(name, title, lines) {
   mkdirSync(RESULTS, { recursive: true });
   const file = join(RESULTS, name);
-  writeFileSync(file, [`## ${title}`, '', ...lines, ''].join('\n'));
+  // A table ends at a blank line (a line of text right after one would be read as a row).
+  const body = lines.flatMap((line, i) => (i > 0 && lines[i - 1].startsWith('|') && !line.startsWith('|') && line !== '' ? ['', line] : [line]));
+  writeFileSync(file, [`## ${title}`, '', ...body, ''].join('\n'));
   return file;
 }

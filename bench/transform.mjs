@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parse } from '@babel/parser';
 import { instrument } from '@trapdoor-js/transform';
+import { writeResults } from './results-file.mjs';
 
 const require = createRequire(import.meta.url);
 const file = require.resolve('typescript/lib/typescript.js');
@@ -53,11 +54,23 @@ if (!process.env.BENCH_SKIP_ISTANBUL) {
 }
 
 const parseRow = rows[0];
-console.log(`node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; oxc ${oxc.rawTransferSupported() ? 'raw' : 'JSON'} transfer`);
-console.log(`input: ${file} (${mb.toFixed(2)} MB), ${sites} sites, output ${(outBytes / 1e6).toFixed(2)} MB (${(outBytes / Buffer.byteLength(code)).toFixed(2)}x)`);
-console.log('| what | ms | MB/s | vs bare parse |');
-console.log('|---|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.label} | ${r.ms.toFixed(0)} | ${r.mbps.toFixed(2)} | ${(r.mbps / parseRow.mbps).toFixed(2)} |`);
+// Printed, and the report's table (bench/results/transform.md).
+const out = [];
+const log = (line) => {
+  out.push(line);
+  console.log(line);
+};
+log(`node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; oxc ${oxc.rawTransferSupported() ? 'raw' : 'JSON'} transfer`);
+log(`input: ${file} (${mb.toFixed(2)} MB), ${sites} sites, output ${(outBytes / 1e6).toFixed(2)} MB (${(outBytes / Buffer.byteLength(code)).toFixed(2)}x)`);
+log('| what | ms | MB/s | vs bare parse |');
+log('|---|---:|---:|---:|');
+for (const r of rows) log(`| ${r.label} | ${r.ms.toFixed(0)} | ${r.mbps.toFixed(2)} | ${(r.mbps / parseRow.mbps).toFixed(2)} |`);
 const ours = rows[2];
 const ist = rows[4];
-if (ist) console.log(`trapdoor is ${(ours.mbps / ist.mbps).toFixed(1)}x istanbul's speed; target: >= 0.5x bare parse (now ${(ours.mbps / parseRow.mbps).toFixed(2)}x)`);
+if (ist) log(`trapdoor is ${(ours.mbps / ist.mbps).toFixed(1)}x istanbul's speed; target: >= 0.5x bare parse (now ${(ours.mbps / parseRow.mbps).toFixed(2)}x)`);
+
+writeResults('transform.md', 'Transform throughput (`npm run bench:transform`)', [
+  `Best of ${runs} runs each after a warm-up, in one process.`,
+  '',
+  ...out.map((l) => (l.startsWith('|') ? l : `${l}  `)),
+]);
