@@ -144,7 +144,11 @@ it.skipIf(missing)('Chrome DevTools attaches, pauses the busy loop, shows its fr
   expect(await program.exited, program.describe()).toBe(0);
 });
 
-it.skipIf(missing)('Chrome DevTools: a breakpoint clicked on a loop body line stops at that loop in its own function; a method shows its this', async () => {
+// One retry: under a loaded CI machine DevTools' UI has twice (in about ten fresh-clone runs, at
+// load 8-10) not shown the paused location within 30 s after "Paused on breakpoint"; it has never
+// failed alone. A real regression fails both attempts (afterEach kills the first one's processes,
+// launchChromium starts a new browser).
+it.skipIf(missing)('Chrome DevTools: a breakpoint clicked on a loop body line stops at that loop in its own function; a method shows its this', { retry: 1 }, async () => {
   const script = join(programsDir, 'views.mjs');
   const program = start(process.execPath, [BIN, 'run', '--port', '0', script]);
   await program.until(/^spinning$/m);
