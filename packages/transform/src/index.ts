@@ -162,14 +162,18 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   const sites: Site[] = [];
   const inserts: Insert[] = [];
 
-  plans.forEach((plan, id) => {
-    const locals = localsAt(plan.frame, plan.block, plan.point);
+  // Where a plan is in the original source (through the input map), and that source's index in the table.
+  const place = (plan: SitePlan) => {
     const original = input?.lookup(plan.line, plan.column);
     const source = original?.source ?? filename;
     let sourceIndex = sources.indexOf(source);
     if (sourceIndex < 0) sourceIndex = sources.push(source) - 1;
-    const position = original ?? { line: plan.line, column: plan.column };
-    const end = endPosition(plan, input, source);
+    return { source, sourceIndex, position: original ?? { line: plan.line, column: plan.column }, end: endPosition(plan, input, source) };
+  };
+
+  plans.forEach((plan, id) => {
+    const locals = localsAt(plan.frame, plan.block, plan.point);
+    const { source, sourceIndex, position, end } = place(plan);
     const flags = (plan.capturesThis ? 1 : 0) | (plan.sideEffectFree ? 2 : 0) | SITE_ARGS | (plan.placement.type === 'expression' ? 0 : SITE_THROWS);
     tableSites.push({ kind: plan.kind, line: position.line, column: position.column, functionName: plan.functionName, locals, sourceIndex, endLine: end.line, endColumn: end.column, flags });
     sites.push({
@@ -191,12 +195,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
 
   // Functions left without an entry check, so that the runtime's breakpoints still see a function there.
   const bare: TableBare[] = elided.map((plan) => {
-    const original = input?.lookup(plan.line, plan.column);
-    const source = original?.source ?? filename;
-    let sourceIndex = sources.indexOf(source);
-    if (sourceIndex < 0) sourceIndex = sources.push(source) - 1;
-    const position = original ?? { line: plan.line, column: plan.column };
-    const end = endPosition(plan, input, source);
+    const { sourceIndex, position, end } = place(plan);
     return { line: position.line, column: position.column, endLine: end.line, endColumn: end.column, functionName: plan.functionName, sourceIndex };
   });
 
