@@ -130,6 +130,26 @@ describe('a busy worker thread of a program started with trapdoor run (Node)', (
   });
 });
 
+/**
+ * `trapdoor stack --json <pid>` until `done(report)`, at most 20 looks half a second apart. A
+ * failing look must say `notYet` (the runtime is not loaded yet); the caller asserts on the last
+ * report, with `seen` (every look) for the failure message.
+ */
+async function stackUntil(running: { proc: { pid?: number }; describe(): string }, notYet: RegExp, done: (report: any) => boolean): Promise<{ report: any; seen: string[] }> {
+  let report: any;
+  const seen: string[] = [];
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const stack = await trapdoor('stack', '--json', String(running.proc.pid));
+    seen.push(`${stack.code} ${stack.stdout.slice(0, 600)} ${stack.stderr}`);
+    if (stack.code === 0) {
+      report = JSON.parse(stack.stdout);
+      if (done(report)) break;
+    } else expect(stack.stderr, running.describe()).toMatch(notYet);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return { report, seen };
+}
+
 describe("Vitest's threads pool under trapdoor test", () => {
   it('while a stuck test hangs in a worker thread, stack <trapdoor test pid> shows its loop and locals', async () => {
     const dir = mkdtempSync(join(work, 'stuck-'));
@@ -142,21 +162,9 @@ describe("Vitest's threads pool under trapdoor test", () => {
     // frame is placed by the site table (pause.ts), not by Vite's map of the check inside the body.
     const loop = lineOf(file, 'while (true) {');
     const inLoop = (frame: { file?: string; line?: number; column?: number } | undefined): boolean => frame?.file === file && frame.line === loop && frame.column === readFileSync(file, 'utf8').split('\n')[loop - 1]!.indexOf('while') + 1;
-    // The worker may still be loading the test (stopped at another check) on the first look.
-    let report: any;
-    const seen: string[] = [];
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const stack = await trapdoor('stack', '--json', String(running.proc.pid));
-      seen.push(`${stack.code} ${stack.stdout.slice(0, 600)} ${stack.stderr}`);
-      if (stack.code !== 0) {
-        // Before Vitest's process has loaded its config there is nothing to attach to yet.
-        expect(stack.stderr, running.describe()).toMatch(/does not run trapdoor's runtime|no process below/);
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        continue;
-      }
-      report = JSON.parse(stack.stdout);
-      if (inLoop(report.threads?.[0]?.frames?.[0])) break;
-    }
+    // The worker may still be loading the test (stopped at another check) on the first look;
+    // before Vitest's process has loaded its config there is nothing to attach to yet.
+    const { report, seen } = await stackUntil(running, /does not run trapdoor's runtime|no process below/, (r) => inLoop(r.threads?.[0]?.frames?.[0]));
     expect(report?.threads?.[0]?.state, `${seen.join('\n')}\n${running.describe()}`).toBe('paused');
     expect(report.threads[0].frames[0], JSON.stringify(report.threads[0].frames[0])).toSatisfy(inLoop);
     expect(report.threads[0].frames[0].functionName).toBe('');
@@ -175,21 +183,8 @@ describe("trapdoor-js/vitest in the project's vitest.config, threads pool (no tr
     const running = startProgram([process.execPath, join('node_modules', 'vitest', 'vitest.mjs'), 'run', '--pool=threads'], dir);
     const file = join(dir, 'test', 'spin.test.js');
     const loop = lineOf(file, 'while (Date.now() < until)');
-    let report: any;
-    const seen: string[] = [];
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const stack = await trapdoor('stack', '--json', String(running.proc.pid));
-      seen.push(`${stack.code} ${stack.stdout.slice(0, 600)} ${stack.stderr}`);
-      if (stack.code !== 0) {
-        // Before Vitest has set up its projects the runtime is not loaded yet.
-        expect(stack.stderr, running.describe()).toMatch(/does not run trapdoor's runtime/);
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        continue;
-      }
-      report = JSON.parse(stack.stdout);
-      if (report.threads?.[0]?.frames?.[0]?.file === file) break;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+    // Before Vitest has set up its projects the runtime is not loaded yet.
+    const { report, seen } = await stackUntil(running, /does not run trapdoor's runtime/, (r) => r.threads?.[0]?.frames?.[0]?.file === file);
     expect(report?.threads?.[0]?.state, `${seen.join('\n')}\n${running.describe()}`).toBe('paused');
     expect(report.threads[0].frames[0]).toMatchObject({ file, line: loop, column: readFileSync(file, 'utf8').split('\n')[loop - 1]!.indexOf('while') + 1 });
     expect(report.threads[0].locals.map((l: { name: string }) => l.name)).toContain('until');
