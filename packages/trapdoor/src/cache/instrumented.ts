@@ -82,6 +82,9 @@ export function transformVersion(): string {
     // This package's files that shape the result (loaders/instrument-module.js, instrument/source-maps.js).
     const own = fileURLToPath(new URL('../', import.meta.url));
     parts.push(statsOf(built(join(own, 'loaders', 'instrument-module.js'))), statsOf(built(join(own, 'instrument', 'source-maps.js'))));
+    // The Deno loader's copy of both and of the transform, one file (scripts/bundle-deno.mjs).
+    const denoBundle = join(own, 'loaders', 'deno', 'transform.cjs');
+    if (existsSync(denoBundle)) parts.push(statsOf(denoBundle));
     describe(join(own, '..', 'package.json'), []);
   } catch (error) {
     // Cannot tell the version: a key no other process makes, so nothing is reused.

@@ -22,11 +22,10 @@
  * runtime needs.
  */
 import { readFileSync } from 'node:fs';
-import module from 'node:module';
+import module, { createRequire } from 'node:module';
 import { installModuleDump } from '../debug-dump.js';
-// Loaded with the loader, not on the first cache miss as on Node and Bun: Deno 2.9's require() of
-// an ES module cannot resolve its relative imports once a module hook is registered (preload-runtime.ts).
-import { instrumentModule, type InstrumentModuleOptions, type ModuleType } from '../instrument-module.js';
+import type * as InstrumentModule from '../instrument-module.js';
+import type { InstrumentModuleOptions, ModuleType } from '../instrument-module.js';
 import { offerInstrumentedSource } from '../instrumented-source.js';
 import { InstrumentCache, instrumentCached } from '../../cache/instrumented.js';
 import { settingsFromEnv } from '../locations.js';
@@ -45,6 +44,15 @@ interface LoadResult {
 type RegisterHooks = (hooks: { load(url: string, context: LoadContext, next: (url: string, context: LoadContext) => LoadResult): LoadResult }) => unknown;
 
 const registerHooks = (module as unknown as { registerHooks?: RegisterHooks }).registerHooks;
+
+/**
+ * The transform, loaded on the first cache miss, as on Node and Bun: one CommonJS file
+ * (scripts/bundle-deno.mjs), because Deno 2.9's require() of an ES module cannot resolve that
+ * module's relative imports once a module hook is registered, and a load hook cannot await.
+ */
+let transform: typeof InstrumentModule | undefined;
+const instrumentModule: typeof InstrumentModule.instrumentModule = (code, options) =>
+  (transform ??= createRequire(import.meta.url)('./transform.cjs') as typeof InstrumentModule).instrumentModule(code, options);
 
 if (claimThread('deno')) {
   if (typeof registerHooks !== 'function') {

@@ -36,7 +36,8 @@ export function mayRead(path: string): boolean {
 function isFile(path: string): boolean {
   if (!mayRead(path)) return false;
   try {
-    return statSync(path).isFile();
+    // No error for a missing file: building one (and its stack) is most of a failed probe's cost on Deno.
+    return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
   } catch {
     return false;
   }

@@ -9,7 +9,9 @@ import { createRequire } from 'node:module';
 import { isMainThread } from 'node:worker_threads';
 import { locate } from '../locations.js';
 
-if (isMainThread) {
+/** Called by register.ts once the loader is installed (a function, not top-level await: register.js is one bundled file). */
+export async function preloadRuntime(): Promise<void> {
+  if (!isMainThread) return;
   try {
     const { runtimeEsm, runtimeCjs } = locate({ canRead: true });
     if (/\.c[jt]s$/i.test(process.argv[1] ?? '')) createRequire(import.meta.url)(runtimeCjs);

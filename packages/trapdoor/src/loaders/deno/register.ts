@@ -20,7 +20,7 @@ if (mayRead(root)) {
   resolveOwnImports(root);
   await probeFacadeUrls();
   await import('./loader.js');
-  await import('./preload-runtime.js'); // the runtime is always there, so attach works (../preload-runtime.ts)
+  await (await import('./preload-runtime.js')).preloadRuntime(); // the runtime is always there, so attach works (../preload-runtime.ts)
 } else {
   process.stderr.write(
     `trapdoor: the program runs without trapdoor: its Deno loader needs read access to its packages (${root.replace(/[\\/]$/, '')} and their dependencies); ` +
