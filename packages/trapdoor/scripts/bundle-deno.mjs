@@ -64,8 +64,9 @@ await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  sourcemap: true,
-  sourcesContent: false,
+  // No map: its sources would be the transform's and @jridgewell's, files this package does not
+  // ship (test/e2e-package.test.ts). The transform's errors reach the user as one message.
+  sourcemap: false,
   external: ['node:*', '@babel/parser', '@babel/code-frame', 'oxc-parser'],
   // The transform's parse.js resolves the parsers from its own URL: kept so, found at run time
   // (this package depends on the transform, so it resolves from here as Node would).
