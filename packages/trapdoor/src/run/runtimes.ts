@@ -7,7 +7,6 @@ import { accessSync, constants, existsSync, readFileSync, realpathSync, statSync
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliError } from '../errors.js';
-import { locate } from '../loaders/locations.js';
 import { cacheDir } from '../cache/disk-cache.js';
 
 export type RuntimeName = 'node' | 'bun' | 'deno';
@@ -159,12 +158,13 @@ export type DenoNeeds = Partial<Record<Permission, string[]>>;
  * the cache of instrumented modules.
  */
 function denoNeeds(options: CommandOptions): DenoNeeds {
-  const { ownDirs } = locate({ canRead: true, withDependencies: true });
-  const strip = (dir: string) => (dir.length > 1 ? dir.replace(/[\\/]+$/, '') : dir);
   // The loader resolves its own imports as Node does (loaders/deno/own-modules.ts): it reads the
-  // package.json of every package it imports, the transform's dependencies included.
+  // package.json of every package it imports, the transform's dependencies included. The closure
+  // holds trapdoor's own packages (the runtime, the transform, the native watcher) and the
+  // runtime's dependencies, each by the path Node finds it at and by its real path: the folders
+  // `locate()` names, found in one walk.
   const closure = packageClosure(fileURLToPath(new URL('../../', import.meta.url)));
-  const read = [...new Set([...ownDirs.map(strip), ...closure, ...closure.filter(inNodeModules).flatMap(requireProbes)])];
+  const read = [...new Set([...closure, ...closure.filter(inNodeModules).flatMap(requireProbes)])];
   const script = resolve(options.cwd, options.script);
   read.push(script);
   try {
@@ -180,7 +180,7 @@ function denoNeeds(options: CommandOptions): DenoNeeds {
     // ws reads two when it loads; the transform's dependencies (picocolors, @babel/types) six more.
     env: ['WS_NO_BUFFER_UTIL', 'WS_NO_UTF_8_VALIDATE', 'TRAPDOOR_*', 'NO_COLOR', 'FORCE_COLOR', 'TERM', 'CI', 'BABEL_8_BREAKING', 'BABEL_TYPES_8_BREAKING'],
   };
-  const native = ownDirs.map(strip).find((dir) => /[\\/]native$/.test(dir) || /@trapdoor[\\/]native$/.test(dir));
+  const native = closure.find((dir) => /[\\/]native$/.test(dir) && packageName(dir) === '@trapdoor-js/native');
   if (native !== undefined) needs.ffi = [native];
   const write: string[] = [];
   if (options.dumpFile) write.push(resolve(options.cwd, options.dumpFile));
@@ -257,6 +257,14 @@ function parsePermission(flag: string): { permission: Permission; values: string
   if (!match) return undefined;
   const values = match[2] === undefined ? undefined : match[2].split(',').filter((v) => v !== '');
   return { permission: match[1] as Permission, values: values?.length === 0 ? undefined : values };
+}
+
+function packageName(dir: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string }).name;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
