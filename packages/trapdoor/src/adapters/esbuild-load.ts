@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
-import { Buffer } from 'node:buffer';
+import { pathToFileURL } from 'node:url';
 import type { InstrumentResult, TransformError } from '@trapdoor-js/transform';
 
 /** The part of esbuild's `PluginBuild` used here (esbuild is the user's dependency, not ours). */
@@ -54,14 +54,19 @@ function loaderFor(path: string, configured: Record<string, string> | undefined)
 }
 
 /**
- * Plain `data:application/json;base64,` with the map inline: esbuild chains an input file's
- * inline map into its output map (as unplugin's adapter hands it over too). Without
- * `sourcesContent`: the map's one source is the file itself, which esbuild reads for its output
- * map's `sourcesContent` (the text as written), so it need not be encoded and decoded on every build.
+ * The map inline, as esbuild chains an input file's inline map into its output map: a
+ * percent-encoded `data:application/json,` URL (esbuild's own `url.PathUnescape`), written by
+ * hand, not `JSON.stringify` and base64. The mappings are base64 digits, `,` and `;` already, and
+ * the one source is a `file:` URL (no `%`, space or quote left as it is), so nothing in the text
+ * needs escaping but the URL's own `%`: no encoding pass here, none in esbuild, and a quarter
+ * fewer bytes through its pipe than base64 (rxjs's 251 modules: 0.66 MB of mappings). The source
+ * as a URL also keeps a `%` in a folder's name: esbuild reads sources as URLs, so a plain path
+ * with `%25` in it named another file and lost its text. Without `sourcesContent`: the source is
+ * the file itself, which esbuild reads for its output map's `sourcesContent` (the text as written).
  */
-function withInlineMap(result: InstrumentResult): string {
-  const map = { ...result.insertMap, sourcesContent: undefined };
-  return `${result.code}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}`;
+export function withInlineMap(code: string, path: string, mappings: string): string {
+  const source = JSON.stringify(pathToFileURL(path).href).replaceAll('%', '%25');
+  return `${code}\n//# sourceMappingURL=data:application/json,{"version":3,"sources":[${source}],"names":[],"mappings":"${mappings}"}`;
 }
 
 export function setupEsbuildLoad(build: EsbuildLike, hooks: EsbuildLoadHooks): void {
@@ -81,7 +86,7 @@ export function setupEsbuildLoad(build: EsbuildLike, hooks: EsbuildLoadHooks): v
     };
     const done = (result: InstrumentResult): EsbuildLoadResult | undefined => {
       if (result.skipped !== undefined || result.sites.length === 0) return undefined;
-      return { contents: withInlineMap(result), loader: loaderFor(args.path, build.initialOptions.loader), resolveDir: dirname(args.path) };
+      return { contents: withInlineMap(result.code, args.path, result.insertMap.mappings), loader: loaderFor(args.path, build.initialOptions.loader), resolveDir: dirname(args.path) };
     };
     let result: InstrumentResult | Promise<InstrumentResult>;
     try {

@@ -1,0 +1,58 @@
+/**
+ * The esbuild plugin's inline map (esbuild-load.ts), with real esbuild: the output map names the
+ * module's file as written, with its text, in a folder whose name a URL would read otherwise
+ * (a `%`, a space, a non-ASCII letter), and a place after an inserted check maps where it does
+ * in the plain build.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as esbuild from 'esbuild';
+import { TraceMap, originalPositionFor, generatedPositionFor } from '@jridgewell/trace-mapping';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { trapdoor } from './factory.js';
+
+let root: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'trapdoor-esbuild-map-'));
+});
+afterEach(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+const SOURCE = 'export function spin(n: number): number {\n  let i = 0;\n  while (i < n) i++;\n  return i;\n}\nconsole.log(spin(3));\n';
+
+async function bundle(dir: string, instrumented: boolean): Promise<{ code: string; map: TraceMap & { sources: (string | null)[]; sourcesContent?: (string | null)[] } }> {
+  const result = await esbuild.build({
+    entryPoints: [join(dir, 'main.ts')],
+    bundle: true,
+    write: false,
+    outdir: join(root, 'out'),
+    format: 'esm',
+    platform: 'node',
+    sourcemap: 'external',
+    logLevel: 'silent',
+    plugins: instrumented ? [trapdoor.esbuild({ root })] : [],
+  });
+  const text = (suffix: string) => result.outputFiles.find((file) => file.path.endsWith(suffix))!.text;
+  return { code: text('.js'), map: new TraceMap(text('.js.map')) as never };
+}
+
+it.each(['plain', 'with %25, a space and é'])('a module in a folder %s: the output map names it, with its text, as the plain build does', async (folder) => {
+  const dir = join(root, folder);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'main.ts'), SOURCE);
+  const plain = await bundle(dir, false);
+  const ours = await bundle(dir, true);
+  expect(ours.code).toContain('__td_');
+  expect(ours.map.sources).toEqual(plain.map.sources);
+  expect(ours.map.sourcesContent).toEqual([SOURCE]);
+  // `i++` on line 3, after the loop's inserted check: the same original place as in the plain build.
+  for (const built of [plain, ours]) {
+    const lines = built.code.split('\n');
+    const line = lines.findIndex((text) => text.includes('i++')) + 1;
+    const column = lines[line - 1]!.indexOf('i++');
+    expect(originalPositionFor(built.map, { line, column })).toMatchObject({ line: 3, column: 16 });
+  }
+  expect(generatedPositionFor(ours.map, { source: ours.map.sources[0]!, line: 4, column: 2 }).line).toBeGreaterThan(0);
+});
