@@ -9,12 +9,14 @@
  *  - `activate(options)` on the main thread itself (from the event loop, a preload, the CLI).
  *
  * Exactly once: the `Word.ACTIVATED` compare-exchange lets one activation through; a storm of
- * requests gives one agent and one banner. Activation starts the agent worker synchronously
- * (inspector/agent/handoff.ts `startAgentSync`: the thread may be inside a busy loop and cannot await), prints
+ * requests gives one agent and one banner. Activation starts the agent worker, loads the rest of
+ * the inspector while the worker boots, and waits for it to listen (inspector/agent/handoff.ts
+ * `spawnAgent`, `startAgentSync`: the thread may be inside a busy loop and cannot await), prints
  * Node's banner to stderr, and installs the protocol agent (inspector/inspector.ts). The program carries
  * on running.
  */
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { controlBlock as ownControlBlock, Request, Word } from './control-block.js';
 import { setTrapHandler, type TrapHandler } from './trap.js';
 import { HELP_LINE, printLine } from './stderr.js';
@@ -23,6 +25,7 @@ import { announceThreadActivation, requestWorkerActivation } from './thread-regi
 import { inspectorEntry, reportedFile } from './package-files.js';
 // Types only: the inspector itself is loaded on the first activation (loadInspector below).
 import type * as InspectorModule from './inspector/index.js';
+import type * as HandoffModule from './inspector/agent/handoff.js';
 import type { Agent, Inspector } from './inspector/index.js';
 
 export interface ActivateOptions {
@@ -51,6 +54,17 @@ const holder = globalThis as Holder;
 /** The inspector's code, loaded synchronously on first use (once per thread, by any copy of the runtime). */
 function loadInspector(): typeof InspectorModule {
   return (holder[MODULE_KEY] ??= createRequire(reportedFile)(inspectorEntry()) as typeof InspectorModule);
+}
+
+/**
+ * The inspector's hand-off (inspector/agent/handoff.js of the same CommonJS build, which the
+ * inspector's entry loads too: one module), alone: what starts the agent worker. Loaded before
+ * the rest of the inspector, so that the worker boots while this thread loads the domains, the
+ * pause loop and the remote objects.
+ */
+function loadHandoff(): Pick<typeof HandoffModule, 'spawnAgent'> {
+  if (holder[MODULE_KEY] !== undefined) return holder[MODULE_KEY];
+  return createRequire(reportedFile)(join(dirname(inspectorEntry()), 'agent', 'handoff.js')) as typeof HandoffModule;
 }
 
 /** Whether the inspector's code is loaded in this thread (for tests and the start-up benchmark). */
@@ -103,8 +117,12 @@ export function activate(options: ActivateOptions = {}): Activation {
   activating = true;
   try {
     const settings = { ...holder[DEFAULTS_KEY], ...options };
+    const agentOptions = { host: settings.host, port: settings.port, strictPort: settings.strictPort, controlBlock: control };
+    // The agent worker first, then the rest of the inspector while it starts (the worker's start
+    // is most of the time from the signal to the banner), then wait for it to listen.
+    loadHandoff().spawnAgent(agentOptions);
     const { startAgentSync, Inspector } = loadInspector();
-    const agent = startAgentSync({ host: settings.host, port: settings.port, strictPort: settings.strictPort, controlBlock: control });
+    const agent = startAgentSync(agentOptions);
     const inspector = new Inspector(agent, control);
     holder[INSPECTOR_KEY] = inspector;
     Atomics.and(control, Word.REQUEST, ~Request.ACTIVATE);

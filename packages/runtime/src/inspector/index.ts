@@ -3,4 +3,4 @@
  * activated (never before: a process that is not debugged does not pay for it).
  */
 export { Inspector } from './inspector.js';
-export { currentAgent, startAgentSync, type Agent } from './agent/handoff.js';
+export { currentAgent, spawnAgent, startAgentSync, type Agent } from './agent/handoff.js';

@@ -10,7 +10,8 @@
  * unref'd by the main thread, so it never keeps the process alive.
  */
 import { workerData } from 'node:worker_threads';
-import { WorkerEnd, type AgentWorkerData, type ToWorker } from './handoff.js';
+import type { AgentWorkerData, ToWorker } from './handoff.js';
+import { WorkerEnd } from './worker-end.js';
 import type { InspectorServer } from './server.js';
 
 async function main(data: AgentWorkerData): Promise<void> {
