@@ -320,6 +320,42 @@ function startWatcher(options) {
 }
 
 /**
+ * Starts this thread's deadline watcher (what @trapdoor-js/runtime/deadline arms): a native
+ * thread that waits until the time written in `control` (a Date.now() time in words
+ * `layout.atHigh`/`layout.atLow`, its generation in `layout.seq`; 0 is none), then stores the
+ * generation in `layout.fired` and ORs `layout.bit` into `layout.request`, so a busy JS thread
+ * traps at its next check. Returns `wake`, to call after each new deadline is written (JS cannot
+ * wake a native thread with Atomics.notify). One per thread; it ends with the thread.
+ */
+function startDeadlineWatcher(control, layout) {
+  const native = requireBinding();
+  if (typeof native.deadlineStart !== 'function') {
+    throw makeError(CODES.UNAVAILABLE, '@trapdoor-js/native: the addon has no deadline watcher (built from an older version: npm rebuild @trapdoor-js/native)');
+  }
+  if (!isSharedInt32Array(control)) {
+    throw makeError(CODES.INVALID_ARG, `control must be an Int32Array over a SharedArrayBuffer, got ${describe(control)}`, TypeError);
+  }
+  for (const name of ['request', 'seq', 'atHigh', 'atLow', 'fired']) {
+    const index = layout === null || typeof layout !== 'object' ? undefined : layout[name];
+    if (!Number.isInteger(index) || index < 0 || index >= control.length) {
+      throw makeError(CODES.INVALID_ARG, `layout.${name} must be an integer in [0, ${control.length}), got ${describe(index)}`, RangeError);
+    }
+  }
+  if (!Number.isInteger(layout.bit) || layout.bit < -0x80000000 || layout.bit > 0xffffffff) {
+    throw makeError(CODES.INVALID_ARG, `layout.bit must be a 32-bit integer, got ${describe(layout.bit)}`, RangeError);
+  }
+  let handle;
+  try {
+    handle = native.deadlineStart(control, layout.request, layout.seq, layout.atHigh, layout.atLow, layout.fired, layout.bit | 0);
+  } catch (error) {
+    if (error && typeof error === 'object' && typeof error.code !== 'string') error.code = CODES.NATIVE;
+    throw error;
+  }
+  const wake = native.deadlineWake;
+  return () => wake(handle);
+}
+
+/**
  * What is installed for `signal` now: 'default', 'ignored', 'trapdoor' (this addon's handler)
  * or 'other' (the runtime's or another library's). Throws like startWatcher for bad names.
  */
@@ -334,4 +370,4 @@ function _stats(signal) {
   return requireBinding().stats(number);
 }
 
-module.exports = { startWatcher, isAvailable, loadError, signalDisposition, codes: Object.freeze({ ...CODES }), _stats };
+module.exports = { startWatcher, startDeadlineWatcher, isAvailable, loadError, signalDisposition, codes: Object.freeze({ ...CODES }), _stats };

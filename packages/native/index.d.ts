@@ -51,6 +51,28 @@ export interface TrapdoorNativeError extends Error {
 /** Starts a watcher. Throws a TrapdoorNativeError. */
 export declare function startWatcher(options: WatcherOptions): Watcher;
 
+/** Where startDeadlineWatcher reads the deadline and writes when it passes: word indices of `control`, and the bit. */
+export interface DeadlineLayout {
+  /** The word `bit` is OR'ed into when the deadline passes. */
+  request: number;
+  /** The generation, bumped by each new deadline. */
+  seq: number;
+  /** The deadline, a Date.now() time: its high and low 32 bits (0: none). */
+  atHigh: number;
+  atLow: number;
+  /** Gets the generation that fired. */
+  fired: number;
+  bit: number;
+}
+
+/**
+ * Starts this thread's deadline watcher: a native thread that waits until the deadline in
+ * `control` passes, then stores its generation in `layout.fired` and ORs `layout.bit` into
+ * `layout.request`. Returns `wake`, to call after writing a new deadline (a disarm needs none).
+ * One per thread; it ends with the thread. Throws a TrapdoorNativeError.
+ */
+export declare function startDeadlineWatcher(control: Int32Array, layout: DeadlineLayout): () => void;
+
 /** False (never throws) when the addon could not load; then loadError() says why. */
 export declare function isAvailable(): boolean;
 

@@ -4,6 +4,7 @@
 import native from './index.cjs';
 
 export const startWatcher = native.startWatcher;
+export const startDeadlineWatcher = native.startDeadlineWatcher;
 export const isAvailable = native.isAvailable;
 export const loadError = native.loadError;
 export const signalDisposition = native.signalDisposition;

@@ -34,6 +34,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <time.h>
 #if defined(__APPLE__)
 /* macOS has no unnamed POSIX semaphores; Mach semaphores are safe to signal from a handler. */
 #include <mach/mach.h>
@@ -376,6 +377,84 @@ static void env_cleanup(void *arg) {
   pthread_mutex_unlock(&g_lifecycle);
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* Deadline watcher: the other thread of @trapdoor-js/runtime/deadline, as a plain pthread.   */
+/*                                                                                            */
+/* A JS thread whose test is stuck in a synchronous loop cannot time itself out; this thread  */
+/* waits until the deadline the JS thread wrote into its control block (a Date.now() time in  */
+/* two words, with a generation word), then stores the generation in the "fired" word and ORs */
+/* the request bit: the JS thread's next check traps. The same loop as the runtime's worker   */
+/* (runtime/src/deadline-watcher.ts), without a JS thread of its own: starting a Worker costs  */
+/* a process about 20 ms of CPU, this a pthread. JS cannot wake a native thread with           */
+/* Atomics.notify, so arming calls deadlineWake() (a mutex and a condition variable).         */
+
+typedef struct deadline_watcher {
+  pthread_t thread;
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  uint32_t wakes; /* guarded by lock: bumped by each deadlineWake() */
+  int stopping;   /* guarded by lock */
+  int32_t *block;
+  int32_t request, seq, at_high, at_low, fired, bit; /* word indices and the bit */
+  napi_env env;
+  napi_ref array_ref;
+} deadline_watcher;
+
+static int64_t realtime_ms(void) {
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+static void *deadline_main(void *arg) {
+  deadline_watcher *d = (deadline_watcher *)arg;
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, NULL);
+  int32_t *b = d->block;
+  pthread_mutex_lock(&d->lock);
+  while (!d->stopping) {
+    uint32_t seen = d->wakes;
+    int32_t seq = __atomic_load_n(&b[d->seq], __ATOMIC_SEQ_CST);
+    int64_t at = (int64_t)__atomic_load_n(&b[d->at_high], __ATOMIC_SEQ_CST) * 4294967296LL +
+                 (int64_t)(uint32_t)__atomic_load_n(&b[d->at_low], __ATOMIC_SEQ_CST);
+    /* Written while we read (high, low and the generation are three stores): read again. */
+    if (__atomic_load_n(&b[d->seq], __ATOMIC_SEQ_CST) != seq) continue;
+    if (at == 0 || __atomic_load_n(&b[d->fired], __ATOMIC_SEQ_CST) == seq) {
+      /* Nothing armed, or this generation fired already: until the next arm. */
+      while (d->wakes == seen && !d->stopping) pthread_cond_wait(&d->cond, &d->lock);
+      continue;
+    }
+    if (at > realtime_ms()) {
+      /* Until the deadline or the next arm (a disarm does not wake us: at the old deadline we
+       * see that nothing is armed). Date.now() is the realtime clock, as the condition's. */
+      struct timespec until = {(time_t)(at / 1000), (long)(at % 1000) * 1000000L};
+      int r = 0;
+      while (d->wakes == seen && !d->stopping && r != ETIMEDOUT) r = pthread_cond_timedwait(&d->cond, &d->lock, &until);
+      continue;
+    }
+    /* Passed. The generation first: the thread trusts the bit only while FIRED is the current one. */
+    __atomic_store_n(&b[d->fired], seq, __ATOMIC_SEQ_CST);
+    __atomic_fetch_or(&b[d->request], d->bit, __ATOMIC_SEQ_CST);
+  }
+  pthread_mutex_unlock(&d->lock);
+  return NULL;
+}
+
+/* Environment teardown (a worker ending, process exit): the thread ends before the block can go. */
+static void deadline_cleanup(void *arg) {
+  deadline_watcher *d = (deadline_watcher *)arg;
+  pthread_mutex_lock(&d->lock);
+  d->stopping = 1;
+  pthread_cond_signal(&d->cond);
+  pthread_mutex_unlock(&d->lock);
+  pthread_join(d->thread, NULL);
+  napi_delete_reference(d->env, d->array_ref);
+  pthread_cond_destroy(&d->cond);
+  pthread_mutex_destroy(&d->lock);
+  free(d);
+}
+
 #endif /* TD_SUPPORTED */
 
 /* ---------------------------------------------------------------------------------------- */
@@ -655,6 +734,92 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* deadlineStart(int32Array, request, seq, atHigh, atLow, fired, bit) → a handle for deadlineWake.
+ * One per JS thread (the caller keeps it); it runs until the thread's environment ends. */
+static napi_value js_deadline_start(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7], out;
+  CHECK_NAPI(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+#if !TD_SUPPORTED
+  napi_throw_error(env, "ERR_TRAPDOOR_NATIVE_UNAVAILABLE", "threads are not supported on this platform");
+  return NULL;
+#else
+  if (argc < 7) {
+    napi_throw_type_error(env, "ERR_TRAPDOOR_INVALID_ARG", "deadlineStart() takes 7 arguments");
+    return NULL;
+  }
+  bool is_ta = false;
+  napi_is_typedarray(env, argv[0], &is_ta);
+  napi_typedarray_type type;
+  size_t length = 0, offset = 0;
+  void *data = NULL;
+  napi_value buffer;
+  if (is_ta) CHECK_NAPI(env, napi_get_typedarray_info(env, argv[0], &type, &length, &data, &buffer, &offset));
+  if (!is_ta || type != napi_int32_array || data == NULL) {
+    napi_throw_type_error(env, "ERR_TRAPDOOR_INVALID_ARG", "control must be a non-empty Int32Array");
+    return NULL;
+  }
+  int32_t words[5];
+  for (int i = 0; i < 5; i++) {
+    words[i] = arg_int32(env, argv[1 + i]);
+    if (words[i] < 0 || (size_t)words[i] >= length) {
+      napi_throw_range_error(env, "ERR_TRAPDOOR_INVALID_ARG", "a word index is outside the control block");
+      return NULL;
+    }
+  }
+  deadline_watcher *d = (deadline_watcher *)calloc(1, sizeof *d);
+  if (!d) {
+    napi_throw_error(env, "ERR_TRAPDOOR_NATIVE", "out of memory");
+    return NULL;
+  }
+  d->block = (int32_t *)data;
+  d->request = words[0];
+  d->seq = words[1];
+  d->at_high = words[2];
+  d->at_low = words[3];
+  d->fired = words[4];
+  d->bit = arg_int32(env, argv[6]);
+  d->env = env;
+  pthread_mutex_init(&d->lock, NULL);
+  pthread_cond_init(&d->cond, NULL);
+  if (napi_create_reference(env, argv[0], 1, &d->array_ref) != napi_ok) {
+    free(d);
+    throw_last(env, "napi_create_reference");
+    return NULL;
+  }
+  int err = pthread_create(&d->thread, NULL, deadline_main, d);
+  if (err != 0) {
+    napi_delete_reference(env, d->array_ref);
+    free(d);
+    throw_errno(env, "ERR_TRAPDOOR_NATIVE", "could not start the deadline watcher thread", err);
+    return NULL;
+  }
+  napi_add_env_cleanup_hook(env, deadline_cleanup, d);
+  CHECK_NAPI(env, napi_create_external(env, d, NULL, NULL, &out));
+  return out;
+#endif
+}
+
+/* deadlineWake(handle): the deadline words changed; the watcher reads them again. */
+static napi_value js_deadline_wake(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK_NAPI(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+#if TD_SUPPORTED
+  void *data = NULL;
+  if (argc < 1 || napi_get_value_external(env, argv[0], &data) != napi_ok || data == NULL) {
+    napi_throw_type_error(env, "ERR_TRAPDOOR_INVALID_ARG", "expected the handle deadlineStart() returned");
+    return NULL;
+  }
+  deadline_watcher *d = (deadline_watcher *)data;
+  pthread_mutex_lock(&d->lock);
+  d->wakes++;
+  pthread_cond_signal(&d->cond);
+  pthread_mutex_unlock(&d->lock);
+#endif
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"signalNumber", NULL, js_signal_number, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -664,6 +829,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"suspend", NULL, js_suspend, NULL, NULL, NULL, napi_enumerable, NULL},
       {"resume", NULL, js_resume, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stats", NULL, js_stats, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"deadlineStart", NULL, js_deadline_start, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"deadlineWake", NULL, js_deadline_wake, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK_NAPI(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   napi_value supported;

@@ -4,10 +4,13 @@
  * instrumented programs). No durations are asserted: the deadlines are set, the outcomes checked.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { armDeadline, BAD_DEADLINE_CODE, disarmDeadline, isDeadlineArmed, StuckError, STUCK_ERROR_CODE } from './deadline.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { armDeadline, BAD_DEADLINE_CODE, deadlineWatcherKind, disarmDeadline, isDeadlineArmed, StuckError, STUCK_ERROR_CODE } from './deadline.js';
 import { controlBlock, Request, Word } from './control-block.js';
 import { trap } from './trap.js';
 import type { ModuleTableV1 } from './modules.js';
+import { runtimes } from './inspector/agent/fixtures/harness.mjs';
 
 // Site 0: the loop of `spin` at line 12, column 4 (0-based) of spin.ts, with locals i and limit.
 function __td_M(): ModuleTableV1 {
@@ -195,5 +198,34 @@ describe('armDeadline', () => {
     expect(caught(() => armDeadline(100, { message: 5 as never }))).toMatchObject({ code: BAD_DEADLINE_CODE });
     expect(caught(() => armDeadline(100, { stack: 'mapped' as never }))).toMatchObject({ code: BAD_DEADLINE_CODE, message: expect.stringContaining('stack') });
     expect(isDeadlineArmed()).toBe(false);
+  });
+});
+
+describe('the watcher thread', () => {
+  it("is the native addon's thread here (no Worker is started)", () => {
+    armDeadline(60_000);
+    expect(deadlineWatcherKind()).toBe('native');
+  });
+
+  // Node: the addon's thread on every thread; Bun and Deno: on the main thread (a worker's end is
+  // not known to run the addon's cleanup there), a Worker in workers; Deno without --allow-ffi and
+  // TRAPDOOR_DEADLINE_WATCHER=worker: a Worker everywhere.
+  const fixture = fileURLToPath(new URL('./fixtures/deadline-watcher.mjs', import.meta.url));
+  const cases = runtimes.flatMap(({ name, command }) => {
+    const flags = name === 'deno' ? ['run', '--allow-read', '--allow-env', '--allow-ffi'] : [];
+    return [
+      { name, command, flags, env: {}, main: 'native', worker: name === 'node' ? 'native' : 'worker' },
+      { name, command, flags, env: { TRAPDOOR_DEADLINE_WATCHER: 'worker' }, main: 'worker', worker: 'worker' },
+      ...(name === 'deno' ? [{ name, command, flags: ['run', '--allow-read', '--allow-env'], env: {}, main: 'worker', worker: 'worker' }] : []),
+    ];
+  });
+  it.each(cases)('on $name $flags $env: $main on the main thread, $worker in a worker; both stop a stuck loop', ({ command, flags, env, main, worker }) => {
+    const result = spawnSync(command, [...flags, fixture], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...env } });
+    expect(result.status, result.stderr).toBe(0);
+    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines).toEqual([
+      { thread: 'main', kind: main, message: 'stuck on the main thread', code: STUCK_ERROR_CODE },
+      { thread: 'worker', kind: worker, message: 'stuck on the worker', code: STUCK_ERROR_CODE },
+    ]);
   });
 });

@@ -20,9 +20,13 @@
  *    generation word and `Atomics.notify`s it: a few atomic writes, no message, no allocation,
  *    so thousands of tests arm and disarm for nothing. The REQUEST word stays 0: checks keep
  *    their fast path while a deadline is armed and has not passed.
- *  - A watcher worker (deadline-watcher.ts), started on the first arm and unref'd (it never keeps
- *    the process alive), waits on that word with a timeout; when the deadline passes it sets
- *    `Request.DEADLINE`, and the next check calls `trap()`, which calls the handler below.
+ *  - A watcher thread, started on the first arm, waits for that time; when the deadline passes it
+ *    sets `Request.DEADLINE`, and the next check calls `trap()`, which calls the handler below.
+ *    It is the native addon's (@trapdoor-js/native's `startDeadlineWatcher`, a plain pthread,
+ *    which arming wakes with one call) where the addon loads, else a worker running
+ *    deadline-watcher.ts (unref'd, it never keeps the process alive; it waits on the generation
+ *    word). Starting a Worker costs a process about 20 ms of CPU, once per test process: the
+ *    whole cost of `trapdoor test` in a suite of many small files.
  *  - The error is thrown once; the deadline is then re-armed for `graceMs`. Code that catches the
  *    error and keeps spinning is stopped again when that passes; code that catches it and returns
  *    (a `finally`, the test's own cleanup) runs normally. `disarmDeadline()` ends it: nothing
@@ -34,8 +38,14 @@
  * For a test that waits rather than spins (an await that never settles), the runner's own timer
  * fires as usual; arm with the runner's timeout (or a little more) and let the runner report it.
  */
-import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { controlBlock, Request, Word } from './control-block.js';
+import { agentDir, reportedFile } from './package-files.js';
+import { denoAllows, readEnv } from './permissions.js';
+import { detectRuntime } from './runtime-name.js';
+import { isMainThread, workerThreads } from './threads.js';
 import { setDeadlineHandler } from './trap.js';
 import type { ModuleThunk } from './modules.js';
 import { watchDeadline, type WatcherLayout } from './deadline-watcher.js';
@@ -86,6 +96,8 @@ interface DeadlineState {
   stack: 'original' | 'engine' | undefined;
   armed: boolean;
   watcher: Worker | undefined;
+  /** The native watcher's wake-up (instead of `watcher`), once started. */
+  wake?: (() => void) | undefined;
   /** Why the watcher could not start or stopped, once it happened. */
   watcherProblem: string | undefined;
 }
@@ -151,7 +163,11 @@ function write(at: number): void {
   Atomics.store(block, Word.DEADLINE_AT_HIGH, Math.floor(when / TWO_32));
   Atomics.store(block, Word.DEADLINE_AT_LOW, when % TWO_32 | 0);
   Atomics.add(block, Word.DEADLINE_SEQ, 1);
-  Atomics.notify(block, Word.DEADLINE_SEQ);
+  // The native watcher is woken by a call, only for a new deadline: after a disarm it wakes at the
+  // old time, finds none and waits again (a test that ends in time costs it no wake-up).
+  if (state.wake !== undefined) {
+    if (at !== 0) state.wake();
+  } else Atomics.notify(block, Word.DEADLINE_SEQ);
 }
 
 /** The check that saw `Request.DEADLINE` (trap.ts). Throws the StuckError, or returns when there is nothing to throw. */
@@ -185,12 +201,47 @@ const { workerData } = require('node:worker_threads');
 (${watchDeadline.toString()})(workerData.block, workerData.layout);
 `;
 
+type NativeModule = typeof import('@trapdoor-js/native');
+
+/**
+ * The native watcher's wake-up, or undefined where it cannot start (no addon, Deno without
+ * --allow-ffi, an addon built before it had one): then the worker. On Bun and Deno only on the
+ * main thread, which ends with the process: a worker's end there is not known to run the addon's
+ * cleanup, which stops the thread before the worker's memory goes. `TRAPDOOR_DEADLINE_WATCHER=worker`
+ * chooses the worker (for tests).
+ */
+function nativeWatcher(): (() => void) | undefined {
+  if (readEnv('TRAPDOOR_DEADLINE_WATCHER') === 'worker') return undefined;
+  if (detectRuntime().name !== 'node.js' && !isMainThread) return undefined;
+  if (!denoAllows({ name: 'read', path: dirname(reportedFile) })) return undefined;
+  try {
+    const require = createRequire(join(agentDir(), 'agent-worker.js'));
+    const entry = require.resolve('@trapdoor-js/native');
+    if (!denoAllows({ name: 'ffi', path: dirname(entry) })) return undefined;
+    const native = require(entry) as NativeModule;
+    if (!native.isAvailable() || typeof native.startDeadlineWatcher !== 'function') return undefined;
+    return native.startDeadlineWatcher(controlBlock, LAYOUT);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Which watcher this thread's deadlines use: 'native', 'worker', or undefined before the first arm (for tests). */
+export function deadlineWatcherKind(): 'native' | 'worker' | undefined {
+  return state.wake !== undefined ? 'native' : state.watcher !== undefined ? 'worker' : undefined;
+}
+
 function ensureWatcher(): void {
-  if (state.watcher !== undefined) return;
+  if (state.watcher !== undefined || state.wake !== undefined) return;
   if (state.watcherProblem !== undefined) throw watcherFailed(state.watcherProblem);
+  const wake = nativeWatcher();
+  if (wake !== undefined) {
+    state.wake = wake;
+    return;
+  }
   let worker: Worker;
   try {
-    worker = new Worker(WATCHER_SOURCE, {
+    worker = new (workerThreads().Worker)(WATCHER_SOURCE, {
       eval: true,
       workerData: { block: controlBlock, layout: LAYOUT },
       // Not the program's flags: a loader or --import given to the process has nothing to do here.
