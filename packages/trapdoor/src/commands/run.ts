@@ -7,8 +7,6 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { CONTROL_SOCKET_ENV, STATE_DIR_ENV, stateDirFor, stateFiles } from '@trapdoor-js/runtime/discovery';
 import { isListenHost } from '../args.js';
 import { CliError } from '../errors.js';
 import { ENV } from '../loaders/settings.js';
@@ -115,13 +113,19 @@ export async function runCommand(argv: string[]): Promise<number> {
   // The cache of instrumented modules, found once here (Deno may not read the folders above cwd to find it).
   const cache = cacheDir(cwd);
   if (cache !== undefined) env[CACHE_ENV.dir] = cache;
+  // The state files' rules (@trapdoor-js/runtime/discovery) are needed before the start only on
+  // Deno; on Node and Bun they are loaded while the program starts (below).
+  const discovery = parsed.runtime === 'deno' ? await loadDiscovery() : undefined;
   // Deno may not ask for the user id (the state directory's name) without --allow-sys: name the
   // directory for it, and let it write there.
-  const stateDir = parsed.runtime === 'deno' ? prepareStateDir(env) : undefined;
+  const stateDir = discovery !== undefined ? prepareStateDir(discovery, env) : undefined;
   // And Deno allows a Unix socket by its exact path only, so the control socket (used when the
   // signal cannot be) is named before the child's pid is known.
-  if (stateDir !== undefined && !env[CONTROL_SOCKET_ENV]) env[CONTROL_SOCKET_ENV] = join(stateDir, `run-${process.pid}-${randomBytes(4).toString('hex')}.sock`);
-  const controlSocket = parsed.runtime === 'deno' ? env[CONTROL_SOCKET_ENV] || undefined : undefined;
+  if (stateDir !== undefined && !env[discovery!.CONTROL_SOCKET_ENV]) {
+    const suffix = (await import('node:crypto')).randomBytes(4).toString('hex');
+    env[discovery!.CONTROL_SOCKET_ENV] = join(stateDir, `run-${process.pid}-${suffix}.sock`);
+  }
+  const controlSocket = discovery !== undefined ? env[discovery.CONTROL_SOCKET_ENV] || undefined : undefined;
 
   const command = childCommand({
     runtime: parsed.runtime,
@@ -139,11 +143,23 @@ export async function runCommand(argv: string[]): Promise<number> {
   const given = (parsed.signal ?? env[ENV.signal] ?? (parsed.runtime === 'bun' ? 'SIGUSR1' : 'SIGUSR2')).toUpperCase();
   const signal = given.startsWith('SIG') ? given : `SIG${given}`;
   const relay = signal in constants.signals && signal !== 'SIGKILL' && signal !== 'SIGSTOP' ? [signal] : [];
-  return runChild(command, env, { relay, onExit: (pid) => removeStateFiles(env, pid) });
+  let exited: number | undefined;
+  const status = runChild(command, env, { relay, onExit: (pid) => (exited = pid) });
+  // Loaded once the program is starting, not before: on its way to the program it would be part
+  // of the start-up that `trapdoor run` adds.
+  const [code, rules] = await Promise.all([status, discovery ?? loadDiscovery()]);
+  if (exited !== undefined) removeStateFiles(rules, env, exited);
+  return code;
+}
+
+type Discovery = typeof import('@trapdoor-js/runtime/discovery');
+
+function loadDiscovery(): Promise<Discovery> {
+  return import('@trapdoor-js/runtime/discovery');
 }
 
 /** Removes what the program left in the state directory (its state file and control socket). */
-function removeStateFiles(env: NodeJS.ProcessEnv, pid: number): void {
+function removeStateFiles({ CONTROL_SOCKET_ENV, stateDirFor, stateFiles }: Discovery, env: NodeJS.ProcessEnv, pid: number): void {
   const dir = stateDirFor(env, typeof process.getuid === 'function' ? process.getuid() : undefined);
   if (dir === undefined) return;
   const files = stateFiles(dir, pid);
@@ -153,7 +169,7 @@ function removeStateFiles(env: NodeJS.ProcessEnv, pid: number): void {
 }
 
 /** The state directory for the child (created 0700), also put in its environment; undefined if unusable. */
-function prepareStateDir(env: NodeJS.ProcessEnv): string | undefined {
+function prepareStateDir({ STATE_DIR_ENV, stateDirFor }: Discovery, env: NodeJS.ProcessEnv): string | undefined {
   const dir = stateDirFor(env, typeof process.getuid === 'function' ? process.getuid() : undefined);
   if (dir === undefined) return undefined;
   try {
