@@ -236,6 +236,10 @@ describe('bun test', () => {
       'passes after it': 'pass',
       'ends before the other one spins': 'pass',
       'spins after the other one ended': 'fail',
+      // bun's own timer fails a test that waits; its deadline goes with it.
+      'after a waiting test bun timed out > waits past its timeout': 'fail',
+      'after a waiting test bun timed out > is busy within its own timeout': 'pass',
+      'a slow afterEach hook > after a quick test with a short timeout passes': 'pass',
     });
   });
 
@@ -263,6 +267,12 @@ describe('bun test', () => {
     for (const [, file, line, topFile, topLine] of reports) expect(`${topFile}:${topLine}`, result.output).toBe(`${join(dir, file!)}:${line}`);
     expect(result.output).not.toMatch(/runtime[\\/](?:dist|src)[\\/]|deadline\.js|trap\.js|stuck-error/);
     expect(result.output).not.toMatch(/throw stuckError\(/);
+  });
+
+  it('ends a stuck test’s stack at the test function, as bun prints a plain slow test’s (no frame of trapdoor’s hook)', () => {
+    const tests = result.output.split(/^StuckError: /m).filter((report) => report.startsWith('this test timed out'));
+    expect(tests.length, result.output).toBe(4);
+    for (const report of tests) expect(report.split(/^\(fail\)/m)[0], result.output).not.toMatch(/hooks[\\/]bun-test\.js/);
   });
 
   it('--timeout is every test’s deadline', () => {

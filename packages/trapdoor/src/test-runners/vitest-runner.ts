@@ -23,6 +23,7 @@ import { inject, TestRunner } from 'vitest';
 import type { Suite, Test } from '@vitest/runner';
 import { armDeadline, disarmDeadline } from '@trapdoor-js/runtime/deadline';
 import { SETTINGS_KEY, type VitestSettings } from './vitest-settings.js';
+import { settled } from './settled.js';
 
 type RunnerClass = new (...args: any[]) => {
   config: { hookTimeout: number };
@@ -130,16 +131,7 @@ function withDeadline<T>(ms: number, hook: boolean, shared: boolean, run: () => 
     end();
     return result;
   }
-  return (result as unknown as Promise<unknown>).then(
-    (value) => {
-      end();
-      return value;
-    },
-    (error: unknown) => {
-      end();
-      throw error;
-    },
-  ) as T;
+  return settled(result as unknown as Promise<unknown>, end) as T;
 }
 
 const wrapped = new WeakSet<Hook>();

@@ -13,6 +13,16 @@
  * how bun:test tells a `done` callback apart. bun:test hands the same module object to every
  * test file, so wrapping it once here reaches them all.
  *
+ * Bun prints the stack captured where an error is thrown (not `error.stack`, nor through
+ * `Error.prepareStackTrace` or `Error.stackTraceLimit`), so a wrapper still running below the
+ * test function would be its last frame. A test that starts while no other runs is therefore
+ * called by a tail call, the wrapper's last act (JavaScriptCore implements proper tail calls in
+ * strict code: the wrapper's frame is gone), and Bun prints what it prints for a plain slow test.
+ * Its deadline ends when its afterEach hooks start, or at the global afterEach this preload
+ * registers, which Bun runs after the test has settled, called its `done`, or timed out. Tests
+ * that run beside others (`test.concurrent`, `--concurrent`) keep the wrapper, which sees their
+ * end itself; so do hooks.
+ *
  * The timeout is bun:test's: the test's own (`test(name, fn, ms)` or `{ timeout }`), else
  * `setDefaultTimeout(ms)`, else `bun test --timeout` (passed by trapdoor test, which reads it from
  * the command line; Bun does not show it to the process), else 5000 ms; `trapdoor test --timeout`
@@ -22,6 +32,7 @@
  * hook: `a beforeEach/afterEach hook timed out for this test.`, as bun says it for every hook).
  */
 import { armDeadline, disarmDeadline } from '@trapdoor-js/runtime/deadline';
+import { settled } from '../settled.js';
 
 type Fn = (...args: unknown[]) => unknown;
 
@@ -53,6 +64,8 @@ const hookMessage = () => 'a beforeEach/afterEach hook timed out for this test.'
 interface Running {
   at: number;
   message: string;
+  /** A test's (not a hook's). */
+  test?: boolean;
 }
 
 /**
@@ -71,17 +84,69 @@ function armEarliest(): void {
   else armDeadline(Math.max(1, earliest.at - Date.now()), { message: earliest.message });
 }
 
+/** The test called by a tail call (see above) whose end is still to come, if one is. */
+let tailCalled: Running | undefined;
+/** The other tests started whose global afterEach has not run yet (each gets one). */
+let othersInFlight = 0;
+/** Of those, the ones that ended (or had no deadline). */
+let othersEnded = 0;
+/** Whether afterEachTest is registered (the tail call needs it to see the test's end). */
+let afterEachRegistered = false;
+
+function endTailCalled(): void {
+  const entry = tailCalled;
+  tailCalled = undefined;
+  if (entry !== undefined && running.delete(entry)) armEarliest();
+}
+
+/** After each test (its promise settled, its `done` called, or bun's timer failed it) and its own afterEach hooks. */
+function afterEachTest(): void {
+  if (othersEnded > 0) {
+    othersEnded--;
+    othersInFlight--;
+    return;
+  }
+  // A wrapped test whose promise never settled: bun's timer failed it (its deadline is AFTER_BUN_MS later).
+  const now = Date.now();
+  for (const entry of running) {
+    if (entry !== tailCalled && entry.test === true && entry.at - AFTER_BUN_MS <= now) {
+      running.delete(entry);
+      othersInFlight--;
+      return armEarliest();
+    }
+  }
+  endTailCalled();
+}
+
 /** The test (or hook) function, arming the deadline while it runs. */
-function armed(fn: Fn, own: number | undefined, message: (timeout: number) => string = testMessage): Fn {
+function armed(fn: Fn, own: number | undefined, message: (timeout: number) => string = testMessage, kind: 'test' | 'afterEach' | 'hook' = 'test'): Fn {
   const wrapper = function (this: unknown, ...args: unknown[]): unknown {
+    // A test's afterEach hooks start once it ended: when it is the only test in flight, it is its own.
+    if (kind === 'afterEach' && tailCalled !== undefined && othersInFlight === 0) endTailCalled();
     const timeout = override ?? own ?? defaultTimeout;
-    if (!(timeout > 0) || timeout === Infinity) return fn.apply(this, args);
-    const entry: Running = { at: Date.now() + timeout + AFTER_BUN_MS, message: message(timeout) };
+    if (!(timeout > 0) || timeout === Infinity) {
+      if (kind === 'test') {
+        othersInFlight++;
+        othersEnded++;
+      }
+      return fn.apply(this, args);
+    }
+    const entry: Running = { at: Date.now() + timeout + AFTER_BUN_MS, message: message(timeout), test: kind === 'test' };
+    if (kind === 'test' && running.size === 0 && othersInFlight === 0 && afterEachRegistered) {
+      running.add(entry);
+      tailCalled = entry;
+      armEarliest();
+      // The tail call: nothing may follow it in this function.
+      return fn.apply(this, args);
+    }
+    if (kind === 'test') othersInFlight++;
     running.add(entry);
     armEarliest();
     /** This test's deadline goes (the others' stay). */
     const end = () => {
-      if (running.delete(entry)) armEarliest();
+      if (!running.delete(entry)) return;
+      if (kind === 'test') othersEnded++;
+      armEarliest();
     };
     // A `done` callback (bun:test passes it last): the test ends when it is called.
     const last = args.length - 1;
@@ -103,16 +168,7 @@ function armed(fn: Fn, own: number | undefined, message: (timeout: number) => st
       if (!returned) end();
     }
     if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
-      return (result as PromiseLike<unknown>).then(
-        (value) => {
-          end();
-          return value;
-        },
-        (error: unknown) => {
-          end();
-          throw error;
-        },
-      );
+      return settled(result as PromiseLike<unknown>, end);
     }
     if (!takesDone) end();
     return result;
@@ -154,12 +210,18 @@ if (bunTest !== undefined) {
     const value = bunTest[name];
     if (typeof value === 'function') bunTest[name] = registrar(value as Fn);
   }
+  // Registered with bun's own afterEach (before it is wrapped below), in the preload: it runs after
+  // every test of every file, after the file's own afterEach hooks.
+  if (typeof bunTest.afterEach === 'function') {
+    (bunTest.afterEach as Fn)(afterEachTest);
+    afterEachRegistered = true;
+  }
   // Hooks: `beforeAll(fn, timeout?)` and the like, with bun's words for a hook.
   for (const name of ['beforeAll', 'beforeEach', 'afterAll', 'afterEach']) {
     const hook = bunTest[name];
     if (typeof hook !== 'function') continue;
     bunTest[name] = function (this: unknown, fn: unknown, ...rest: unknown[]) {
-      return (hook as Fn).call(this, typeof fn === 'function' ? armed(fn as Fn, timeoutOf(rest[0]), hookMessage) : fn, ...rest);
+      return (hook as Fn).call(this, typeof fn === 'function' ? armed(fn as Fn, timeoutOf(rest[0]), hookMessage, name === 'afterEach' ? 'afterEach' : 'hook') : fn, ...rest);
     };
   }
   const setDefault = bunTest.setDefaultTimeout;

@@ -21,6 +21,7 @@
  */
 import { AsyncLocalStorage, createHook, executionAsyncResource } from 'node:async_hooks';
 import { armDeadline, disarmDeadline } from '@trapdoor-js/runtime/deadline';
+import { settled } from '../settled.js';
 
 interface NodeTest {
   timeout: number | null;
@@ -143,20 +144,6 @@ class Deadlines {
     const left = entry.at + AFTER_NODE_MS - Date.now();
     armDeadline(left > 0 ? left : AFTER_NODE_MS, { message: `test timed out after ${entry.timeout}ms` });
   }
-}
-
-/** `promise`, calling `end` when it settles (in the context `then` is called in: the code around the test). */
-function settled<T>(promise: Promise<T>, end: () => void): Promise<T> {
-  return promise.then(
-    (value) => {
-      end();
-      return value;
-    },
-    (error: unknown) => {
-      end();
-      throw error;
-    },
-  );
 }
 
 function wrap(proto: NodeTest & { [WRAPPED]?: true }): void {
