@@ -23,6 +23,16 @@ const PACKAGES = ['@trapdoor-js/runtime', '@trapdoor-js/transform', '@trapdoor-j
  * @trapdoor-js/runtime publishes) and paths are not resolved through symbolic links.
  */
 export function locate({ canRead, withDependencies = false }: { canRead: boolean; withDependencies?: boolean }): Locations {
+  // Once per process and kind: a loader's preload and its hooks both ask (each answer costs
+  // several resolutions and package.json reads: about 3 ms of a Deno start). Copies, so no caller
+  // changes another's.
+  const key = `${canRead} ${withDependencies}`;
+  const found = (located[key] ??= findLocations(canRead, withDependencies));
+  return { ...found, ownDirs: [...found.ownDirs] };
+}
+const located: Record<string, Locations> = {};
+
+function findLocations(canRead: boolean, withDependencies: boolean): Locations {
   const require = canRead ? createRequire(import.meta.url) : undefined;
   const packageDir = (name: string): string =>
     dirname(require ? require.resolve(`${name}/package.json`) : fileURLToPath(import.meta.resolve(`${name}/package.json`)));
