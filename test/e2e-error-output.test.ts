@@ -188,6 +188,18 @@ const CASES: Case[] = [
       deno: [DENO_COMMONJS, checkLine('line1-check.cjs', 1, `Deno: ${LINE1_BINDINGS} (no map for CommonJS)`)],
     },
   },
+  // The same as an ES module: its bindings follow the last line (the import hoists), so line 1 has
+  // only the check in front of the error (Deno applies the module's map: exact). It throws before
+  // its body has run to the end, where it registers.
+  {
+    program: 'line1-check.mjs',
+    runtimes: ALL,
+    registers: false,
+    known: {
+      node: [checkLine('line1-check.mjs', 1, `Node: ${CHECK_LINE} (no map applied without source maps enabled)`)],
+      bun: [checkLine('line1-check.mjs', 1, `Bun: ${CHECK_LINE} (Bun applies no map of a plugin's output)`)],
+    },
+  },
   // A worker thread's uncaught error: V8 names the frames of Node's loader there by the property
   // that holds the function (`Module._compile`, `Object..js`), so those must be data properties
   // holding Node's own functions when the stack is printed. (Deno exits 0 after a worker's error.)

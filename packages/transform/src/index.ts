@@ -200,7 +200,8 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   });
 
   // The runtime bindings go on a line without code of the file's, else after its last line (emit.ts).
-  const spot = moduleType === 'cjs' && options.commonJsBindings === 'end' ? undefined : headerSpot(program, comments, code, lines, plans) ?? topWhereLineOneHasChecks(program, plans);
+  const spot =
+    moduleType === 'cjs' && options.commonJsBindings === 'end' ? undefined : headerSpot(program, comments, code, lines, plans) ?? (moduleType === 'cjs' ? topWhereLineOneHasChecks(program, plans) : undefined);
   if (spot) inserts.push({ at: spot.at, text: (spot.semicolonFirst ? ';' : '') + header(names, moduleType, language, runtime, shadowed, hint), closer: false, depth: 0 });
 
   const shifts = placeInserts(lines, inserts, plans, sites);
@@ -303,10 +304,11 @@ function headerSpot(program: Program, comments: Range[], code: string, lines: Li
 }
 
 /**
- * When line 1 carries a check already (a minified or UMD file: `(function (global, factory) {…`),
- * its excerpt shows inserted text whatever is done, so the bindings go at the top as constants:
- * after the bindings, the form that keeps `F` one shape for the engine (measured on acorn's UMD
- * build, Node 20: 1.19–1.26x with them after the last line, 1.10–1.15x at the top).
+ * CommonJS only (an ES module's import after the last line binds the same import): when line 1
+ * carries a check already (a minified or UMD file: `(function (global, factory) {…`), its excerpt
+ * shows inserted text whatever is done, so the bindings go at the top as constants: the form that
+ * keeps `F` one shape for the engine (measured on acorn's UMD build, Node 20: 1.19–1.26x with them
+ * after the last line, 1.10–1.15x at the top).
  */
 function topWhereLineOneHasChecks(program: Program, plans: SitePlan[]): { at: number; semicolonFirst: boolean } | undefined {
   if (!plans.some((p) => p.line === 1)) return undefined;

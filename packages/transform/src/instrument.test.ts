@@ -198,6 +198,16 @@ describe('the runtime bindings, after the last line', () => {
     }
   });
 
+  it('for an ES module even when line 1 holds a check: line 1 shows only the check', () => {
+    for (const src of ['function f(a) { return a.b }\nf({})\n', '(function (g, f) { f(g) })(this, function () { while (0) {} })']) {
+      const { code } = instrument(src, { filename: 'a.mjs' });
+      const first = code.split('\n')[0]!;
+      expect(first.startsWith(src.slice(0, src.indexOf('{') + 1))).toBe(true);
+      expect(first).not.toContain('import');
+      expect(code).toMatch(/\n;function __td_M\(\).*import \{ flags as __td_F, trap as __td_T, register as __td_r \} from "@trapdoor-js\/runtime";.*__td_r\(__td_M, import\.meta\.url\);\n$/);
+    }
+  });
+
   it('binds the runtime at the first check, even one that runs before the end of the file', () => {
     // f runs from line 1, before the footer: its check takes the stand-ins, which bind the runtime,
     // register the module and trap as the check would have.
@@ -236,8 +246,8 @@ describe('module systems', () => {
     // Line 1 holds code: the bindings follow the last line.
     expect(instrument('go()\nwhile (0) {}', { filename: 'a.mjs' }).code).toMatch(/\n;function __td_M\(\).*import \{ flags as __td_F, trap as __td_T, register as __td_r \} from "@trapdoor-js\/runtime";.*__td_r\(__td_M, import\.meta\.url\);\n$/);
     expect(instrument('go()\nwhile (0) {}', { filename: 'a.cjs' }).code).toMatch(/\n;function __td_M\(\).*require\("@trapdoor-js\/runtime"\).*r\.register\(__td_M, typeof __filename/);
-    // A check on line 1 itself: the header goes at the top.
-    expect(instrument('while (0) {}', { filename: 'a.mjs' }).code).toMatch(/^import \{ flags as __td_F, trap as __td_T, register as __td_R \} from "@trapdoor-js\/runtime";__td_R\(__td_M, import\.meta\.url\);var __td_W;while \(0\)/);
+    // A check on line 1 itself: an ES module's import still follows the last line (line 1 shows only the check).
+    expect(instrument('while (0) {}', { filename: 'a.mjs' }).code).toMatch(/^while \(0\) \{if .*\n;function __td_M\(\).*import \{ flags as __td_F, trap as __td_T, register as __td_r \} from "@trapdoor-js\/runtime";/);
     // A line without code: the header goes there, before the module's body.
     expect(instrument('// a comment\nwhile (0) {}', { filename: 'a.mjs' }).code).toMatch(/^import \{ flags as __td_F, trap as __td_T, register as __td_R \} from "@trapdoor-js\/runtime";__td_R\(__td_M, import\.meta\.url\);var __td_W;\/\/ a comment\n/);
     expect(instrument('"use strict";\nwhile (0) {}', { filename: 'a.cjs' }).code).toMatch(/^"use strict";const \{ flags: __td_F, trap: __td_T, register: __td_R \} = \(.*require\("@trapdoor-js\/runtime"\)\);__td_R\(/);

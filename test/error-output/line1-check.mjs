@@ -1,0 +1,3 @@
+function first(a) { second(); return a.b.c; }
+function second() {}
+first({});
