@@ -274,6 +274,14 @@ function packageName(dir: string): string | undefined {
  */
 export function packageClosure(root: string): string[] {
   const dirs = new Set<string>();
+  // Most folders above a package have no node_modules: asked once each, not once per dependency
+  // (205 probes became about 60 for trapdoor's own closure; this runs before every Deno start).
+  const hasNodeModules = new Map<string, boolean>();
+  const nodeModulesIn = (at: string): boolean => {
+    let found = hasNodeModules.get(at);
+    if (found === undefined) hasNodeModules.set(at, (found = existsSync(join(at, 'node_modules'))));
+    return found;
+  };
   const visit = (dir: string) => {
     let real: string;
     try {
@@ -293,7 +301,7 @@ export function packageClosure(root: string): string[] {
     for (const name of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies })) {
       for (let at = real; ; at = dirname(at)) {
         const candidate = join(at, 'node_modules', name);
-        if (existsSync(join(candidate, 'package.json'))) {
+        if (nodeModulesIn(at) && existsSync(join(candidate, 'package.json'))) {
           visit(candidate);
           break;
         }
