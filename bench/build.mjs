@@ -9,10 +9,13 @@
 // alternating (a bundler's process uses one: with both in one process, the analysis's inline
 // caches see two AST shapes and both get slower), each process warming up, then timing plain
 // and instrumented builds in turn.
+// Each time is taken twice: wall time, and CPU time (the process's, all its threads: Rolldown's
+// and oxc's native work included; on Linux also its child processes', esbuild's service), which
+// holds when other work shares the machine and wall times stretch.
 // Then, for the esbuild bundle: its size raw and gzipped, and the time and memory to load it,
 // plain, instrumented, and as a production debug build (`production: true`).
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,6 +35,15 @@ const out = process.env.BENCH_OUT ? path.resolve(process.env.BENCH_OUT) : path.j
 // A copy outside node_modules, as a project's own sources are (vite-plugin-istanbul never
 // instruments node_modules, and trapdoor's plugins leave it alone unless `include`d).
 const src = path.join(out, 'rxjs-src');
+// The bundles import @trapdoor-js/runtime from where they are: a scratch folder outside the
+// repository gets a node_modules link to it.
+if (!out.startsWith(root + path.sep)) {
+  const link = path.join(out, 'node_modules', '@trapdoor-js', 'runtime');
+  if (!existsSync(link)) {
+    mkdirSync(path.dirname(link), { recursive: true });
+    symlinkSync(realpathSync(path.join(root, 'node_modules', '@trapdoor-js', 'runtime')), link, 'dir');
+  }
+}
 rmSync(src, { recursive: true, force: true });
 cpSync(path.join(root, 'node_modules', 'rxjs', 'src'), src, { recursive: true });
 const entry = path.join(src, 'index.ts');
@@ -117,10 +129,45 @@ function pack(dir, plugins) {
   });
 }
 
+/** CPU ms of this process's descendants (esbuild's service), from /proc; 0 where there is none. */
+function childCpu() {
+  const clockTick = 10; // ms: Linux's USER_HZ is 100
+  const children = (pid) => {
+    let tasks;
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      return [];
+    }
+    return tasks.flatMap((task) => {
+      try {
+        return readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean);
+      } catch {
+        return [];
+      }
+    }).flatMap((child) => [child, ...children(child)]);
+  };
+  let ms = 0;
+  for (const child of children(process.pid)) {
+    try {
+      const fields = readFileSync(`/proc/${child}/stat`, 'utf8').split(') ')[1].split(' ');
+      ms += (Number(fields[11]) + Number(fields[12])) * clockTick; // utime, stime
+    } catch {
+      // gone
+    }
+  }
+  return ms;
+}
+
+/** Wall and CPU ms of `fn` (see the header). */
 async function timed(fn) {
+  const kids = childCpu();
+  const cpu = process.cpuUsage();
   const t0 = performance.now();
   await fn();
-  return performance.now() - t0;
+  const ms = performance.now() - t0;
+  const used = process.cpuUsage(cpu);
+  return { ms, cpu: (used.user + used.system) / 1000 + childCpu() - kids };
 }
 
 const texts = files.map((f) => readFileSync(f, 'utf8'));
@@ -129,21 +176,28 @@ if (CHILD !== undefined) {
   // One parser's process: the references, then the builds. Prints JSON for the parent.
   useParser(CHILD);
   const ms = { parse: [], oxcParse: [], instrument: [] };
+  const cpu = { parse: [], oxcParse: [], instrument: [] };
+  const push = (key, { ms: wall, cpu: used }) => (ms[key].push(wall), cpu[key].push(used));
   // Round -1 warms up (compiling the parsers' code), untimed.
   for (let r = -1; r < ROUNDS; r++) {
-    const into = r < 0 ? { parse: [], oxcParse: [], instrument: [] } : ms;
-    into.parse.push(await timed(() => texts.forEach((code, i) => parse(code, { sourceType: 'module', plugins: ['typescript'], sourceFilename: files[i] }))));
-    into.oxcParse.push(await timed(() => texts.forEach((code, i) => oxc.parseSync(files[i], code, { sourceType: 'module', lang: 'ts' }).program)));
-    into.instrument.push(await timed(() => texts.forEach((code, i) => instrument(code, { filename: files[i] }).insertMap)));
+    const keep = r < 0 ? () => {} : push;
+    keep('parse', await timed(() => texts.forEach((code, i) => parse(code, { sourceType: 'module', plugins: ['typescript'], sourceFilename: files[i] }))));
+    keep('oxcParse', await timed(() => texts.forEach((code, i) => oxc.parseSync(files[i], code, { sourceType: 'module', lang: 'ts' }).program)));
+    keep('instrument', await timed(() => texts.forEach((code, i) => instrument(code, { filename: files[i] }).insertMap)));
   }
   const runs = Object.entries(builds).flatMap(([tool, variants]) => Object.entries(variants).filter(([, run]) => run).map(([name, run]) => ({ tool, name, run })));
   // Warm-up: one build of each (module loading, caches of the bundlers' own).
   for (const { tool, name, run } of runs) await run(dirFor(`${tool}-${name}-${CHILD}`));
   const times = {};
+  const cpuTimes = {};
   for (let r = 0; r < ROUNDS; r++) {
-    for (const { tool, name, run } of runs) ((times[tool] ??= {})[name] ??= []).push(await timed(() => run(dirFor(`${tool}-${name}-${CHILD}`))));
+    for (const { tool, name, run } of runs) {
+      const { ms: wall, cpu: used } = await timed(() => run(dirFor(`${tool}-${name}-${CHILD}`)));
+      ((times[tool] ??= {})[name] ??= []).push(wall);
+      ((cpuTimes[tool] ??= {})[name] ??= []).push(used);
+    }
   }
-  console.log(JSON.stringify({ ms, times }));
+  console.log(JSON.stringify({ ms, cpu, times, cpuTimes }));
   process.exit(0);
 }
 
@@ -181,9 +235,12 @@ for (let p = 0; p < PROCESSES; p++) {
 const all = (parser, pick) => runs[parser].flatMap(pick);
 const bareParse = median(all('auto', (r) => r.ms.parse).concat(all('babel', (r) => r.ms.parse)));
 const bareOxc = median(all('auto', (r) => r.ms.oxcParse).concat(all('babel', (r) => r.ms.oxcParse)));
+const bareParseCpu = median(all('auto', (r) => r.cpu.parse).concat(all('babel', (r) => r.cpu.parse)));
 const times = (parser, tool, name) => all(parser, (r) => r.times[tool]?.[name] ?? []);
+const cpuTimes = (parser, tool, name) => all(parser, (r) => r.cpuTimes[tool]?.[name] ?? []);
 
 console.log(`\nbare parse of the ${files.length} files: @babel/parser ${bareParse.toFixed(0)} ms, oxc-parser ${bareOxc.toFixed(0)} ms (no conversion)`);
+console.log(`CPU time: @babel/parser ${bareParseCpu.toFixed(0)} ms, oxc-parser ${median(all('auto', (r) => r.cpu.oxcParse).concat(all('babel', (r) => r.cpu.oxcParse))).toFixed(0)} ms, instrument() ${median(all('auto', (r) => r.cpu.instrument)).toFixed(0)} ms`);
 console.log(`trapdoor instrument() of them: ${median(all('auto', (r) => r.ms.instrument)).toFixed(0)} ms (${median(all('babel', (r) => r.ms.instrument)).toFixed(0)} ms with Babel's parse); in a fresh process, loading the transform included: ${median(cold.auto).toFixed(0)} ms (${median(cold.babel).toFixed(0)} ms with Babel's parse)\n`);
 console.log('| bundler | plain ms | with trapdoor ms | trapdoor adds ms | adds / bare Babel parse | Babel parse: plain ms | with trapdoor ms | adds ms | with vite-plugin-istanbul ms |');
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
@@ -196,6 +253,14 @@ for (const tool of Object.keys(builds)) {
   const ist = times('auto', tool, 'istanbul');
   const istText = ist.length ? `${median(ist).toFixed(0)} (${(median(ist) / plain).toFixed(2)}x)` : '—';
   console.log(`| ${tool} | ${plain.toFixed(0)} | ${ours.toFixed(0)} (${(ours / plain).toFixed(2)}x) | ${added.toFixed(0)} | ${(added / bareParse).toFixed(2)} | ${bPlain.toFixed(0)} | ${bOurs.toFixed(0)} | ${(bOurs - bPlain).toFixed(0)} | ${istText} |`);
+}
+console.log(`\nCPU time of the same builds (the process's threads${process.platform === 'linux' ? ' and its child processes' : ''}), medians:\n`);
+console.log('| bundler | plain CPU ms | with trapdoor CPU ms | trapdoor adds CPU ms | adds / bare Babel parse (CPU) |');
+console.log('|---|---:|---:|---:|---:|');
+for (const tool of Object.keys(builds)) {
+  const plain = median(cpuTimes('auto', tool, 'plain'));
+  const ours = median(cpuTimes('auto', tool, 'trapdoor'));
+  console.log(`| ${tool} | ${plain.toFixed(0)} | ${ours.toFixed(0)} (${(ours / plain).toFixed(2)}x) | ${(ours - plain).toFixed(0)} | ${((ours - plain) / bareParseCpu).toFixed(2)} |`);
 }
 
 // The output: size, load time and memory of the esbuild bundle.
