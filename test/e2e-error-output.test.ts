@@ -90,6 +90,21 @@ function checkLine(program: string, n: number, why: string): Difference {
 }
 
 /**
+ * Node's excerpt is the compiled line. A check in front of a body that starts its own line (an
+ * arrow's expression body, a loop body without braces) goes at the end of the line before
+ * (packages/transform/src/index.ts, endOfLineBefore), so the body's line keeps its columns and
+ * text but for the `)` or `}` that closes the body after it, after the error's position: the
+ * plain line is expected as `compiled` there. Bun and Deno print the line from disk.
+ */
+function closerOnLine(program: string, n: number, compiled: string): Difference {
+  const source = lineOf(program, n);
+  return {
+    why: `Node: the excerpt of line ${n} shows the ')' or '}' that closes a checked body, after the error's position`,
+    plain: (text) => text.split('\n').map((line) => (line === source ? compiled : line)).join('\n'),
+  };
+}
+
+/**
  * Deno 2.9's `Module.prototype.load`, once any `module.registerHooks` load hook is registered (the
  * loader's, loaders/deno/loader.ts, which ES modules need), runs the hook chain and calls
  * `this._compile(source, filename, 'commonjs')` itself instead of `Module._extensions[ext]`: no
@@ -199,6 +214,14 @@ const CASES: Case[] = [
       node: [checkLine('line1-check.mjs', 1, `Node: ${CHECK_LINE} (no map applied without source maps enabled)`)],
       bun: [checkLine('line1-check.mjs', 1, `Bun: ${CHECK_LINE} (Bun applies no map of a plugin's output)`)],
     },
+  },
+  // Bodies that start their own line: the arrow's check and the loop's follow the line before, so
+  // the error's line (3) and the caller's (5) keep their columns.
+  { program: 'next-line.mjs', runtimes: ALL, registers: false, known: { node: [closerOnLine('next-line.mjs', 3, '  `${value.toFixed(1)} units`);')] } },
+  {
+    program: 'next-line.cjs',
+    runtimes: ALL,
+    known: { node: [closerOnLine('next-line.cjs', 3, '  `${value.toFixed(1)} units`);')], bun: [BUN_COMMONJS], deno: [DENO_COMMONJS] },
   },
   // A worker thread's uncaught error: V8 names the frames of Node's loader there by the property
   // that holds the function (`Module._compile`, `Object..js`), so those must be data properties

@@ -190,7 +190,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
       sideEffectFree: plan.sideEffectFree,
     });
     // `this` goes last among the values the check passes, after the locals the table lists.
-    insertsFor(inserts, plan, id, names, plan.capturesThis ? [...locals, { name: 'this', writable: false }] : locals, form, hint);
+    insertsFor(inserts, plan, id, names, plan.capturesThis ? [...locals, { name: 'this', writable: false }] : locals, form, hint, code, comments);
   });
 
   // Functions left without an entry check, so that the runtime's breakpoints still see a function there.
@@ -347,8 +347,14 @@ interface Insert {
   depth: number;
 }
 
-/** Adds the site's inserts to `inserts`. */
-function insertsFor(inserts: Insert[], plan: SitePlan, id: number, names: ReturnType<typeof chooseNames>, locals: Local[], form: CheckForm, hint: string): void {
+/**
+ * Adds the site's inserts to `inserts`. A check in front of a loop body or an arrow's expression
+ * body that starts its own line goes at the end of the line before, right after the token before
+ * it (`for (…)`, `do`, `=>`; only white space and comments between): the body's line keeps its
+ * text and columns, which an error's excerpt and position show. (A statement check always
+ * follows a `{` or a directive, so it is on that token's line already.)
+ */
+function insertsFor(inserts: Insert[], plan: SitePlan, id: number, names: ReturnType<typeof chooseNames>, locals: Local[], form: CheckForm, hint: string, code: string, comments: Range[]): void {
   const p = plan.placement;
   switch (p.type) {
     case 'statement':
@@ -356,17 +362,54 @@ function insertsFor(inserts: Insert[], plan: SitePlan, id: number, names: Return
       return;
     case 'wrap':
       inserts.push(
-        { at: p.at, text: `{${statementCheck(names, id, locals, form, hint)} `, closer: false, depth: plan.depth },
+        { at: endOfLineBefore(code, comments, p.at), text: `{${statementCheck(names, id, locals, form, hint)} `, closer: false, depth: plan.depth },
         { at: p.end, text: '}', closer: true, depth: plan.depth },
       );
       return;
     case 'expression':
       inserts.push(
-        { at: p.at, text: expressionCheck(names, id, locals, form, hint), closer: false, depth: plan.depth },
+        { at: endOfLineBefore(code, comments, p.at), text: expressionCheck(names, id, locals, form, hint), closer: false, depth: plan.depth },
         { at: p.end, text: ')', closer: true, depth: plan.depth },
       );
       return;
   }
+}
+
+/**
+ * Where the token before `at` ends, when only white space and comments lie between it and `at` and
+ * they hold a line break; else `at`. `comments` are in order.
+ */
+function endOfLineBefore(code: string, comments: Range[], at: number): number {
+  let pos = at;
+  let lineBreak = false;
+  for (;;) {
+    while (pos > 0) {
+      const c = code.charCodeAt(pos - 1);
+      if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) lineBreak = true;
+      else if (!(c === 32 || c === 9 || c === 11 || c === 12 || c === 0xa0 || c === 0xfeff || (c > 0x7f && /\s/.test(code[pos - 1]!)))) break;
+      pos--;
+    }
+    const comment = commentEndingAt(comments, pos);
+    if (comment === undefined) break;
+    // A block comment may hold the line break itself.
+    if (!lineBreak && /[\n\r\u2028\u2029]/.test(code.slice(comment.start, comment.end))) lineBreak = true;
+    pos = comment.start;
+  }
+  return lineBreak && pos > 0 ? pos : at;
+}
+
+/** The comment that ends at `end`, by binary search (comments do not overlap, so their ends are in order too). */
+function commentEndingAt(comments: Range[], end: number): Range | undefined {
+  let lo = 0;
+  let hi = comments.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const c = comments[mid]!;
+    if (c.end === end) return c;
+    if (c.end < end) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
 }
 
 /**

@@ -15,6 +15,11 @@ const src = [
   '}',
   'const f = (x) => { for (const k of [x]) { /* inner */ x += k } return `t${x}` };',
   '\tconst $ä = f(1), s = "a b", re = /x+/g;',
+  // Bodies on their own line: their checks follow the token on the line before.
+  'const describe = (value) =>',
+  '  value.toFixed(digits); // a comment',
+  'for (const value of values) /* between */',
+  '  describe(value);',
 ].join('\n');
 
 const tokensOf = (code: string) =>

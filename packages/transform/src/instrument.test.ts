@@ -78,6 +78,54 @@ describe('sites', () => {
   });
 });
 
+describe('a body that starts its own line', () => {
+  it('gets its check at the end of the line before, so that its own line keeps its text', () => {
+    const src = [
+      '// line 1 holds no code: the bindings go there',
+      'const parse = (text) =>',
+      '  JSON.parse(text).n;',
+      'let total = 0;',
+      'for (const x of [1, 2]) // each',
+      '  /* a',
+      '  b */ total += parse(`{"n":${x}}`);',
+      'do',
+      '  total++;',
+      'while (total < 5);',
+      'const same = (x) => x + 1; for (const y of []) same(y);',
+      'module.exports = same(total);',
+    ].join('\n');
+    const { code, sites } = cjs(src);
+    const lines = code.split('\n');
+    expect(lines[2]).toBe('  JSON.parse(text).n);'); // only the closer after the body
+    expect(lines[1]).toMatch(/^const parse = \(text\) =>\(.*__td_T\(__td_M, 0, text\).*, $/);
+    expect(lines[4]).toMatch(/^for \(const x of \[1, 2\]\)\{if .* \/\/ each$/);
+    expect(lines[5]).toBe('  /* a');
+    expect(lines[6]).toBe('  b */ total += parse(`{"n":${x}}`);}');
+    expect(lines[7]).toMatch(/^do\{if /);
+    expect(lines[8]).toBe('  total++;}');
+    // On the same line: in front of the body, as before.
+    expect(lines[10]).toMatch(/^const same = \(x\) => \(.*x \+ 1\); for \(const y of \[\]\) \{if .*same\(y\);\}$/);
+    expect(run(code)).toBe(6); // 1 + 2, then 4 and 5 in the do-while, then same(5)
+    // The sites keep their original positions, and where they are in the output.
+    expect(sites.map((s) => [s.line, s.column])).toEqual([[2, 14], [5, 0], [8, 0], [11, 13], [11, 27]]);
+    for (const s of sites) expect(lines[s.generated.line - 1]!.slice(s.generated.column)).toMatch(s.kind === 'loop' ? /^(for|do)\b/ : /^\(/);
+    // The map leads every token of the bodies' lines to itself.
+    const trace = new TraceMap(instrument(src, { filename: 'file.cjs' }).map as never);
+    for (const [line, column] of [[3, 2], [3, 12], [7, 7], [7, 13], [9, 2]] as const) {
+      expect(originalPositionFor(trace, { line, column })).toMatchObject({ line, column });
+    }
+  });
+
+  it('traps there with the locals the body sees', () => {
+    const src = 'const seen = [];\nfor (let i = 0; i < 3; i++)\n  seen.push(i);\nmodule.exports = seen;\n';
+    const result = runTrapping(cjs(src).code, (thunk, site, locals) => {
+      const info = runtime.moduleOf(thunk).sites[site]!;
+      return info.kind === 'loop' ? locals.map((v, i) => (info.locals[i] === 'i' ? (v as number) + 1 : v)) : undefined;
+    });
+    expect(result).toEqual([1, 3]); // i written back at each check: 0 → 1, 2 → 3
+  });
+});
+
 describe('the program behaves as before', () => {
   it('keeps directives first', () => {
     const { code } = cjs('"use strict"\nfunction f() { "use strict"\n return this }\nfunction g() { return typeof this }\nmodule.exports = [f(), g(), (function () { "use client"; return 1 })()]');
