@@ -27,7 +27,6 @@
  * `startAgent` does the same without blocking.
  */
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { randomUUID } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -220,6 +219,18 @@ export async function startAgent(options: AgentOptions = {}): Promise<Agent> {
   return agent;
 }
 
+/**
+ * A random UUID v4, for the target id. Bun and Deno have one natively (`crypto.randomUUID`), and
+ * their node:crypto is a large module: on Bun its import took 4-6 ms of the main thread before the
+ * agent worker could start (the inspector loads it later, while the worker boots). Node's global
+ * `crypto` is built on node:crypto, so Node uses node:crypto itself.
+ */
+function randomId(): string {
+  const g = globalThis as { Bun?: unknown; Deno?: unknown; crypto?: { randomUUID?: () => string } };
+  if ((g.Bun !== undefined || g.Deno !== undefined) && typeof g.crypto?.randomUUID === 'function') return g.crypto.randomUUID();
+  return process.getBuiltinModule('node:crypto').randomUUID();
+}
+
 function entryScript(): { title: string; url: string } | undefined {
   const script = process.argv[1];
   if (typeof script !== 'string' || script === '') return undefined;
@@ -324,7 +335,7 @@ class AgentImpl implements Agent {
       host,
       port,
       strictPort: options.strictPort ?? false,
-      targetId: options.targetId ?? (holder[TARGET_ID_KEY] ??= randomUUID()),
+      targetId: options.targetId ?? (holder[TARGET_ID_KEY] ??= randomId()),
       title: options.title ?? script?.title ?? `${runtimeName}[${process.pid}]`,
       url: options.url ?? script?.url ?? '',
       description: `${runtimeName} instance`,
