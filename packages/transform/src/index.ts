@@ -306,9 +306,14 @@ function headerSpot(program: Program, comments: Range[], code: string, lines: Li
 /**
  * CommonJS only (an ES module's import after the last line binds the same import): when line 1
  * carries a check already (a minified or UMD file: `(function (global, factory) {…`), its excerpt
- * shows inserted text whatever is done, so the bindings go at the top as constants: the form that
- * keeps `F` one shape for the engine (measured on acorn's UMD build, Node 20: 1.19–1.26x with them
- * after the last line, 1.10–1.15x at the top).
+ * shows inserted text whatever is done, so the bindings go at the top as constants. After the last
+ * line they would be the stand-ins (emit.ts, footerBindings), which the first check replaces: a
+ * binding assigned twice (the likely cost: V8 can fold a constant into the code, not such a
+ * binding; not traced) (acorn's UMD build parsing terser, bench/overhead, 61 alternating rounds, load 13–18: Node 20
+ * 1.07–1.08x at the top, 1.10–1.11x after the last line; Deno 1.08x and 1.22x; session 6). No
+ * binding is both constant and initialized before a CommonJS body runs but a function declaration,
+ * and the control block is no function (checks reading `F.prototype[0]` of a function never
+ * reassigned, the control block put there: no better than the stand-ins in one run, load 7–11).
  */
 function topWhereLineOneHasChecks(program: Program, plans: SitePlan[]): { at: number; semicolonFirst: boolean } | undefined {
   if (!plans.some((p) => p.line === 1)) return undefined;
