@@ -105,6 +105,23 @@ function closerOnLine(program: string, n: number, compiled: string): Difference 
 }
 
 /**
+ * Node's excerpt is the compiled line: an error before a body's `{` on its line (a loop's head: a
+ * value that is not iterable, a condition that throws) shows the check that follows the `{`, at
+ * the end of the line. The column is the plain run's (nothing is inserted before it); Bun and Deno
+ * print the line from disk. A check's place is the end of the `{` line because any other line the
+ * check could take is one an error may show too, and there the columns would move as well.
+ */
+function checkAfterError(program: string, n: number): Difference {
+  const source = lineOf(program, n);
+  const inserted = (line: string) => line.startsWith(source) && line.length > source.length && line.slice(source.length).includes('__td_F[');
+  return {
+    why: `Node: the excerpt of line ${n} shows the check after the body's '{', after the error's position`,
+    shows: inserted,
+    both: (text) => text.split('\n').map((line) => (inserted(line) ? source : line)).join('\n'),
+  };
+}
+
+/**
  * Deno 2.9's `Module.prototype.load`, once any `module.registerHooks` load hook is registered (the
  * loader's, loaders/deno/loader.ts, which ES modules need), runs the hook chain and calls
  * `this._compile(source, filename, 'commonjs')` itself instead of `Module._extensions[ext]`: no
@@ -225,6 +242,9 @@ const CASES: Case[] = [
     runtimes: ALL,
     known: { node: [closerOnLine('next-line.cjs', 3, '  `${value.toFixed(1)} units`);')], bun: [BUN_COMMONJS], deno: [DENO_COMMONJS] },
   },
+  // An error in a loop's head, on the line whose `{` the check follows.
+  { program: 'loop-header.mjs', runtimes: ALL, registers: false, known: { node: [checkAfterError('loop-header.mjs', 2)] } },
+  { program: 'loop-header.cjs', runtimes: ALL, registers: false, known: { node: [checkAfterError('loop-header.cjs', 2)], bun: [BUN_COMMONJS], deno: [DENO_COMMONJS] } },
   // A worker thread's uncaught error: V8 names the frames of Node's loader there by the property
   // that holds the function (`Module._compile`, `Object..js`), so those must be data properties
   // holding Node's own functions when the stack is printed. (Deno exits 0 after a worker's error.)

@@ -1,0 +1,4 @@
+const config = {};
+for (const name of config.names) {
+  console.log(name);
+}
