@@ -378,8 +378,10 @@ function whereTheTimeGoes() {
     const floor = cpu(runtime, runtime === 'node' ? 'floor: an empty `module.register` (hooks thread)' : 'floor: node:module, node:fs, node:path imported (Node layer)');
     const parts = [];
     if (floor) parts.push(`${runtime === 'node' ? "Node's hooks thread (an empty module.register)" : "Deno's Node layer (node:module, node:fs, node:path)"} ${ms(floor.cpuAdded)}`);
-    parts.push(`the runtime ${ms(runtimeOnly.cpuAdded)}`);
-    parts.push(`the loader's own modules and hooks ${ms(register.cpuAdded - runtimeOnly.cpuAdded - (floor?.cpuAdded ?? 0))}`);
+    // On Deno the runtime uses the Node layer too: the floor is part of both, counted once.
+    const shared = runtime === 'deno' && floor ? floor.cpuAdded : 0;
+    parts.push(`the runtime${shared ? ' beyond the Node layer' : ''} ${ms(runtimeOnly.cpuAdded - shared)}`);
+    parts.push(`the loader's own modules and hooks ${ms(register.cpuAdded - runtimeOnly.cpuAdded - (floor?.cpuAdded ?? 0) + shared)}`);
     out.push(`- ${runtime}, register +${ms(register.cpuAdded)}: ${parts.join(', ')}.`);
     // `trapdoor run` = the CLI's own Node process + the program under the register loader + the rest (the run command's modules, spawn).
     const cli = cpu('node', 'floor: `trapdoor --version` (the CLI process alone)');
