@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { isMainThread } from 'node:worker_threads';
 import { locate } from '../locations.js';
 
-/** Called by register.ts once the loader is installed (a function, not top-level await: register.js is one bundled file). */
+/** Called by register.ts before it installs any module hook (a function, not top-level await: register.js is one bundled file). */
 export async function preloadRuntime(): Promise<void> {
   if (!isMainThread) return;
   try {
