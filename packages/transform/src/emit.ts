@@ -4,8 +4,8 @@
  *
  * The check (DESIGN.md, section 1; chosen by bench/check-forms and bench/overhead):
  *
- *     if ((F[1] = 17, F[0]) !== 0 && (W = T(M, 17, a, b, this)) !== void 0) if (W.length) ({0: a, 1: b} = W); else throw W;
- *     if (F[0] !== 0 && …)                                                   target node or deno (V8)
+ *     if ((F[1] = 17, F[0]) !== 0) {const w = T(M, 17, a, b, this); if (w !== void 0) if (w.length) a = w[0], b = w[1]; else throw w;}
+ *     if (F[0] !== 0) {…}                                                    target node or deno (V8)
  *
  * F is the thread's control block. Word 0 is the request flag; the store of the site index to
  * word 1 keeps JavaScriptCore from hoisting the load of word 0 out of a loop (a plain load is
@@ -14,7 +14,7 @@
  *
  * The slow path passes the locals (then `this`) as separate arguments, not in an array literal:
  * a smaller slow path (JavaScriptCore counts code that never runs in the bytecode cost that
- * decides inlining: the likely reason; not traced) measured faster (bench/overhead on Bun, old form → this one, same run: prettier 1.39–1.44× → 0.99–1.14×,
+ * decides inlining; traced since: see statementCheck) measured faster (bench/overhead on Bun, old form → this one, same run: prettier 1.39–1.44× → 0.99–1.14×,
  * RayTrace 1.22–1.30× → 1.04–1.09×, DeltaBlue 1.33× → 1.02× in one run; Node and Deno
  * unchanged within the noise). `trap()` returns undefined (go on), the locals
  * with new values (an array: assigned back to the writable ones by position), or an error, which
@@ -38,6 +38,8 @@ export interface Names {
   bind: string;
   module: string;
   writeBack: string;
+  /** A statement check's own block-scoped `const` for what `trap()` returns (a register, not the module's `writeBack`). */
+  returned: string;
   /** An ES module's import of the runtime's `register` when the bindings follow the last line. */
   runtimeRegister: string;
 }
@@ -54,6 +56,7 @@ export function chooseNames(code: string): Names {
     bind: `${prefix}_R`,
     module: `${prefix}_M`,
     writeBack: `${prefix}_W`,
+    returned: `${prefix}_w`,
     runtimeRegister: `${prefix}_r`,
   };
 }
@@ -98,13 +101,33 @@ function assignments(n: Names, locals: Local[]): string {
  */
 export const COVERAGE_HINT = '/* istanbul ignore next */';
 
-/** A check in statement position. `hint`: '' or COVERAGE_HINT. */
+/**
+ * `a = w[0], c = w[2]`: a statement check assigns the writable locals back by index. Smaller
+ * bytecode than the destructuring (which also tests for null first), and `w` is never null.
+ */
+function indexAssignments(w: string, locals: Local[]): string {
+  return locals.flatMap((l, i) => (l.writable ? [`${l.name} = ${w}[${i}]`] : [])).join(', ');
+}
+
+/**
+ * A check in statement position. `hint`: '' or COVERAGE_HINT.
+ *
+ *     if ((F[1] = 17, F[0]) !== 0) {const w = T(M, 17, a, b, this); if (w !== void 0) if (w.length) a = w[0], b = w[1]; else throw w;}
+ *
+ * What `trap()` returns goes to a `const` of the check's own block, not to the module's `W`:
+ * JavaScriptCore decides inlining by bytecode cost (about its size in bytes: at most 80 for the
+ * DFG, 170 for the FTL; `BUN_JSC_dumpOptions=2`), and every reference to a module-level name
+ * costs a scope resolution and a load (16 bytes), where a register costs nothing. With `W` the
+ * check cost 192 (a one-parameter function of cost 23 became 215; the FTL inlined no checked
+ * function at all); this form costs 126 (`BUN_JSC_dumpGeneratedBytecodes=1`).
+ */
 export function statementCheck(n: Names, id: number, locals: Local[], form: CheckForm, hint = ''): string {
-  const back = assignments(n, locals);
-  const slow = `${hint}if (${condition(n, id, form)} && (${n.writeBack} = ${call(n, id, locals)}) !== void 0)`;
-  // One statement (the `else` binds to the inner `if`), so that it fits wherever a statement does.
-  if (back === '') return `${slow} throw ${n.writeBack};`;
-  return `${slow} if (${n.writeBack}.length) ${back}; else throw ${n.writeBack};`;
+  const w = n.returned;
+  const back = indexAssignments(w, locals);
+  const slow = `const ${w} = ${call(n, id, locals)}; if (${w} !== void 0)`;
+  // One statement, so that it fits wherever a statement does (the `else` binds to the inner `if`).
+  if (back === '') return `${hint}if (${condition(n, id, form)}) {${slow} throw ${w};}`;
+  return `${hint}if (${condition(n, id, form)}) {${slow} if (${w}.length) ${back}; else throw ${w};}`;
 }
 
 /**
