@@ -104,12 +104,17 @@ function statsOf(path: string): string[] {
   const visit = (file: string): void => {
     const stat = statSync(file);
     if (stat.isDirectory()) {
-      for (const name of readdirSync(file).sort()) visit(join(file, name));
-    } else if (/\.[cm]?[jt]s$/.test(file)) out.push(`${file} ${stat.size} ${stat.mtimeMs}`);
+      // Only the files that count are asked for their size (half of a dist/ folder is maps):
+      // every instrumented start computes this once, and on Deno each stat is dear.
+      for (const entry of readdirSync(file, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+        if (entry.isDirectory() || entry.isSymbolicLink() || CODE.test(entry.name)) visit(join(file, entry.name));
+      }
+    } else if (CODE.test(file)) out.push(`${file} ${stat.size} ${stat.mtimeMs}`);
   };
   visit(path);
   return out;
 }
+const CODE = /\.[cm]?[jt]s$/;
 
 /** The text of the external map the code names, when the options say the transform reads it. */
 function externalMap(code: string, options: InstrumentModuleOptions): string | null {
