@@ -24,7 +24,8 @@ const MARKED = join(ROOT, 'test', 'adapters', 'marked-entry.mjs');
 type Bundler = 'esbuild' | 'rolldown' | 'vite' | 'webpack' | 'bun' | 'rollup' | 'rspack' | 'babel';
 /** What each build writes per entry (the first of these names that exists), and what runs it. */
 const OUTPUT: Record<Bundler, { ext: string[]; runtime: 'node' | 'bun' }> = {
-  esbuild: { ext: ['.mjs'], runtime: 'node' },
+  // esbuild too: its ES module output of a CommonJS program is strict and has no `module`.
+  esbuild: { ext: ['.mjs', '.cjs'], runtime: 'node' },
   rolldown: { ext: ['.mjs'], runtime: 'node' },
   vite: { ext: ['.mjs'], runtime: 'node' },
   webpack: { ext: ['.cjs'], runtime: 'node' },
@@ -105,9 +106,10 @@ async function bundle(tool: Bundler, instrumented: boolean, input: Record<string
       // One build per entry: a program that does not build leaves the others alone.
       loud(await Promise.all(Object.entries(input).map(async ([name, file]) => {
         try {
+          const cjs = COMMONJS_ENTRY.test(file);
           await esbuild.build({
-            entryPoints: [file], bundle: true, platform: 'node', format: 'esm', outfile: join(dir, `${name}.mjs`), sourcemap: true, logLevel: 'silent',
-            banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+            entryPoints: [file], bundle: true, platform: 'node', format: cjs ? 'cjs' : 'esm', outfile: join(dir, `${name}${cjs ? '.cjs' : '.mjs'}`), sourcemap: true, logLevel: 'silent',
+            banner: cjs ? undefined : { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
             plugins: instrumented ? [plugin(options)] : [],
           });
           return { name };
