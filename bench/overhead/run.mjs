@@ -17,6 +17,10 @@
 // inside the repo so the copies resolve its node_modules), BENCH_RESULTS (bench/results),
 // BENCH_REPORT (bench/results.md), BENCH_REPORT_ONLY=1 (rewrite the tables from the last run's
 // results.json, running nothing).
+//
+// Why Bun pays what it pays, counted instead of timed (holds on a loaded machine): after a run,
+// `node bench/overhead/jsc-trace.mjs [variant folder…]` (bytecode cost per function and the calls
+// JavaScriptCore's DFG and FTL inlined, plain vs each folder of BENCH_WORK).
 import { spawnSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
