@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { armDeadline, BAD_DEADLINE_CODE, deadlineWatcherKind, disarmDeadline, isDeadlineArmed, StuckError, STUCK_ERROR_CODE } from './deadline.js';
 import { controlBlock, Request, Word } from './control-block.js';
@@ -227,5 +228,17 @@ describe('the watcher thread', () => {
       { thread: 'main', kind: main, message: 'stuck on the main thread', code: STUCK_ERROR_CODE },
       { thread: 'worker', kind: worker, message: 'stuck on the worker', code: STUCK_ERROR_CODE },
     ]);
+  });
+});
+
+describe('the built entry', () => {
+  // Every test process under `trapdoor test` imports it: one file (scripts/bundle-entry.mjs), whose
+  // only imports are Node's built-ins; what loads on the first fire (stuck-frames, inspector/) is
+  // required then, by path.
+  it.each(['esm', 'cjs'])('dist/%s/deadline.js is one file', (build) => {
+    const code = readFileSync(fileURLToPath(new URL(`../dist/${build}/deadline.js`, import.meta.url)), 'utf8');
+    const specifiers = [...code.matchAll(/^(?:import\b[^'"]*|.*\brequire\()['"]([^'"]+)['"]/gm)].map((match) => match[1]!);
+    expect(specifiers.length).toBeGreaterThan(0);
+    expect(specifiers.filter((specifier) => !specifier.startsWith('node:'))).toEqual([]);
   });
 });
