@@ -9,6 +9,7 @@ import { rollup, type RollupLog } from 'rollup';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CACHE_ENV, DiskCache } from '../cache/disk-cache.js';
 import { trapdoor } from './factory.js';
+import { decodeEntry, encodeEntry, type AdapterOutput } from './module-cache.js';
 
 let root: string;
 let cacheFolder: string;
@@ -54,7 +55,7 @@ describe("the adapter's cache option", () => {
     expect(first).toContain('__td_');
     // spin.js has checks (a function entry, a loop); main.js none, so it is stored as left alone.
     const disk = new DiskCache(cacheFolder);
-    const entries = () => keys().map((key) => ({ key, entry: JSON.parse(disk.get(key)!) as { output: { code: string; map: { mappings: string } } | null } }));
+    const entries = () => keys().map((key) => ({ key, entry: { output: decodeEntry(disk.get(key)!) as { code: string; map: { mappings: string } } | null } }));
     expect(entries().map(({ entry }) => (entry.output === null ? 'left alone' : 'instrumented')).sort()).toEqual(['instrumented', 'left alone']);
     // The store is what the next build uses: an entry changed on disk comes out in the bundle.
     for (const { key, entry } of entries()) {
@@ -62,7 +63,7 @@ describe("the adapter's cache option", () => {
       expect(entry.output.code).toContain('__td_');
       expect(entry.output.map.mappings).not.toBe('');
       entry.output.code = `${entry.output.code}\nconsole.log('from the store');\n`;
-      disk.set(key, JSON.stringify(entry));
+      disk.set(key, encodeEntry(entry.output)!);
     }
     const second = await build(files);
     expect(second).toContain("console.log('from the store')");
@@ -79,7 +80,29 @@ describe("the adapter's cache option", () => {
     expect(keys()).toHaveLength(3);
     await build({ 'main.js': 'export const x = 1;\n' });
     const disk = new DiskCache(cacheFolder);
-    expect(keys().map((key) => JSON.parse(disk.get(key)!) as { output: unknown }).filter((entry) => entry.output === null)).toHaveLength(1);
+    expect(keys().filter((key) => decodeEntry(disk.get(key)!) === null)).toHaveLength(1);
+  });
+
+  it('stores the map without its mappings as JSON, then the mappings, then the code as they are; a value that does not read so is a miss, and is replaced', async () => {
+    const files = { 'main.js': SPIN };
+    const first = await build(files);
+    const disk = new DiskCache(cacheFolder);
+    const [key] = keys();
+    const value = disk.get(key!)!;
+    const output = decodeEntry(value) as { code: string; map: { mappings: string; sources: string[] } };
+    expect(value).toBe(`${JSON.stringify({ ...output.map, mappings: undefined })}\n${output.map.mappings}\n${output.code}`);
+    expect(output.code).toContain('__td_');
+    expect(output.map.sources).toHaveLength(1);
+    // The former format (one JSON text), or anything else, under the same key: a miss, then the build's own answer is stored.
+    for (const stale of [JSON.stringify({ output }), 'null\n', '[]\n\ncode', '{"version":3\n']) {
+      expect(decodeEntry(stale)).toBeUndefined();
+      disk.set(key!, stale);
+      expect(await build(files)).toBe(first);
+      expect(disk.get(key!)).toBe(value);
+    }
+    // A code with line breaks, quotes and backslashes comes back as it was.
+    const odd: AdapterOutput = { code: 'a\n"b"\\\n\r\n\u2028', map: { version: 3, sources: ['x'], names: [], mappings: 'AAAA;AACA' } };
+    expect(decodeEntry(encodeEntry(odd)!)).toEqual(odd);
   });
 
   it('never stores a module with a syntax error: the build fails with file:line:column each time', async () => {

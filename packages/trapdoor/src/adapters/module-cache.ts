@@ -12,6 +12,13 @@
  * The value is the adapter's answer: the code and the map, or "left alone" (no check to insert),
  * so a hit needs no parse at all. Modules with a syntax error are never stored: the bundler's
  * error comes again on every build.
+ *
+ * An entry's value is `<the map without its mappings, as JSON>\n<mappings>\n<code>` (`null` for
+ * left alone), not one JSON text: the code and the mappings, nearly all of it, are then neither
+ * escaped nor parsed (a VLQ string and JSON have no line break). The disk cache's own header
+ * keeps it self-validating (its key, the digest of the value, renamed into place); the format's
+ * name is in the key, so an entry of another format is simply not found, and a value that does
+ * not read as one is a miss.
  */
 import { appendFileSync, existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +66,7 @@ export class AdapterCache {
   }
 
   key(code: string, path: string, inputMap: unknown): string {
-    return cacheKey('adapter', transformVersion(), factoryStats(), this.#settings, path, inputMap === undefined ? null : JSON.stringify(inputMap), code);
+    return cacheKey(ENTRY_FORMAT, transformVersion(), factoryStats(), this.#settings, path, inputMap === undefined ? null : JSON.stringify(inputMap), code);
   }
 
   /** The stored answer (null: left alone), or undefined when there is none. */
@@ -72,21 +79,42 @@ export class AdapterCache {
   #read(key: string): AdapterOutput | undefined {
     if (!this.disk.working) return undefined;
     const text = this.disk.get(key);
-    if (text === undefined) return undefined;
-    try {
-      const entry = JSON.parse(text) as { output?: AdapterOutput };
-      const output = entry.output;
-      if (output === null) return null;
-      if (typeof output !== 'object' || typeof output.code !== 'string' || typeof output.map !== 'object' || output.map === null) return undefined;
-      return output;
-    } catch {
-      return undefined;
-    }
+    return text === undefined ? undefined : decodeEntry(text);
   }
 
   set(key: string, output: AdapterOutput): void {
-    if (this.disk.working) this.disk.set(key, JSON.stringify({ output }));
+    if (!this.disk.working) return;
+    const value = encodeEntry(output);
+    if (value !== undefined) this.disk.set(key, value);
   }
+}
+
+/** Named in every key: entries of an older format are other keys, never read as this one. */
+const ENTRY_FORMAT = 'adapter-2';
+
+/** An adapter's answer as an entry's value (see the top of this file). */
+export function encodeEntry(output: AdapterOutput): string | undefined {
+  if (output === null) return 'null';
+  const { mappings, ...rest } = output.map as { mappings?: unknown };
+  // A map of another form (none the adapters make) is not stored.
+  if (typeof mappings !== 'string' || mappings.includes('\n')) return undefined;
+  return `${JSON.stringify(rest)}\n${mappings}\n${output.code}`;
+}
+
+/** The answer an entry's value holds, or undefined when it does not read as one (a miss). */
+export function decodeEntry(text: string): AdapterOutput | undefined {
+  if (text === 'null') return null;
+  const first = text.indexOf('\n');
+  const second = first < 0 ? -1 : text.indexOf('\n', first + 1);
+  if (second < 0) return undefined;
+  let rest: unknown;
+  try {
+    rest = JSON.parse(text.slice(0, first));
+  } catch {
+    return undefined;
+  }
+  if (typeof rest !== 'object' || rest === null || Array.isArray(rest)) return undefined;
+  return { code: text.slice(second + 1), map: { ...rest, mappings: text.slice(first + 1, second) } };
 }
 
 function debugLine(line: string): void {
