@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { instrumentModule, type Instrumented, type InstrumentModuleOptions } from '../loaders/instrument-module.js';
 import { CACHE_ENV, DiskCache } from './disk-cache.js';
-import { InstrumentCache, instrumentCached, transformVersion } from './instrumented.js';
+import { decodeEntry, encodeEntry, InstrumentCache, instrumentCached, transformVersion } from './instrumented.js';
 
 let root: string;
 const saved = { ...process.env };
@@ -100,6 +100,24 @@ describe('the cache of instrumented modules', () => {
     expect(transform.calls).toBe(2);
     expect(again.code).toBe(first.code);
     expect(cache.get(code, options())?.code).toBe(first.code);
+  });
+
+  it('stores a result as one line of JSON, then the code as it is (none when the file is left alone); the former format, or anything else, is a miss', () => {
+    const cache = InstrumentCache.open(root)!;
+    const transform = counted();
+    const first = instrumentCached(cache, code, options({ inlineMap: 'always' }), transform.load);
+    const value = cache.disk.get(cache.key(code, options({ inlineMap: 'always' })))!;
+    expect(value).toBe(`{"moduleType":"esm","sites":${first.sites}}\n${first.code}`);
+    const alone = { code: undefined, moduleType: 'cjs', sites: 0 } as const;
+    expect(encodeEntry(alone)).toBe('{"code":null,"moduleType":"cjs","sites":0}');
+    expect(decodeEntry(encodeEntry(alone))).toEqual(alone);
+    // Code with line breaks, quotes, backslashes and U+2028 comes back as it was.
+    const odd = { code: '\n"a"\\\r\n\u2028//# sourceMappingURL=data:x\n', moduleType: undefined, sites: 3 };
+    expect(decodeEntry(encodeEntry(odd))).toEqual(odd);
+    const former = JSON.stringify({ code: first.code, moduleType: 'esm', sites: first.sites });
+    for (const stale of [former, '{"code":null,"moduleType":"esm","sites":1}\ncode', '{"moduleType":"esm"}\ncode', '{"moduleType":"x","sites":1}\ncode', 'null\ncode', '{"moduleType":"esm","sites":1']) {
+      expect(decodeEntry(stale), stale.slice(0, 60)).toBeUndefined();
+    }
   });
 
   it('a file the transform cannot instrument is not stored (its warning comes again); one with nothing to instrument is', () => {

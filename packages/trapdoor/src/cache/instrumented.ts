@@ -32,11 +32,40 @@ import { LOADER_TARGET } from '../loaders/target.js';
 
 export type InstrumentFunction = (code: string, options: InstrumentModuleOptions) => Instrumented;
 
-/** What an entry holds (JSON). */
-interface Entry {
-  code: string | null;
+/**
+ * What an entry holds: `{"moduleType":…,"sites":…}` (JSON, one line), then, after a line break,
+ * the instrumented code as it is; without the line break and the code when the transform left
+ * the file alone (`"code":null`). The code, nearly all of an entry (its inline map included), is
+ * then neither escaped nor parsed as JSON. The format's name is in the key (ENTRY_FORMAT), so an
+ * entry of an older format is simply not found.
+ */
+interface EntryHead {
+  code?: null;
   moduleType: 'esm' | 'cjs' | null;
   sites: number;
+}
+
+const ENTRY_FORMAT = 'instrumented-2';
+
+/** A result as an entry's value. */
+export function encodeEntry(result: Instrumented): string {
+  const head = { moduleType: result.moduleType ?? null, sites: result.sites };
+  return result.code === undefined ? JSON.stringify({ code: null, ...head }) : `${JSON.stringify(head)}\n${result.code}`;
+}
+
+/** The result an entry's value holds, or undefined when it does not read as one (a miss). */
+export function decodeEntry(text: string): Instrumented | undefined {
+  const newline = text.indexOf('\n');
+  let head: EntryHead;
+  try {
+    head = JSON.parse(newline < 0 ? text : text.slice(0, newline)) as EntryHead;
+  } catch {
+    return undefined;
+  }
+  if (typeof head !== 'object' || head === null || typeof head.sites !== 'number' || (head.moduleType !== 'esm' && head.moduleType !== 'cjs' && head.moduleType !== null)) return undefined;
+  // A left-alone file has no code, and only it.
+  if ((head.code === null) !== (newline < 0)) return undefined;
+  return { code: newline < 0 ? undefined : text.slice(newline + 1), moduleType: head.moduleType ?? undefined, sites: head.sites };
 }
 
 let version: string | undefined;
@@ -148,7 +177,7 @@ export class InstrumentCache {
     const { path, moduleType, runtimeEsm, runtimeCjs, inlineMap, readExternalMaps, compiled, inputSourceMap, commonJsBindings } = options;
     // The target too: the check form differs by runtime, and runtimes share the cache folder.
     const settings = { path, moduleType, runtimeEsm, runtimeCjs, inlineMap, readExternalMaps, compiled, commonJsBindings, target: LOADER_TARGET };
-    return cacheKey('instrumented', transformVersion(), settings, inputSourceMap ?? null, externalMap(code, options), code);
+    return cacheKey(ENTRY_FORMAT, transformVersion(), settings, inputSourceMap ?? null, externalMap(code, options), code);
   }
 
   /** The stored result, or undefined. */
@@ -161,21 +190,13 @@ export class InstrumentCache {
   #read(code: string, options: InstrumentModuleOptions): Instrumented | undefined {
     if (!this.disk.working) return undefined;
     const text = this.disk.get(this.key(code, options));
-    if (text === undefined) return undefined;
-    try {
-      const entry = JSON.parse(text) as Entry;
-      if ((typeof entry.code !== 'string' && entry.code !== null) || typeof entry.sites !== 'number') return undefined;
-      return { code: entry.code ?? undefined, moduleType: entry.moduleType ?? undefined, sites: entry.sites };
-    } catch {
-      return undefined;
-    }
+    return text === undefined ? undefined : decodeEntry(text);
   }
 
   /** Stores a result (not one of a file the transform could not instrument). */
   set(code: string, options: InstrumentModuleOptions, result: Instrumented): void {
     if (!this.disk.working || result.failed === true) return;
-    const entry: Entry = { code: result.code ?? null, moduleType: result.moduleType ?? null, sites: result.sites };
-    this.disk.set(this.key(code, options), JSON.stringify(entry));
+    this.disk.set(this.key(code, options), encodeEntry(result));
   }
 }
 
