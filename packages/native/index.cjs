@@ -39,12 +39,32 @@ function runtimeName() {
   return 'node';
 }
 
+/**
+ * The addon. First the one file binding.cjs's search would load first in the usual cases
+ * (build/Release when it is there, else this platform's glibc prebuild, the one shipped), tried
+ * alone; only when that fails the whole search (binding.cjs: node:path, the prebuilds/ listing,
+ * each failure said). On Bun the search costs about 1 MiB more resident than the one require
+ * (an idle process with the watcher started, measured like bench/startup.mjs's memory rows; on
+ * Deno 2 MiB), and every instrumented process that starts the signal watcher pays it. A failed
+ * require costs a Bun process about 0.5 MiB, so build/Release is looked for rather than tried
+ * (existsSync: node:fs is loaded by trapdoor's runtime anyway).
+ */
+function loadAddon() {
+  const built = `${__dirname}/build/Release/trapdoor_native.node`;
+  const first = require('node:fs').existsSync(built) ? built : `${__dirname}/prebuilds/${process.platform}-${process.arch}/node.napi.glibc.node`;
+  try {
+    return require(first);
+  } catch {
+    return require('./binding.cjs').loadBinding(__dirname).binding;
+  }
+}
+
 let binding = null;
 let bindingError = null;
 try {
   // Inside the try: on Deno without --allow-read even this require fails (only index.cjs, which
   // index.js imports statically, is loaded without a permission).
-  binding = require('./binding.cjs').loadBinding(__dirname).binding;
+  binding = loadAddon();
   if (!binding || typeof binding.start !== 'function') throw new Error('the addon has no start()');
 } catch (cause) {
   binding = null;
@@ -109,6 +129,10 @@ function isSharedInt32Array(value) {
 function isMainThread() {
   // Bun says so itself: importing node:worker_threads costs a Bun process about 5 MiB resident.
   if (typeof globalThis.Bun !== 'undefined' && typeof globalThis.Bun.isMainThread === 'boolean') return globalThis.Bun.isMainThread;
+  // Deno's main thread is the one whose global object is a Window (a worker's, of either kind, is
+  // a DedicatedWorkerGlobalScope without Window): the import alone costs a Deno process 1.4 MiB.
+  // In a worker, the module's answer (it calls a web worker a main thread).
+  if (typeof globalThis.Deno !== 'undefined' && typeof globalThis.Window === 'function' && globalThis instanceof globalThis.Window) return true;
   try {
     return require('node:worker_threads').isMainThread;
   } catch {

@@ -4,6 +4,7 @@
  * (build/Release) copied under prebuild names, and files that are not addons at all.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -93,5 +94,46 @@ describe('loadBinding', () => {
     }
     expect(error?.message).toMatch(new RegExp(`^prebuilds/${platform}/node\\.napi\\.glibc\\.node did not load: .+`));
     expect(error?.causes).toHaveLength(1);
+  });
+});
+
+describe('index.cjs', () => {
+  // index.cjs tries the one file loadBinding would load first in the usual cases (build/Release,
+  // else the shipped glibc prebuild) and needs binding.cjs only when that fails.
+  const indexFile = fileURLToPath(new URL('../index.cjs', import.meta.url));
+  const bindingFile = fileURLToPath(new URL('../binding.cjs', import.meta.url));
+  /** Loads a copy of index.cjs in `dir` in a fresh node; says which .node it loaded and whether binding.cjs was needed. */
+  function load(dir: string): { available: boolean; error?: string; addons: string[]; searched: boolean } {
+    copyFileSync(indexFile, join(dir, 'index.cjs'));
+    copyFileSync(bindingFile, join(dir, 'binding.cjs'));
+    const script = `const n = require(${JSON.stringify(join(dir, 'index.cjs'))});
+const keys = Object.keys(require.cache);
+console.log(JSON.stringify({ available: n.isAvailable(), error: n.loadError()?.message, addons: keys.filter((k) => k.endsWith('.node')), searched: keys.some((k) => k.endsWith('binding.cjs')) }));`;
+    const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(result.status, result.stderr).toBe(0);
+    return JSON.parse(result.stdout);
+  }
+  const glibc = `prebuilds/${platform}/node.napi.glibc.node`;
+
+  it('loads build/Release alone when it is there, without the search', () => {
+    const dir = pkg({ 'build/Release/trapdoor_native.node': 'addon', [glibc]: 'addon' });
+    expect(load(dir)).toEqual({ available: true, addons: [join(dir, 'build/Release/trapdoor_native.node')], searched: false });
+  });
+
+  it('loads the glibc prebuild without the search when there is no build/Release (an install from the tarball)', () => {
+    const dir = pkg({ [glibc]: 'addon' });
+    expect(load(dir)).toEqual({ available: true, addons: [join(dir, glibc)], searched: false });
+  });
+
+  it('searches when that file does not load, and loads what loadBinding loads', () => {
+    const dir = pkg({ 'build/Release/trapdoor_native.node': 'not an ELF file', [glibc]: 'not an ELF file either', [`prebuilds/${platform}/node.napi.musl.node`]: 'addon' });
+    expect(load(dir)).toEqual({ available: true, addons: [join(dir, `prebuilds/${platform}/node.napi.musl.node`)], searched: true });
+  });
+
+  it("says loadBinding's reason when nothing loads", () => {
+    const dir = pkg({});
+    const loaded = load(dir);
+    expect(loaded).toMatchObject({ available: false, addons: [], searched: true });
+    expect(loaded.error).toContain(`no compiled addon (${join(dir, 'build/Release/trapdoor_native.node')}) and no prebuild for ${platform} (${join(dir, 'prebuilds')})`);
   });
 });
