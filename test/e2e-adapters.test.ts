@@ -291,7 +291,7 @@ describe('the adapter loads the transform only for a module its cache does not h
           const [pid, url] = line.split(' ');
           if (url !== undefined) byPid.set(pid!, [...(byPid.get(pid!) ?? []), url]);
         }
-        const adapters = [...byPid.values()].filter((urls) => urls.some((url) => url.endsWith('/packages/trapdoor/dist/adapters/factory.js')));
+        const adapters = [...byPid.values()].filter((urls) => urls.some((url) => url.endsWith('/packages/trapdoor/dist/adapters/plugin.js')));
         const loaded = adapters.map((urls) => ({
           transform: urls.some((url) => url.includes('/packages/transform/dist/')),
           instrumenter: urls.some((url) => url.endsWith('/adapters/bundler-instrument.js')),

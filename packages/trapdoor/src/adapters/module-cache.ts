@@ -8,7 +8,7 @@
  * module's path; every resolved adapter option; the bundler (the map's form depends on it); the
  * incoming map's text (when plugins before this one changed the module); and the transform's
  * version (../cache/instrumented.ts: the transform's, Babel's parser's and this package's
- * versions and compiled files) together with this folder's factory file, which shapes the result.
+ * versions and compiled files) together with this folder's plugin file (plugin.ts), which shapes the result.
  * The value is the adapter's answer: the code and the map, or "left alone" (no check to insert),
  * so a hit needs no parse at all. Modules with a syntax error are never stored: the bundler's
  * error comes again on every build.
@@ -34,10 +34,10 @@ const DEBUG_FILE = readEnv('TRAPDOOR_DEBUG_CACHE') || undefined;
 
 let factoryVersion: string | undefined;
 
-/** Size and modification time of the factory's file (compiled, or its source when run from the sources). */
+/** Size and modification time of the plugin's file, plugin.ts (compiled, or its source when run from the sources). */
 function factoryStats(): string {
   if (factoryVersion !== undefined) return factoryVersion;
-  const compiled = fileURLToPath(new URL('./factory.js', import.meta.url));
+  const compiled = fileURLToPath(new URL('./plugin.js', import.meta.url));
   const file = existsSync(compiled) ? compiled : compiled.replace(/\.js$/, '.ts');
   try {
     const stat = statSync(file);

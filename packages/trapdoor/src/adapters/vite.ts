@@ -1,4 +1,4 @@
-/** `import trapdoor from 'trapdoor-js/vite'`: the vite plugin. */
-import { trapdoor } from './factory.js';
+/** `import trapdoor from 'trapdoor-js/vite'`: the vite plugin (plugin.ts: made without loading unplugin). */
+import { vitePlugin } from './plugin.js';
 
-export default trapdoor.vite;
+export default vitePlugin;

@@ -4,7 +4,7 @@
  * adds to the project's own config without editing it (vitest-config.ts).
  *
  * Two parts:
- *  - the Vite adapter (../adapters/factory.ts) instruments the project's sources and test files in
+ *  - the Vite adapter (../adapters/plugin.ts) instruments the project's sources and test files in
  *    Vite's pipeline, before its own TypeScript step, so the maps chain and Vitest's stack traces and
  *    coverage stay in original positions; node_modules and trapdoor's own files are left alone;
  *  - the runner (vitest-runner.ts, set as `test.runner`, wrapping the project's own runner if it
@@ -19,7 +19,7 @@ import { dirname, resolve } from 'node:path';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vite';
-import { trapdoor as adapter } from '../adapters/factory.js';
+import { vitePlugin } from '../adapters/plugin.js';
 import { PluginOptionError } from '../adapters/options.js';
 import { locate } from '../loaders/locations.js';
 import type { CacheKeyContext } from './vitest-config.js';
@@ -66,7 +66,7 @@ export default function trapdoor(options: TrapdoorVitestOptions = {}): Plugin[] 
   const settings = checkOptions(options);
   const { runtimeEsm } = locate({ canRead: true });
   const runtimeDirs = ownRuntimeDirs(runtimeEsm);
-  const instrument = adapter.vite({
+  const instrument = vitePlugin({
     include: options.include,
     exclude: options.exclude,
     // By path: the project need not depend on @trapdoor-js/runtime (as under `trapdoor run`).
@@ -79,7 +79,7 @@ export default function trapdoor(options: TrapdoorVitestOptions = {}): Plugin[] 
     // a comment costs V8 nothing at run time (the scanner skips it); only an arrow's expression
     // body's check becomes `void {_: check}`, an object per call until V8 optimizes it away.
     coverageHints: true,
-  }) as Plugin;
+  });
   // Browser mode runs the tests in a browser, whose DevTools already pause a busy loop, with a
   // runner of its own: the project is left exactly as it is.
   let browser = false;

@@ -1,0 +1,398 @@
+/**
+ * The one plugin every bundler adapter is made from: a thin layer over `instrument()`. It runs
+ * before the bundler's own TypeScript/JSX step (`enforce: 'pre'`), so the transform sees the file
+ * as written: the site table names original lines and columns, and the bundler chains our map
+ * into its own output map like any other plugin's.
+ *
+ * It is unplugin's factory (factory.ts hands it to unplugin for every bundler but Vite), written so
+ * that this module does not load unplugin: Vite's plugin is made here (vitePlugin), as unplugin
+ * would make it, so that `trapdoor-js/vite` and `trapdoor-js/vitest` load neither unplugin nor what
+ * it loads (its source-map libraries): in Vitest's main process, under `trapdoor test`, a run whose
+ * modules all come from the cache needs none of it.
+ */
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import type { InstrumentResult, RawSourceMap, TransformError } from '@trapdoor-js/transform';
+import type { SourceMapCompact, UnpluginBuildContext, UnpluginContext, UnpluginContextMeta, UnpluginFactory, UnpluginOptions } from 'unplugin';
+import type { Plugin as VitePlugin } from 'vite';
+import { locate } from '../loaders/locations.js';
+import { makePolicy, type Policy } from '../loaders/settings.js';
+import { setupEsbuildLoad, type EsbuildLike } from './esbuild-load.js';
+import { tableBeforeRepeatedTail } from '../loaders/bun/import-equals.js';
+import { AdapterCache } from './module-cache.js';
+import { PluginOptionError } from './options.js';
+import { resolveOptions, type ResolvedOptions, type TrapdoorPluginOptions } from './options.js';
+import { runtimeAssets, runtimePackageDir, type RuntimeAsset } from './runtime-assets.js';
+
+export type { TrapdoorPluginOptions } from './options.js';
+export { PluginOptionError } from './options.js';
+
+/** What the transform can parse, before the include/exclude globs decide (checked in the bundler, cheaply). */
+const CODE_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
+const TYPESCRIPT = /\.(?:[cm]?ts|tsx)$/;
+/**
+ * The module's path, or undefined for ids that are not a file as written: virtual modules (`\0`)
+ * and ids with a query (`?raw`, `?worker`, `?url` are other things made from the file).
+ */
+function filePath(id: string): string | undefined {
+  if (id.includes('\0') || id.includes('?') || id.includes('#')) return undefined;
+  return id;
+}
+
+/**
+ * The parts of Vite's dev-server transform context (its TransformPluginContext, Vite 5 to 8) that
+ * say what happened to a module before this plugin: the code as loaded, and the maps of the plugins
+ * that changed it so far (combined into `combinedMap` once something asked for it).
+ */
+interface ViteDevContext {
+  originalCode?: unknown;
+  sourcemapChain?: unknown;
+  combinedMap?: unknown;
+}
+
+/** Vite's dev server (Vitest's too), not a build: it fills a map's missing `sourcesContent` by reading the file again. */
+function isViteDev(context: ViteDevContext): boolean {
+  return typeof context.originalCode === 'string' && Array.isArray(context.sourcemapChain);
+}
+
+/** What came into this plugin: the map back to the file as written, if plugins before it changed the module. */
+interface Incoming {
+  /** Undefined when the code is the file as written, or when nothing maps it back. */
+  map: RawSourceMap | undefined;
+  /** The code is known to be the module as loaded (Vite's dev server) or the file as written, with no map before it. */
+  asLoaded: boolean;
+}
+
+const AS_LOADED: Incoming = { map: undefined, asLoaded: true };
+const UNKNOWN: Incoming = { map: undefined, asLoaded: false };
+
+/**
+ * When plugins or loaders before this one changed the file (a TypeScript plugin placed first, a
+ * Vue or Svelte compiler), the map from their output back to the file as written, so the sites
+ * name original lines. Undefined when the code is the file as written (the usual case, as this
+ * plugin runs first), which costs no map composition.
+ */
+function incomingMap(context: UnpluginBuildContext, code: string, path: string): Incoming {
+  // Vite's dev server says so itself: the code is what its load step gave (the file as read, or a
+  // load hook's answer without a map) when no plugin changed it and no map came with it. Then the
+  // file is not read again (a read and a comparison per module on every run of a test runner).
+  const vite = context as ViteDevContext;
+  if (isViteDev(vite) && code === vite.originalCode && (vite.sourcemapChain as unknown[]).length === 0 && vite.combinedMap == null) return AS_LOADED;
+  // Where the bundler can give one: Rollup-like contexts always can (then only a changed file needs
+  // it); webpack and Rspack pass the loaders' map when there is one; esbuild and Bun load the file
+  // for this plugin, so the code is the file as written and the disk is not read again.
+  const rollupLike = context as { getCombinedSourcemap?: () => unknown };
+  let source: (() => RawSourceMap | string) | undefined;
+  if (typeof rollupLike.getCombinedSourcemap === 'function') source = () => rollupLike.getCombinedSourcemap!() as RawSourceMap;
+  else {
+    const native = context.getNativeBuildContext?.();
+    if (native && (native.framework === 'webpack' || native.framework === 'rspack') && native.inputSourceMap) {
+      const given = native.inputSourceMap as RawSourceMap | string;
+      source = () => given;
+    }
+  }
+  if (source === undefined) return UNKNOWN;
+  try {
+    if (readFileSync(path, 'utf8') === code) return AS_LOADED;
+  } catch {
+    return UNKNOWN; // not a file on disk: nothing to map back to
+  }
+  const map = source();
+  return { map: withFileSources(typeof map === 'string' ? (JSON.parse(map) as RawSourceMap) : map, path), asLoaded: false };
+}
+
+/**
+ * The sources of a map a compiler made for this module, as files: compilers write them relative
+ * to where their own output would go (@rollup/plugin-typescript: its outDir), which the module's
+ * folder is not. A source that is no file from here but has the module's own name is the module.
+ */
+function withFileSources(map: RawSourceMap, path: string): RawSourceMap {
+  const sources = map.sources.map((source) => {
+    if (source === null || isAbsolute(source) || /^[a-z][\w+.-]*:/i.test(source)) return source;
+    const here = resolve(dirname(path), map.sourceRoot ?? '', source);
+    return existsSync(here) ? here : basename(source) === basename(path) ? path : source;
+  });
+  return { ...map, sourceRoot: undefined, sources };
+}
+
+/** `TransformError`'s message starts with `file:line:column: `, which bundlers print themselves. */
+function reason(error: TransformError): string {
+  const first = error.message.split('\n')[0] ?? error.message;
+  return error.file !== undefined && first.startsWith(`${error.file}:`) ? first.replace(/^.*?:\d+:\d+: /, '') : first;
+}
+
+type ExternalTest = (id: string, ...rest: unknown[]) => unknown;
+
+/** Rollup's and Rolldown's `external` with the runtime added, whatever form the user gave it in. */
+function withExternal(external: unknown, runtime: string): unknown {
+  if (typeof external === 'function') {
+    const user = external as ExternalTest;
+    return (id: string, ...rest: unknown[]) => id === runtime || user(id, ...rest);
+  }
+  const list: unknown[] = external === undefined || external === null ? [] : Array.isArray(external) ? external : [external];
+  return [...list, runtime];
+}
+
+interface WebpackLikeOptions {
+  externals?: unknown;
+  module?: { rules?: unknown[] };
+}
+
+/**
+ * webpack and Rspack compile `createRequire(file)(id)` into their own module lookup, in which the
+ * runtime's files (the inspector, loaded on activation) are not modules: in the runtime's own
+ * modules, left to Node's `createRequire`.
+ */
+function keepRuntimeRequires(options: WebpackLikeOptions, root: string): void {
+  const dir = runtimePackageDir(root);
+  if (dir === undefined) return; // reported by the assets' step, with the option's name
+  const folders = [dir, realpathSync(dir)].map((folder) => folder + sep);
+  const rule = { test: (file: string) => folders.some((folder) => file.startsWith(folder)), parser: { createRequire: false } };
+  options.module ??= {};
+  options.module.rules = [...(options.module.rules ?? []), rule];
+}
+
+/** webpack and Rspack: the runtime loaded with Node's own `require` at run time (`node-commonjs`), in CommonJS and ES module output alike. */
+function externalizeForWebpack(options: WebpackLikeOptions, runtime: string): void {
+  const ours = { [runtime]: `node-commonjs ${runtime}` };
+  const given = options.externals;
+  options.externals = given === undefined ? [ours] : Array.isArray(given) ? [...given, ours] : [given, ours];
+}
+
+/** The runtime's files for `trapdoor-runtime/` beside the bundle (runtime-assets.ts); an error names the option. */
+function assetsFor(root: string): RuntimeAsset[] {
+  const dir = runtimePackageDir(root);
+  if (dir === undefined) throw new PluginOptionError('bundleRuntime', `@trapdoor-js/runtime is not installed (resolved from ${root}): the bundle needs its files`);
+  return runtimeAssets(dir);
+}
+
+/** esbuild and Bun: their plugins write files themselves, into the build's output folder, once the build succeeded. */
+function writeAssets(outdir: string, assets: RuntimeAsset[]): void {
+  for (const asset of assets) {
+    const file = join(outdir, ...asset.fileName.split('/'));
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, asset.source);
+  }
+}
+
+type TransformOutput = { code: string; map: SourceMapCompact } | undefined;
+
+/**
+ * The transform through the disk cache (the `cache` option): a hit answers without parsing; a
+ * miss instruments and stores the answer (a syntax error throws through `this.error` and is never
+ * stored). Without a cache, `instrument` as it is.
+ */
+function cached(cache: AdapterCache | undefined, code: string, path: string, input: Incoming, instrument: () => TransformOutput | Promise<TransformOutput>): TransformOutput | Promise<TransformOutput> {
+  if (cache === undefined) return instrument();
+  const key = cache.key(code, path, input.map);
+  const hit = cache.get(key, path);
+  if (hit !== undefined) return (hit ?? undefined) as TransformOutput;
+  const store = (output: TransformOutput): TransformOutput => {
+    cache.set(key, output === undefined ? null : { code: output.code, map: output.map });
+    return output;
+  };
+  const output = instrument();
+  return output instanceof Promise ? output.then(store) : store(output);
+}
+
+/**
+ * Vite's dev server, for a module this plugin gets as loaded: the map with the module's text as
+ * its `sourcesContent` (the map's one source is the module; as stored in the cache, it has none).
+ * Without it, Vite reads the file again for every module whose combined map lacks it.
+ */
+function withSourcesContent(output: TransformOutput, code: string): TransformOutput {
+  if (output === undefined) return output;
+  return { code: output.code, map: { ...output.map, sourcesContent: [code] } };
+}
+
+type Instrumenter = typeof import('./bundler-instrument.js');
+let instrumenter: Instrumenter | undefined;
+let loadingInstrumenter: Promise<Instrumenter> | undefined;
+
+/**
+ * `use` with the transform (bundler-instrument.ts), loaded on the first module that needs it:
+ * at once when it is loaded, else a promise (every bundler here takes an async transform hook).
+ */
+function withInstrumenter<T>(use: (instrumenter: Instrumenter) => T): T | Promise<T> {
+  if (instrumenter !== undefined) return use(instrumenter);
+  loadingInstrumenter ??= import('./bundler-instrument.js').then((loaded) => (instrumenter = loaded));
+  return loadingInstrumenter.then(use);
+}
+
+/** A syntax error of the transform (the parser rejected the file), by its documented code. */
+function isSyntaxError(error: unknown): error is TransformError {
+  return error instanceof Error && (error as { code?: unknown }).code === 'ERR_TRAPDOOR_SYNTAX';
+}
+
+export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined, false> = (rawOptions, meta) => {
+  const options: ResolvedOptions = resolveOptions(rawOptions);
+  let root = options.root;
+  let policy: Policy | undefined;
+  const policyFor = (): Policy => {
+    policy ??= makePolicy({
+      cwd: root ?? process.cwd(),
+      include: options.include,
+      exclude: options.exclude,
+      ownDirs: locate({ canRead: true }).ownDirs,
+    });
+    return policy;
+  };
+
+  // The disk cache (module-cache.ts), opened at the first module, once the root is known.
+  let cache: AdapterCache | undefined | false = options.cache ? undefined : false;
+  const cacheFor = (): AdapterCache | undefined => {
+    if (cache === undefined) cache = AdapterCache.open(root ?? process.cwd(), { framework: meta.framework, options }) ?? false;
+    return cache === false ? undefined : cache;
+  };
+
+  // esbuild: its own onLoad (esbuild-load.ts), which costs a build less than unplugin's transform there.
+  const esbuild = meta.framework === 'esbuild';
+  // A self-contained bundle gets the runtime's files beside it (runtime-assets.ts): emitted as
+  // assets where the bundler takes them (Rollup, Vite, Rolldown: emitFile; webpack, Rspack: the
+  // compilation's assets), written at the build's end by esbuild's and Bun's plugins.
+  // Vite's server builds drop emitted assets (`build.emitAssets` is off there): written in its writeBundle.
+  const emitsAssets = options.bundleRuntime && meta.framework !== 'esbuild' && meta.framework !== 'bun' && meta.framework !== 'vite';
+  /** Instruments one module: the bundler's error for a syntax error, undefined when there is nothing to check. */
+  const transform = (context: UnpluginBuildContext & UnpluginContext, code: string, path: string, inputMap: RawSourceMap | undefined): TransformOutput | Promise<TransformOutput> => {
+    return withInstrumenter(({ instrumentForBundler }) => {
+      let result: InstrumentResult;
+      try {
+        result = instrumentForBundler(code, path, options.runtime, inputMap, options.coverageHints);
+      } catch (error) {
+        if (isSyntaxError(error)) {
+          // The bundler's own error format, with its own frame; nothing half-instrumented is emitted.
+          // Rollup, Vite, Rolldown and esbuild print `loc` themselves; webpack, Rspack and Bun
+          // drop it, so there the message keeps `file:line:column`.
+          const framework = context.getNativeBuildContext?.().framework;
+          const printsLoc = framework === undefined || framework === 'esbuild';
+          const message = printsLoc ? reason(error) : `trapdoor: ${error.message.split('\n')[0]}`;
+          context.error({ message, id: path, loc: { file: path, line: error.line ?? 1, column: error.column ?? 0 } });
+          return undefined;
+        }
+        throw error;
+      }
+      if (result.skipped !== undefined || result.sites.length === 0) return undefined;
+      // Bun.build has its runtime's repeat of a TypeScript module's last statements (import-equals.ts).
+      if (context.getNativeBuildContext?.()?.framework === 'bun' && TYPESCRIPT.test(path)) {
+        result = { ...result, code: tableBeforeRepeatedTail(code, result.code, /x$/i.test(path)) };
+      }
+      // The bundler chains this map to the ones before it. Rollup, Vite and Rolldown take the
+      // source's text from the module as loaded, so it need not cross into them again (webpack,
+      // Rspack and Bun take it from this map; Vite's dev server gets it after the cache, see
+      // withSourcesContent).
+      const rollupLike = context.getNativeBuildContext?.() === undefined;
+      const map = rollupLike ? { ...result.insertMap, sourcesContent: undefined } : result.insertMap;
+      return { code: result.code, map: map as unknown as SourceMapCompact };
+    });
+  };
+
+  return {
+    name: 'trapdoor',
+    enforce: 'pre',
+    buildStart: emitsAssets
+      ? function () {
+          for (const { fileName, source } of assetsFor(root ?? process.cwd())) this.emitFile({ type: 'asset', fileName, source });
+        }
+      : undefined,
+    transform: esbuild
+      ? undefined
+      : {
+          filter: { id: { include: CODE_FILE, exclude: /\0/ } },
+          handler(code, id) {
+            // The filter again: a bundler may not apply it (Vite before 6.3, Rollup before 4.40).
+            const path = filePath(id);
+            if (path === undefined || !CODE_FILE.test(path) || !policyFor()(path)) return undefined;
+            const input = incomingMap(this, code, path);
+            const output = cached(cacheFor(), code, path, input, () => transform(this, code, path, input.map));
+            if (!input.asLoaded || !isViteDev(this as ViteDevContext)) return output;
+            return output instanceof Promise ? output.then((done) => withSourcesContent(done, code)) : withSourcesContent(output, code);
+          },
+        },
+    // The runtime stays a module of its own, imported at run time from where it is installed (see
+    // the README): its agent runs in a worker thread loaded from the runtime's own files.
+    rollup: {
+      options: (input) => (options.bundleRuntime ? input : { ...input, external: withExternal(input.external, options.runtime) as typeof input.external }),
+    },
+    rolldown: {
+      options(input) {
+        root ??= input.cwd;
+        return options.bundleRuntime ? input : { ...input, external: withExternal(input.external, options.runtime) as typeof input.external };
+      },
+    },
+    esbuild: {
+      config(build) {
+        root ??= build.absWorkingDir;
+        if (!options.bundleRuntime) build.external = [...(build.external ?? []), options.runtime];
+      },
+      setup(build) {
+        if (options.bundleRuntime) {
+          build.onEnd((result) => {
+            const { outdir, outfile, write, absWorkingDir } = build.initialOptions;
+            const folder = outdir ?? (outfile === undefined ? undefined : dirname(outfile));
+            if (result.errors.length > 0 || write === false || folder === undefined) return;
+            writeAssets(resolve(absWorkingDir ?? process.cwd(), folder), assetsFor(root ?? process.cwd()));
+          });
+        }
+        setupEsbuildLoad(build as unknown as EsbuildLike, {
+          filter: CODE_FILE,
+          wanted: (path) => filePath(path) !== undefined && policyFor()(path),
+          instrument: (code, path) => withInstrumenter(({ instrumentForBundler }) => instrumentForBundler(code, path, options.runtime, undefined, options.coverageHints)),
+          isSyntaxError,
+          reason,
+        });
+      },
+    },
+    bun: {
+      setup(build) {
+        const config = build.config as { external?: string[]; outdir?: string };
+        if (!options.bundleRuntime) config.external = [...(config.external ?? []), options.runtime];
+        else {
+          const onEnd = (build as { onEnd?: (callback: (result: { success: boolean }) => void) => void }).onEnd;
+          onEnd?.call(build, (result) => {
+            if (result.success && config.outdir !== undefined) writeAssets(resolve(config.outdir), assetsFor(root ?? process.cwd()));
+          });
+        }
+      },
+    },
+    vite: {
+      config: () => (options.bundleRuntime ? {} : { ssr: { external: [options.runtime] } }),
+      configResolved(config) {
+        root ??= config.root;
+      },
+      writeBundle(output) {
+        const folder = output.dir ?? (output.file === undefined ? undefined : dirname(output.file));
+        if (options.bundleRuntime && folder !== undefined) writeAssets(resolve(root ?? process.cwd(), folder), assetsFor(root ?? process.cwd()));
+      },
+      // Client bundles are for browsers, whose own DevTools pause a busy loop: left alone unless asked.
+      applyToEnvironment(environment) {
+        return options.client || environment.config.consumer === 'server';
+      },
+    },
+    webpack(compiler) {
+      root ??= compiler.context;
+      if (!options.bundleRuntime) externalizeForWebpack(compiler.options, options.runtime);
+      else keepRuntimeRequires(compiler.options as WebpackLikeOptions, root ?? process.cwd());
+    },
+    rspack(compiler) {
+      root ??= compiler.context;
+      if (!options.bundleRuntime) externalizeForWebpack(compiler.options, options.runtime);
+      else keepRuntimeRequires(compiler.options as WebpackLikeOptions, root ?? process.cwd());
+    },
+  };
+};
+
+/**
+ * `trapdoor-js/vite`: the plugin as unplugin's `createUnplugin(unpluginFactory).vite` makes it
+ * (unplugin 3: the factory's plugin with its `vite` hooks merged in; the transform's filter is
+ * Vite's own hook filter, which the handler applies again for Vites without one), without loading
+ * unplugin. The other bundlers' hooks are left out.
+ */
+export function vitePlugin(options?: TrapdoorPluginOptions): VitePlugin {
+  const { vite, ...plugin } = unpluginFactory(options, { framework: 'vite' } as UnpluginContextMeta) as UnpluginOptions;
+  const merged: Record<string, unknown> = { ...plugin, ...vite };
+  for (const name of Object.keys(merged)) if (merged[name] === undefined || OTHER_BUNDLERS.has(name)) delete merged[name];
+  return merged as unknown as VitePlugin;
+}
+
+/** The factory's hooks for the other bundlers, which a Vite plugin does not carry. */
+const OTHER_BUNDLERS = new Set(['rollup', 'rolldown', 'esbuild', 'bun', 'webpack', 'rspack']);
