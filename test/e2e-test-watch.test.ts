@@ -273,50 +273,36 @@ describe.each(CASES)('$name', (runner) => {
       try {
         const first = await Promise.all([plain, watched].map((w) => w.waitFor(runner.passed, 0, 'first run')));
         expect(runner.reported(first[1]!)).toEqual(runner.reported(first[0]!));
+        /** The same edit in both projects (`text` may differ per watcher); each one's output of the run it starts. */
+        const afterEdit = (file: string, text: (w: Watcher) => [from: string, to: string], until: RegExp, what: (w: Watcher) => string) =>
+          Promise.all(
+            [plain, watched].map((w) => {
+              const from = w.mark();
+              edit(w.cwd, file, ...text(w));
+              return w.waitFor(until, from, what(w));
+            }),
+          );
 
         // 1. A source file both test files import: the same files rerun as in the plain watcher.
-        const sourceEdit = await Promise.all(
-          [plain, watched].map((w) => {
-            const from = w.mark();
-            edit(w.cwd, 'src/sum.js', 'let total = 0;', 'let total = 0; // edited');
-            return w.waitFor(runner.passed, from, 'a rerun after src/sum.js changed');
-          }),
-        );
+        const sourceEdit = await afterEdit('src/sum.js', () => ['let total = 0;', 'let total = 0; // edited'], runner.passed, () => 'a rerun after src/sum.js changed');
         expect(runner.reported(sourceEdit[1]!).length).toBeGreaterThan(0);
         expect(runner.reported(sourceEdit[1]!)).toEqual(runner.reported(sourceEdit[0]!));
 
         // 1b. One test file: Vitest and node:test rerun it alone, Jest and Bun all, in both.
-        const testEdit = await Promise.all(
-          [plain, watched].map((w) => {
-            const from = w.mark();
-            edit(w.cwd, 'test/other.test.js', '// edit: 0', '// edit: 1');
-            return w.waitFor(runner.passed, from, 'a rerun after other.test.js changed');
-          }),
-        );
+        const testEdit = await afterEdit('test/other.test.js', () => ['// edit: 0', '// edit: 1'], runner.passed, () => 'a rerun after other.test.js changed');
         expect(runner.reported(testEdit[1]!).length).toBeGreaterThan(0);
         expect(runner.reported(testEdit[1]!)).toEqual(runner.reported(testEdit[0]!));
 
         // 2. The test made stuck: it fails at its place, and the watcher goes on. (The plain watcher,
         // which would spin for ever, gets a test that throws instead: it fails too, for step 4.)
-        const broken = await Promise.all(
-          [plain, watched].map((w) => {
-            const from = w.mark();
-            edit(w.cwd, 'test/edit.test.js', 'const spin = false;', w === plain ? "const spin = false; throw new Error('broken');" : 'const spin = true;');
-            return w.waitFor(runner.failed, from, `a failing rerun after edit.test.js ${w === plain ? 'broke' : 'got stuck'}`);
-          }),
-        );
+        const breakage = (w: Watcher) => (w === plain ? "const spin = false; throw new Error('broken');" : 'const spin = true;');
+        const broken = await afterEdit('test/edit.test.js', (w) => ['const spin = false;', breakage(w)], runner.failed, (w) => `a failing rerun after edit.test.js ${w === plain ? 'broke' : 'got stuck'}`);
         expect(broken[1]).toMatch(runner.stuck);
         expect(broken[0]).not.toContain('StuckError');
         expect(watched.running).toBe(true);
 
         // 3. Undone: the rerun runs the new code and passes.
-        const fixed = await Promise.all(
-          [plain, watched].map((w) => {
-            const from = w.mark();
-            edit(w.cwd, 'test/edit.test.js', w === plain ? "const spin = false; throw new Error('broken');" : 'const spin = true;', 'const spin = false;');
-            return w.waitFor(runner.passed, from, 'a passing rerun after edit.test.js was fixed');
-          }),
-        );
+        const fixed = await afterEdit('test/edit.test.js', (w) => [breakage(w), 'const spin = false;'], runner.passed, () => 'a passing rerun after edit.test.js was fixed');
         expect(fixed[1]).not.toContain('StuckError');
         expect(watched.running).toBe(true);
 
