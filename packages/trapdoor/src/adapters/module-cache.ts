@@ -22,7 +22,7 @@
  */
 import { appendFileSync, existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { cacheKey, DiskCache } from '../cache/disk-cache.js';
+import { cacheKey, DiskCache, readHeadLine } from '../cache/disk-cache.js';
 import { readEnv } from '../loaders/settings.js';
 import { transformVersion } from '../cache/instrumented.js';
 
@@ -103,18 +103,13 @@ export function encodeEntry(output: AdapterOutput): string | undefined {
 
 /** The answer an entry's value holds, or undefined when it does not read as one (a miss). */
 export function decodeEntry(text: string): AdapterOutput | undefined {
-  if (text === 'null') return null;
-  const first = text.indexOf('\n');
-  const second = first < 0 ? -1 : text.indexOf('\n', first + 1);
-  if (second < 0) return undefined;
-  let rest: unknown;
-  try {
-    rest = JSON.parse(text.slice(0, first));
-  } catch {
-    return undefined;
-  }
-  if (typeof rest !== 'object' || rest === null || Array.isArray(rest)) return undefined;
-  return { code: text.slice(second + 1), map: { ...rest, mappings: text.slice(first + 1, second) } };
+  const entry = readHeadLine(text);
+  if (entry === undefined) return undefined;
+  const { head, rest } = entry;
+  if (head === null && rest === undefined) return null;
+  const newline = rest === undefined ? -1 : rest.indexOf('\n');
+  if (newline < 0 || typeof head !== 'object' || head === null || Array.isArray(head)) return undefined;
+  return { code: rest!.slice(newline + 1), map: { ...head, mappings: rest!.slice(0, newline) } };
 }
 
 function debugLine(line: string): void {

@@ -107,6 +107,21 @@ export function cacheKey(...parts: unknown[]): string {
   return hash.digest('hex');
 }
 
+/**
+ * An entry's value written as one line of JSON, then, after a line break, the rest as it is (the
+ * formats of instrumented.ts and adapters/module-cache.ts, whose bulk is then neither escaped nor
+ * parsed): the head parsed and the rest (undefined without a line break); undefined when the head
+ * is not JSON.
+ */
+export function readHeadLine(text: string): { head: unknown; rest: string | undefined } | undefined {
+  const newline = text.indexOf('\n');
+  try {
+    return { head: JSON.parse(newline < 0 ? text : text.slice(0, newline)), rest: newline < 0 ? undefined : text.slice(newline + 1) };
+  } catch {
+    return undefined;
+  }
+}
+
 function digest(text: string): string {
   return nodeCrypto().createHash('sha256').update(text).digest('hex');
 }

@@ -26,7 +26,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Instrumented, InstrumentModuleOptions } from '../loaders/instrument-module.js';
 import { findMapComment, isDataUrl } from '../instrument/source-maps.js';
-import { cacheKey, DiskCache } from './disk-cache.js';
+import { cacheKey, DiskCache, readHeadLine } from './disk-cache.js';
 import { readEnv } from '../loaders/settings.js';
 import { LOADER_TARGET } from '../loaders/target.js';
 
@@ -55,17 +55,13 @@ export function encodeEntry(result: Instrumented): string {
 
 /** The result an entry's value holds, or undefined when it does not read as one (a miss). */
 export function decodeEntry(text: string): Instrumented | undefined {
-  const newline = text.indexOf('\n');
-  let head: EntryHead;
-  try {
-    head = JSON.parse(newline < 0 ? text : text.slice(0, newline)) as EntryHead;
-  } catch {
-    return undefined;
-  }
+  const entry = readHeadLine(text);
+  if (entry === undefined) return undefined;
+  const head = entry.head as EntryHead;
   if (typeof head !== 'object' || head === null || typeof head.sites !== 'number' || (head.moduleType !== 'esm' && head.moduleType !== 'cjs' && head.moduleType !== null)) return undefined;
   // A left-alone file has no code, and only it.
-  if ((head.code === null) !== (newline < 0)) return undefined;
-  return { code: newline < 0 ? undefined : text.slice(newline + 1), moduleType: head.moduleType ?? undefined, sites: head.sites };
+  if ((head.code === null) !== (entry.rest === undefined)) return undefined;
+  return { code: entry.rest, moduleType: head.moduleType ?? undefined, sites: head.sites };
 }
 
 let version: string | undefined;
