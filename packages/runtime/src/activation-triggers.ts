@@ -21,8 +21,7 @@
  * process alive (the watcher's wake-up and the socket worker are unref'd), the same exit.
  * `TRAPDOOR_PORT` and `TRAPDOOR_HOST` become the activation defaults (`trapdoor run --port`).
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { activate, isActive, reportActivationFailure, setActivationDefaults, type ActivateOptions } from './activation.js';
 import { controlBlock, Request, Word } from './control-block.js';
@@ -30,6 +29,7 @@ import { CONTROL_SOCKET_ENV, ownStateDir, publishState, publishThreads, publishT
 import { agentDir, controlSocketWorkerFile, reportedFile } from './package-files.js';
 import { printLine } from './stderr.js';
 import { registerThisThread, requestWorkerActivation, serveThreadRegistry } from './thread-registry.js';
+import { loadNativeAddon } from './native-addon.js';
 import { denoAllows, readEnv } from './permissions.js';
 import { detectRuntime } from './runtime-name.js';
 import { isMainThread, workerThreads } from './threads.js';
@@ -209,21 +209,10 @@ function activateFromOutside(): void {
   }
 }
 
-type NativeModule = typeof import('@trapdoor-js/native');
-
 /** Starts the watcher; returns why not as a sentence when it cannot. */
 function startSignalWatcher(signal: string): { signal: string } | string {
-  if (!denoAllows({ name: 'read', path: dirname(reportedFile) })) return 'Deno was not given --allow-read (the runtime cannot find the native signal watcher)';
-  let native: NativeModule;
-  try {
-    const require = createRequire(join(agentDir(), 'agent-worker.js'));
-    const entry = require.resolve('@trapdoor-js/native');
-    if (!denoAllows({ name: 'ffi', path: dirname(entry) })) return 'Deno was not given --allow-ffi (the native signal watcher cannot load)';
-    native = require(entry) as NativeModule;
-  } catch (error) {
-    return `@trapdoor-js/native is not installed (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`;
-  }
-  if (!native.isAvailable()) return native.loadError()?.message ?? '@trapdoor-js/native did not load';
+  const native = loadNativeAddon('the native signal watcher');
+  if (typeof native === 'string') return native;
   try {
     const watcher = native.startWatcher({ signal, control: controlBlock, index: Word.REQUEST, bits: Request.ACTIVATE, onSignal: activateFromOutside });
     return { signal: watcher.signal };

@@ -38,12 +38,10 @@
  * For a test that waits rather than spins (an await that never settles), the runner's own timer
  * fires as usual; arm with the runner's timeout (or a little more) and let the runner report it.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { controlBlock, Request, Word } from './control-block.js';
-import { agentDir, reportedFile } from './package-files.js';
-import { denoAllows, readEnv } from './permissions.js';
+import { loadNativeAddon } from './native-addon.js';
+import { readEnv } from './permissions.js';
 import { detectRuntime } from './runtime-name.js';
 import { isMainThread, workerThreads } from './threads.js';
 import { setDeadlineHandler } from './trap.js';
@@ -201,8 +199,6 @@ const { workerData } = require('node:worker_threads');
 (${watchDeadline.toString()})(workerData.block, workerData.layout);
 `;
 
-type NativeModule = typeof import('@trapdoor-js/native');
-
 /**
  * The native watcher's wake-up, or undefined where it cannot start (no addon, Deno without
  * --allow-ffi, an addon built before it had one): then the worker. On Bun and Deno only on the
@@ -213,13 +209,9 @@ type NativeModule = typeof import('@trapdoor-js/native');
 function nativeWatcher(): (() => void) | undefined {
   if (readEnv('TRAPDOOR_DEADLINE_WATCHER') === 'worker') return undefined;
   if (detectRuntime().name !== 'node.js' && !isMainThread) return undefined;
-  if (!denoAllows({ name: 'read', path: dirname(reportedFile) })) return undefined;
+  const native = loadNativeAddon('the native deadline watcher');
+  if (typeof native === 'string' || typeof native.startDeadlineWatcher !== 'function') return undefined;
   try {
-    const require = createRequire(join(agentDir(), 'agent-worker.js'));
-    const entry = require.resolve('@trapdoor-js/native');
-    if (!denoAllows({ name: 'ffi', path: dirname(entry) })) return undefined;
-    const native = require(entry) as NativeModule;
-    if (!native.isAvailable() || typeof native.startDeadlineWatcher !== 'function') return undefined;
     return native.startDeadlineWatcher(controlBlock, LAYOUT);
   } catch {
     return undefined;
