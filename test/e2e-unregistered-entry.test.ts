@@ -30,7 +30,7 @@ import { killTree, repoRoot, runtimes, watch, within, type RuntimeSpec } from '.
 
 const BIN = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
 const DIR = join(repoRoot, 'test', 'unregistered-entry');
-const MARKER = '/*trapdoor:1*/';
+const MARKER = '/*trapdoor:2*/';
 
 const started = new Set<ChildProcess>();
 const clients: Array<{ close(): Promise<void> }> = [];

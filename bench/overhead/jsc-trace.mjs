@@ -31,8 +31,10 @@ const bun = join(ROOT, 'node_modules/.bin/bun');
 const CHECK = /if \(\(__td\d*_F\[1\] = (\d+), __td\d*_F\[0\]\) !== 0\) \{const (__td\d*_w) = [^;]*; if \(\2 !== void 0\) (?:if \(\2\.length\) [^;]*; else )?throw \2;\}/g;
 const DERIVED = { 'no-entry-checks': (kind) => kind === 1, 'no-statement-checks': () => true };
 
-/** The site table's kinds (0 loop, 1 function entry), read from the module's footer. */
+/** The site table's kinds (0 loop, 1 function entry), read from the module's footer (version 2: JSON in a string; 1: an object literal). */
 function kinds(code) {
+  const v2 = /\/\*trapdoor:2\*\/('(?:[^'\\\n]|\\.)*')\}/.exec(code.slice(code.lastIndexOf('/*trapdoor:2*/')));
+  if (v2 !== null) return JSON.parse(Function(`return ${v2[1]}`)()).sites.map((row) => row[0]);
   const start = code.lastIndexOf('/*trapdoor:1*/') + '/*trapdoor:1*/'.length;
   let depth = 0;
   let end = start;
@@ -56,7 +58,7 @@ function derive(name) {
     const src = join(from, file);
     if (!statSync(src).isFile() || file.endsWith('.stamp')) continue;
     let code = readFileSync(src, 'utf8');
-    if (code.includes('/*trapdoor:1*/')) {
+    if (code.includes('/*trapdoor:1*/') || code.includes('/*trapdoor:2*/')) {
       const kind = kinds(code);
       code = code.replace(CHECK, (check, site) => (drop(kind[Number(site)]) ? (removed++, '') : check));
     }

@@ -1,10 +1,11 @@
 /**
  * Instrumented modules and their site tables.
  *
- * Each instrumented module declares a hoisted function (`function __td_M() { return {...} }`)
- * that returns its table. Hoisting means the function exists before the module body runs, so a
- * function of the module called early through an import cycle can still trap. The table object
- * is built only when the runtime first needs it.
+ * Each instrumented module declares a hoisted function (`function __td_M() { return '{…}' }`)
+ * that returns its table: a JSON text (ModuleTableV2), or from older transforms the object itself
+ * (ModuleTableV1). Hoisting means the function exists before the module body runs, so a function
+ * of the module called early through an import cycle can still trap. The table is parsed only
+ * when the runtime first needs it.
  */
 
 /** What the transform emits, version 1. Positions are in the original source. */
@@ -39,11 +40,28 @@ export interface ModuleTableV1 {
   inputMap?: { version: number; sources: (string | null)[]; sourcesContent?: (string | null)[]; names: string[]; mappings: string; sourceRoot?: string };
 }
 
+/**
+ * What the transform emits, version 2: the fields of version 1, as JSON in a string the module's
+ * table function returns (`return /*trapdoor:2*\/'{"v":2,…}'`), parsed by the runtime; `sources`
+ * is left out when it is `[file]`.
+ */
+export type ModuleTableV2 = Omit<ModuleTableV1, 'v' | 'sources'> & { v: 2; sources?: string[] };
+
+/** A table of either version, as parsed. */
+export type ModuleTable = ModuleTableV1 | ModuleTableV2;
+
 export type SiteKindCode = 0 | 1 | 2;
 export const SITE_KINDS = ['loop', 'function', 'statement'] as const;
 export type SiteKind = (typeof SITE_KINDS)[number];
 
-export type ModuleThunk = () => ModuleTableV1;
+/** A module's table function: the JSON text of a ModuleTableV2, or (older transforms, adopted tables) a parsed table. */
+export type ModuleThunk = () => ModuleTable | string;
+
+/** The table a module's function gives, parsed. */
+export function tableOf(thunk: ModuleThunk): ModuleTable {
+  const table = thunk();
+  return typeof table === 'string' ? (JSON.parse(table) as ModuleTable) : table;
+}
 
 export const SiteFlag = {
   /** The check passes `this` after the locals. */
@@ -133,7 +151,7 @@ export function register(thunk: ModuleThunk, loadedFrom?: string): void {
   if (registry.known.has(thunk)) return;
   // Adopted from its table already (rare: only after a pause found it unregistered): the same module.
   if (registry.adopted !== undefined && registry.adopted.size > 0 && loadedFrom !== undefined) {
-    const stand = registry.adopted.get(adoptionKey(loadedFrom, thunk().file));
+    const stand = registry.adopted.get(adoptionKey(loadedFrom, tableOf(thunk).file));
     if (stand !== undefined && stand !== thunk) {
       registry.known.set(thunk, moduleOf(stand));
       return;
@@ -154,7 +172,7 @@ export function moduleOf(thunk: ModuleThunk): InstrumentedModule {
   let mod = registry.known.get(thunk);
   if (mod) return mod;
   if (mod === undefined) register(thunk);
-  mod = decode(registry.thunks.indexOf(thunk), thunk(), registry.loadedFrom.get(thunk));
+  mod = decode(registry.thunks.indexOf(thunk), tableOf(thunk), registry.loadedFrom.get(thunk));
   registry.known.set(thunk, mod);
   return mod;
 }
@@ -178,7 +196,7 @@ function adoptionKey(loadedFrom: string, file: string): string {
  * can then be placed. When the module registers itself later, it is this same module. Returns
  * false when that module is registered already.
  */
-export function adopt(table: ModuleTableV1, loadedFrom: string): boolean {
+export function adopt(table: ModuleTable, loadedFrom: string): boolean {
   const key = adoptionKey(loadedFrom, table.file);
   registry.adopted ??= new Map();
   if (registry.adopted.has(key)) return false;
@@ -203,15 +221,17 @@ export function onRegister(listener: (thunk: ModuleThunk) => void): () => void {
   return () => registry.listeners.delete(listener);
 }
 
-function decode(id: number, table: ModuleTableV1, loadedFrom: string | undefined): InstrumentedModule {
-  if (table.v !== 1) throw new Error(`trapdoor: module ${table.file} was instrumented by an incompatible transform (table v${table.v})`);
+function decode(id: number, table: ModuleTable, loadedFrom: string | undefined): InstrumentedModule {
+  const version = (table as { v: unknown }).v;
+  if (version !== 1 && version !== 2) throw new Error(`trapdoor: module ${table.file} was instrumented by an incompatible transform (table v${String(version)})`);
+  const sources = table.sources ?? [table.file];
   return {
     id,
     file: table.file,
     loadedFrom,
     shifts: table.shifts ?? [],
     inputMap: table.inputMap,
-    sources: table.sources,
+    sources,
     sites: table.sites.map(([kind, line, column, functionName, locals, writable, source, endLine = 0, endColumn = 0, flags = 0]) => {
       const names = locals === '' ? [] : locals.split(',');
       return {
@@ -219,7 +239,7 @@ function decode(id: number, table: ModuleTableV1, loadedFrom: string | undefined
         line,
         column,
         functionName,
-        source: table.sources[source] ?? table.file,
+        source: sources[source] ?? table.file,
         locals: names,
         writable: names.map((_, i) => writable.charCodeAt(i) === 49 /* '1' */),
         endLine,
@@ -236,7 +256,7 @@ function decode(id: number, table: ModuleTableV1, loadedFrom: string | undefined
       endLine,
       endColumn,
       functionName,
-      source: table.sources[source] ?? table.file,
+      source: sources[source] ?? table.file,
     })),
   };
 }

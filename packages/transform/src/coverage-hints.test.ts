@@ -104,7 +104,7 @@ describe('coverageHints', () => {
         expect(outLines[site.generated.line - 1]!.slice(site.generated.column, site.generated.column + 5)).toBe(original.slice(0, 5));
       }
       // The table's shifts add up to what each line grew by.
-      const shifts = JSON.parse(/shifts:(\[[\d,]*\])/.exec(code)![1]!) as number[];
+      const shifts = JSON.parse(/"shifts":(\[[\d,]*\])/.exec(code)![1]!) as number[];
       const grown = new Map<number, number>();
       for (let i = 0; i < shifts.length; i += 3) grown.set(shifts[i]!, (grown.get(shifts[i]!) ?? 0) + shifts[i + 2]!);
       inLines.forEach((line, i) => expect(outLines[i]!.length - line.length, `line ${i + 1}`).toBe(grown.get(i + 1) ?? 0));

@@ -44,8 +44,14 @@ export interface Names {
   runtimeRegister: string;
 }
 
-/** Marks output as instrumented, so instrumenting it again changes nothing. */
-export const MARKER = '/*trapdoor:1*/';
+/**
+ * Marks output as instrumented, so instrumenting it again changes nothing; the site table follows
+ * it. `2`: the table is a JSON text in a string (ModuleTableV2); `1` (older transforms): an object
+ * literal. Readers take both (MARKERS).
+ */
+export const MARKER = '/*trapdoor:2*/';
+/** Every marker a transform has written: code that holds one is instrumented already. */
+export const MARKERS = ['/*trapdoor:1*/', MARKER] as const;
 
 export function chooseNames(code: string): Names {
   let prefix = '__td';
@@ -258,7 +264,14 @@ export interface Binding {
 /**
  * The module's site table, as a hoisted function declaration appended on a line of its own (so a
  * trailing line comment cannot swallow it). Hoisting makes it callable before the module body
- * runs, which an import cycle can require. The runtime bindings follow it on that line. Format: `ModuleTableV1` in @trapdoor-js/runtime.
+ * runs, which an import cycle can require. The runtime bindings follow it on that line.
+ *
+ * Format `ModuleTableV2` in @trapdoor-js/runtime: the table is JSON in one string literal, which
+ * the runtime parses (`JSON.parse`) when it first needs the table. One token instead of a nested
+ * literal of a few hundred: every parser that reads the module (the engine's, at least its
+ * pre-parse of the function; a bundler's, which builds a node per element) scans a string and
+ * moves on. Not `JSON.parse('…')` in the module: that would be the module's own `JSON` if it
+ * declares one. `sources` is left out when it is `[file]`.
  */
 export function footer(n: Names, language: Language, file: string, sources: string[], sites: TableSite[], extras: TableExtras, binding?: Binding): string {
   // Each row is what JSON.stringify gives for the array, built as text: numbers are integers, the
@@ -275,10 +288,25 @@ export function footer(n: Names, language: Language, file: string, sources: stri
     rows += `[${KIND_CODE[s.kind]},${s.line},${s.column},${JSON.stringify(s.functionName)},${JSON.stringify(names)},"${writable}",${s.sourceIndex},${s.endLine},${s.endColumn},${s.flags}]`;
   }
   const anyType = language === 'ts' ? ': any' : '';
-  const input = extras.inputMap === undefined ? '' : `,inputMap:${JSON.stringify(extras.inputMap)}`;
+  const fileText = JSON.stringify(file);
+  const sourcesField = sources.length === 1 && sources[0] === file ? '' : `,"sources":${JSON.stringify(sources)}`;
+  const input = extras.inputMap === undefined ? '' : `,"inputMap":${JSON.stringify(extras.inputMap)}`;
   // A field of its own, not rows of `sites`: readers index `sites` by the id the checks pass.
-  const bare = extras.bare === undefined || extras.bare.length === 0 ? '' : `,bare:[${extras.bare.map((b) => JSON.stringify([b.line, b.column, b.endLine, b.endColumn, b.functionName, b.sourceIndex])).join(',')}]`;
-  const table = `{v:1,file:${JSON.stringify(file)},sources:${JSON.stringify(sources)},sites:[${rows}],shifts:[${extras.shifts.join(',')}]${bare}${input}}`;
+  const bare = extras.bare === undefined || extras.bare.length === 0 ? '' : `,"bare":[${extras.bare.map((b) => JSON.stringify([b.line, b.column, b.endLine, b.endColumn, b.functionName, b.sourceIndex])).join(',')}]`;
+  const json = `{"v":2,"file":${fileText}${sourcesField},"sites":[${rows}],"shifts":[${extras.shifts.join(',')}]${bare}${input}}`;
   const glue = binding ? footerBindings(n, binding.moduleType, language, binding.specifier, binding.shadowed) : '';
-  return `\n;function ${n.module}()${anyType} {return ${MARKER}${table}}${glue}\n`;
+  return `\n;function ${n.module}()${anyType} {return ${MARKER}${stringLiteral(json)}}${glue}\n`;
+}
+
+/**
+ * `text` as a single-quoted string literal. JSON has `"` everywhere and `'` rarely, so this quote
+ * needs the fewest escapes; backslashes (JSON's own escapes) are doubled, and U+2028/U+2029, which
+ * JSON leaves as they are, escaped for engines that predate ES2019.
+ */
+export function stringLiteral(text: string): string {
+  return /[\\'\u2028\u2029]/.test(text) ? `'${text.replace(/[\\'\u2028\u2029]/g, escapeChar)}'` : `'${text}'`;
+}
+
+function escapeChar(c: string): string {
+  return c === '\\' ? '\\\\' : c === "'" ? "\\'" : c === '\u2028' ? '\\u2028' : '\\u2029';
 }

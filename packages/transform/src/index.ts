@@ -10,7 +10,7 @@ import { TransformError } from './errors.js';
 import { parse, type Language, type ModuleType } from './parse.js';
 import { SiteWalker, type SiteKind, type SitePlan } from './sites.js';
 import { localsAt, type Local } from './scope.js';
-import { chooseNames, COVERAGE_HINT, expressionCheck, footer, header, MARKER, SITE_ARGS, SITE_THROWS, statementCheck, type CheckForm, type TableBare, type TableSite } from './emit.js';
+import { chooseNames, COVERAGE_HINT, expressionCheck, footer, header, MARKERS, SITE_ARGS, SITE_THROWS, statementCheck, type CheckForm, type TableBare, type TableSite } from './emit.js';
 import { insertOnlyMappings } from './insert-map.js';
 import { splitLines, type Lines } from './lines.js';
 import { chain, decodeDataUrl, findMapComment, InputPositions, parseMap, tableMap, type RawSourceMap } from './source-map.js';
@@ -140,7 +140,8 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   }
 
   const givenMap = options.inputSourceMap != null ? parseMap(options.inputSourceMap, filename) : undefined;
-  if (code.includes(MARKER)) return unchanged(code, filename, options.moduleType, 'instrumented', givenMap);
+  // Either version's marker: output of an older transform is instrumented too.
+  if (code.includes('/*trapdoor:') && MARKERS.some((marker) => code.includes(marker))) return unchanged(code, filename, options.moduleType, 'instrumented', givenMap);
   // The substring first: the pattern scans from every `/*` of the file.
   if (code.includes('trapdoor-ignore-file') && /\/\*\s*trapdoor-ignore-file\s*\*\//.test(code)) return unchanged(code, filename, options.moduleType, 'ignore-file', givenMap);
 

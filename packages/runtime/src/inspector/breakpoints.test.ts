@@ -5,14 +5,19 @@
  */
 import { describe, expect, it } from 'vitest';
 import { instrument } from '@trapdoor-js/transform';
-import { moduleOf, type ModuleTableV1 } from '../modules.js';
+import { moduleOf, type ModuleTableV2 } from '../modules.js';
 import { possibleBreakpoints, resolveLocation } from './breakpoints.js';
 import { siteRef, type Script } from './scripts.js';
 
+/** The table instrument() wrote: JSON in a string literal after the marker. */
+function tableIn(code: string): ModuleTableV2 {
+  const literal = /\/\*trapdoor:2\*\/('(?:[^'\\\n]|\\.)*')\}/.exec(code)![1]!;
+  return JSON.parse(new Function(`return ${literal}`)() as string) as ModuleTableV2;
+}
+
 function scriptOf(source: string, filename = '/virtual/app.mjs'): Script {
   const { code } = instrument(source, { filename, moduleType: 'esm' });
-  const tableText = /\/\*trapdoor:1\*\/(\{.*\})\}(?=function |import |var |\s*$)/s.exec(code)![1]!;
-  const table = new Function(`return ${tableText}`)() as ModuleTableV1;
+  const table = tableIn(code);
   const module = moduleOf(() => table);
   const sites = module.sites.map((_, index) => siteRef(module, index));
   return { id: '7', url: `file://${filename}`, source, instrumented: true, isModule: true, sites, event: {} as never };
@@ -135,7 +140,7 @@ describe('resolveLocation: functions without a check', () => {
 
   it('with every entry check kept (entryChecks: all), a breakpoint there stops at its entry', () => {
     const { code } = instrument(TICKS, { filename: '/virtual/all.mjs', moduleType: 'esm', entryChecks: 'all' });
-    const table = new Function(`return ${/\/\*trapdoor:1\*\/(\{.*\})\}(?=function |import |var |\s*$)/s.exec(code)![1]!}`)() as ModuleTableV1;
+    const table = tableIn(code);
     expect(table.bare).toBeUndefined();
     const module = moduleOf(() => table);
     const all: Script = { id: '8', url: 'file:///virtual/all.mjs', source: TICKS, instrumented: true, isModule: true, sites: module.sites.map((_, i) => siteRef(module, i)), event: {} as never };

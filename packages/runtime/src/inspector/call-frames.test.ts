@@ -16,21 +16,21 @@ import { evaluateInScope, scopeProxy } from './evaluate.js';
 /** The module table the runtime would decode, built from a real instrument() result. */
 function moduleFrom(code: string, filename: string, inputSourceMap?: object): { module: InstrumentedModule; output: string } {
   const result = instrument(code, { filename, inputSourceMap: inputSourceMap as never, moduleType: 'esm' });
-  const tableText = /\/\*trapdoor:1\*\/(\{.*\})\}(?=function |import |var |\s*$)/s.exec(result.code)![1];
-  const table = new Function(`return ${tableText}`)();
+  const literal = /\/\*trapdoor:2\*\/('(?:[^'\\\n]|\\.)*')\}/.exec(result.code)![1]!;
+  const table = JSON.parse(new Function(`return ${literal}`)() as string);
   const module: InstrumentedModule = {
     id: 0,
     file: table.file,
     loadedFrom: undefined,
     shifts: table.shifts,
     inputMap: table.inputMap,
-    sources: table.sources,
+    sources: table.sources ?? [table.file],
     sites: table.sites.map(([kind, line, column, functionName, locals, writable, source]: [number, number, number, string, string, string, number]) => ({
       kind: ['loop', 'function', 'statement'][kind],
       line,
       column,
       functionName,
-      source: table.sources[source],
+      source: (table.sources ?? [table.file])[source],
       locals: locals === '' ? [] : locals.split(','),
       writable: [...writable].map((c) => c === '1'),
     })),

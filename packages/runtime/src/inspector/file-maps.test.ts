@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { instrument } from '@trapdoor-js/transform';
 import { throughFileMap } from './file-maps.js';
-import { register, type ModuleTableV1 } from '../modules.js';
+import { register, type ModuleTableV2 } from '../modules.js';
 import { Scripts } from './scripts.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'trapdoor-file-maps-'));
@@ -36,8 +36,8 @@ describe('Scripts.moduleSourceFor', () => {
   it("matches a bundler's way of naming a module's source by the longest path tail, and nothing on a tie", () => {
     const tableOf = (file: string) => {
       const code = instrument('function f() { for (;;) break; }\n', { filename: file }).code; // a loop: a function with neither loop nor call has no check
-      const text = /\{return \/\*trapdoor:1\*\/(\{.*\})\}/.exec(code)![1]!;
-      const table = new Function(`return ${text}`)() as ModuleTableV1;
+      const literal = /\{return \/\*trapdoor:2\*\/('(?:[^'\\\n]|\\.)*')\}/.exec(code)![1]!;
+      const table = JSON.parse(new Function(`return ${literal}`)() as string) as ModuleTableV2;
       return () => table;
     };
     register(tableOf(join(dir, 'app', 'src', 'a.ts')));

@@ -5,22 +5,26 @@
  * e.g. @rollup/plugin-typescript's output) registers only once its body has run; while its body
  * is stuck in a call, the runtime does not know it, so its frames below the paused one could not
  * be placed. Its table is in its text, though, after the transform's marker
- * (`function __td_M() {return /*trapdoor:1*\/{v:1,…}}`): in the bundle or instrumented file on
+ * (`function __td_M() {return /*trapdoor:2*\/'{"v":2,…}'}`, a JSON text in a string; from older
+ * transforms `/*trapdoor:1*\/{v:1,…}`, an object literal): in the bundle or instrumented file on
  * disk, or in the code a loader instrumented in memory, which a loader offers through
  * `globalThis[Symbol.for('trapdoor.instrumented-source')]` (a function from the file, as the
  * engine names it, to the instrumented code, or undefined).
  *
  * The table is read with a small parser of the literal forms bundlers print for data (objects,
  * arrays, strings in any quotes, numbers, `true`/`false`/`null`, minifiers' `!0`/`!1`/`void 0`),
- * never evaluated: the text is the program's, and nothing of it may run at another time.
+ * never evaluated: the text is the program's, and nothing of it may run at another time. A
+ * string (version 2, in whatever quotes a bundler reprinted it) is then parsed as JSON.
  * Hand-written: JSON5 parsers do not take backtick strings or `!0`, and this is 80 lines.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ModuleTableV1 } from '../modules.js';
+import type { ModuleTable } from '../modules.js';
 import { denoAllows } from '../permissions.js';
 
-const MARKER = '/*trapdoor:1*/';
+/** The transform's markers (transform/src/emit.ts) share this start, then the table's version and `*\/`. */
+const MARKER_START = '/*trapdoor:';
+const MARKER_VERSIONS = ['1*/', '2*/'];
 const SOURCE_KEY = Symbol.for('trapdoor.instrumented-source');
 type SourceHolder = { [SOURCE_KEY]?: (file: string) => string | undefined };
 
@@ -48,16 +52,28 @@ function codeOf(file: string): string | undefined {
 }
 
 /** Every site table in `file`'s instrumented code (several in a bundle), in order; none when there is no code or marker. */
-export function tablesIn(file: string): ModuleTableV1[] {
+export function tablesIn(file: string): ModuleTable[] {
   const code = codeOf(file);
   if (code === undefined) return [];
-  const tables: ModuleTableV1[] = [];
-  for (let at = code.indexOf(MARKER); at >= 0; at = code.indexOf(MARKER, at + MARKER.length)) {
+  const tables: ModuleTable[] = [];
+  for (let at = code.indexOf(MARKER_START); at >= 0; at = code.indexOf(MARKER_START, at + MARKER_START.length)) {
+    const after = at + MARKER_START.length;
+    const version = MARKER_VERSIONS.find((tail) => code.startsWith(tail, after));
+    if (version === undefined) continue;
     try {
-      const value = new LiteralReader(code, at + MARKER.length).read();
-      const table = value as Partial<ModuleTableV1> | null;
-      if (table !== null && typeof table === 'object' && table.v === 1 && typeof table.file === 'string' && Array.isArray(table.sites) && Array.isArray(table.sources)) {
-        tables.push(table as ModuleTableV1);
+      let value = new LiteralReader(code, after + version.length).read();
+      // Version 2: the JSON text of the table, in a string (nothing else is one).
+      if (version === '2*/') value = typeof value === 'string' ? JSON.parse(value) : undefined;
+      const table = value as Partial<ModuleTable> | null;
+      if (
+        table !== null &&
+        typeof table === 'object' &&
+        table.v === (version === '2*/' ? 2 : 1) &&
+        typeof table.file === 'string' &&
+        Array.isArray(table.sites) &&
+        (Array.isArray(table.sources) || (table.v === 2 && table.sources === undefined))
+      ) {
+        tables.push(table as ModuleTable);
       }
     } catch {
       // not a table this reader understands (a minifier rewrote it): skipped

@@ -138,7 +138,7 @@ export default function trapdoorBabel(api: BabelApi, rawOptions: TrapdoorPluginO
         if (result.skipped !== undefined || result.sites.length === 0) return;
         const parsed = babelParse(result.code, { ...file.opts.parserOpts, sourceType: path.node.sourceType }) as unknown as { program: Program; comments: BabelNode[] };
         relocate(api, parsed.program, parsed.comments, result, file.code);
-        const table = /;function ([\w$]+)\(\)(?:: any)? \{return \/\*trapdoor:1\*\//.exec(result.code)?.[1];
+        const table = /;function ([\w$]+)\(\)(?:: any)? \{return \/\*trapdoor:\d+\*\//.exec(result.code)?.[1];
         if (result.moduleType === 'esm' && table !== undefined) registerByFileUrl(api, parsed.program, table, pathToFileURL(filename).href);
         path.node.body = parsed.program.body;
         path.node.directives = parsed.program.directives;

@@ -88,7 +88,7 @@ describe("the Vite plugin in Vite's dev server", () => {
       expect(result.code).toMatch(/__td_/);
       expect(checkLine(result), `cache: ${cache}`).toBe(1);
       // The site table carries the incoming map, through which the runtime names original lines.
-      expect(result.code).toMatch(/inputMap:/);
+      expect(result.code).toMatch(/\\?"inputMap\\?":\{/);
     }
   });
 });

@@ -68,7 +68,7 @@ interface Inserted {
 const LOOPS = new Set(['ForStatement', 'ForInStatement', 'ForOfStatement', 'WhileStatement', 'DoWhileStatement']);
 
 /** The site table's declaration, which carries the transform's marker: its name gives the prefix. */
-const TABLE = /\bfunction (__td\d*)_M\(\)\s*\{\s*return\s*\/\*trapdoor:1\*\//;
+const TABLE = /\bfunction (__td\d*)_M\(\)\s*\{\s*return\s*\/\*trapdoor:\d+\*\//;
 
 /**
  * What was found in each module's code, in this worker: every test file reports the modules it
