@@ -26,7 +26,7 @@
  * Each Vitest run is killed after RUN_LIMIT_MS so that a regression (a hang) fails the test
  * instead of the suite; nothing asserts on time.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -343,6 +343,22 @@ describe('a project whose tests pass', () => {
     expect(plain.status, plain.output).toBe(0);
     expect(Object.keys(statuses(plain.report, dir))).toHaveLength(5);
     expect(comparable(trapped)).toEqual(comparable(plain));
+  });
+
+  it('marks the checks for coverage (coverage hints) only when coverage is on', async () => {
+    // What the plugin instrumented, from trapdoor's disk cache (a fresh one per run): its entries hold the code.
+    const hinted = async (args: string[]) => {
+      const cacheDir = mkdtempSync(join(work, 'hints-cache-'));
+      const result = await trapdoorTest(dir, [], [VITEST, 'run', ...args], true, { TRAPDOOR_CACHE_DIR: cacheDir });
+      expect(result.status, result.output).toBe(0);
+      const files = readdirSync(cacheDir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+      const modules = files.map((entry) => readFileSync(join(entry.parentPath, entry.name), 'utf8')).filter((text) => text.includes('/*trapdoor:2*/'));
+      expect(modules.length).toBeGreaterThan(0);
+      return modules.map((text) => text.includes('/* istanbul ignore next */'));
+    };
+    expect(new Set(await hinted([]))).toEqual(new Set([false]));
+    // --coverage on the command line (the config has none): Vitest's resolved config says so.
+    expect(new Set(await hinted(['--coverage.enabled', '--coverage.reporter=json', '--coverage.reportsDirectory=coverage-hints']))).toEqual(new Set([true]));
   });
 
   it.each(['runner', 'native'])('with --configLoader %s too (the project config loaded by that loader)', async (loader) => {

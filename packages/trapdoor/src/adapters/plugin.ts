@@ -224,8 +224,14 @@ function isSyntaxError(error: unknown): error is TransformError {
   return error instanceof Error && (error as { code?: unknown }).code === 'ERR_TRAPDOOR_SYNTAX';
 }
 
-export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined, false> = (rawOptions, meta) => {
-  const options: ResolvedOptions = resolveOptions(rawOptions);
+export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined, false> = (rawOptions, meta) => pluginOf(resolveOptions(rawOptions), meta);
+
+/**
+ * The plugin for resolved options. It reads them at every module, so that their owner may still
+ * change `coverageHints` before the first one (vitest-plugin.ts: once Vitest's config, its command
+ * line included, says whether coverage is on); the disk cache's key takes them at the first module.
+ */
+function pluginOf(options: ResolvedOptions, meta: UnpluginContextMeta): UnpluginOptions {
   let root = options.root;
   let policy: Policy | undefined;
   const policyFor = (): Policy => {
@@ -379,16 +385,17 @@ export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined,
       else keepRuntimeRequires(compiler.options as WebpackLikeOptions, root ?? process.cwd());
     },
   };
-};
+}
 
 /**
  * `trapdoor-js/vite`: the plugin as unplugin's `createUnplugin(unpluginFactory).vite` makes it
  * (unplugin 3: the factory's plugin with its `vite` hooks merged in; the transform's filter is
  * Vite's own hook filter, which the handler applies again for Vites without one), without loading
- * unplugin. The other bundlers' hooks are left out.
+ * unplugin. The other bundlers' hooks are left out. `resolved`: options resolved already, which
+ * the caller may still change until the first module (see pluginOf).
  */
-export function vitePlugin(options?: TrapdoorPluginOptions): VitePlugin {
-  const { vite, ...plugin } = unpluginFactory(options, { framework: 'vite' } as UnpluginContextMeta) as UnpluginOptions;
+export function vitePlugin(options?: TrapdoorPluginOptions, resolved: ResolvedOptions = resolveOptions(options)): VitePlugin {
+  const { vite, ...plugin } = pluginOf(resolved, { framework: 'vite' } as UnpluginContextMeta);
   const merged: Record<string, unknown> = { ...plugin, ...vite };
   for (const name of Object.keys(merged)) if (merged[name] === undefined || OTHER_BUNDLERS.has(name)) delete merged[name];
   return merged as unknown as VitePlugin;

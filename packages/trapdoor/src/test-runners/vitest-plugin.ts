@@ -20,7 +20,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vite';
 import { vitePlugin } from '../adapters/plugin.js';
-import { PluginOptionError } from '../adapters/options.js';
+import { PluginOptionError, resolveOptions } from '../adapters/options.js';
 import { locate } from '../loaders/locations.js';
 import type { CacheKeyContext } from './vitest-config.js';
 import { SETTINGS_KEY, type VitestSettings } from './vitest-settings.js';
@@ -59,14 +59,21 @@ interface TestConfig {
   projects?: unknown[];
   onStackTrace?: (error: unknown, frame: { file: string }) => boolean | void;
   browser?: { enabled?: boolean };
+  coverage?: { enabled?: unknown };
 }
+
+/** What configureVitest gets (Vitest 4): the project, and Vitest with its resolved config (the command line's options merged in). */
+type VitestContext = Omit<CacheKeyContext, 'project'> & {
+  project?: { config?: { pool?: unknown; coverage?: { enabled?: unknown } } };
+  vitest?: { config?: { coverage?: { enabled?: unknown } } };
+};
 
 /** The Vitest plugin: instrumenting and deadlines. */
 export default function trapdoor(options: TrapdoorVitestOptions = {}): Plugin[] {
   const settings = checkOptions(options);
   const { runtimeEsm } = locate({ canRead: true });
   const runtimeDirs = ownRuntimeDirs(runtimeEsm);
-  const instrument = vitePlugin({
+  const resolved = resolveOptions({
     include: options.include,
     exclude: options.exclude,
     // By path: the project need not depend on @trapdoor-js/runtime (as under `trapdoor run`).
@@ -75,11 +82,14 @@ export default function trapdoor(options: TrapdoorVitestOptions = {}): Plugin[] 
     client: true,
     // Vitest transforms every module again on each run: trapdoor's part comes from the disk cache.
     cache: true,
-    // Always, not only with coverage on (which the plugin learns only after its first transforms):
-    // a comment costs V8 nothing at run time (the scanner skips it); only an arrow's expression
-    // body's check becomes `void {_: check}`, an object per call until V8 optimizes it away.
-    coverageHints: true,
   });
+  // Coverage hints (the comments that keep the checks out of istanbul's and v8's reports) only when
+  // coverage is on, with either provider: elsewhere they are bytes every parse reads for nothing
+  // (about a tenth of what the transform adds), and an arrow's expression body's check would be
+  // `void {_: check}`. Decided from the project's config (`test.coverage.enabled`), then, before
+  // the first module, from Vitest's resolved config, which has `--coverage` from the command line.
+  const instrument = vitePlugin(undefined, resolved);
+  const coverageOn = (coverage: { enabled?: unknown } | undefined) => coverage?.enabled === true;
   // Browser mode runs the tests in a browser, whose DevTools already pause a busy loop, with a
   // runner of its own: the project is left exactly as it is.
   let browser = false;
@@ -87,8 +97,9 @@ export default function trapdoor(options: TrapdoorVitestOptions = {}): Plugin[] 
   instrument.applyToEnvironment = (environment) => !browser && (typeof applies !== 'function' || applies.call(instrument, environment));
   // Vitest's module cache on disk (experimental.fsModuleCache) keys modules by plugin names, not
   // options: trapdoor's version and options (what it instruments, the deadline) go in the key.
-  const cacheKey = `trapdoor-js@${version()}:${JSON.stringify({ include: options.include, exclude: options.exclude, timeout: options.timeout })}`;
-  const setup: Plugin & { configureVitest?: (context: CacheKeyContext) => Promise<void> } = {
+  // The hints change the modules too, so they are in the key.
+  const cacheKey = () => `trapdoor-js@${version()}:${JSON.stringify({ include: options.include, exclude: options.exclude, timeout: options.timeout, coverageHints: resolved.coverageHints })}`;
+  const setup: Plugin & { configureVitest?: (context: VitestContext) => Promise<void> } = {
     name: 'trapdoor:vitest',
     // Vitest's main process, each project's config resolved (--pool included), awaited before
     // any test runs. With a threads pool the tests run in worker threads of this process: the
@@ -97,8 +108,10 @@ export default function trapdoor(options: TrapdoorVitestOptions = {}): Plugin[] 
     // It changes nothing until activated. Not for forks: each fork loads its own, and `trapdoor
     // attach <parent pid>` must keep finding the one fork. (trapdoor test loads it earlier, from
     // its generated config: a second import is the same module.)
-    async configureVitest({ experimental_defineCacheKeyGenerator: define, project }) {
-      define?.(() => cacheKey);
+    async configureVitest({ experimental_defineCacheKeyGenerator: define, project, vitest }) {
+      const coverage = vitest?.config?.coverage ?? project?.config?.coverage;
+      if (coverage !== undefined) resolved.coverageHints = coverageOn(coverage);
+      define?.(cacheKey);
       const pool = project?.config?.pool;
       if (!browser && (pool === 'threads' || pool === 'vmThreads')) await import('../loaders/preload-runtime.js');
     },
@@ -108,6 +121,7 @@ export default function trapdoor(options: TrapdoorVitestOptions = {}): Plugin[] 
       const test: TestConfig = ((config as { test?: TestConfig }).test ??= {});
       browser = test.browser?.enabled === true;
       if (browser) return;
+      resolved.coverageHints = coverageOn(test.coverage);
       // The project's own runner, if any, is extended (a relative path is the root's, as Vitest reads it).
       const own = test.runner;
       const baseRunner = own === undefined || own === RUNNER ? undefined : own.startsWith('.') ? resolve(config.root ?? process.cwd(), own) : own;
