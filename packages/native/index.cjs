@@ -47,11 +47,24 @@ function runtimeName() {
  * (an idle process with the watcher started, measured like bench/startup.mjs's memory rows; on
  * Deno 2 MiB), and every instrumented process that starts the signal watcher pays it. A failed
  * require costs a Bun process about 0.5 MiB, so build/Release is looked for rather than tried
- * (existsSync: node:fs is loaded by trapdoor's runtime anyway).
+ * (existsSync: node:fs is loaded by trapdoor's runtime anyway; on Deno, whose runtime uses Deno's
+ * own file API, Deno.statSync: node:fs would cost a Deno process 1.5 MiB more).
  */
+function exists(file) {
+  if (typeof globalThis.Deno !== 'undefined' && typeof globalThis.Deno.statSync === 'function') {
+    try {
+      globalThis.Deno.statSync(file);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  return require('node:fs').existsSync(file);
+}
+
 function loadAddon() {
   const built = `${__dirname}/build/Release/trapdoor_native.node`;
-  const first = require('node:fs').existsSync(built) ? built : `${__dirname}/prebuilds/${process.platform}-${process.arch}/node.napi.glibc.node`;
+  const first = exists(built) ? built : `${__dirname}/prebuilds/${process.platform}-${process.arch}/node.napi.glibc.node`;
   try {
     return require(first);
   } catch {

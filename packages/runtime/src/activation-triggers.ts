@@ -21,7 +21,7 @@
  * process alive (the watcher's wake-up and the socket worker are unref'd), the same exit.
  * `TRAPDOOR_PORT` and `TRAPDOOR_HOST` become the activation defaults (`trapdoor run --port`).
  */
-import { dirname } from 'node:path';
+import { dirname } from './paths.js';
 import type { Worker } from 'node:worker_threads';
 import { activate, isActive, reportActivationFailure, setActivationDefaults, type ActivateOptions } from './activation.js';
 import { controlBlock, Request, Word } from './control-block.js';

@@ -15,14 +15,13 @@
  * Node's banner to stderr, and installs the protocol agent (inspector/inspector.ts). The program carries
  * on running.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join } from './paths.js';
 import { controlBlock as ownControlBlock, Request, Word } from './control-block.js';
 import { setTrapHandler, type TrapHandler } from './trap.js';
 import { HELP_LINE, printLine } from './stderr.js';
 import { publishActive, publishFailure } from './discovery.js';
 import { announceThreadActivation, requestWorkerActivation } from './thread-registry.js';
-import { inspectorEntry, reportedFile } from './package-files.js';
+import { createRequire, inspectorEntry, reportedFile } from './package-files.js';
 // Types only: the inspector itself is loaded on the first activation (loadInspector below).
 import type * as InspectorModule from './inspector/index.js';
 import type * as HandoffModule from './inspector/agent/handoff.js';

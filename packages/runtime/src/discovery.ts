@@ -29,8 +29,8 @@
  * or the process now holding that pid started after the file was written) and overwritten by the
  * next process with that pid.
  */
-import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join } from './paths.js';
+import { linkStat, listDir, makeDir, readText, removeFile, rename, writeNewFile } from './host-fs.js';
 import { denoAllows, readEnv } from './permissions.js';
 
 export const STATE_VERSION = 1;
@@ -115,21 +115,13 @@ export function ownStateDir(): string | undefined {
   const dir = stateDirFor({ TRAPDOOR_STATE_DIR: readEnv(STATE_DIR_ENV), TMPDIR: readEnv('TMPDIR') }, uid);
   if (dir === undefined) return undefined;
   if (!denoAllows({ name: 'write', path: dir }) || !denoAllows({ name: 'read', path: dir })) return undefined;
-  try {
-    mkdirSync(dir, { mode: 0o700 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
-  }
-  try {
-    const stat = lstatSync(dir);
-    if (!stat.isDirectory()) return undefined;
-    // Another user's directory (or one others may write into) could be used to plant a socket or
-    // a state file that leads `trapdoor attach` astray.
-    if (uid !== undefined && stat.uid !== uid) return undefined;
-    if ((stat.mode & 0o077) !== 0) return undefined;
-  } catch {
-    return undefined;
-  }
+  if (makeDir(dir, 0o700) === 'failed') return undefined;
+  const stat = linkStat(dir);
+  if (stat === undefined || !stat.directory) return undefined;
+  // Another user's directory (or one others may write into) could be used to plant a socket or
+  // a state file that leads `trapdoor attach` astray.
+  if (uid !== undefined && stat.uid !== uid) return undefined;
+  if ((stat.mode & 0o077) !== 0) return undefined;
   return dir;
 }
 
@@ -146,24 +138,19 @@ export function writeStateFile(path: string, state: StateFile): boolean {
   const temporary = `${path}.${process.pid}.tmp`;
   try {
     try {
-      unlinkSync(temporary);
+      removeFile(temporary);
     } catch {
       // none left over
     }
-    // 'wx': never follow a symlink someone planted under the temporary name.
-    const fd = openSync(temporary, 'wx', 0o600);
-    try {
-      // No fsync: the rename alone makes the switch atomic for readers, and a state file only
-      // has to outlive its process, not a crash of the machine (it cost 5-25 ms of every start).
-      writeSync(fd, `${JSON.stringify(state)}\n`);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, path);
+    // A new file: never follow a symlink someone planted under the temporary name. No fsync: the
+    // rename alone makes the switch atomic for readers, and a state file only has to outlive its
+    // process, not a crash of the machine (it cost 5-25 ms of every start).
+    writeNewFile(temporary, `${JSON.stringify(state)}\n`, 0o600);
+    rename(temporary, path);
     return true;
   } catch {
     try {
-      unlinkSync(temporary);
+      removeFile(temporary);
     } catch {
       // nothing to remove
     }
@@ -225,7 +212,7 @@ export function publishTrigger(trigger: Trigger): void {
 export function removeStaleFiles(dir: string): void {
   let names: string[];
   try {
-    names = readdirSync(dir);
+    names = listDir(dir);
   } catch {
     return;
   }
@@ -242,7 +229,7 @@ export function removeStaleFiles(dir: string): void {
     const path = join(dir, name);
     let socket: string | undefined;
     try {
-      const state = JSON.parse(readFileSync(path, 'utf8')) as Partial<StateFile>;
+      const state = JSON.parse(readText(path)) as Partial<StateFile>;
       if (state.trigger !== undefined && 'socket' in state.trigger && dirname(state.trigger.socket) === dir) socket = state.trigger.socket;
     } catch {
       // unreadable: remove the file all the same
@@ -250,7 +237,7 @@ export function removeStaleFiles(dir: string): void {
     for (const file of [path, socket, join(dir, `${pid}.sock`)]) {
       if (file === undefined) continue;
       try {
-        unlinkSync(file);
+        removeFile(file);
       } catch {
         // already gone
       }

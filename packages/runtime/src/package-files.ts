@@ -13,11 +13,9 @@
  * src/package-files.ts), and a test runner may load the sources themselves. Both still give a
  * path inside the package, so the fallback walks up to the package root and takes dist/esm.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, sep } from './paths.js';
 import { withCallSites } from './call-sites.js';
+import { exists, readText } from './host-fs.js';
 
 const PACKAGE_NAME = '@trapdoor-js/runtime';
 /** The agent's folder inside a build, and the file that marks a build as complete. */
@@ -29,6 +27,25 @@ interface OwnPosition {
   file: string;
   line: number;
   column: number;
+}
+
+/**
+ * node:module's createRequire, node:module loaded on first use, not with the runtime (on Deno it is
+ * the largest part of the Node layer): the agent's files, the native addon, a bundled runtime's search.
+ */
+export function createRequire(from: string): NodeJS.Require {
+  return process.getBuiltinModule('node:module').createRequire(from);
+}
+
+/**
+ * A file: URL's path, as node:url's fileURLToPath gives it, without loading node:url at start (on
+ * Bun that module alone pages in 3 MiB of the executable; on Deno it is part of the Node layer):
+ * a POSIX URL with no host and no encoded slash is its decoded path; anything else goes to node:url.
+ */
+function fileURLToPath(url: string): string {
+  const { host, pathname } = new URL(url);
+  if (sep === '/' && host === '' && !/%2f/i.test(pathname)) return decodeURIComponent(pathname);
+  return process.getBuiltinModule('node:url').fileURLToPath(url);
 }
 
 function callerPosition(): OwnPosition {
@@ -58,9 +75,9 @@ const BESIDE_BUNDLE = 'trapdoor-runtime';
 function packageRoot(from: string): string | undefined {
   for (let dir = dirname(from); ; ) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest)) {
+    if (exists(manifest)) {
       try {
-        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === PACKAGE_NAME) return dir;
+        if ((JSON.parse(readText(manifest)) as { name?: string }).name === PACKAGE_NAME) return dir;
       } catch {
         // not JSON: keep walking
       }
@@ -77,7 +94,7 @@ let found: string | undefined;
 export function buildDir(): string {
   if (found !== undefined) return found;
   const own = dirname(reportedFile);
-  if (existsSync(join(own, AGENT_FOLDER, WORKER_FILE))) return (found = own);
+  if (exists(join(own, AGENT_FOLDER, WORKER_FILE))) return (found = own);
   const root = packageRoot(reportedFile);
   if (root !== undefined) {
     const build = reportedFile.includes(`${sep}dist${sep}cjs${sep}`) ? 'cjs' : 'esm';
@@ -108,7 +125,7 @@ export function buildDir(): string {
  */
 export function agentDir(): string {
   const esm = join(buildDir(), '..', 'esm', AGENT_FOLDER);
-  return existsSync(join(esm, WORKER_FILE)) ? esm : join(buildDir(), AGENT_FOLDER);
+  return exists(join(esm, WORKER_FILE)) ? esm : join(buildDir(), AGENT_FOLDER);
 }
 
 /**
@@ -128,7 +145,7 @@ export function controlSocketWorkerFile(): string {
 function besideBundle(from: string): string | undefined {
   for (let dir = from; ; ) {
     const build = join(dir, BESIDE_BUNDLE, 'dist', 'cjs');
-    if (existsSync(join(build, AGENT_FOLDER, WORKER_FILE))) return build;
+    if (exists(join(build, AGENT_FOLDER, WORKER_FILE))) return build;
     const parent = dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;
@@ -141,7 +158,7 @@ function installedBuildDir(): string | undefined {
     try {
       const manifest = createRequire(from).resolve(`${PACKAGE_NAME}/package.json`);
       const dir = join(dirname(manifest), 'dist', 'cjs');
-      if (existsSync(join(dir, AGENT_FOLDER, WORKER_FILE))) return dir;
+      if (exists(join(dir, AGENT_FOLDER, WORKER_FILE))) return dir;
     } catch {
       // not resolvable from there
     }
