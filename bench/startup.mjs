@@ -15,24 +15,30 @@
 //     layer), `trapdoor --version` (the CLI's own Node process, which `trapdoor run` starts
 //     before the program's), and `trapdoor run` with the CLI run by Bun or Deno itself.
 // Memory: resident set (VmRSS from /proc, Linux; the default activation trigger, the native signal
-// watcher) of an idle process — plain, with only node:worker_threads imported, with only the
-// native signal watcher started (the runtime's two largest parts), instrumented ahead of time (the
-// runtime loaded), under the register loader — and of one activated with a debugger client
+// watcher) of an idle process — plain; with each part alone: a second module, node:worker_threads,
+// the Node built-ins together and each alone, the first use of \`process\`, Deno's own file API
+// (what the runtime writes its state file with on Deno), the runtime's code not armed (the
+// production entry), the native signal watcher started; instrumented ahead of time (the runtime
+// loaded and armed); under the register loader — and of one activated with a debugger client
 // attached and paused in a busy loop.
 //
 // Written to stdout and to bench/results/startup.md (which `npm run bench` includes).
 // BENCH_ROUNDS (default 11) sets the rounds; BENCH_RUNTIMES=node,bun picks runtimes; BENCH_OUT
-// writes the table elsewhere (test/bench-startup.test.ts).
+// writes the table elsewhere (test/bench-startup.test.ts). BENCH_PARTS=memory measures the memory
+// rows alone (about a minute a runtime; BENCH_MEMORY_ROUNDS, default 5, sets their rounds) and
+// prints them, written only where BENCH_OUT says (bench/results/startup.md keeps the whole run's).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11);
+const PARTS = process.env.BENCH_PARTS?.split(',') ?? ['startup', 'memory'];
+const MEMORY_ROUNDS = Number(process.env.BENCH_MEMORY_ROUNDS ?? 5);
 const trapdoor = path.join(root, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
 const loaders = path.join(root, 'packages', 'trapdoor', 'dist', 'loaders');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
@@ -149,7 +155,7 @@ function timeOnce(c) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const table = [];
-for (const workload of ['hello', 'rxjs']) {
+for (const workload of PARTS.includes('startup') ? ['hello', 'rxjs'] : []) {
   for (const runtime of runtimes) {
     const list = cases(runtime, workload).map((c) => ({ ...c, times: [], cpus: [], outputs: new Set() }));
     for (const c of list) if (c.cache === 'warm') timeOnce(c); // fill the warm cache
@@ -260,6 +266,25 @@ write('one-line.mjs', 'export const one = 1;\n');
 const idleTwoFiles = write('idle-two-files.mjs', "import './one-line.mjs';\nsetInterval(() => {}, 1000);\nconsole.log('ready');\n");
 const nativeEntry = require.resolve('@trapdoor-js/native', { paths: [path.join(root, 'packages', 'runtime')] });
 const idleWorkerThreads = write('idle-worker-threads.mjs', "import 'node:worker_threads';\nsetInterval(() => {}, 1000);\nconsole.log('ready');\n");
+// Each built-in alone, the first use of \`process\` (on Deno a part of its Node layer of its own), and
+// what the runtime does on Deno instead of node:fs (Deno's own file API: the state directory, the
+// state file written and renamed), to say what each part costs before the others share it.
+const idleModule = (name, code) => write(`idle-${name}.mjs`, `${code}\nsetInterval(() => {}, 1000);\nconsole.log('ready');\n`);
+const idleBuiltins = ['fs', 'path', 'module', 'url'].map((name) => [name, idleModule(name, `import 'node:${name}';`)]);
+const idleProcess = idleModule('process', 'globalThis.pid = process.pid;');
+const stateDir = path.join(work, 'state-dir');
+const idleDenoFiles = idleModule(
+  'deno-files',
+  `try { Deno.mkdirSync(${JSON.stringify(stateDir)}, { mode: 0o700 }); } catch {}
+Deno.lstatSync(${JSON.stringify(stateDir)});
+const file = Deno.openSync(${JSON.stringify(path.join(stateDir, 'x.tmp'))}, { write: true, create: true, mode: 0o600 });
+file.writeSync(new TextEncoder().encode('{}'));
+file.close();
+Deno.renameSync(${JSON.stringify(path.join(stateDir, 'x.tmp'))}, ${JSON.stringify(path.join(stateDir, 'x.json'))});`,
+);
+// The runtime's code without its triggers: the production entry, which arms only with TRAPDOOR_ARM=1.
+const runtimeEsm = path.join(root, 'packages', 'runtime', 'dist', 'esm');
+const idleRuntimeCode = idleModule('runtime-code', `import ${JSON.stringify(pathToFileURL(path.join(runtimeEsm, 'production.js')).href)};`);
 const idleWatcher = write(
   'idle-watcher.mjs',
   `import { createRequire } from 'node:module';
@@ -271,7 +296,7 @@ console.log('ready');
 );
 
 const memory = [];
-if (process.platform === 'linux') {
+if (process.platform === 'linux' && PARTS.includes('memory')) {
   for (const runtime of runtimes) {
     const rt = RUNTIMES[runtime];
     const rows = [
@@ -279,6 +304,10 @@ if (process.platform === 'linux') {
       ['a one-line module imported (any program of two files)', [...rt.command, idleTwoFiles]],
       ['node:worker_threads imported (part of the runtime on Node and Deno)', [...rt.command, idleWorkerThreads]],
       ['node:fs, node:path, node:module, node:url imported (part of the runtime)', [...rt.command, idleNodeLayer]],
+      ...idleBuiltins.map(([name, file]) => [`node:${name} imported alone`, [...rt.command, file]]),
+      ['`process` first used (process.pid)', [...rt.command, idleProcess]],
+      ...(runtime === 'deno' ? [["Deno's own file API: a directory made, a file written and renamed (the runtime's state file on Deno)", [...rt.command, idleDenoFiles]]] : []),
+      ["the runtime's code, not armed (the production entry)", [...rt.command, idleRuntimeCode]],
       ['the native signal watcher started (part of the runtime)', [...rt.command, idleWatcher]],
       ['instrumented ahead of time (runtime loaded, idle)', [...rt.command, idlePrebuilt]],
       ['register loader (idle, warm cache)', rt.register(idle)],
@@ -287,7 +316,7 @@ if (process.platform === 'linux') {
     const samples = rows.map(() => []);
     // The register loader's modules in the warm cache first (the idle program is stopped after 3 s).
     spawnSync(rt.register(idle)[0], rt.register(idle).slice(1), { cwd: work, env: { ...process.env, TRAPDOOR_CACHE_DIR: warmCache }, timeout: 3000, killSignal: 'SIGKILL' });
-    for (let round = 0; round < 5; round++) {
+    for (let round = 0; round < MEMORY_ROUNDS; round++) {
       for (const [i, [, argv, then]] of rows.entries()) samples[i].push(await measureRss(argv, then));
     }
     const rss = (i) => median(samples[i].map((m) => m.rss));
@@ -306,44 +335,46 @@ const lines = [];
 lines.push('## Start-up and memory', '');
 lines.push(
   `Machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.type()} ${os.release()}; load average at the start ${os.loadavg()[0].toFixed(2)}. ` +
-    `Runtimes: ${runtimes.map((r) => `${r} ${version(r)}`).join(', ')}. Medians of ${ROUNDS} whole processes per case (wall time, spawn to exit), cases interleaved round by round.`,
+    `Runtimes: ${runtimes.map((r) => `${r} ${version(r)}`).join(', ')}.${table.length > 0 ? ` Medians of ${ROUNDS} whole processes per case (wall time, spawn to exit), cases interleaved round by round.` : ' Memory rows only (BENCH_PARTS=memory).'}`,
   '',
 );
-lines.push('Each cell: wall-clock median (ratio to plain, added ms; CPU: added user + system time of the process and its children, median). On a loaded machine the wall times carry the load; the CPU figures are the steadier measure of what instrumentation itself costs.', '');
-lines.push('Cold cache: an empty cache folder for every run (every module goes through the transform, which loads Babel\'s parser). Warm: the folder an earlier run filled. The rxjs bundle is instrumented by the loader with `--include` (register: `TRAPDOOR_INCLUDE`); "ahead of time" is the same bundle written by `trapdoor instrument` and run by the plain runtime: the cost of the runtime alone.', '');
-for (const workload of ['hello', 'rxjs']) {
-  lines.push(`### ${workload === 'hello' ? 'Hello world' : 'rxjs 7 UMD bundle (300 KB) required and used'}`, '');
-  lines.push(`| case | ${runtimes.join(' | ')} |`, `|---|${runtimes.map(() => '---:|').join('')}`);
-  const labels = [...new Set(table.filter((r) => r.workload === workload).map((r) => r.label))];
-  for (const label of labels) {
-    const cells = runtimes.map((runtime) => {
-      const row = table.find((r) => r.workload === workload && r.runtime === runtime && r.label === label);
-      if (row === undefined) return '';
-      const cpu = Number.isNaN(row.cpu) ? '' : row.label === 'plain' ? `; CPU ${row.cpu.toFixed(0)} ms` : `; CPU +${row.cpuAdded.toFixed(0)} ms`;
-      return row.label === 'plain' ? `${row.median.toFixed(0)} ms${cpu}` : `${row.median.toFixed(0)} ms (${row.ratio.toFixed(2)}×, +${row.added.toFixed(0)} ms${cpu})`;
-    });
-    lines.push(`| ${label} | ${cells.join(' | ')} |`);
+if (table.length > 0) {
+  lines.push('Each cell: wall-clock median (ratio to plain, added ms; CPU: added user + system time of the process and its children, median). On a loaded machine the wall times carry the load; the CPU figures are the steadier measure of what instrumentation itself costs.', '');
+  lines.push('Cold cache: an empty cache folder for every run (every module goes through the transform, which loads Babel\'s parser). Warm: the folder an earlier run filled. The rxjs bundle is instrumented by the loader with `--include` (register: `TRAPDOOR_INCLUDE`); "ahead of time" is the same bundle written by `trapdoor instrument` and run by the plain runtime: the cost of the runtime alone.', '');
+  for (const workload of ['hello', 'rxjs']) {
+    lines.push(`### ${workload === 'hello' ? 'Hello world' : 'rxjs 7 UMD bundle (300 KB) required and used'}`, '');
+    lines.push(`| case | ${runtimes.join(' | ')} |`, `|---|${runtimes.map(() => '---:|').join('')}`);
+    const labels = [...new Set(table.filter((r) => r.workload === workload).map((r) => r.label))];
+    for (const label of labels) {
+      const cells = runtimes.map((runtime) => {
+        const row = table.find((r) => r.workload === workload && r.runtime === runtime && r.label === label);
+        if (row === undefined) return '';
+        const cpu = Number.isNaN(row.cpu) ? '' : row.label === 'plain' ? `; CPU ${row.cpu.toFixed(0)} ms` : `; CPU +${row.cpuAdded.toFixed(0)} ms`;
+        return row.label === 'plain' ? `${row.median.toFixed(0)} ms${cpu}` : `${row.median.toFixed(0)} ms (${row.ratio.toFixed(2)}×, +${row.added.toFixed(0)} ms${cpu})`;
+      });
+      lines.push(`| ${label} | ${cells.join(' | ')} |`);
+    }
+    lines.push('');
+  }
+  const targets = [
+    ['node', 'hello', 'register, warm cache', 25],
+    ['node', 'hello', '`trapdoor run`, warm cache', 100],
+    ['bun', 'hello', '`trapdoor run`, warm cache', 80],
+    ['deno', 'hello', '`trapdoor run`, warm cache', 80],
+    ['bun', 'hello', '`trapdoor run` with the CLI on Bun, warm cache', 80],
+    ['deno', 'hello', '`trapdoor run` with the CLI on Deno, warm cache', 80],
+  ];
+  const loaded = os.loadavg()[0] > os.cpus().length;
+  lines.push('Targets (issue 10, hello world, warm cache): register ≤ +25 ms over plain Node; `trapdoor run` ≤ +100 ms on Node, ≤ +80 ms on Bun and Deno.', '');
+  for (const [runtime, workload, label, limit] of targets) {
+    const row = table.find((r) => r.runtime === runtime && r.workload === workload && r.label === label);
+    if (row) lines.push(`- ${runtime}, ${label}: +${row.added.toFixed(0)} ms wall, +${row.cpuAdded.toFixed(0)} ms CPU — ${row.added <= limit ? 'met' : `**missed** (target +${limit} ms)`}${loaded ? ' (machine loaded: see the CPU figure)' : ''}`);
   }
   lines.push('');
+  lines.push(...whereTheTimeGoes());
 }
-const targets = [
-  ['node', 'hello', 'register, warm cache', 25],
-  ['node', 'hello', '`trapdoor run`, warm cache', 100],
-  ['bun', 'hello', '`trapdoor run`, warm cache', 80],
-  ['deno', 'hello', '`trapdoor run`, warm cache', 80],
-  ['bun', 'hello', '`trapdoor run` with the CLI on Bun, warm cache', 80],
-  ['deno', 'hello', '`trapdoor run` with the CLI on Deno, warm cache', 80],
-];
-const loaded = os.loadavg()[0] > os.cpus().length;
-lines.push('Targets (issue 10, hello world, warm cache): register ≤ +25 ms over plain Node; `trapdoor run` ≤ +100 ms on Node, ≤ +80 ms on Bun and Deno.', '');
-for (const [runtime, workload, label, limit] of targets) {
-  const row = table.find((r) => r.runtime === runtime && r.workload === workload && r.label === label);
-  if (row) lines.push(`- ${runtime}, ${label}: +${row.added.toFixed(0)} ms wall, +${row.cpuAdded.toFixed(0)} ms CPU — ${row.added <= limit ? 'met' : `**missed** (target +${limit} ms)`}${loaded ? ' (machine loaded: see the CPU figure)' : ''}`);
-}
-lines.push('');
-lines.push(...whereTheTimeGoes());
 if (memory.length > 0) {
-  lines.push('### Resident memory (VmRSS, medians of 5)', '');
+  lines.push(`### Resident memory (VmRSS, medians of ${MEMORY_ROUNDS})`, '');
   lines.push("Each cell: VmRSS (added to plain; private: added RssAnon, the process's own pages; the process's threads). The rest of VmRSS is file pages, mostly the runtime's executable and libraries paged in as more of their code runs (its compilers among them), shared with every other process of that runtime.", '');
   lines.push(`| process | ${runtimes.join(' | ')} |`, `|---|${runtimes.map(() => '---:|').join('')}`);
   for (const label of [...new Set(memory.map((m) => m.label))]) {
@@ -394,9 +425,11 @@ function whereTheTimeGoes() {
 
 const report = `${lines.join('\n')}\n`;
 process.stdout.write(report);
-const out = process.env.BENCH_OUT ?? path.join(root, 'bench', 'results', 'startup.md');
-mkdirSync(path.dirname(out), { recursive: true });
-writeFileSync(out, report);
+const out = process.env.BENCH_OUT ?? (PARTS.includes('startup') ? path.join(root, 'bench', 'results', 'startup.md') : undefined);
+if (out !== undefined) {
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, report);
+}
 rmSync(caches, { recursive: true, force: true });
 rmSync(work, { recursive: true, force: true });
 process.exit(0);
