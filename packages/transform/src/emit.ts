@@ -175,14 +175,21 @@ function selfOf(moduleType: ModuleType, shadowed: Set<string>): string {
  * error's excerpt or column can show them: the module registers before its body runs and `F` is a
  * constant (or an import).
  */
-export function header(n: Names, moduleType: ModuleType, language: Language, specifier: string, shadowed: Set<string>, hint = ''): string {
+export function header(n: Names, moduleType: ModuleType, language: Language, specifier: string, shadowed: Set<string>, hint = '', writesBack = true): string {
   const spec = JSON.stringify(specifier);
-  const anyType = language === 'ts' ? ': any' : '';
   const load =
     moduleType === 'esm'
       ? `import { flags as ${n.flags}, trap as ${n.trap}, register as ${n.bind} } from ${spec};`
       : `${hint}const { flags: ${n.flags}, trap: ${n.trap}, register: ${n.bind} } = ${requireRuntime(spec, shadowed)};`;
-  return `${load}${hint}${n.bind}(${n.module}, ${selfOf(moduleType, shadowed)});${hint}var ${n.writeBack}${anyType};`;
+  return `${load}${hint}${n.bind}(${n.module}, ${selfOf(moduleType, shadowed)});${writeBackDeclaration(n, language, writesBack, hint)}`;
+}
+
+/**
+ * `var W;`, the module's register for what `trap()` returns to an expression check that assigns
+ * locals back (statement checks have their own `const`): left out when no check uses it.
+ */
+function writeBackDeclaration(n: Names, language: Language, writesBack: boolean, hint = ''): string {
+  return writesBack ? `${hint}var ${n.writeBack}${language === 'ts' ? ': any' : ''};` : '';
 }
 
 /**
@@ -201,21 +208,21 @@ export function header(n: Names, moduleType: ModuleType, language: Language, spe
  *   The call at the end binds a module that ran no check. (If that first check traps, which it does
  *   only when a pause is already requested, the stand-in is one more frame in that pause.)
  */
-function footerBindings(n: Names, moduleType: ModuleType, language: Language, specifier: string, shadowed: Set<string>): string {
+function footerBindings(n: Names, moduleType: ModuleType, language: Language, specifier: string, shadowed: Set<string>, writesBack: boolean): string {
   const spec = JSON.stringify(specifier);
   const ts = language === 'ts';
   const any = ts ? ': any' : '';
   const params = ts ? 'm: any, s: any' : 'm, s';
   const self = selfOf(moduleType, shadowed);
   if (moduleType === 'esm') {
-    return `import { flags as ${n.flags}, trap as ${n.trap}, register as ${n.runtimeRegister} } from ${spec};var ${n.writeBack}${any};${n.runtimeRegister}(${n.module}, ${self});`;
+    return `import { flags as ${n.flags}, trap as ${n.trap}, register as ${n.runtimeRegister} } from ${spec};${writeBackDeclaration(n, language, writesBack)}${n.runtimeRegister}(${n.module}, ${self});`;
   }
   const load = `var r${any} = ${requireRuntime(spec, shadowed)}; ${n.flags} = r.flags; ${n.trap} = r.trap; r.register(${n.module}, ${self})`;
   return (
     `function ${n.flags}()${any} {}` +
     `function ${n.trap}(${params})${any} {${n.bind}(); return (${n.flags}[1] = s, ${n.flags}[0]) !== 0 ? ${n.trap}.apply(void 0, arguments) : void 0}` +
     `function ${n.bind}()${any} {if (typeof ${n.flags} === "function") {${load}}}` +
-    `var ${n.writeBack}${any};${n.bind}();`
+    `${writeBackDeclaration(n, language, writesBack)}${n.bind}();`
   );
 }
 
@@ -259,6 +266,8 @@ export interface Binding {
   moduleType: ModuleType;
   specifier: string;
   shadowed: Set<string>;
+  /** Some expression check assigns locals back through the module's `W`. */
+  writesBack: boolean;
 }
 
 /**
@@ -294,7 +303,7 @@ export function footer(n: Names, language: Language, file: string, sources: stri
   // A field of its own, not rows of `sites`: readers index `sites` by the id the checks pass.
   const bare = extras.bare === undefined || extras.bare.length === 0 ? '' : `,"bare":[${extras.bare.map((b) => JSON.stringify([b.line, b.column, b.endLine, b.endColumn, b.functionName, b.sourceIndex])).join(',')}]`;
   const json = `{"v":2,"file":${fileText}${sourcesField},"sites":[${rows}],"shifts":[${extras.shifts.join(',')}]${bare}${input}}`;
-  const glue = binding ? footerBindings(n, binding.moduleType, language, binding.specifier, binding.shadowed) : '';
+  const glue = binding ? footerBindings(n, binding.moduleType, language, binding.specifier, binding.shadowed, binding.writesBack) : '';
   return `\n;function ${n.module}()${anyType} {return ${MARKER}${stringLiteral(json)}}${glue}\n`;
 }
 

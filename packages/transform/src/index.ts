@@ -162,6 +162,8 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   const tableSites: TableSite[] = [];
   const sites: Site[] = [];
   const inserts: Insert[] = [];
+  // Whether an expression check assigns locals back through the module's `W` (else it is not declared).
+  let writesBack = false;
 
   // Where a plan is in the original source (through the input map), and that source's index in the table.
   const place = (plan: SitePlan) => {
@@ -190,6 +192,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
       capturesThis: plan.capturesThis,
       sideEffectFree: plan.sideEffectFree,
     });
+    if (plan.placement.type === 'expression' && locals.some((l) => l.writable)) writesBack = true;
     // `this` goes last among the values the check passes, after the locals the table lists.
     insertsFor(inserts, plan, id, names, plan.capturesThis ? [...locals, { name: 'this', writable: false }] : locals, form, hint, code, comments);
   });
@@ -203,10 +206,10 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   // The runtime bindings go on a line without code of the file's, else after its last line (emit.ts).
   const spot =
     moduleType === 'cjs' && options.commonJsBindings === 'end' ? undefined : headerSpot(program, comments, code, lines, plans) ?? (moduleType === 'cjs' ? topWhereLineOneHasChecks(program, plans) : undefined);
-  if (spot) inserts.push({ at: spot.at, text: (spot.semicolonFirst ? ';' : '') + header(names, moduleType, language, runtime, shadowed, hint), closer: false, depth: 0 });
+  if (spot) inserts.push({ at: spot.at, text: (spot.semicolonFirst ? ';' : '') + header(names, moduleType, language, runtime, shadowed, hint, writesBack), closer: false, depth: 0 });
 
   const shifts = placeInserts(lines, inserts, plans, sites);
-  const binding = spot ? undefined : { moduleType, specifier: runtime, shadowed };
+  const binding = spot ? undefined : { moduleType, specifier: runtime, shadowed, writesBack };
   const tail = footer(names, language, filename, sources, tableSites, { shifts, bare, inputMap: input && tableMap(inputMap!, input) }, binding);
   // The map comment is consumed (or stale: its positions no longer fit).
   const instrumented = spliceInserts(code, inserts, comment, tail);

@@ -297,7 +297,13 @@ describe('module systems', () => {
     // A check on line 1 itself: an ES module's import still follows the last line (line 1 shows only the check).
     expect(instrument('while (0) {}', { filename: 'a.mjs' }).code).toMatch(/^while \(0\) \{if .*\n;function __td_M\(\).*import \{ flags as __td_F, trap as __td_T, register as __td_r \} from "@trapdoor-js\/runtime";/);
     // A line without code: the header goes there, before the module's body.
-    expect(instrument('// a comment\nwhile (0) {}', { filename: 'a.mjs' }).code).toMatch(/^import \{ flags as __td_F, trap as __td_T, register as __td_R \} from "@trapdoor-js\/runtime";__td_R\(__td_M, import\.meta\.url\);var __td_W;\/\/ a comment\n/);
+    expect(instrument('// a comment\nwhile (0) {}', { filename: 'a.mjs' }).code).toMatch(/^import \{ flags as __td_F, trap as __td_T, register as __td_R \} from "@trapdoor-js\/runtime";__td_R\(__td_M, import\.meta\.url\);\/\/ a comment\n/);
+    // `var W` only where an expression check assigns locals back through it.
+    const arrow = instrument('// a comment\nlet f = (n) => g(n);', { filename: 'a.mjs' }).code;
+    expect(arrow).toMatch(/^import .*__td_R\(__td_M, import\.meta\.url\);var __td_W;\/\/ a comment\n/);
+    expect(arrow).toContain('(__td_W = __td_T(__td_M, 0, n)) !== void 0 && ({0: n} = __td_W)');
+    expect(instrument('go()\nlet f = (n) => g(n);', { filename: 'a.cjs' }).code).toMatch(/var __td_W;__td_R\(\);\n$/);
+    expect(instrument('go()\nwhile (0) {}', { filename: 'a.cjs' }).code).not.toContain('__td_W');
     expect(instrument('"use strict";\nwhile (0) {}', { filename: 'a.cjs' }).code).toMatch(/^"use strict";const \{ flags: __td_F, trap: __td_T, register: __td_R \} = \(.*require\("@trapdoor-js\/runtime"\)\);__td_R\(/);
     expect(instrument('export const x = 1; while (0) {}', { filename: 'a.js' }).moduleType).toBe('esm');
     expect(instrument('while (0) {}', { filename: 'a.js' }).moduleType).toBe('cjs');
