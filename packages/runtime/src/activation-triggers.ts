@@ -23,7 +23,7 @@
  */
 import { dirname } from './paths.js';
 import type { Worker } from 'node:worker_threads';
-import { activate, isActive, reportActivationFailure, setActivationDefaults, type ActivateOptions } from './activation.js';
+import { activateOnRequest, isActive, setActivationDefaults, type ActivateOptions } from './activation.js';
 import { controlBlock, Request, Word } from './control-block.js';
 import { CONTROL_SOCKET_ENV, ownStateDir, publishState, publishThreads, publishTrigger, removeStaleFiles, stateFiles, STATE_VERSION, type Trigger } from './discovery.js';
 import { agentDir, controlSocketWorkerFile, reportedFile } from './package-files.js';
@@ -201,12 +201,7 @@ function giveWayToListeners(signal: string, then: () => void): void {
 function activateFromOutside(): void {
   requestWorkerActivation(); // busy workers activate at their next check (thread-registry.ts)
   if (isActive()) return;
-  try {
-    activate();
-  } catch (error) {
-    Atomics.and(controlBlock, Word.REQUEST, ~Request.ACTIVATE);
-    reportActivationFailure(error);
-  }
+  if (!activateOnRequest()) Atomics.and(controlBlock, Word.REQUEST, ~Request.ACTIVATE);
 }
 
 /** Starts the watcher; returns why not as a sentence when it cannot. */

@@ -102,6 +102,31 @@ function describe(agent: Agent): Activation {
  * permissions); a later call may try again.
  */
 export function activate(options: ActivateOptions = {}): Activation {
+  return activateThread(options, undefined);
+}
+
+/** Whether activateThread printed the failure activateOnRequest is catching. */
+let reported = false;
+
+/**
+ * Activates on a request from outside (the signal watcher's wake-up, the control socket, a check
+ * that found `Request.ACTIVATE`). A failure is printed on the program's stderr first and then
+ * written to the state file, so that once `trapdoor attach` has read it there (and exited with
+ * it) the line is on stderr too. Returns whether this thread is active; never throws.
+ */
+export function activateOnRequest(): boolean {
+  try {
+    activateThread({}, reportActivationFailure);
+    return true;
+  } catch (error) {
+    if (!reported) reportActivationFailure(error);
+    return false;
+  } finally {
+    reported = false;
+  }
+}
+
+function activateThread(options: ActivateOptions, report: ((error: unknown) => void) | undefined): Activation {
   const running = currentInspector();
   if (running !== undefined) return describe(running.agent);
   const control = ownControlBlock;
@@ -135,6 +160,10 @@ export function activate(options: ActivateOptions = {}): Activation {
   } catch (error) {
     Atomics.store(control, Word.ACTIVATED, 0);
     Atomics.and(control, Word.REQUEST, ~Request.ACTIVATE);
+    if (report !== undefined) {
+      report(error);
+      reported = true;
+    }
     // In the state file too: `trapdoor attach` waiting for the address reports it and stops waiting.
     publishFailure(error instanceof Error ? error.message : String(error));
     throw error;
@@ -188,12 +217,7 @@ export const trapHandler: TrapHandler = (thunk, site, locals) => {
     Atomics.and(control, Word.REQUEST, ~Request.ACTIVATE);
     // The process is being activated (main thread): its busy workers too (thread-registry.ts).
     requestWorkerActivation();
-    try {
-      activate();
-    } catch (error) {
-      reportActivationFailure(error);
-      return undefined;
-    }
+    if (!activateOnRequest()) return undefined;
     return currentInspector()?.onTrap(thunk, site, locals);
   }
   // Bits no one will serve (the agent is gone): clear them so the checks run their fast path again.
