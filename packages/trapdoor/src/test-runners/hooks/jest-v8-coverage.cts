@@ -69,6 +69,13 @@ const LOOPS = new Set(['ForStatement', 'ForInStatement', 'ForOfStatement', 'Whil
 
 /** The site table's declaration, which carries the transform's marker: its name gives the prefix. */
 const TABLE = /\bfunction (__td\d*)_M\(\)\s*\{\s*return\s*\/\*trapdoor:\d+\*\//;
+/**
+ * The table's fields, in either version: `shifts:[…]` (an object literal, version 1) or
+ * `"shifts":[…]` in the JSON of version 2, whose quotes are `\"` where the string was printed in
+ * double quotes.
+ */
+const SHIFTS = /\bshifts(?:\\?")?:\[([\d,]*)\]/;
+const INPUT_MAP = /\binputMap(?:\\?")?:\{/;
 
 /**
  * What was found in each module's code, in this worker: every test file reports the modules it
@@ -105,7 +112,7 @@ function withoutTrapdoorRanges(entries: V8CoverageEntry[]): V8CoverageEntry[] {
       .filter((fn) => fn.ranges.length > 0);
     const original = entry.codeTransformResult?.originalCode;
     const footer = code.lastIndexOf(`\n;function ${prefix}_M()`);
-    if (typeof original !== 'string' || footer < 0 || code.includes(',inputMap:{', footer)) return { ...entry, result: { ...entry.result, functions } };
+    if (typeof original !== 'string' || footer < 0 || INPUT_MAP.test(code.slice(footer))) return { ...entry, result: { ...entry.result, functions } };
     // The project left the file as it is: its own offsets, and no map (as in the plain run).
     const toOriginal = originalOffsets(code, original, footer, shiftsOf(code, footer), wrapper);
     const own = functions.map((fn) => ({ ...fn, ranges: fn.ranges.map((range) => ({ ...range, startOffset: toOriginal(range.startOffset), endOffset: toOriginal(range.endOffset) })) }));
@@ -139,7 +146,7 @@ function mergeAcrossRemoved(all: Range[], kept: Range[]): Range[] {
 
 /** The site table's insertions: [line (1-based), column, length] in the given code's coordinates. */
 function shiftsOf(code: string, footer: number): Array<[number, number, number]> {
-  const list = /shifts:\[([\d,]*)\]/.exec(code.slice(footer))?.[1] ?? '';
+  const list = SHIFTS.exec(code.slice(footer))?.[1] ?? '';
   const numbers = list === '' ? [] : list.split(',').map(Number);
   const triples: Array<[number, number, number]> = [];
   for (let i = 0; i + 2 < numbers.length; i += 3) triples.push([numbers[i]!, numbers[i + 1]!, numbers[i + 2]!]);
