@@ -1,48 +1,63 @@
 /**
- * What `module.register` loads on Node's hooks thread (install.ts): hooks.ts, loaded in the
- * background. Node 20 holds the main thread in `module.register` until the hooks module has
- * loaded and `initialize` has returned, and hooks.ts with its imports (the settings' glob matcher,
- * the cache) takes 10-15 ms to load there: time in which the main thread can load the runtime.
+ * What `module.register` loads on Node's hooks thread (install.ts), as a `data:` URL of this
+ * file's compiled text: the hooks thread then reads no file while Node holds the main thread in
+ * `module.register` (its ES module loader reads files asynchronously, through the thread pool).
+ * So it imports only node: built-ins; `data.hooks` names hooks.js (one bundled file,
+ * scripts/bundle-node.mjs).
  *
- * Until hooks.ts has loaded, every request is passed on untouched. That is safe because all of
- * them are trapdoor's own, never instrumented: the hooks thread's loading of hooks.ts itself, and
- * what the preload loads on the main thread (the loader, the runtime). The program's first module
- * comes after the preload, which waits for `ready` before it ends (install.ts `waitForHooks`).
- * Should hooks.ts fail to load, the program's imports fail with that error.
+ * hooks.js is loaded in the background: Node holds the main thread in `module.register` until
+ * `initialize` has returned, and loading hooks.js with the cache and settings takes a few ms; the
+ * main thread loads the runtime meanwhile. It is `require`d (synchronous, its own file read
+ * synchronously) once `initialize` has returned and Node has answered the main thread. Then the
+ * hooks thread warms the cache's lookup (hooks.ts `warm`) while the main thread still loads.
+ *
+ * Until hooks.js has loaded, every request is passed on untouched. That is safe because all of
+ * them are trapdoor's own, never instrumented: what the preload loads on the main thread (the
+ * loader, the runtime). The program's first module comes after the preload, which waits for
+ * `ready` before it ends (install.ts `waitForHooks`). Should hooks.js fail to load, the program's
+ * imports fail with that error.
  */
+import { createRequire } from 'node:module';
 import type * as Hooks from './hooks.js';
 
 type HooksModule = typeof Hooks;
 
 export interface EntryData extends Hooks.HooksData {
-  /** Set to 1 (and notified) once hooks.ts has loaded or failed to (Int32Array on a SharedArrayBuffer). */
+  /** Set to 1 (and notified) once hooks.js has loaded or failed to (Int32Array on a SharedArrayBuffer). */
   ready: Int32Array;
+  /** The path of hooks.js. */
+  hooks: string;
 }
 
-let hooks: Promise<HooksModule> | undefined;
+let hooks: HooksModule | undefined;
+let failure: unknown;
 let settled = false;
 
 export function initialize(data: EntryData): void {
-  const { ready, ...hooksData } = data;
-  hooks = import('./hooks.js').then((loaded) => {
-    loaded.initialize(hooksData);
-    return loaded;
-  });
-  const done = (): void => {
+  const { ready, hooks: file, ...hooksData } = data;
+  setImmediate(() => {
+    try {
+      const loaded = createRequire(file)(file) as HooksModule;
+      loaded.initialize(hooksData);
+      hooks = loaded;
+    } catch (error) {
+      failure = error;
+    }
     settled = true;
     Atomics.store(ready, 0, 1);
     Atomics.notify(ready, 0);
-  };
-  // A failure is the first hook's to report (below); here it only settles.
-  hooks.then(done, done);
+    hooks?.warm();
+  });
 }
 
 export async function resolve(...args: Parameters<HooksModule['resolve']>): ReturnType<HooksModule['resolve']> {
-  if (!settled || hooks === undefined) return args[2](args[0], args[1]);
-  return (await hooks).resolve(...args);
+  if (!settled) return args[2](args[0], args[1]);
+  if (hooks === undefined) throw failure;
+  return hooks.resolve(...args);
 }
 
 export async function load(...args: Parameters<HooksModule['load']>): ReturnType<HooksModule['load']> {
-  if (!settled || hooks === undefined) return args[2](args[0], args[1]);
-  return (await hooks).load(...args);
+  if (!settled) return args[2](args[0], args[1]);
+  if (hooks === undefined) throw failure;
+  return hooks.load(...args);
 }

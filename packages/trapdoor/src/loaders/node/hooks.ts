@@ -16,7 +16,7 @@
 import { Buffer } from 'node:buffer';
 import { makePolicy, pathOfUrl, type LoaderSettings, type Policy } from '../settings.js';
 import { javaScriptOptions, typeScriptOptions } from './esm-options.js';
-import { InstrumentCache } from '../../cache/instrumented.js';
+import { InstrumentCache, transformVersion } from '../../cache/instrumented.js';
 
 export interface HooksData {
   settings: LoaderSettings;
@@ -64,6 +64,15 @@ export function initialize(data: HooksData | undefined): void {
   sourceMaps = data.sourceMaps;
   policy = makePolicy(settings);
   cache = InstrumentCache.open(settings.cwd);
+}
+
+/**
+ * What the first module's cache lookup needs and nothing else does, done while the main thread
+ * still loads the runtime (hooks-entry.ts calls it once `ready` is set): the transform's version
+ * (a few package.json files and stat calls) and node:crypto, which the cache keys use.
+ */
+export function warm(): void {
+  if (cache?.disk.working === true) transformVersion();
 }
 
 const TYPESCRIPT_URL = /\.[cm]?ts$/i;

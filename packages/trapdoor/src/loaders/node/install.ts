@@ -22,6 +22,8 @@
  * source maps are switched on as tsx does, so its frames and excerpts are the .ts files' own.
  */
 import module from 'node:module';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { installModuleDump } from '../debug-dump.js';
 import { settingsFromEnv } from '../locations.js';
 import { claimThread, ENV, readEnv } from '../settings.js';
@@ -46,9 +48,11 @@ export function installNodeLoader(): void {
   if (isMainThread && typeof process.argv[1] === 'string' && isTypeScript(process.argv[1])) process.setSourceMapsEnabled(true);
   const sourceMaps = process.sourceMapsEnabled === true;
   hooksReady = new Int32Array(new SharedArrayBuffer(4));
-  const data: EntryData = { settings, sourceMaps, ready: hooksReady };
-  // hooks-entry.ts loads hooks.ts in the background, while this thread goes on (waitForHooks).
-  module.register('./hooks-entry.js', import.meta.url, { data });
+  const data: EntryData = { settings, sourceMaps, ready: hooksReady, hooks: fileURLToPath(new URL('./hooks.js', import.meta.url)) };
+  // hooks-entry.ts loads hooks.ts in the background, while this thread goes on (waitForHooks). As
+  // a data: URL, so that the hooks thread reads no file while this one waits in module.register.
+  const entry = readFileSync(new URL('./hooks-entry.js', import.meta.url), 'utf8').replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
+  module.register(`data:text/javascript,${encodeURIComponent(entry)}`, { data });
   const commonJs = installCommonJsHook(settings, () => process.sourceMapsEnabled === true);
   // The code both hooks instrumented, on demand (../instrumented-source.ts): V8 names an ES
   // module by its file: URL (the hooks thread instrumented it: esm-source.ts does it again), a

@@ -5,12 +5,10 @@
  * (register.cts, what `trapdoor run` uses) leaves the entry point to the CommonJS loader as
  * without trapdoor.
  *
- * The order is register.cts's: the hooks first, then the runtime (loaded while Node's hooks
- * thread loads the hooks), then the wait for them.
+ * The loader is start.cts, one CommonJS file (scripts/bundle-node.mjs), required from here: Node
+ * runs --import preloads on the main thread and in the program's workers, never on its hooks
+ * thread.
  */
 import { createRequire } from 'node:module';
-import { installNodeLoader, waitForHooks } from './install.js';
 
-installNodeLoader();
-createRequire(import.meta.url)('../preload-runtime.js'); // the runtime is always there, so attach works (preload-runtime.ts)
-waitForHooks();
+createRequire(import.meta.url)('./start.cjs');

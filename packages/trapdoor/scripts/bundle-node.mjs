@@ -1,0 +1,82 @@
+// After `tsc`, the Node loader's two threads each get one file of trapdoor's to load instead of a
+// module graph (every instrumented process starts them, and Node's module loaders pay per file:
+// resolution, a read, a compile, and for an ES module its loader record and link):
+//
+// 1. dist/loaders/node/start.cjs, the main thread's loader (what register.cjs and register.js
+// require): install.js, commonjs.js, compile-hook.js, settings, locations, the cache's lookup,
+// preload-runtime.js… as one CommonJS file. As ES modules they were loaded by `require(esm)`.
+//
+// 2. dist/loaders/node/hooks.js, the ES module hooks that hooks-entry.js requires on Node's hooks
+// thread, with the cache and settings, as one ES module. hooks-entry.js itself stays a small file
+// of its own, registered as a data: URL: Node holds the main thread in `module.register` until it
+// has loaded, and hooks.js loads after that, while the main thread loads the runtime.
+//
+// What neither thread needs with a warm cache stays outside, loaded on a miss as before:
+// loaders/instrument-module.js and the transform behind it (Babel's parser, oxc-parser), and the
+// runtime (@trapdoor-js/runtime, one file of its own). Each bundled module's `import.meta.url`
+// keeps naming the file tsc wrote, so the relative paths and `createRequire` in it resolve as
+// before. Only node: built-ins and those files stay outside; anything else found in a bundle
+// fails the build. The maps chain back to src/ through tsc's own maps.
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { dirname, relative, sep } from 'node:path';
+
+const dist = new URL('../dist/', import.meta.url);
+const distDir = dist.pathname;
+
+/** Loaded at run time, from its own file, only when needed (a cache miss). */
+const OUTSIDE = /(^|\/)instrument-module\.js$/;
+
+/** `import.meta.url` of each bundled module: the URL of the file it was, relative to `base` (the bundle's own URL). */
+function ownUrls(outfile, base) {
+  return {
+    name: 'own-import-meta-url',
+    setup(build) {
+      build.onLoad({ filter: /\.c?js$/ }, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        if (!text.includes('import.meta.url')) return undefined;
+        const rel = relative(dirname(outfile), args.path).split(sep).join('/');
+        const url = `new URL(${JSON.stringify(rel.startsWith('.') ? rel : `./${rel}`)}, ${base}).href`;
+        return { contents: text.split('import.meta.url').join(url), loader: 'js', resolveDir: dirname(args.path) };
+      });
+    },
+  };
+}
+
+/** Keeps loaders/instrument-module.js outside, by the same relative path (each bundle replaces a file in its folder). */
+const outside = {
+  name: 'outside',
+  setup(build) {
+    build.onResolve({ filter: OUTSIDE }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+async function bundle(entry, format, base, banner) {
+  const file = new URL(entry, dist).pathname;
+  const result = await build({
+    entryPoints: [file],
+    outfile: file,
+    allowOverwrite: true,
+    bundle: true,
+    format,
+    platform: 'node',
+    target: 'node20',
+    sourcemap: true,
+    sourcesContent: false,
+    external: ['node:*'],
+    plugins: [outside, ownUrls(file, base)],
+    banner: banner === undefined ? undefined : { js: banner },
+    legalComments: 'none',
+    logLevel: 'warning',
+    logOverride: format === 'cjs' ? { 'empty-import-meta': 'silent' } : undefined,
+    metafile: true,
+  });
+  const foreign = Object.keys(result.metafile.inputs).filter((input) => !new URL(input, `file://${process.cwd()}/`).pathname.startsWith(distDir));
+  if (foreign.length > 0) throw new Error(`bundle-node: ${entry} would hold files from outside dist/: ${foreign.join(', ')}`);
+}
+
+// CommonJS has no import.meta: the bundle's own URL, from __filename (esbuild's output is strict,
+// as the ES modules it is made of). `import.meta.resolve` in locations.js is on Deno's path only
+// (`canRead: false`), which the Node loader never takes.
+await bundle('loaders/node/start.cjs', 'cjs', '__trapdoorBundleUrl', "var __trapdoorBundleUrl = require('node:url').pathToFileURL(__filename).href;");
+await bundle('loaders/node/hooks.js', 'esm', 'import.meta.url');
