@@ -6,11 +6,6 @@
 // vm timeout instead, and the test fails.
 import { describe, expect, it } from 'vitest';
 import vm from 'node:vm';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { instrument, TransformError, type InstrumentOptions } from './index.js';
 
 const FILE = '/proof/program.cjs';
@@ -167,9 +162,8 @@ describe('entry checks: every unbounded execution still passes checks', () => {
     });
   }
 
-  it('the same proofs hold for the V8 form (target node) and with wrappers left unchecked (target bun)', () => {
+  it('the same proofs hold for the V8 form (target node)', () => {
     for (const [, source] of cases) expect(spin(source, { target: 'node' }).error).toBeInstanceOf(Trapped);
-    for (const [, source] of cases) expect(spin(source, { target: 'bun' }).error).toBeInstanceOf(Trapped);
   });
 
   it('not caught, as documented: a getter declared apart and installed by a name in a variable recurses without a check until the stack overflows', () => {
@@ -191,120 +185,6 @@ describe('check forms', () => {
     for (const target of ['any', 'bun', undefined] as const) {
       const { code } = instrument(source, { filename: FILE, moduleType: 'cjs', target });
       expect(code).toContain('if ((__td_F[1] = 0, __td_F[0]) !== 0) {const __td_w = __td_T(__td_M, 0, n); if (__td_w !== void 0) if (__td_w.length) n = __td_w[0]; else throw __td_w;}');
-    }
-  });
-});
-
-// On Bun (target bun) a wrapper also loses its entry check: a function that passes every other
-// test but makes calls, each a direct call of a function declaration of the module that keeps its
-// entry check or is a leaf (sites.ts, `elideWrappers`). Each activation of a wrapper runs a bounded
-// number of its own steps and then enters only checked functions or leaves, so every cycle through
-// it passes a check, however its calls branch, recurse, are caught or are tail calls; and it never
-// calls a built-in, so it cannot hand itself to a native loop or queue itself and run again unchecked.
-describe('entry checks on Bun: wrappers', () => {
-  const source = [
-    'function leaf(a) { return a + 1; }',
-    'function looping(n) { for (;;) if (n) return n; }',
-    'function both(x) { return leaf(x) + looping(x); }', //             calls a leaf and a checked function
-    'function constructs(x) { return new looping(x); }', //           `new` of a declaration
-    'function guarded(x) { try { return looping(x); } catch (e) { return leaf(x); } finally { leaf(0); } }',
-    'function callsWrapper(x) { return both(x) + x.charCodeAt(0); }', // a wrapper and a built-in method: a wrapper of level 2
-    'function level3(x) { return callsWrapper(x); }',
-    'function level4(x) { return level3(x); }', //                      above WRAPPER_LEVELS: kept
-    'function self(n) { return self(n - 1); }',
-    'function ping(n) { return pong(n); }',
-    'function pong(n) { return ping(n); }', //                          a cycle of would-be wrappers: both kept
-    'function viaMethod(a) { a.forEach(leaf); }', //                    a method that may call back: kept
-    'function viaMap(a) { return a.map(leaf); }',
-    'function viaStatic(a) { return Math.max(a, 1); }', //             a global that may have been replaced
-    'function viaGlobal() { queueMicrotask(viaGlobal); }', //          not a declaration of the module
-    'function viaParameter(f) { return f(1); }',
-    'function shadowed(leaf) { return leaf(1); }',
-    'function viaMoved() { return moved(); }',
-    'function moved() { return 1; }',
-    'function imports() { return import("./x.js"); }',
-    'moved = 2;',
-    'exports.e = { leaf, looping, both, constructs, guarded, callsWrapper, level3, level4, self, ping, pong, viaMethod, viaMap, viaStatic, viaGlobal, viaParameter, shadowed, viaMoved, moved, imports };',
-  ].join('\n');
-  const kept = ['looping', 'level4', 'self', 'ping', 'pong', 'viaMethod', 'viaMap', 'viaStatic', 'viaGlobal', 'viaParameter', 'shadowed', 'viaMoved', 'imports'];
-
-  it('a wrapper has none on Bun; a function that calls anything else, itself, a cycle or a chain of wrappers deeper than 3 keeps it; Node, Deno and any are as before', () => {
-    expect(entries(source, { target: 'bun' })).toEqual(kept);
-    const before = ['looping', 'both', 'constructs', 'guarded', 'callsWrapper', 'level3', ...kept.slice(1)];
-    for (const target of ['any', 'node', 'deno', undefined] as const) expect(entries(source, { target })).toEqual(before);
-    expect(entries(source, { target: 'bun', entryChecks: 'all' })).toHaveLength(20);
-    // Wrappers are listed in `bare`, like leaves, so a breakpoint in one stays pending.
-    const { code } = instrument(source, { filename: FILE, moduleType: 'cjs', target: 'bun' });
-    for (const name of ['both', 'constructs', 'guarded']) expect(code).toMatch(new RegExp(`\\[\\d+,\\d+,\\d+,\\d+,\\\\?"${name}\\\\?",0\\]`));
-  });
-
-  it('a name that may be bound to something else makes the call unknown: a named function or class expression of that name, with, direct eval', () => {
-    const base = 'function leaf() { return 1; }\nfunction w() { return leaf(); }\n';
-    expect(entries(base, { target: 'bun' })).toEqual([]);
-    expect(entries(base + 'const h = function leaf() { return leaf(); };', { target: 'bun' })).toEqual(['w', 'leaf']);
-    expect(entries(base + 'const K = class leaf {};', { target: 'bun' })).toEqual(['w']);
-    expect(entries(base + 'function e(s) { return eval(s); }', { target: 'bun', moduleType: 'cjs' })).toEqual(['w', 'e']);
-    expect(entries(base + 'function v(o) { with (o) {} }', { target: 'bun', moduleType: 'cjs' })).toEqual(['w', 'v']);
-    // A generator's check runs at its first next(), not when it is called.
-    expect(entries('function* g() { yield 1; }\nfunction w() { return g(); }', { target: 'bun' })).toEqual(['g', 'w']);
-    // A function declaration in an inner scope is found where it is in scope (w), and not outside it (out).
-    expect(entries('function outer() { function inner() { return 1; } return [function w() { return inner(); }]; }\nfunction out() { return inner(); }', { target: 'bun' })).toEqual(['out']);
-  });
-
-  const bunCases: Array<[string, string, string]> = [
-    ['a cycle of would-be wrappers (mutual recursion)', 'function ping(n) { return pong(n + 1); }\nfunction pong(n) { return ping(n); }\nexports.spin = () => ping(0);', 'ping'],
-    ['a wrapper whose two calls branch through a checked function', 'function w(n) { return c(n) + c(n); }\nfunction c(n) { return [n].map(() => w(n))[0]; }\nexports.spin = () => w(0);', 'c'],
-    ['a wrapper that calls again from catch after a stack overflow', 'function w(n) { try { return c(n); } catch (e) { return c(n); } }\nfunction c(n) { return [n].map(() => w(n))[0]; }\nexports.spin = () => w(0);', 'c'],
-    ['a callee whose parameters call back before its own check', 'function w(n) { return c(); }\nfunction c(a = w(), b = w()) { for (;;) return a + b; }\nexports.spin = () => w(0);', 'w'],
-    ['a function that hands itself to a native loop keeps its check', 'function visit(n) { n.children.forEach(visit); }\nconst n = { children: [] };\nn.children.push(n, n);\nexports.spin = () => visit(n);', 'visit'],
-  ];
-  for (const [what, program, hook] of bunCases) {
-    it(what, () => {
-      const r = spin(program, { target: 'bun' });
-      expect(r.error, String(r.error)).toBeInstanceOf(Trapped);
-      expect([...r.functions]).toContain(hook);
-    });
-  }
-  it('the wrappers in these programs are left without their check', () => {
-    expect(entries(bunCases[1]![1], { target: 'bun' })).toEqual(['c', '']);
-    expect(entries(bunCases[2]![1], { target: 'bun' })).toEqual(['c', '']);
-  });
-
-  // Node's vm has no proper tail calls; JavaScriptCore has them in strict code, where a cycle of
-  // tail calls runs for ever without growing the stack. A cycle of wrappers keeps its checks; a
-  // wrapper's tail call of a checked function that tail-calls it back passes that function's check.
-  const bun = fileURLToPath(new URL('../../../node_modules/.bin/bun', import.meta.url));
-  it.skipIf(!existsSync(bun))('under Bun (proper tail calls), a tail-call cycle through a wrapper is trapped (skipped when node_modules/.bin/bun is absent)', () => {
-    const programs = {
-      ring: '"use strict";\nfunction a(n) { return b(n + 1); }\nfunction b(n) { return c(n); }\nfunction c(n) { return n < 0 ? 0 : a(n); }\nexports.spin = () => a(0);',
-      through: '"use strict";\nfunction t(n) { return c(n + 1); }\nfunction c(n) { return n < 0 ? [n].map((x) => x)[0] : t(n); }\nexports.spin = () => t(0);',
-    };
-    expect(entries(programs.through, { target: 'bun' })).toEqual(['c', '']);
-    const code = Object.fromEntries(Object.entries(programs).map(([k, p]) => [k, instrument(p, { filename: FILE, moduleType: 'cjs', runtime: 'rt', target: 'bun' }).code]));
-    const dir = mkdtempSync(join(tmpdir(), 'trapdoor-elision-'));
-    try {
-      const script = join(dir, 'tail.cjs');
-      writeFileSync(script, `
-const code = ${JSON.stringify(code)};
-// The control: the same shape, plain, a million calls deep: tail calls keep the stack flat here.
-const control = new Function('"use strict"; function a(n) { return n >= 1e6 ? n : b(n + 1); } function b(n) { return a(n); } return a(0);')();
-const out = { control };
-for (const [name, text] of Object.entries(code)) {
-  const flags = new Int32Array(new SharedArrayBuffer(64));
-  let checks = 0;
-  const runtime = { flags, register() {}, trap() { if (++checks >= 2000) throw new Error('trapped'); return undefined; } };
-  const module = { exports: {} };
-  new Function('exports', 'require', 'module', text)(module.exports, () => runtime, module);
-  flags[0] = 1;
-  try { module.exports.spin(); out[name] = 'returned'; } catch (e) { out[name] = e.message === 'trapped' ? 'trapped' : e.name + ': ' + e.message; }
-}
-console.log(JSON.stringify(out));
-`);
-      const r = spawnSync(bun, [script], { encoding: 'utf8', timeout: 60_000 });
-      expect(r.status, `bun exited ${r.status} ${r.signal ?? ''} (a hang means a tail-call cycle passed no check)\n${r.stderr}`).toBe(0);
-      expect(JSON.parse(r.stdout)).toEqual({ control: 1e6, ring: 'trapped', through: 'trapped' });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

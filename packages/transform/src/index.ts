@@ -147,7 +147,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
 
   // Before the parse: the oxc parse (parse-oxc.ts) reads positions from it too.
   const lines = splitLines(code);
-  const { plans, elided, moduleType, language, shadowed, program, comments } = findSites(code, filename, options.moduleType, options.language, options.entryChecks, lines, options.target);
+  const { plans, elided, moduleType, language, shadowed, program, comments } = findSites(code, filename, options.moduleType, options.language, options.entryChecks, lines);
 
   const comment = findMapComment(code);
   const inputMap = givenMap ?? (comment ? decodeDataUrl(comment.url, filename) : undefined);
@@ -239,10 +239,10 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
  * Parse and walk. Kept apart so that the AST, the largest thing the transform builds, is garbage
  * by the time the text and the map are built, and a collection then need not mark it.
  */
-function findSites(code: string, filename: string, moduleTypeOption: ModuleType | undefined, languageOption: Language | undefined, entryChecks: 'all' | 'needed' | undefined, lines: Lines, target: Target | undefined) {
+function findSites(code: string, filename: string, moduleTypeOption: ModuleType | undefined, languageOption: Language | undefined, entryChecks: 'all' | 'needed' | undefined, lines: Lines) {
   const ignoreNext = code.includes('trapdoor-ignore-next');
   const { ast, moduleType, language } = parse(code, filename, moduleTypeOption, ignoreNext, languageOption, lines);
-  const walker = new SiteWalker(code, { ignoreNext, entryChecks, target });
+  const walker = new SiteWalker(code, { ignoreNext, entryChecks });
   walker.program(ast.program);
   return {
     plans: walker.sites.filter((p) => !p.elided),

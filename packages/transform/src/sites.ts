@@ -10,7 +10,6 @@ import { VISITOR_KEYS, FLOW_TYPES } from './visitor-keys.js';
 import type * as t from '@babel/types';
 import { nextTerminator } from './lines.js';
 import { capturesThis, isLocal, newBlock, newFrame, patternNames, type Block, type Declaration, type Frame } from './scope.js';
-import type { Target } from './index.js';
 
 export type SiteKind = 'loop' | 'function' | 'statement';
 
@@ -136,26 +135,6 @@ const CALLBACK_METHODS = new Set([
   'map', 'filter', 'reduce', 'reduceRight', 'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex', 'flatMap',
 ]);
 
-/**
- * How deep wrappers may call wrappers (`elideWrappers`): what an activation of a wrapper can do
- * before it passes a check is bounded by the product of the calls along at most this many levels.
- */
-const WRAPPER_LEVELS = 3;
-
-/**
- * A call of a built-in method that runs none of the program's code but through conversions and
- * same-named methods, which keep their entry checks (`isHook`): PURE_METHODS but those that call
- * a function they are given (CALLBACK_METHODS).
- */
-function builtInCall(node: AnyNode): boolean {
-  if (node.type !== 'CallExpression' && node.type !== 'OptionalCallExpression') return false;
-  const callee = node.callee as t.Node;
-  if (callee.type !== 'MemberExpression' && callee.type !== 'OptionalMemberExpression') return false;
-  const property = callee.property as t.Node;
-  const name = !callee.computed && property.type === 'Identifier' ? property.name : callee.computed && property.type === 'StringLiteral' ? property.value : undefined;
-  return name !== undefined && PURE_METHODS.has(name) && !CALLBACK_METHODS.has(name);
-}
-
 /** Node type → what it contributes. */
 const HANDLERS: Record<string, Handler> = {
   // Sites at every loop body.
@@ -179,7 +158,7 @@ const HANDLERS: Record<string, Handler> = {
   SwitchStatement: (w, node) => w.switchStatement(node as unknown as t.SwitchStatement),
   VariableDeclaration: (w, node) => w.variables(node as unknown as t.VariableDeclaration),
   ClassDeclaration: (w, node) => w.classDeclaration(node as unknown as t.ClassDeclaration),
-  ClassExpression: (w, node, parent) => w.classExpression(node as unknown as t.ClassExpression, parent),
+  ClassExpression: (w, node, parent) => w.classBody(node, classExpressionName(node as unknown as t.ClassExpression, parent)),
   WithStatement: (w, node) => w.withStatement(node as unknown as t.WithStatement),
   // Effects, for `sideEffectFree`.
   AssignmentExpression: effect,
@@ -208,24 +187,6 @@ export interface WalkOptions {
   ignoreNext: boolean;
   /** `all`: a check at every function entry; `needed` (default): not where `entryNeeded` proves none is needed. */
   entryChecks?: 'all' | 'needed';
-  /** The runtime the output runs on: `bun` also leaves out the entry checks of wrappers (`entryNeeded`, `elideWrappers`). */
-  target?: Target;
-}
-
-/** Nodes that call a function: the calls `entryNeeded` counts. */
-const CALLS = new Set(['CallExpression', 'OptionalCallExpression', 'NewExpression', 'TaggedTemplateExpression', 'ImportExpression']);
-
-/** A call of a function's own code, and where it is: to find what its callee's name is bound to. */
-interface Call {
-  node: AnyNode;
-  frame: Frame;
-  block: Block;
-}
-
-/** A function whose entry check is left out on Bun if every call it makes lands on a checked function or a leaf (`elideWrappers`). */
-interface Wrapper {
-  site: SitePlan;
-  calls: Call[];
 }
 
 /**
@@ -251,27 +212,8 @@ export class SiteWalker {
   private className = '';
   private classDerived = false;
   private switchCase: { scope: Block; start: number; end: number } | null = null;
-  /** The calls (CALLS) of the current frame's own code, for `entryNeeded`. */
-  private calls: Call[] = [];
-  /** For `elideWrappers`: the block each frame is defined in, each hoisted function declaration's site, the candidates. */
-  private readonly definedIn = new Map<Frame, Block>();
-  private readonly declarationSite = new Map<Declaration, t.Function>();
-  private readonly functionSite = new Map<t.Function, SitePlan>();
-  /** Generators (their check runs at the first `next()`) and functions whose parameters run code before the check. */
-  private readonly notChecked = new Set<t.Function>();
-  private readonly wrappers: Wrapper[] = [];
-  /** Names assigned anywhere in the module (a function declaration reassigned is no longer known). */
-  private readonly assigned = new Set<string>();
-  /** `with` or a direct `eval` somewhere: names may resolve to bindings the walk does not see. */
-  private dynamicScope = false;
-  /** Names of named function and class expressions: bound inside them, where the walk records no declaration. */
-  private readonly expressionNames = new Set<string>();
-
-  /** Whether `elideWrappers` runs after the walk. */
-  private readonly wrapping: boolean;
 
   constructor(private readonly code: string, private readonly options: WalkOptions) {
-    this.wrapping = options.target === 'bun' && options.entryChecks !== 'all';
     this.frame = newFrame(null, false);
     this.programFrame = this.frame;
     this.scope = this.frame.root;
@@ -289,7 +231,6 @@ export class SiteWalker {
   program(program: t.Program): void {
     this.hoistFunctions(program.body, this.scope, program.start ?? 0);
     for (const statement of program.body) this.visit(statement as AnyNode, null);
-    if (this.wrapping) this.elideWrappers();
   }
 
   visit(node: AnyNode | null | undefined, parent: AnyNode | null): void {
@@ -328,7 +269,6 @@ export class SiteWalker {
     // Heads first: `for (let i …)` and `for (const k of …)` bindings are initialised in the body.
     for (const key of ['init', 'left', 'right', 'test', 'update'] as const) this.visit(n[key] as AnyNode, n);
     const left = n.left as t.Node | undefined;
-    if (this.wrapping && left !== undefined && left.type !== 'VariableDeclaration') identifiersIn(left, this.assigned);
     if (left !== undefined && left.type !== 'VariableDeclaration' && !this.assignsLocals(left)) this.frame.impure = true;
     this.body(node.body, (scope, point, placement) => this.addSite('loop', node, placement, scope, point));
     this.scope = outer;
@@ -336,7 +276,6 @@ export class SiteWalker {
 
   fn(node: t.Function, parent: AnyNode | null): void {
     if (!node.body) return; // overloads and abstract members have no body
-    if (node.type === 'FunctionExpression' && node.id) this.expressionNames.add(node.id.name);
     const constructor = node.type === 'ClassMethod' && node.kind === 'constructor';
     const name = constructor ? this.className : functionName(node, parent);
     let thisFrom = 0;
@@ -348,8 +287,6 @@ export class SiteWalker {
       for (const p of node.params) patternNames(p as t.Node, params);
       for (const name of params) this.frame.hoisted.push(declared(name, -1, true, node.start ?? 0));
       for (const p of node.params) this.visit(p as AnyNode, node as AnyNode);
-      // Parameters are evaluated before the entry check: a callee whose parameters run code is not known to be checked (`elideWrappers`).
-      if (this.calls.length > 0 || this.frame.runsCode || node.generator) this.notChecked.add(node);
       const body = node.body;
       if (body.type === 'BlockStatement') {
         this.statements(body, this.scope, (point, placement) => (own = this.addSite('function', node, placement, this.scope, point)), body.directives);
@@ -360,11 +297,7 @@ export class SiteWalker {
       }
       if (own !== undefined) {
         own.sideEffectFree = !this.frame.impure && !node.async && !node.generator;
-        this.functionSite.set(node, own);
-        if (this.options.entryChecks !== 'all' && !this.entryNeeded(node, parent, own)) {
-          if (this.calls.length === 0) own.elided = true;
-          else this.wrappers.push({ site: own, calls: this.calls });
-        }
+        if (this.options.entryChecks !== 'all' && !this.entryNeeded(node, parent, own)) own.elided = true;
       }
     });
   }
@@ -395,7 +328,6 @@ export class SiteWalker {
    * property reads on a deep structure. Proved by packages/transform/src/elision.test.ts.
    */
   private entryNeeded(node: t.Function, parent: AnyNode | null, own: SitePlan): boolean {
-    if (this.calls.length > 0 && this.options.target !== 'bun') return true;
     if (this.frame.runsCode || node.async || node.generator) return true;
     if (node.type === 'ObjectMethod' || node.type === 'ClassMethod' || node.type === 'ClassPrivateMethod') {
       if (node.kind === 'get' || node.kind === 'set' || node.computed || isHook(node.key as t.Node)) return true;
@@ -418,100 +350,6 @@ export class SiteWalker {
       default:
         return false;
     }
-  }
-
-  /**
-   * On Bun (`target: 'bun'`), after the walk: leaves out the entry check of a wrapper, a function
-   * that passes every test of `entryNeeded` but makes calls, each of them one of:
-   *  - a direct call (`g(…)`, `new g(…)`, `` g`…` ``, `g?.(…)`) of a function declaration of the
-   *    module that keeps its entry check, where that check runs before any code of the callee's
-   *    (not a generator, whose check waits for `next()`; no parameter whose evaluation runs code);
-   *  - such a call of a leaf (a function left without its check because it makes no call at all);
-   *  - such a call of another wrapper, down the levels: a wrapper of level n calls wrappers of
-   *    levels below n, and n is at most WRAPPER_LEVELS;
-   *  - a call of a built-in method that takes no function (`builtInCall`).
-   * Every unbounded execution still passes checks. Wrappers call each other only down the levels,
-   * so no cycle (recursion, or tail calls, which JavaScriptCore makes without growing the stack)
-   * runs through wrappers alone; what an activation does before it enters a checked function is
-   * bounded by the product of the calls of at most WRAPPER_LEVELS nested wrappers, each of which
-   * runs a bounded number of its own steps, however the calls branch or are caught (`try`/`catch`/
-   * `finally`: every call still lands where the list says). A wrapper reaches nothing outside the
-   * module but built-in methods that take no function (a user method of such a name keeps its
-   * check, `isHook`; an uninstrumented library's is trusted, as for `sideEffectFree`): it cannot
-   * hand itself or anything to a native loop (`forEach`, `sort`) or queue work (`queueMicrotask`,
-   * `then`), so a loop or queue that runs it again is fed by someone else, as for leaves. Implicit
-   * calls (getters, conversions, proxy traps) reach only functions that keep their checks, as for
-   * leaves. The callee must be known: its name bound to exactly that declaration where the call
-   * is (no parameter, variable, catch binding or other declaration of the name on the way, no
-   * named function or class expression of that name anywhere), never assigned in the module, and
-   * no `with` or direct `eval` in the module. Only on Bun: there a check's bytecode keeps small
-   * functions from being inlined (DESIGN.md, section 1); Node's and Deno's output is unchanged.
-   * Proved by elision.test.ts ('entry checks on Bun: wrappers').
-   */
-  private elideWrappers(): void {
-    if (this.dynamicScope) return;
-    const leaves = new Set<SitePlan>();
-    for (const site of this.functionSite.values()) if (site.elided) leaves.add(site);
-    // The wrappers whose every call is a built-in method that calls nothing of the program's
-    // (`builtInCall`) or lands on a known function declaration of the module with a site (not one
-    // ignored or inside `with`) other than their own; the other candidates keep theirs.
-    const known = new Map<SitePlan, SitePlan[]>();
-    for (const w of this.wrappers) {
-      const targets: SitePlan[] = [];
-      let all = true;
-      for (const call of w.calls) {
-        if (builtInCall(call.node)) continue;
-        const declaration = this.declarationOf(call);
-        const node = declaration && this.declarationSite.get(declaration)!;
-        const target = node && !this.notChecked.has(node) ? this.functionSite.get(node) : undefined;
-        if (target === undefined || target === w.site) {
-          all = false;
-          break;
-        }
-        targets.push(target);
-      }
-      if (all) known.set(w.site, targets);
-    }
-    // Callees first: a wrapper is decided once all its callees are. Its level is one more than the
-    // highest level among the wrappers it calls (leaves and checked functions: 0); above
-    // WRAPPER_LEVELS it keeps its check. What is left undecided (a cycle of wrappers) keeps them.
-    const level = new Map<SitePlan, number>();
-    const kept = new Set<SitePlan>();
-    const decided = (target: SitePlan) => level.has(target) || kept.has(target) || leaves.has(target) || !known.has(target);
-    for (let changed = true; changed; ) {
-      changed = false;
-      for (const [site, targets] of known) {
-        if (level.has(site) || kept.has(site) || !targets.every(decided)) continue;
-        const own = 1 + Math.max(0, ...targets.map((target) => level.get(target) ?? 0));
-        if (own <= WRAPPER_LEVELS) level.set(site, own);
-        else kept.add(site);
-        changed = true;
-      }
-    }
-    for (const site of level.keys()) site.elided = true;
-  }
-
-  /** The function declaration the callee's name is bound to where `call` is, if it is exactly one. */
-  private declarationOf(call: Call): Declaration | undefined {
-    const node = call.node;
-    const callee = (node.type === 'TaggedTemplateExpression' ? node.tag : node.callee) as t.Node | undefined;
-    if (callee?.type !== 'Identifier') return undefined;
-    const name = callee.name;
-    if (this.assigned.has(name) || this.expressionNames.has(name)) return undefined;
-    let frame: Frame | null = call.frame;
-    let block: Block | null | undefined = call.block;
-    while (frame !== null) {
-      const hoisted = frame.hoisted.some((d) => d.name === name);
-      for (let b: Block | null = block ?? null; b !== null; b = b.parent) {
-        const found = b.declarations.filter((d) => d.name === name);
-        if (found.length === 0) continue;
-        return found.length === 1 && !hoisted && this.declarationSite.has(found[0]!) ? found[0] : undefined;
-      }
-      if (hoisted) return undefined;
-      block = this.definedIn.get(frame);
-      frame = frame.parent;
-    }
-    return undefined;
   }
 
   /** Notes code that may run the program's functions (for `entryNeeded`), then walks it. */
@@ -600,16 +438,14 @@ export class SiteWalker {
   }
 
   private enterFrame(name: string, thisFrom: number, body: () => void): void {
-    const saved = { frame: this.frame, scope: this.scope, name: this.functionName, withDepth: this.withDepth, switchCase: this.switchCase, calls: this.calls };
+    const saved = { frame: this.frame, scope: this.scope, name: this.functionName, withDepth: this.withDepth, switchCase: this.switchCase };
     this.frame = newFrame(this.frame, this.withDepth > 0 || this.frame.insideWith, thisFrom);
-    this.definedIn.set(this.frame, this.scope);
     this.scope = this.frame.root;
     this.functionName = name;
     this.withDepth = 0;
     this.switchCase = null;
-    this.calls = [];
     body();
-    ({ frame: this.frame, scope: this.scope, name: this.functionName, withDepth: this.withDepth, switchCase: this.switchCase, calls: this.calls } = saved);
+    ({ frame: this.frame, scope: this.scope, name: this.functionName, withDepth: this.withDepth, switchCase: this.switchCase } = saved);
   }
 
   // ---- scopes and declarations ---------------------------------------------------------------
@@ -667,11 +503,6 @@ export class SiteWalker {
     this.classBody(node as AnyNode, node.id?.name ?? '');
   }
 
-  classExpression(node: t.ClassExpression, parent: AnyNode | null): void {
-    if (node.id) this.expressionNames.add(node.id.name);
-    this.classBody(node as AnyNode, classExpressionName(node, parent));
-  }
-
   /** Engines name a class's constructor frames after the class. */
   classBody(node: AnyNode, name: string): void {
     const outer = { name: this.className, derived: this.classDerived };
@@ -693,15 +524,7 @@ export class SiteWalker {
     if (!this.frame.impure && !this.effectFree(node)) this.frame.impure = true;
     // Assignments and updates run no code of the program's but setters (which keep their checks); `delete` may run a proxy's trap.
     const type = node.type;
-    if (CALLS.has(type)) {
-      this.calls.push({ node, frame: this.frame, block: this.scope });
-      const callee = (node.callee ?? node.tag) as t.Node | undefined;
-      if (callee?.type === 'Identifier' && callee.name === 'eval') this.dynamicScope = true;
-    } else if ((type !== 'AssignmentExpression' && type !== 'UpdateExpression' && type !== 'UnaryExpression') || (type === 'UnaryExpression' && node.operator === 'delete')) this.markRunsCode();
-    if (this.wrapping) {
-      if (type === 'AssignmentExpression') identifiersIn(node.left as t.Node, this.assigned);
-      else if (type === 'UpdateExpression') identifiersIn(node.argument as t.Node, this.assigned);
-    }
+    if ((type !== 'AssignmentExpression' && type !== 'UpdateExpression' && type !== 'UnaryExpression') || (type === 'UnaryExpression' && node.operator === 'delete')) this.markRunsCode();
     this.children(node);
   }
 
@@ -777,7 +600,6 @@ export class SiteWalker {
   }
 
   withStatement(node: t.WithStatement): void {
-    this.dynamicScope = true;
     this.frame.impure = true;
     this.markRunsCode();
     this.visit(node.object as AnyNode, node as AnyNode);
@@ -791,9 +613,7 @@ export class SiteWalker {
     for (let s of statements as t.Node[]) {
       if (s.type === 'ExportNamedDeclaration' || s.type === 'ExportDefaultDeclaration') s = s.declaration as t.Node;
       if (s?.type === 'FunctionDeclaration' && s.id && !(s as AnyNode).declare) {
-        const d = declared(s.id.name, blockStart, false, s.start!);
-        scope.declarations.push(d);
-        this.declarationSite.set(d, s);
+        scope.declarations.push(declared(s.id.name, blockStart, false, s.start!));
       }
     }
   }
@@ -813,21 +633,6 @@ function superCallEnd(body: t.BlockStatement): number {
     if (s.type === 'ExpressionStatement' && s.expression.type === 'CallExpression' && s.expression.callee.type === 'Super') return s.end!;
   }
   return Infinity;
-}
-
-/** Every identifier in an assignment target (conservatively: member objects too). */
-function identifiersIn(node: t.Node | null | undefined, into: Set<string>): void {
-  if (!node) return;
-  if (node.type === 'Identifier') {
-    into.add(node.name);
-    return;
-  }
-  for (const key of VISITOR_KEYS[node.type] ?? []) {
-    if (TYPE_KEYS.has(key)) continue;
-    const value = (node as AnyNode)[key] as t.Node | t.Node[] | null | undefined;
-    if (Array.isArray(value)) for (const v of value) identifiersIn(v, into);
-    else if (value && typeof value.type === 'string') identifiersIn(value, into);
-  }
 }
 
 function declared(name: string, readyAt: number, writable: boolean, order: number): Declaration {
