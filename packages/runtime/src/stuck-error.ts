@@ -14,13 +14,18 @@
  * a paused debugger name the same places. That mapper (and the source-map code under it) is
  * loaded when a deadline first fires, not with the deadline: every test process imports this.
  */
-import { createRequire } from 'node:module';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { inspect } from 'node:util';
 import { moduleOf, type ModuleThunk, type Site } from './modules.js';
-import { buildDir, reportedFile } from './package-files.js';
+import { buildDir, createRequire, reportedFile } from './package-files.js';
+import { join } from './paths.js';
 import type * as StuckFrames from './stuck-frames.js';
+
+// node:path, node:url and node:util on the first error, not with the deadline: every test process
+// of `trapdoor test` loads this, and on Bun and Deno each of those modules is a part of the
+// executable paged in or of the Node layer set up (bench/startup.mjs's memory rows), for an error
+// most processes never build.
+const path = (): typeof import('node:path') => process.getBuiltinModule('node:path');
+const url = (): typeof import('node:url') => process.getBuiltinModule('node:url');
+const util = (): typeof import('node:util') => process.getBuiltinModule('node:util');
 
 /** `error.code` of a StuckError. */
 export const STUCK_ERROR_CODE = 'ERR_TRAPDOOR_STUCK';
@@ -173,8 +178,9 @@ function engineFrames(limit: number): StuckFrame[] | undefined {
   const lines = holder.stack.split('\n').filter((line) => /^\s+at /.test(line));
   if (lines.length === 0) return undefined;
   const frames: StuckFrame[] = [];
+  const runtime = runtimeRoots();
   for (const line of lines) {
-    if (RUNTIME_ROOTS.some((root) => line.includes(root))) continue;
+    if (runtime.some((root) => line.includes(root))) continue;
     const frame = parseFrame(line);
     if (frame === undefined) return undefined;
     frames.push(frame);
@@ -207,12 +213,15 @@ function parseFrame(line: string): StuckFrame | undefined {
   return { file: position[1]!, line: Number(position[2]), column: Number(position[3]), functionName: name };
 }
 
+let roots: string[] | undefined;
 /** The runtime package's folder, as a path and as a file: URL (its frames name one or the other). */
-const RUNTIME_ROOTS = (() => {
-  const own = dirname(reportedFile.startsWith('file:') ? fileURLToPath(reportedFile) : reportedFile); // dist/esm, dist/cjs or src
+function runtimeRoots(): string[] {
+  if (roots !== undefined) return roots;
+  const { basename, dirname, sep } = path();
+  const own = dirname(reportedFile.startsWith('file:') ? url().fileURLToPath(reportedFile) : reportedFile); // dist/esm, dist/cjs or src
   const root = basename(own) === 'src' ? dirname(own) : dirname(dirname(own));
-  return [root + sep, pathToFileURL(root).href + '/'];
-})();
+  return (roots = [root + sep, url().pathToFileURL(root).href + '/']);
+}
 
 /** One stack line, as V8 writes it. */
 function frameLine(frame: StuckFrame): string {
@@ -224,6 +233,7 @@ function frameLine(frame: StuckFrame): string {
 /** The file as runners show it in a message: relative to the working directory when inside it. */
 function displayed(location: StuckLocation): string {
   let file = location.file;
+  const { isAbsolute, relative } = path();
   if (isAbsolute(file)) {
     try {
       const rel = relative(process.cwd(), file);
@@ -239,14 +249,14 @@ function displayed(location: StuckLocation): string {
 export function sourcePath(source: string): string {
   if (source.startsWith('file:')) {
     try {
-      return fileURLToPath(source);
+      return url().fileURLToPath(source);
     } catch {
       return source;
     }
   }
   if (/^[a-zA-Z][a-zA-Z\d+.-]+:/.test(source) && !/^[a-zA-Z]:[\\/]/.test(source)) return source; // webpack://…, a virtual id
   try {
-    return resolve(source);
+    return path().resolve(source);
   } catch {
     return source;
   }
@@ -265,7 +275,7 @@ function localsOf(site: Site, values: unknown[]): Record<string, unknown> {
 function short(value: unknown): string {
   let text: string;
   try {
-    text = inspect(value, INSPECT_OPTIONS);
+    text = util().inspect(value, INSPECT_OPTIONS);
   } catch {
     text = Object.prototype.toString.call(value);
   }
