@@ -258,8 +258,9 @@ pauseWithClient.sockets = [];
 
 // The runtime's largest parts alone: node:worker_threads (the thread registry's BroadcastChannel,
 // isMainThread; not loaded on Bun, which has Bun.isMainThread and a global BroadcastChannel), the
-// Node built-ins the runtime and the addon's loader import (on Bun and Deno the first use of their
-// Node layer), and the native signal watcher (a Node-API addon and its thread). And the floor of
+// Node built-ins the runtime imported at load before it loaded each on first use (on Bun and Deno
+// the first use of their Node layer; each alone below), and the native signal watcher (a Node-API
+// addon and its thread). And the floor of
 // any program of more than one file: a one-line module imported (Bun starts its loader's threads).
 const idleNodeLayer = write('idle-node-layer.mjs', "import 'node:fs';\nimport 'node:path';\nimport 'node:module';\nimport 'node:url';\nsetInterval(() => {}, 1000);\nconsole.log('ready');\n");
 write('one-line.mjs', 'export const one = 1;\n');
@@ -285,6 +286,8 @@ Deno.renameSync(${JSON.stringify(path.join(stateDir, 'x.tmp'))}, ${JSON.stringif
 // The runtime's code without its triggers: the production entry, which arms only with TRAPDOOR_ARM=1.
 const runtimeEsm = path.join(root, 'packages', 'runtime', 'dist', 'esm');
 const idleRuntimeCode = idleModule('runtime-code', `import ${JSON.stringify(pathToFileURL(path.join(runtimeEsm, 'production.js')).href)};`);
+// What every test process of `trapdoor test` imports (its runner's hooks arm a deadline per test).
+const idleDeadline = idleModule('deadline', `import ${JSON.stringify(pathToFileURL(path.join(runtimeEsm, 'deadline.js')).href)};`);
 const idleWatcher = write(
   'idle-watcher.mjs',
   `import { createRequire } from 'node:module';
@@ -303,11 +306,12 @@ if (process.platform === 'linux' && PARTS.includes('memory')) {
       ['plain', [...rt.command, idle]],
       ['a one-line module imported (any program of two files)', [...rt.command, idleTwoFiles]],
       ['node:worker_threads imported (part of the runtime on Node and Deno)', [...rt.command, idleWorkerThreads]],
-      ['node:fs, node:path, node:module, node:url imported (part of the runtime)', [...rt.command, idleNodeLayer]],
+      ['node:fs, node:path, node:module, node:url imported together (the idle runtime uses only node:module, and node:fs except on Deno)', [...rt.command, idleNodeLayer]],
       ...idleBuiltins.map(([name, file]) => [`node:${name} imported alone`, [...rt.command, file]]),
       ['`process` first used (process.pid)', [...rt.command, idleProcess]],
       ...(runtime === 'deno' ? [["Deno's own file API: a directory made, a file written and renamed (the runtime's state file on Deno)", [...rt.command, idleDenoFiles]]] : []),
       ["the runtime's code, not armed (the production entry)", [...rt.command, idleRuntimeCode]],
+      ['@trapdoor-js/runtime/deadline imported (every test process of `trapdoor test`)', [...rt.command, idleDeadline]],
       ['the native signal watcher started (part of the runtime)', [...rt.command, idleWatcher]],
       ['instrumented ahead of time (runtime loaded, idle)', [...rt.command, idlePrebuilt]],
       ['register loader (idle, warm cache)', rt.register(idle)],

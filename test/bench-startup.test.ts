@@ -43,7 +43,8 @@ it('bench:startup runs on a tiny budget and writes its table', () => {
       for (const label of [
         'a one-line module imported (any program of two files)',
         'node:worker_threads imported (part of the runtime on Node and Deno)',
-        'node:fs, node:path, node:module, node:url imported (part of the runtime)',
+        'node:fs, node:path, node:module, node:url imported together (the idle runtime uses only node:module, and node:fs except on Deno)',
+        '@trapdoor-js/runtime/deadline imported (every test process of `trapdoor test`)',
         'the native signal watcher started (part of the runtime)',
         'activated, a client attached, paused in a busy loop',
       ]) {
