@@ -28,16 +28,16 @@ describe('check forms: the recommended check fires in a warmed-up empty loop', (
   });
 
   it("the forms measured here are the transform's: universal (and bun) and V8 (target node, deno)", () => {
-    // The bench's check text with the transform's names: `F` → `__td_F`, `T(M, 17, i)` → the trap call.
-    const condition = (id: string) => /^if \((.*)\) T\(M, 17, i\);$/.exec(FORMS.find((f) => f.id === id)!.code)![1]!.replace(/\bF\b/g, '__td_F').replace('17', '0');
+    // The bench's check text with the transform's names: `F` → `__td_F`, `T(M,17,i)` → the trap call.
+    const condition = (id: string) => /^if\((.*)\)T\(M,17,i\);$/.exec(FORMS.find((f) => f.id === id)!.code)![1]!.replace(/\bF\b/g, '__td_F').replace('17', '0');
     const emitted = (target: 'any' | 'bun' | 'node' | 'deno') => instrument('let i = 0;\nwhile (true) i++;\n', { filename: '/x/spin.mjs', target }).code;
-    for (const target of ['any', 'bun'] as const) expect(emitted(target)).toContain(`if (${condition(CURRENT_FORM)}) {`);
-    for (const target of ['node', 'deno'] as const) expect(emitted(target)).toContain(`if (${condition(V8_FORM)}) {`);
+    for (const target of ['any', 'bun'] as const) expect(emitted(target)).toContain(`if(${condition(CURRENT_FORM)}){`);
+    for (const target of ['node', 'deno'] as const) expect(emitted(target)).toContain(`if(${condition(V8_FORM)}){`);
   });
 
   for (const runtime of RUNTIMES) {
     it(
-      `${runtime}: if ((F[1] = 17, F[0]) !== 0) T(...) with F imported from ESM fires`,
+      `${runtime}: if((F[1]=17,F[0])!==0)T(...) with F imported from ESM fires`,
       async () => {
         const r: FireResult = await checkFires(work, runtime, 'site-store', 'import', { timeoutMs: CHILD_TIMEOUT_MS });
         expect(r.fired, explain(r)).toBe(true);
@@ -51,7 +51,7 @@ describe('check forms: the recommended check fires in a warmed-up empty loop', (
   for (const runtime of V8_RUNTIMES) {
     for (const binding of ['import', 'const'] as const) {
       it(
-        `${runtime}: the V8 form if (F[0] !== 0) T(...) with F ${binding === 'import' ? 'imported from ESM' : 'a module const'} fires`,
+        `${runtime}: the V8 form if(F[0]!==0)T(...) with F ${binding === 'import' ? 'imported from ESM' : 'a module const'} fires`,
         async () => {
           const r: FireResult = await checkFires(work, runtime, V8_FORM, binding, { timeoutMs: CHILD_TIMEOUT_MS });
           expect(r.fired, explain(r)).toBe(true);
@@ -67,7 +67,7 @@ describe('check forms: the recommended check fires in a warmed-up empty loop', (
   // an empty loop once it is optimized, so on Bun the plain-load form spins forever even though
   // the flag is set; the only difference from the Bun case above is the check form.
   it(
-    'control — bun: the plain load if (F[0] !== 0) in an empty loop does NOT fire (JSC hoists it)',
+    'control — bun: the plain load if(F[0]!==0) in an empty loop does NOT fire (JSC hoists it)',
     async () => {
       const r: FireResult = await checkFires(work, 'bun', 'plain', 'import', { timeoutMs: CHILD_TIMEOUT_MS });
       expect(r.fired, explain(r)).toBe(false);

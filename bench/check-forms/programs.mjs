@@ -31,26 +31,26 @@ export const FORMS = [
   {
     id: 'plain',
     label: 'plain load',
-    code: 'if (F[0] !== 0) T(M, 17, i);',
-    check: (site, locals) => `if (F[0] !== 0) T(M, ${site}${locals ? `, ${locals}` : ''});`,
+    code: 'if(F[0]!==0)T(M,17,i);',
+    check: (site, locals) => `if(F[0]!==0)T(M,${site}${locals ? `,${locals}` : ''});`,
   },
   {
     id: 'atomics',
     label: 'Atomics.load',
-    code: 'if (Atomics.load(F, 0) !== 0) T(M, 17, i);',
-    check: (site, locals) => `if (Atomics.load(F, 0) !== 0) T(M, ${site}${locals ? `, ${locals}` : ''});`,
+    code: 'if(Atomics.load(F,0)!==0)T(M,17,i);',
+    check: (site, locals) => `if(Atomics.load(F,0)!==0)T(M,${site}${locals ? `,${locals}` : ''});`,
   },
   {
     id: 'scratch',
     label: 'load + scratch store 0',
-    code: 'F[1] = 0; if (F[0] !== 0) T(M, 17, i);',
-    check: (site, locals) => `F[1] = 0; if (F[0] !== 0) T(M, ${site}${locals ? `, ${locals}` : ''});`,
+    code: 'F[1]=0;if(F[0]!==0)T(M,17,i);',
+    check: (site, locals) => `F[1]=0;if(F[0]!==0)T(M,${site}${locals ? `,${locals}` : ''});`,
   },
   {
     id: 'site-store',
-    label: '(F[1] = site, F[0])',
-    code: 'if ((F[1] = 17, F[0]) !== 0) T(M, 17, i);',
-    check: (site, locals) => `if ((F[1] = ${site}, F[0]) !== 0) T(M, ${site}${locals ? `, ${locals}` : ''});`,
+    label: '(F[1]=site,F[0])',
+    code: 'if((F[1]=17,F[0])!==0)T(M,17,i);',
+    check: (site, locals) => `if((F[1]=${site},F[0])!==0)T(M,${site}${locals ? `,${locals}` : ''});`,
   },
 ];
 

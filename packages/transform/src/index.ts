@@ -371,7 +371,7 @@ function insertsFor(inserts: Insert[], plan: SitePlan, id: number, names: Return
       return;
     case 'wrap':
       inserts.push(
-        { at: endOfLineBefore(code, comments, p.at), text: `{${statementCheck(names, id, locals, form, hint)} `, closer: false, depth: plan.depth },
+        { at: endOfLineBefore(code, comments, p.at), text: `{${statementCheck(names, id, locals, form, hint)}`, closer: false, depth: plan.depth },
         { at: p.end, text: '}', closer: true, depth: plan.depth },
       );
       return;

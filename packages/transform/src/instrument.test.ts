@@ -97,14 +97,14 @@ describe('a body that starts its own line', () => {
     const { code, sites } = cjs(src);
     const lines = code.split('\n');
     expect(lines[2]).toBe('  JSON.parse(text).n);'); // only the closer after the body
-    expect(lines[1]).toMatch(/^const parse = \(text\) =>\(.*__td_T\(__td_M, 0, text\).*, $/);
-    expect(lines[4]).toMatch(/^for \(const x of \[1, 2\]\)\{if .* \/\/ each$/);
+    expect(lines[1]).toMatch(/^const parse = \(text\) =>\(.*__td_T\(__td_M,0,text\).*,$/);
+    expect(lines[4]).toMatch(/^for \(const x of \[1, 2\]\)\{if\(.* \/\/ each$/);
     expect(lines[5]).toBe('  /* a');
     expect(lines[6]).toBe('  b */ total += parse(`{"n":${x}}`);}');
-    expect(lines[7]).toMatch(/^do\{if /);
+    expect(lines[7]).toMatch(/^do\{if\(/);
     expect(lines[8]).toBe('  total++;}');
     // On the same line: in front of the body, as before.
-    expect(lines[10]).toMatch(/^const same = \(x\) => \(.*x \+ 1\); for \(const y of \[\]\) \{if .*same\(y\);\}$/);
+    expect(lines[10]).toMatch(/^const same = \(x\) => \(.*x \+ 1\); for \(const y of \[\]\) \{if\(.*same\(y\);\}$/);
     expect(run(code)).toBe(6); // 1 + 2, then 4 and 5 in the do-while, then same(5)
     // The sites keep their original positions, and where they are in the output.
     expect(sites.map((s) => [s.line, s.column])).toEqual([[2, 14], [5, 0], [8, 0], [11, 13], [11, 27]]);
@@ -295,13 +295,13 @@ describe('module systems', () => {
     expect(instrument('go()\nwhile (0) {}', { filename: 'a.mjs' }).code).toMatch(/\n;function __td_M\(\).*import \{ flags as __td_F, trap as __td_T, register as __td_r \} from "@trapdoor-js\/runtime";.*__td_r\(__td_M, import\.meta\.url\);\n$/);
     expect(instrument('go()\nwhile (0) {}', { filename: 'a.cjs' }).code).toMatch(/\n;function __td_M\(\).*require\("@trapdoor-js\/runtime"\).*r\.register\(__td_M, typeof __filename/);
     // A check on line 1 itself: an ES module's import still follows the last line (line 1 shows only the check).
-    expect(instrument('while (0) {}', { filename: 'a.mjs' }).code).toMatch(/^while \(0\) \{if .*\n;function __td_M\(\).*import \{ flags as __td_F, trap as __td_T, register as __td_r \} from "@trapdoor-js\/runtime";/);
+    expect(instrument('while (0) {}', { filename: 'a.mjs' }).code).toMatch(/^while \(0\) \{if\(.*\n;function __td_M\(\).*import \{ flags as __td_F, trap as __td_T, register as __td_r \} from "@trapdoor-js\/runtime";/);
     // A line without code: the header goes there, before the module's body.
     expect(instrument('// a comment\nwhile (0) {}', { filename: 'a.mjs' }).code).toMatch(/^import \{ flags as __td_F, trap as __td_T, register as __td_R \} from "@trapdoor-js\/runtime";__td_R\(__td_M, import\.meta\.url\);\/\/ a comment\n/);
     // `var W` only where an expression check assigns locals back through it.
     const arrow = instrument('// a comment\nlet f = (n) => g(n);', { filename: 'a.mjs' }).code;
     expect(arrow).toMatch(/^import .*__td_R\(__td_M, import\.meta\.url\);var __td_W;\/\/ a comment\n/);
-    expect(arrow).toContain('(__td_W = __td_T(__td_M, 0, n)) !== void 0 && ({0: n} = __td_W)');
+    expect(arrow).toContain('(__td_W=__td_T(__td_M,0,n))!==void 0&&({0:n}=__td_W)');
     expect(instrument('go()\nlet f = (n) => g(n);', { filename: 'a.cjs' }).code).toMatch(/var __td_W;__td_R\(\);\n$/);
     expect(instrument('go()\nwhile (0) {}', { filename: 'a.cjs' }).code).not.toContain('__td_W');
     expect(instrument('"use strict";\nwhile (0) {}', { filename: 'a.cjs' }).code).toMatch(/^"use strict";const \{ flags: __td_F, trap: __td_T, register: __td_R \} = \(.*require\("@trapdoor-js\/runtime"\)\);__td_R\(/);

@@ -90,7 +90,7 @@ export class AdapterCache {
 }
 
 /** Named in every key: entries of an older format are other keys, never read as this one. */
-const ENTRY_FORMAT = 'adapter-3';
+const ENTRY_FORMAT = 'adapter-4';
 
 /** An adapter's answer as an entry's value (see the top of this file). */
 export function encodeEntry(output: AdapterOutput): string | undefined {

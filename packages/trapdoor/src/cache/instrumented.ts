@@ -45,7 +45,7 @@ interface EntryHead {
   sites: number;
 }
 
-const ENTRY_FORMAT = 'instrumented-3';
+const ENTRY_FORMAT = 'instrumented-4';
 
 /** A result as an entry's value. */
 export function encodeEntry(result: Instrumented): string {

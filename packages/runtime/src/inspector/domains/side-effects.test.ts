@@ -16,7 +16,7 @@ function runner(): GuardedRunner & { calls: number } {
 }
 
 /** A function whose text carries a check, as an instrumented one does (the check itself does nothing here). */
-const instrumented = new Function('__td_F', 'return function toString() { if ((__td_F[1] = 3, __td_F[0]) !== 0) {} return "$" + (this.cents / 100).toFixed(2) }')(new Int32Array(2)) as () => string;
+const instrumented = new Function('__td_F', 'return function toString() { if((__td_F[1]=3,__td_F[0])!==0){} return "$" + (this.cents / 100).toFixed(2) }')(new Int32Array(2)) as () => string;
 
 describe('guardedCall', () => {
   it('runs instrumented functions through the guard and a few pure built-ins directly; refuses everything else with V8\'s EvalError', () => {
@@ -26,9 +26,15 @@ describe('guardedCall', () => {
     expect(guardedCall(run, Object.prototype.toString, [], [])).toBe('[object Array]');
     expect(run.calls).toBe(1);
     // The check's V8 form (the transform's target node or deno) marks an instrumented function too.
-    const v8Form = new Function('__td_F', 'return function toString() { if (__td_F[0] !== 0) {} return "$" + (this.cents / 100).toFixed(2) }')(new Int32Array(2)) as () => string;
+    const v8Form = new Function('__td_F', 'return function toString() { if(__td_F[0]!==0){} return "$" + (this.cents / 100).toFixed(2) }')(new Int32Array(2)) as () => string;
     expect(guardedCall(run, v8Form, { cents: 5 }, [])).toBe('$0.05');
     expect(run.calls).toBe(2);
+    // Both forms as older transforms spaced them (code instrumented at build time by an older version).
+    for (const body of ['if ((__td_F[1] = 3, __td_F[0]) !== 0) {}', 'if (__td_F[0] !== 0) {}', 'return (__td_F[0] !== 0 && 0, 1);']) {
+      const spaced = new Function('__td_F', `return function f() { ${body} return 1 }`)(new Int32Array(2)) as () => number;
+      expect(guardedCall(run, spaced, {}, [])).toBe(1);
+    }
+    expect(run.calls).toBe(5);
     for (const fn of [function plain() {}, Array.prototype.push, instrumented.bind(null), new Proxy(instrumented, {}), 'nope']) {
       expect(() => guardedCall(run, fn, [], [1])).toThrow(new EvalError(SIDE_EFFECT_MESSAGE));
     }
