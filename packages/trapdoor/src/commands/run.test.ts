@@ -339,13 +339,13 @@ describe.each(RUNTIMES)('trapdoor run --runtime %s: the checks are live', (runti
   it('a busy loop in the program comes to the trap when another thread raises the flag', async () => {
     const dir = project({
       'busy.mjs': `import { Worker } from 'node:worker_threads';
-import { controlBlock, setTrapHandler } from '@trapdoor-js/runtime';
+import { controlBlock, moduleOf, setTrapHandler } from '@trapdoor-js/runtime';
 import { spin } from './spin.mjs';
 // trapdoor-ignore-next (the handler's own entry check would call it again)
 setTrapHandler((module, site, locals) => {
-  const table = module();
-  const [kind, line, , fn, names] = table.sites[site];
-  console.log('trapped', table.file.split('/').pop(), 'kind', kind, 'line', line, 'in', fn, 'locals', names, typeof locals[0]);
+  const table = moduleOf(module);
+  const { kind, line, functionName, locals: names } = table.sites[site];
+  console.log('trapped', table.file.split('/').pop(), 'kind', kind, 'line', line, 'in', functionName, 'locals', names.join(','), typeof locals[0]);
   process.exit(0);
 });
 new Worker(new URL('./raise.mjs', import.meta.url), { workerData: controlBlock });
@@ -356,7 +356,7 @@ spin();
     });
     const run = await trapdoor(runtime, dir, 'busy.mjs', { flags: READ[runtime] });
     expect(run.stderr).toBe('');
-    expect(run.stdout).toBe('trapped spin.mjs kind 0 line 3 in spin locals i number\n');
+    expect(run.stdout).toBe('trapped spin.mjs kind loop line 3 in spin locals i number\n');
     expect(run.code).toBe(0);
   });
 });
