@@ -92,8 +92,7 @@ function engineName(runtime: Runtime, entry: Entry): string {
 /**
  * Known differences that are not about registration, left failing on purpose (it.fails) so that a
  * fix shows up: Bun compiles CommonJS from the loader with JavaScriptCore's own positions, which
- * put a call's frame at its `(` (main.cjs registers at its first check there anyway: Bun's
- * CommonJS binds the runtime lazily); Deno's frames of an ES module are already original (Deno
+ * put a call's frame at its `(`; Deno's frames of an ES module are already original (Deno
  * applies the inline map), and the entry's script gets no sites from its adopted table.
  */
 function knownIssue(runtime: Runtime, entry: Entry, test: 'pause' | 'deadline'): boolean {
