@@ -47,8 +47,8 @@ describe('bench:overhead harness', () => {
     expect(overhead).toMatch(/\| node \| marked \| .* \| .* \| .* \| .* \|/); // where the time goes, per runtime and workload
     expect(overhead).toContain('## Code size');
     // The copies were made by the CLI, for each runtime's check.
-    expect(readFileSync(join(WORK, 'trapdoor-node/modules/marked/lib/marked.umd.js'), 'utf8')).toMatch(/if \(__td_F\[0\] !== 0/);
-    expect(readFileSync(join(WORK, 'trapdoor-bun/modules/marked/lib/marked.umd.js'), 'utf8')).toMatch(/if \(\(__td_F\[1\] = \d+, __td_F\[0\]\) !== 0/);
+    expect(readFileSync(join(WORK, 'trapdoor-node/modules/marked/lib/marked.umd.js'), 'utf8')).toMatch(/if\(__td_F\[0\]!==0/);
+    expect(readFileSync(join(WORK, 'trapdoor-bun/modules/marked/lib/marked.umd.js'), 'utf8')).toMatch(/if\(\(__td_F\[1\]=\d+,__td_F\[0\]\)!==0/);
 
     const report = readFileSync(REPORT, 'utf8');
     expect(report).toMatch(/^# trapdoor benchmarks/);

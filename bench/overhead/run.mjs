@@ -87,7 +87,7 @@ const rootOf = (variant, runtime) =>
 
 /** The check without its locals: `T(M, 7, a, this)` → `T(M, 7)`, write-backs → `void 0` (diagnostic only). */
 function withoutLocals(code) {
-  return code.replace(/(__td\d*_T\(__td\d*_M, \d+)(?:, [\w$]+)*\)/g, '$1)').replace(/\(\{(?:\d+: [\w$]+(?:, )?)+\} = __td\d*_W\)/g, 'void 0');
+  return code.replace(/(__td\d*_T\(__td\d*_M, ?\d+)(?:, ?[\w$]+)*\)/g, '$1)').replace(/\(\{(?:\d+: ?[\w$]+(?:, ?)?)+\} ?= ?__td\d*_W\)/g, 'void 0');
 }
 
 function instrumentAllEntries(file, out) {

@@ -143,7 +143,7 @@ export function stripTypes(code: string, path: string): Stripped {
   try {
     return { code: transformSync(code, { ...options, mode: 'strip-only' }).code, map: undefined };
   } catch (error) {
-    if ((error as SwcError)?.code !== 'UnsupportedSyntax') throw syntaxError(error, code, path); // node-do-not-add-exception-line: the error has the file's own excerpt
+    if ((error as SwcError)?.code !== 'UnsupportedSyntax') throw syntaxError(error, code, path, 'node-do-not-add-exception-line');
   }
   try {
     // Node's own settings for --experimental-transform-types: keep imports as written, class
@@ -157,16 +157,18 @@ export function stripTypes(code: string, path: string): Stripped {
     const map = out.map === undefined ? undefined : (JSON.parse(out.map) as RawSourceMap);
     return { code: out.code, map: map && { ...map, sources: map.sources.map(() => path), sourcesContent: [code] } };
   } catch (error) {
-    throw syntaxError(error, code, path); // node-do-not-add-exception-line: the error has the file's own excerpt
+    throw syntaxError(error, code, path, 'node-do-not-add-exception-line');
   }
 }
 
 /**
  * A SyntaxError that reads like Node's own for a file that does not parse: the file and line, the
  * line itself with a caret, then the reason, with the column in the message and the one frame.
- * Its stack has no frame of trapdoor's.
+ * Its stack has no frame of trapdoor's. Node prints the throwing line of an uncaught error above
+ * it unless that line contains `node-do-not-add-exception-line` (node_errors.cc): the callers pass
+ * it as a string, not a comment, so that the bundled loader (scripts/bundle-node.mjs) keeps it.
  */
-function syntaxError(cause: unknown, code: string, path: string): SyntaxError {
+function syntaxError(cause: unknown, code: string, path: string, _noExceptionLine: 'node-do-not-add-exception-line'): SyntaxError {
   const e = (cause ?? {}) as SwcError;
   if (typeof e.message !== 'string' || typeof e.startLine !== 'number') {
     return Object.assign(new SyntaxError(`${path}: cannot strip types: ${String((cause as Error)?.message ?? cause)}`), { code: 'ERR_INVALID_TYPESCRIPT_SYNTAX' });
