@@ -4,7 +4,7 @@
  * folder, so a bundled runtime finds the copy in its trapdoor-runtime/ folder; on Deno only with
  * the permissions that reading and loading it need (asking would stop the program at a prompt).
  */
-import { dirname, join } from './paths.js';
+import { ancestors, dirname, join } from './paths.js';
 import { denoFiles, exists, realPath } from './host-fs.js';
 import { agentDir, createRequire, reportedFile } from './package-files.js';
 import { denoAllows } from './permissions.js';
@@ -36,18 +36,14 @@ export function loadNativeAddon(what: string): NativeModule | string {
  */
 function resolveNative(require: NodeJS.Require, from: string): string {
   if (denoFiles) {
-    for (let dir = from; ; ) {
+    for (const dir of ancestors(from)) {
       const entry = join(dir, 'node_modules', '@trapdoor-js', 'native', 'index.cjs');
-      if (exists(entry)) {
-        try {
-          return realPath(entry);
-        } catch {
-          break;
-        }
+      if (!exists(entry)) continue;
+      try {
+        return realPath(entry);
+      } catch {
+        break;
       }
-      const parent = dirname(dir);
-      if (parent === dir) break;
-      dir = parent;
     }
   }
   return require.resolve('@trapdoor-js/native');

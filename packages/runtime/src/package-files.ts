@@ -13,7 +13,7 @@
  * src/package-files.ts), and a test runner may load the sources themselves. Both still give a
  * path inside the package, so the fallback walks up to the package root and takes dist/esm.
  */
-import { dirname, join, sep } from './paths.js';
+import { ancestors, dirname, join, sep } from './paths.js';
 import { withCallSites } from './call-sites.js';
 import { exists, readText } from './host-fs.js';
 
@@ -72,20 +72,18 @@ export const BUNDLED_RUNTIME_KEY = Symbol.for('trapdoor.bundled-runtime');
 /** The folder a self-contained bundle's adapter writes the runtime's files to, beside the bundle (trapdoor-js adapters/runtime-assets.ts). */
 const BESIDE_BUNDLE = 'trapdoor-runtime';
 
-function packageRoot(from: string): string | undefined {
-  for (let dir = dirname(from); ; ) {
+/** The folder of the @trapdoor-js/runtime package that holds `from`: the nearest one above it whose package.json names it. */
+export function packageRoot(from: string): string | undefined {
+  for (const dir of ancestors(dirname(from))) {
     const manifest = join(dir, 'package.json');
-    if (exists(manifest)) {
-      try {
-        if ((JSON.parse(readText(manifest)) as { name?: string }).name === PACKAGE_NAME) return dir;
-      } catch {
-        // not JSON: keep walking
-      }
+    if (!exists(manifest)) continue;
+    try {
+      if ((JSON.parse(readText(manifest)) as { name?: string }).name === PACKAGE_NAME) return dir;
+    } catch {
+      // not JSON: keep walking
     }
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
   }
+  return undefined;
 }
 
 let found: string | undefined;
@@ -143,13 +141,11 @@ export function controlSocketWorkerFile(): string {
 
 /** The CommonJS build in a `trapdoor-runtime/` folder in `from` or a folder above it (a bundle's chunks may be in a subfolder). */
 function besideBundle(from: string): string | undefined {
-  for (let dir = from; ; ) {
+  for (const dir of ancestors(from)) {
     const build = join(dir, BESIDE_BUNDLE, 'dist', 'cjs');
     if (exists(join(build, AGENT_FOLDER, WORKER_FILE))) return build;
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
   }
+  return undefined;
 }
 
 /** The CommonJS build of an installed @trapdoor-js/runtime that the program's file or working directory resolves. */

@@ -40,6 +40,16 @@ export function join(...parts: string[]): string {
   return joined === '' ? '.' : normalize(joined);
 }
 
+/** `dir`, then each folder above it, up to the root (`dirname` until it stops changing). */
+export function* ancestors(dir: string): Generator<string> {
+  for (;;) {
+    yield dir;
+    const parent = dirname(dir);
+    if (parent === dir) return;
+    dir = parent;
+  }
+}
+
 /** `path.dirname` (node:path's rules: a run of slashes before the last name is cut at its last one). */
 export function dirname(path: string): string {
   if (windows) return nodePath().dirname(path);

@@ -22,8 +22,8 @@
  * JavaScriptCore implements proper tail calls in strict code: a caller that tail-called
  * (`return f()` in an ES module) has no frame on Bun, so it cannot be shown.
  */
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { dirname, join, sep } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { dirname, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TraceMap, originalPositionFor, LEAST_UPPER_BOUND, GREATEST_LOWER_BOUND } from '@jridgewell/trace-mapping';
 import { adopt, type InstrumentedModule } from '../modules.js';
@@ -31,7 +31,7 @@ import { tablesIn } from './module-tables.js';
 import { toUrl, type Script, type Scripts } from './scripts.js';
 import { fileMapSources, throughFileMap } from './file-maps.js';
 import { withCallSites, type CallSite } from '../call-sites.js';
-import { BUNDLED_RUNTIME_KEY } from '../package-files.js';
+import { BUNDLED_RUNTIME_KEY, packageRoot } from '../package-files.js';
 
 /** One frame of the engine's stack, as the CallSite API gives it. */
 export interface EngineFrame {
@@ -109,28 +109,16 @@ function bundledRoots(file: string, line: number, column: number): string[] | un
 
 /** Undefined when no folder above `own` is the @trapdoor-js/runtime package. */
 function findRuntimeRoots(own: string): string[] | undefined {
-  for (let dir = dirname(toPath(own)); ; ) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === '@trapdoor-js/runtime') {
-          const roots = [dir + sep];
-          try {
-            const real = realpathSync(dir) + sep;
-            if (real !== roots[0]) roots.push(real);
-          } catch {
-            // keep the one we have
-          }
-          return roots;
-        }
-      } catch {
-        // not JSON: keep walking
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
+  const dir = packageRoot(toPath(own));
+  if (dir === undefined) return undefined;
+  const roots = [dir + sep];
+  try {
+    const real = realpathSync(dir) + sep;
+    if (real !== roots[0]) roots.push(real);
+  } catch {
+    // keep the one we have
   }
+  return roots;
 }
 
 function isRuntimeFile(file: string | null | undefined, line: number, column: number): boolean {
