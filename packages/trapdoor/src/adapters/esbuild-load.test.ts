@@ -56,3 +56,18 @@ it.each(['plain', 'with %25, a space and é'])('a module in a folder %s: the out
   }
   expect(generatedPositionFor(ours.map, { source: ours.map.sources[0]!, line: 4, column: 2 }).line).toBeGreaterThan(0);
 });
+
+it('a syntax error is reported at the place and with the line that esbuild reports for the plain build', async () => {
+  // esbuild draws its frame from the location's `lineText`: without it, an empty line and the caret at column 0.
+  writeFileSync(join(root, 'main.ts'), 'export function spin(n: number): number {\n  let i = 0;\n  while (i === ) i++;\n  return i;\n}\n');
+  const failure = async (instrumented: boolean) => {
+    const error = (await bundle(root, instrumented).then(() => undefined, (e: unknown) => e)) as { errors?: { text: string; location: unknown }[] };
+    expect(error?.errors).toHaveLength(1);
+    return error.errors![0]!;
+  };
+  const plain = await failure(false);
+  const ours = await failure(true);
+  expect(ours.text).toMatch(/Unexpected token/);
+  expect(ours.location).toMatchObject({ file: expect.stringMatching(/main\.ts$/), line: 3, column: 15, lineText: '  while (i === ) i++;' });
+  expect(plain.location).toMatchObject({ line: 3, column: 15, lineText: '  while (i === ) i++;' });
+});

@@ -25,7 +25,7 @@ export interface EsbuildLoadResult {
   contents?: string;
   loader?: string;
   resolveDir?: string;
-  errors?: { text: string; location: { file: string; line: number; column: number } | null }[];
+  errors?: { text: string; location: { file: string; line: number; column: number; lineText: string } | null }[];
 }
 
 export interface EsbuildLoadHooks {
@@ -81,8 +81,11 @@ export function setupEsbuildLoad(build: EsbuildLike, hooks: EsbuildLoadHooks): v
     }
     const failed = (error: unknown): EsbuildLoadResult => {
       if (!hooks.isSyntaxError(error)) throw error;
-      // esbuild's own error format, with its frame; nothing half-instrumented is emitted.
-      return { errors: [{ text: hooks.reason(error), location: { file: args.path, line: error.line ?? 1, column: error.column ?? 0 } }] };
+      // esbuild's own error format, with its frame; nothing half-instrumented is emitted. esbuild
+      // draws the frame from `lineText` only (without it: an empty line, the caret at column 0).
+      const line = error.line ?? 1;
+      const lineText = code.split('\n', line)[line - 1]?.replace(/\r$/, '') ?? '';
+      return { errors: [{ text: hooks.reason(error), location: { file: args.path, line, column: error.column ?? 0, lineText } }] };
     };
     const done = (result: InstrumentResult): EsbuildLoadResult | undefined => {
       if (result.skipped !== undefined || result.sites.length === 0) return undefined;
