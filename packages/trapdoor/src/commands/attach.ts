@@ -94,12 +94,12 @@ function describeThread(thread: ThreadDebugger): string {
   return `Worker thread ${thread.threadId} (was running instrumented code)\n  WebSocket:  ${thread.wsUrl}\n  DevTools:   ${devtoolsUrl(thread)}\n`;
 }
 
-/** A --timeout value in seconds as milliseconds. */
-export function parseTimeout(value: string | undefined, fallbackSeconds: number, usage: string): number {
+/** A value in seconds (`--timeout`, or the option `name`d) as milliseconds. */
+export function parseTimeout(value: string | undefined, fallbackSeconds: number, usage: string, name = '--timeout'): number {
   if (value === undefined) return fallbackSeconds * 1000;
   const seconds = Number(value);
   if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) {
-    throw new CliError('ERR_TRAPDOOR_USAGE', `option '--timeout' must be a number of seconds greater than 0, not '${value}'`, { usage });
+    throw new CliError('ERR_TRAPDOOR_USAGE', `option '${name}' must be a number of seconds greater than 0, not '${value}'`, { usage });
   }
   return Math.round(seconds * 1000);
 }

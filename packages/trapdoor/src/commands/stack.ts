@@ -82,7 +82,7 @@ export async function stackCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const timeoutMs = parseTimeout(values.timeout, 10, STACK_USAGE);
-  const idleMs = parseTimeout(values['idle-after'], 1, STACK_USAGE);
+  const idleMs = parseTimeout(values['idle-after'], 1, STACK_USAGE, '--idle-after');
   if (positionals.length > 1) throw new CliError('ERR_TRAPDOOR_USAGE', `one <pid> only, not ${positionals.length}`, { usage: STACK_USAGE });
   const target = findTarget(parsePid(positionals[0], STACK_USAGE));
   const active = await ensureListening(target, { timeoutMs });
