@@ -139,7 +139,9 @@ export function findTarget(pid: number): Target {
   throw new CliError(
     'ERR_TRAPDOOR_NOT_TRAPDOOR',
     `${what} does not run trapdoor's runtime (no state file in ${itself.dirs.join(' or ') || 'its state directory'}).\n` +
-      `Start the program with 'trapdoor run', or 'node --import trapdoor-js/register', or run code built by 'trapdoor instrument'. ` +
+      `Start the program with 'trapdoor run', or 'node --import trapdoor-js/register', or run code built by 'trapdoor instrument' or a bundler plugin. ` +
+      // A production debug build that was not armed looks exactly like this (no state file): say how to arm it.
+      `A production debug build (production: true) writes it only when started with TRAPDOOR_ARM=1. ` +
       `On Deno, 'trapdoor run' grants the permissions the runtime needs to write it.`,
   );
 }
