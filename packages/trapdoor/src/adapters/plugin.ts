@@ -268,10 +268,12 @@ function pluginOf(options: ResolvedOptions, meta: UnpluginContextMeta): Unplugin
         if (isSyntaxError(error)) {
           // The bundler's own error format, with its own frame; nothing half-instrumented is emitted.
           // Rollup, Vite, Rolldown and esbuild print `loc` themselves; webpack, Rspack and Bun
-          // drop it, so there the message keeps `file:line:column`.
+          // drop it, so there the message keeps `file:line:column`. unplugin's Bun plugin names
+          // the plugin itself (`[unplugin] trapdoor: …`).
           const framework = context.getNativeBuildContext?.().framework;
           const printsLoc = framework === undefined || framework === 'esbuild';
-          const message = printsLoc ? reason(error) : `trapdoor: ${error.message.split('\n')[0]}`;
+          const located = error.message.split('\n')[0];
+          const message = printsLoc ? reason(error) : framework === 'bun' ? located : `trapdoor: ${located}`;
           context.error({ message, id: path, loc: { file: path, line: error.line ?? 1, column: error.column ?? 0 } });
           return undefined;
         }
