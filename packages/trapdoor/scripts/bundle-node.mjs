@@ -18,30 +18,13 @@
 // before. Only node: built-ins and those files stay outside; anything else found in a bundle
 // fails the build. The maps chain back to src/ through tsc's own maps.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
-import { dirname, relative, sep } from 'node:path';
+import { CJS_URL, CJS_URL_BANNER, ownUrls } from './own-urls.mjs';
 
 const dist = new URL('../dist/', import.meta.url);
 const distDir = dist.pathname;
 
 /** Loaded at run time, from its own file, only when needed (a cache miss). */
 const OUTSIDE = /(^|\/)instrument-module\.js$/;
-
-/** `import.meta.url` of each bundled module: the URL of the file it was, relative to `base` (the bundle's own URL). */
-function ownUrls(outfile, base) {
-  return {
-    name: 'own-import-meta-url',
-    setup(build) {
-      build.onLoad({ filter: /\.c?js$/ }, (args) => {
-        const text = readFileSync(args.path, 'utf8');
-        if (!text.includes('import.meta.url')) return undefined;
-        const rel = relative(dirname(outfile), args.path).split(sep).join('/');
-        const url = `new URL(${JSON.stringify(rel.startsWith('.') ? rel : `./${rel}`)}, ${base}).href`;
-        return { contents: text.split('import.meta.url').join(url), loader: 'js', resolveDir: dirname(args.path) };
-      });
-    },
-  };
-}
 
 /** Keeps loaders/instrument-module.js outside, by the same relative path (each bundle replaces a file in its folder). */
 const outside = {
@@ -75,8 +58,7 @@ async function bundle(entry, format, base, banner) {
   if (foreign.length > 0) throw new Error(`bundle-node: ${entry} would hold files from outside dist/: ${foreign.join(', ')}`);
 }
 
-// CommonJS has no import.meta: the bundle's own URL, from __filename (esbuild's output is strict,
-// as the ES modules it is made of). `import.meta.resolve` in locations.js is on Deno's path only
-// (`canRead: false`), which the Node loader never takes.
-await bundle('loaders/node/start.cjs', 'cjs', '__trapdoorBundleUrl', "var __trapdoorBundleUrl = require('node:url').pathToFileURL(__filename).href;");
+// `import.meta.resolve` in locations.js is on Deno's path only (`canRead: false`), which the Node
+// loader never takes.
+await bundle('loaders/node/start.cjs', 'cjs', CJS_URL, CJS_URL_BANNER);
 await bundle('loaders/node/hooks.js', 'esm', 'import.meta.url');

@@ -122,7 +122,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   // And Deno allows a Unix socket by its exact path only, so the control socket (used when the
   // signal cannot be) is named before the child's pid is known.
   if (stateDir !== undefined && !env[discovery!.CONTROL_SOCKET_ENV]) {
-    const suffix = (await import('node:crypto')).randomBytes(4).toString('hex');
+    // Required, not imported: from the bundled CLI (dist/cli.cjs) an import() would start Node's ES module loader.
+    const { randomBytes } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+    const suffix = randomBytes(4).toString('hex');
     env[discovery!.CONTROL_SOCKET_ENV] = join(stateDir, `run-${process.pid}-${suffix}.sock`);
   }
   const controlSocket = discovery !== undefined ? env[discovery.CONTROL_SOCKET_ENV] || undefined : undefined;
