@@ -47,10 +47,13 @@ function runtimeName() {
  * (an idle process with the watcher started, measured like bench/startup.mjs's memory rows; on
  * Deno 2 MiB), and every instrumented process that starts the signal watcher pays it. A failed
  * require costs a Bun process about 0.5 MiB, so build/Release is looked for rather than tried
- * (existsSync: node:fs is loaded by trapdoor's runtime anyway; on Deno, whose runtime uses Deno's
- * own file API, Deno.statSync: node:fs would cost a Deno process 1.5 MiB more).
+ * (on Bun with Bun.file, on Deno with Deno.statSync: node:fs would cost a Bun process 4 MiB more
+ * and a Deno process 1.5 MiB; elsewhere node:fs, loaded before the program starts).
  */
 function exists(file) {
+  // Bun: a file with something in it exists (the files looked for here are never empty), told
+  // without node:fs (4 MiB resident on Bun, see _files()); else node:fs says.
+  if (typeof globalThis.Bun !== 'undefined' && typeof globalThis.Bun.file === 'function' && globalThis.Bun.file(file).size > 0) return true;
   if (typeof globalThis.Deno !== 'undefined' && typeof globalThis.Deno.statSync === 'function') {
     try {
       globalThis.Deno.statSync(file);
@@ -401,10 +404,22 @@ function signalDisposition(signal) {
   return requireBinding().disposition(number);
 }
 
+/**
+ * @internal The few synchronous file operations of trapdoor's runtime before activation (its
+ * state file: packages/runtime/src/host-fs.ts), for Bun, where the runtime would otherwise load
+ * node:fs for them alone. Each returns 0 or an errno; fsLstat [isDirectory, uid, mode] and
+ * fsReadDir the names, or the errno. Undefined when the addon has none (an older build).
+ */
+function _files() {
+  if (binding === null || typeof binding.fsWriteNew !== 'function') return undefined;
+  const { fsMkdir, fsLstat, fsUnlink, fsRename, fsWriteNew, fsReadDir, EEXIST } = binding;
+  return { fsMkdir, fsLstat, fsUnlink, fsRename, fsWriteNew, fsReadDir, EEXIST };
+}
+
 /** @internal counters for tests and diagnostics. */
 function _stats(signal) {
   const [, number] = resolveSignal(signal);
   return requireBinding().stats(number);
 }
 
-module.exports = { startWatcher, startDeadlineWatcher, isAvailable, loadError, signalDisposition, codes: Object.freeze({ ...CODES }), _stats };
+module.exports = { startWatcher, startDeadlineWatcher, isAvailable, loadError, signalDisposition, codes: Object.freeze({ ...CODES }), _stats, _files };

@@ -87,3 +87,16 @@ export declare function signalDisposition(signal: string): 'default' | 'ignored'
 
 /** @internal Counters for tests and diagnostics. */
 export declare function _stats(signal: string): { watchers: number; deliveries: number; suspended: boolean };
+
+/** @internal The state-file operations of trapdoor's runtime on Bun (0 or an errno each), or undefined with an older addon. */
+export declare function _files():
+  | {
+      fsMkdir(path: string, mode: number): number;
+      fsLstat(path: string): [directory: boolean, uid: number, mode: number] | number;
+      fsUnlink(path: string): number;
+      fsRename(from: string, to: string): number;
+      fsWriteNew(path: string, text: string, mode: number): number;
+      fsReadDir(path: string): string[] | number;
+      readonly EEXIST: number;
+    }
+  | undefined;

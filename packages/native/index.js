@@ -10,4 +10,5 @@ export const loadError = native.loadError;
 export const signalDisposition = native.signalDisposition;
 export const codes = native.codes;
 export const _stats = native._stats;
+export const _files = native._files;
 export default native;

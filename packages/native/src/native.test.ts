@@ -6,7 +6,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import * as native from '../index.js';
@@ -158,6 +160,42 @@ describe('in this process', () => {
   it('names signals canonically', () => {
     expect(native.signalDisposition('usr2')).toBe(native.signalDisposition('SIGUSR2'));
     expect(native.codes.UNAVAILABLE).toBe('ERR_TRAPDOOR_NATIVE_UNAVAILABLE');
+  });
+});
+
+describe("the runtime's state-file operations (_files: trapdoor's runtime uses them on Bun instead of node:fs)", () => {
+  it('make a directory, tell it apart, write a new file only where nothing is, rename, list and remove', () => {
+    const files = native._files()!;
+    expect(files).toBeDefined();
+    const dir = mkdtempSync(join(tmpdir(), 'trapdoor-native-files-'));
+    try {
+      const sub = join(dir, 'state');
+      expect(files.fsMkdir(sub, 0o700)).toBe(0);
+      expect(files.fsMkdir(sub, 0o700)).toBe(files.EEXIST);
+      const info = files.fsLstat(sub);
+      expect(info).toEqual([true, process.getuid!(), lstatSync(sub).mode]);
+      expect(typeof files.fsLstat(join(dir, 'missing'))).toBe('number');
+
+      const file = join(sub, 'a.json');
+      expect(files.fsWriteNew(file, '{"π":1}\n', 0o600)).toBe(0);
+      expect(readFileSync(file, 'utf8')).toBe('{"π":1}\n');
+      expect(lstatSync(file).mode & 0o777).toBe(0o600);
+      expect(files.fsLstat(file)).toEqual([false, process.getuid!(), lstatSync(file).mode]);
+      // Something there already, a symlink planted under the name too: refused, nothing followed.
+      expect(files.fsWriteNew(file, 'x', 0o600)).toBe(files.EEXIST);
+      const target = join(dir, 'target');
+      symlinkSync(target, join(sub, 'planted.tmp'));
+      expect(files.fsWriteNew(join(sub, 'planted.tmp'), 'x', 0o600)).toBe(files.EEXIST);
+      expect(existsSync(target)).toBe(false);
+
+      expect(files.fsRename(file, join(sub, 'b.json'))).toBe(0);
+      expect((files.fsReadDir(sub) as string[]).sort()).toEqual(['b.json', 'planted.tmp']);
+      expect(files.fsUnlink(join(sub, 'b.json'))).toBe(0);
+      expect(files.fsUnlink(join(sub, 'b.json'))).not.toBe(0);
+      expect(typeof files.fsReadDir(join(dir, 'missing'))).toBe('number');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -22,6 +22,7 @@
 #define NAPI_VERSION 4
 #include <node_api.h>
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +32,6 @@
 #define TD_SUPPORTED 0
 #else
 #define TD_SUPPORTED 1
-#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <time.h>
@@ -151,7 +151,19 @@ typedef struct watcher {
   int main_thread;              /* started on the process's main thread: its teardown is the exit */
   napi_ref array_ref;           /* keeps the Int32Array (and its SharedArrayBuffer) alive */
   napi_threadsafe_function tsfn;
+  struct notifier *notifier;    /* instead of tsfn: a watcher started through the C entry points (Deno's FFI) */
 } watcher;
+
+/* The wake-up of a watcher started through the C entry points: its own thread calls `notify`
+ * (a Deno.UnsafeCallback), because a call from a foreign thread blocks until the JS thread has
+ * run it, which must hold neither lock nor a dispatcher that stop() joins. */
+typedef struct notifier {
+  pthread_t thread;
+  td_sem sem;      /* posted by the dispatcher (pending 0 -> 1) and by stop */
+  int stopping;    /* atomic */
+  int pending;     /* atomic: a call is due and not yet started */
+  void (*notify)(void);
+} notifier;
 
 typedef struct dispatcher {
   pthread_t thread;
@@ -218,7 +230,9 @@ static void *dispatch_main(void *arg) {
     pthread_mutex_lock(&g_lock);
     for (watcher *w = s->head; w; w = w->next_in_slot) {
       __atomic_fetch_or(w->word, w->bits, __ATOMIC_SEQ_CST);
-      if (__atomic_exchange_n(&w->pending, 1, __ATOMIC_ACQ_REL) == 0) {
+      if (w->notifier) {
+        if (__atomic_exchange_n(&w->notifier->pending, 1, __ATOMIC_ACQ_REL) == 0) td_sem_post(&w->notifier->sem);
+      } else if (__atomic_exchange_n(&w->pending, 1, __ATOMIC_ACQ_REL) == 0) {
         if (napi_call_threadsafe_function(w->tsfn, NULL, napi_tsfn_nonblocking) != napi_ok)
           __atomic_store_n(&w->pending, 0, __ATOMIC_RELEASE);
       }
@@ -373,6 +387,74 @@ static void env_cleanup(void *arg) {
     pthread_mutex_unlock(&g_lock);
     if (!found) break;
     unlink_watcher(found, found->main_thread);
+  }
+  pthread_mutex_unlock(&g_lifecycle);
+}
+
+/* Links w (its signo, word and bits set) into its slot: the first watcher of a signal starts
+ * its dispatcher and installs the handler. 0 or an errno (then w is not linked). */
+static int link_watcher(watcher *w) {
+  pthread_mutex_lock(&g_lifecycle);
+  int signo = w->signo;
+  slot *s = &g_slots[signo];
+  int err = 0;
+  if (!s->sem_ready) {
+    if (td_sem_init(&s->sem) != 0) err = errno ? errno : ENOMEM;
+    else s->sem_ready = 1;
+  }
+  int first = !err && s->count == 0;
+  if (first) {
+    __atomic_store_n(&s->suspended, 0, __ATOMIC_RELEASE);
+    err = start_dispatcher(signo);
+  }
+  if (!err) {
+    /* Linked before the handler goes in, so no delivery after install() misses it. */
+    pthread_mutex_lock(&g_lock);
+    w->id = g_next_id++;
+    w->next_in_slot = s->head;
+    s->head = w;
+    s->count++;
+    w->linked = 1;
+    w->next_in_all = g_all;
+    g_all = w;
+    pthread_mutex_unlock(&g_lock);
+    if (first) {
+      err = install(signo);
+      if (err) {
+        pthread_mutex_lock(&g_lock);
+        s->head = w->next_in_slot;
+        s->count--;
+        w->linked = 0;
+        g_all = w->next_in_all;
+        pthread_mutex_unlock(&g_lock);
+        stop_dispatcher(signo);
+      }
+    }
+  }
+  pthread_mutex_unlock(&g_lifecycle);
+  return err;
+}
+
+/* A user's listener now owns the signal: deliveries are dropped. */
+static void suspend_signal(int signo) {
+  pthread_mutex_lock(&g_lifecycle);
+  if (g_slots[signo].count > 0) __atomic_store_n(&g_slots[signo].suspended, 1, __ATOMIC_RELEASE);
+  pthread_mutex_unlock(&g_lifecycle);
+}
+
+/* The user's last listener is gone: see js_resume. */
+static void resume_signal(int signo) {
+  pthread_mutex_lock(&g_lifecycle);
+  slot *s = &g_slots[signo];
+  if (s->count > 0) {
+    struct sigaction cur;
+    if (sigaction(signo, NULL, &cur) == 0 && !handler_is_ours(&cur) && !(cur.sa_flags & SA_SIGINFO) &&
+        (cur.sa_handler == SIG_DFL || cur.sa_handler == SIG_IGN)) {
+      int installed = s->installed;
+      struct sigaction previous = s->previous;
+      if (install(signo) == 0 && installed) s->previous = previous; /* keep the original one */
+    }
+    __atomic_store_n(&s->suspended, 0, __ATOMIC_RELEASE);
   }
   pthread_mutex_unlock(&g_lifecycle);
 }
@@ -586,43 +668,7 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
   /* Never keep a process (or worker) alive. */
   napi_unref_threadsafe_function(env, w->tsfn);
 
-  pthread_mutex_lock(&g_lifecycle);
-  slot *s = &g_slots[signo];
-  int err = 0;
-  if (!s->sem_ready) {
-    if (td_sem_init(&s->sem) != 0) err = errno ? errno : ENOMEM;
-    else s->sem_ready = 1;
-  }
-  int first = !err && s->count == 0;
-  if (first) {
-    __atomic_store_n(&s->suspended, 0, __ATOMIC_RELEASE);
-    err = start_dispatcher(signo);
-  }
-  if (!err) {
-    /* Linked before the handler goes in, so no delivery after install() misses it. */
-    pthread_mutex_lock(&g_lock);
-    w->id = g_next_id++;
-    w->next_in_slot = s->head;
-    s->head = w;
-    s->count++;
-    w->linked = 1;
-    w->next_in_all = g_all;
-    g_all = w;
-    pthread_mutex_unlock(&g_lock);
-    if (first) {
-      err = install(signo);
-      if (err) {
-        pthread_mutex_lock(&g_lock);
-        s->head = w->next_in_slot;
-        s->count--;
-        w->linked = 0;
-        g_all = w->next_in_all;
-        pthread_mutex_unlock(&g_lock);
-        stop_dispatcher(signo);
-      }
-    }
-  }
-  pthread_mutex_unlock(&g_lifecycle);
+  int err = link_watcher(w);
   if (err) {
     /* The finalizer frees w; it was never linked. Keep w off g_all so nothing finds it. */
     w->active = 0;
@@ -670,11 +716,7 @@ static napi_value js_suspend(napi_env env, napi_callback_info info) {
   CHECK_NAPI(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
 #if TD_SUPPORTED
   int32_t signo = argc ? arg_int32(env, argv[0]) : -1;
-  if (signo > 0 && signo < MAX_SIGNAL) {
-    pthread_mutex_lock(&g_lifecycle);
-    if (g_slots[signo].count > 0) __atomic_store_n(&g_slots[signo].suspended, 1, __ATOMIC_RELEASE);
-    pthread_mutex_unlock(&g_lifecycle);
-  }
+  if (signo > 0 && signo < MAX_SIGNAL) suspend_signal(signo);
 #endif
   return NULL;
 }
@@ -690,19 +732,7 @@ static napi_value js_resume(napi_env env, napi_callback_info info) {
 #if TD_SUPPORTED
   int32_t signo = argc ? arg_int32(env, argv[0]) : -1;
   if (signo > 0 && signo < MAX_SIGNAL) {
-    pthread_mutex_lock(&g_lifecycle);
-    slot *s = &g_slots[signo];
-    if (s->count > 0) {
-      struct sigaction cur;
-      if (sigaction(signo, NULL, &cur) == 0 && !handler_is_ours(&cur) && !(cur.sa_flags & SA_SIGINFO) &&
-          (cur.sa_handler == SIG_DFL || cur.sa_handler == SIG_IGN)) {
-        int installed = s->installed;
-        struct sigaction previous = s->previous;
-        if (install(signo) == 0 && installed) s->previous = previous; /* keep the original one */
-      }
-      __atomic_store_n(&s->suspended, 0, __ATOMIC_RELEASE);
-    }
-    pthread_mutex_unlock(&g_lifecycle);
+    resume_signal(signo);
     d = disposition_name(signo);
   }
 #endif
@@ -820,6 +850,307 @@ static napi_value js_deadline_wake(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* The runtime's state-file operations (packages/runtime/src/host-fs.ts), for Bun: there the   */
+/* runtime would otherwise load node:fs for them alone, which costs an idle Bun process about  */
+/* 4 MiB resident and a thread (bench/startup.mjs's memory rows), while this addon is loaded   */
+/* anyway for the signal watcher. Each returns 0 or an errno (lstat: an array or the errno).  */
+
+#if TD_SUPPORTED
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PATH_ARG(env, value, buf)                                                        \
+  do {                                                                                   \
+    size_t len_ = 0;                                                                     \
+    if (napi_get_value_string_utf8(env, value, buf, sizeof buf, &len_) != napi_ok ||     \
+        len_ >= sizeof buf - 1) {                                                        \
+      napi_throw_type_error(env, "ERR_TRAPDOOR_INVALID_ARG", "expected a path string");  \
+      return NULL;                                                                       \
+    }                                                                                    \
+  } while (0)
+
+static napi_value int_result(napi_env env, int value) {
+  napi_value out;
+  napi_create_int32(env, value, &out);
+  return out;
+}
+
+/* fsMkdir(path, mode) */
+static napi_value js_fs_mkdir(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  char path[4096];
+  CHECK_NAPI(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2) return int_result(env, EINVAL);
+  PATH_ARG(env, argv[0], path);
+  return int_result(env, mkdir(path, (mode_t)arg_int32(env, argv[1])) == 0 ? 0 : errno);
+}
+
+/* fsLstat(path) → [isDirectory, uid, mode], or the errno */
+static napi_value js_fs_lstat(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out, v;
+  char path[4096];
+  CHECK_NAPI(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1) return int_result(env, EINVAL);
+  PATH_ARG(env, argv[0], path);
+  struct stat st;
+  if (lstat(path, &st) != 0) return int_result(env, errno);
+  CHECK_NAPI(env, napi_create_array_with_length(env, 3, &out));
+  napi_get_boolean(env, S_ISDIR(st.st_mode), &v);
+  napi_set_element(env, out, 0, v);
+  napi_create_double(env, (double)st.st_uid, &v);
+  napi_set_element(env, out, 1, v);
+  napi_create_double(env, (double)st.st_mode, &v);
+  napi_set_element(env, out, 2, v);
+  return out;
+}
+
+/* fsUnlink(path) */
+static napi_value js_fs_unlink(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  char path[4096];
+  CHECK_NAPI(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1) return int_result(env, EINVAL);
+  PATH_ARG(env, argv[0], path);
+  return int_result(env, unlink(path) == 0 ? 0 : errno);
+}
+
+/* fsRename(from, to) */
+static napi_value js_fs_rename(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  char from[4096], to[4096];
+  CHECK_NAPI(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2) return int_result(env, EINVAL);
+  PATH_ARG(env, argv[0], from);
+  PATH_ARG(env, argv[1], to);
+  return int_result(env, rename(from, to) == 0 ? 0 : errno);
+}
+
+/* fsReadDir(path) → the names in it (not . and ..), or the errno */
+static napi_value js_fs_read_dir(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out, name;
+  char path[4096];
+  CHECK_NAPI(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1) return int_result(env, EINVAL);
+  PATH_ARG(env, argv[0], path);
+  DIR *dir = opendir(path);
+  if (!dir) return int_result(env, errno);
+  CHECK_NAPI(env, napi_create_array(env, &out));
+  uint32_t count = 0;
+  struct dirent *entry;
+  while ((entry = readdir(dir)) != NULL) {
+    if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0) continue;
+    if (napi_create_string_utf8(env, entry->d_name, NAPI_AUTO_LENGTH, &name) == napi_ok) napi_set_element(env, out, count++, name);
+  }
+  closedir(dir);
+  return out;
+}
+
+/* fsWriteNew(path, text, mode): a new file (O_EXCL: never a symlink planted under the name). */
+static napi_value js_fs_write_new(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  char path[4096];
+  CHECK_NAPI(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 3) return int_result(env, EINVAL);
+  PATH_ARG(env, argv[0], path);
+  size_t size = 0;
+  CHECK_NAPI(env, napi_get_value_string_utf8(env, argv[1], NULL, 0, &size));
+  char *text = (char *)malloc(size + 1);
+  if (!text) return int_result(env, ENOMEM);
+  napi_get_value_string_utf8(env, argv[1], text, size + 1, &size);
+  int err = 0;
+  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, (mode_t)arg_int32(env, argv[2]));
+  if (fd < 0) err = errno;
+  for (size_t done = 0; !err && done < size;) {
+    ssize_t n = write(fd, text + done, size - done);
+    if (n < 0 && errno != EINTR) err = errno;
+    else if (n > 0) done += (size_t)n;
+  }
+  if (fd >= 0 && close(fd) != 0 && !err) err = errno;
+  free(text);
+  return int_result(env, err);
+}
+#endif
+
+/* ---------------------------------------------------------------------------------------- */
+/* A plain C entry point, for Deno's FFI (Deno.dlopen of this same file).                     */
+/*                                                                                            */
+/* Loading the addon through Node-API on Deno needs Deno's CommonJS loader (`require`), which */
+/* costs an idle process about 2.3 MiB resident (1.2 MiB of it private). The same watchers as  */
+/* the Node-API functions above (one handler and dispatcher per signal, shared with Node-API  */
+/* watchers in the process), with a C function pointer instead of a TSFN to wake the JS       */
+/* thread: a Deno.UnsafeCallback, called from the watcher's own notifier thread. One function */
+/* taking a struct by value, because Deno compiles a fast-call trampoline for each symbol      */
+/* whose arguments are all scalars, and the first one pages in 2.3 MiB of Deno's compiler      */
+/* (measured like bench/startup.mjs's memory rows); a struct argument goes through libffi.    */
+/* A watcher started here has no environment to end with: it is stopped by TD_FFI_STOP or     */
+/* lives until the process exits (the runtime starts it on the main thread only). Names and   */
+/* arguments are checked by the caller (packages/runtime/src/native-ffi.ts), as index.cjs     */
+/* checks them for the Node-API functions.                                                    */
+
+#if defined(_WIN32)
+#define TD_EXPORT __declspec(dllexport)
+#else
+#define TD_EXPORT __attribute__((visibility("default")))
+#endif
+
+enum {
+  TD_FFI_SUPPORTED = 0,     /* → 1 where this platform has POSIX signals */
+  TD_FFI_SIGNAL_NUMBER = 1, /* a: a NUL-terminated name → its number, or -1 */
+  TD_FFI_DISPOSITION = 2,   /* a: signo → 0 default, 1 ignored, 2 trapdoor, 3 other, -1 unknown */
+  TD_FFI_START = 3,         /* a: signo, b: int32_t *word, c: bits, d: void (*notify)(void) → id > 0, or -errno */
+  TD_FFI_STOP = 4,          /* a: id → 1 if it was running */
+  TD_FFI_SUSPEND = 5,       /* a: signo: a user's listener owns the signal now (js_suspend) */
+  TD_FFI_RESUME = 6,        /* a: signo: no longer (js_resume) → the disposition afterwards */
+  TD_FFI_STRERROR = 7,      /* a: errno, b: char *buffer, c: its size → strerror's text in it */
+  TD_FFI_STATS = 8,         /* a: signo, b: int32_t out[3]: watchers, deliveries (low 31 bits), suspended */
+};
+
+typedef struct {
+  int64_t op, a, b, c, d;
+} td_ffi_args;
+
+/* Dispositions as numbers, in TD_FFI_DISPOSITION's order. */
+static int32_t disposition_code(const char *name) {
+  static const char *const names[] = {"default", "ignored", "trapdoor", "other"};
+  for (int32_t i = 0; i < 4; i++)
+    if (strcmp(names[i], name) == 0) return i;
+  return -1;
+}
+
+#if TD_SUPPORTED
+static int32_t ffi_disposition(int64_t signo) {
+  return signo > 0 && signo < MAX_SIGNAL ? disposition_code(disposition_name((int)signo)) : -1;
+}
+
+static void *notifier_main(void *arg) {
+  notifier *n = (notifier *)arg;
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, NULL);
+  for (;;) {
+    if (td_sem_wait(&n->sem) != 0) continue; /* EINTR */
+    if (__atomic_load_n(&n->stopping, __ATOMIC_ACQUIRE)) break;
+    /* Cleared first: a delivery while the JS thread runs the callback asks for another call. */
+    if (__atomic_exchange_n(&n->pending, 0, __ATOMIC_ACQ_REL)) n->notify();
+  }
+  /* Detached, and the last one to use n (the watcher was unlinked before stop posted). */
+#if !defined(__APPLE__)
+  sem_destroy(&n->sem);
+#endif
+  free(n);
+  return NULL;
+}
+
+static int32_t ffi_start(int64_t signo, int32_t *word, int64_t bits, void (*notify)(void)) {
+  if (signo <= 0 || signo >= MAX_SIGNAL || word == NULL || notify == NULL) return -EINVAL;
+  watcher *w = (watcher *)calloc(1, sizeof *w);
+  notifier *n = (notifier *)calloc(1, sizeof *n);
+  if (!w || !n || td_sem_init(&n->sem) != 0) {
+    free(w);
+    free(n);
+    return -ENOMEM;
+  }
+  n->notify = notify;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  int err = pthread_create(&n->thread, &attr, notifier_main, n);
+  pthread_attr_destroy(&attr);
+  if (err != 0) {
+    free(w);
+    free(n);
+    return -err;
+  }
+  w->signo = (int)signo;
+  w->word = word;
+  w->bits = (int32_t)bits;
+  w->active = 1;
+  w->main_thread = 1;
+  w->notifier = n;
+  err = link_watcher(w);
+  if (err != 0) {
+    __atomic_store_n(&n->stopping, 1, __ATOMIC_RELEASE);
+    td_sem_post(&n->sem);
+    free(w);
+    return -err;
+  }
+  return (int32_t)w->id;
+}
+
+/* After it, `notify` is not called again but for a call already under way (the caller ignores it). */
+static int32_t ffi_stop(int64_t id) {
+  pthread_mutex_lock(&g_lifecycle);
+  watcher *found = NULL;
+  pthread_mutex_lock(&g_lock);
+  for (watcher *w = g_all; w; w = w->next_in_all)
+    if ((int64_t)w->id == id && w->notifier != NULL) {
+      found = w;
+      break;
+    }
+  pthread_mutex_unlock(&g_lock);
+  int stopped = found != NULL && unlink_watcher(found, 0);
+  pthread_mutex_unlock(&g_lifecycle);
+  if (!found) return 0;
+  remove_from_all(found);
+  notifier *n = found->notifier;
+  __atomic_store_n(&n->stopping, 1, __ATOMIC_RELEASE);
+  td_sem_post(&n->sem);
+  free(found);
+  return stopped;
+}
+
+static void ffi_stats(int64_t signo, int32_t *out) {
+  out[0] = out[1] = out[2] = 0;
+  if (signo <= 0 || signo >= MAX_SIGNAL) return;
+  slot *s = &g_slots[signo];
+  pthread_mutex_lock(&g_lock);
+  out[0] = s->count;
+  pthread_mutex_unlock(&g_lock);
+  out[1] = (int32_t)(__atomic_load_n(&s->deliveries, __ATOMIC_RELAXED) & 0x7fffffff);
+  out[2] = __atomic_load_n(&s->suspended, __ATOMIC_ACQUIRE) != 0;
+}
+#endif
+
+TD_EXPORT int32_t td_ffi_call(td_ffi_args args) {
+  switch (args.op) {
+    case TD_FFI_SUPPORTED:
+      return TD_SUPPORTED;
+    case TD_FFI_SIGNAL_NUMBER:
+      return args.a ? signal_number((const char *)(intptr_t)args.a) : -1;
+    case TD_FFI_STRERROR:
+      if (args.b && args.c > 0) snprintf((char *)(intptr_t)args.b, (size_t)args.c, "%s", strerror((int)(args.a < 0 ? -args.a : args.a)));
+      return 0;
+#if TD_SUPPORTED
+    case TD_FFI_DISPOSITION:
+      return ffi_disposition(args.a);
+    case TD_FFI_START:
+      return ffi_start(args.a, (int32_t *)(intptr_t)args.b, args.c, (void (*)(void))(intptr_t)args.d);
+    case TD_FFI_STOP:
+      return ffi_stop(args.a);
+    case TD_FFI_SUSPEND:
+      if (args.a > 0 && args.a < MAX_SIGNAL) suspend_signal((int)args.a);
+      return 0;
+    case TD_FFI_RESUME:
+      if (args.a > 0 && args.a < MAX_SIGNAL) resume_signal((int)args.a);
+      return ffi_disposition(args.a);
+    case TD_FFI_STATS:
+      if (args.b) ffi_stats(args.a, (int32_t *)(intptr_t)args.b);
+      return 0;
+#endif
+    default:
+      return -ENOSYS;
+  }
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"signalNumber", NULL, js_signal_number, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -831,9 +1162,22 @@ static napi_value init(napi_env env, napi_value exports) {
       {"stats", NULL, js_stats, NULL, NULL, NULL, napi_enumerable, NULL},
       {"deadlineStart", NULL, js_deadline_start, NULL, NULL, NULL, napi_enumerable, NULL},
       {"deadlineWake", NULL, js_deadline_wake, NULL, NULL, NULL, napi_enumerable, NULL},
+#if TD_SUPPORTED
+      {"fsMkdir", NULL, js_fs_mkdir, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"fsLstat", NULL, js_fs_lstat, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"fsUnlink", NULL, js_fs_unlink, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"fsRename", NULL, js_fs_rename, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"fsWriteNew", NULL, js_fs_write_new, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"fsReadDir", NULL, js_fs_read_dir, NULL, NULL, NULL, napi_enumerable, NULL},
+#endif
   };
   CHECK_NAPI(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   napi_value supported;
+#if TD_SUPPORTED
+  napi_value eexist;
+  CHECK_NAPI(env, napi_create_int32(env, EEXIST, &eexist));
+  CHECK_NAPI(env, napi_set_named_property(env, exports, "EEXIST", eexist));
+#endif
   CHECK_NAPI(env, napi_get_boolean(env, TD_SUPPORTED, &supported));
   CHECK_NAPI(env, napi_set_named_property(env, exports, "supported", supported));
 #if TD_SUPPORTED

@@ -29,7 +29,7 @@ import { CONTROL_SOCKET_ENV, ownStateDir, publishState, publishThreads, publishT
 import { agentDir, controlSocketWorkerFile, reportedFile } from './package-files.js';
 import { printLine } from './stderr.js';
 import { registerThisThread, requestWorkerActivation, serveThreadRegistry } from './thread-registry.js';
-import { loadNativeAddon } from './native-addon.js';
+import { loadSignalWatchers } from './native-addon.js';
 import { denoAllows, readEnv } from './permissions.js';
 import { detectRuntime } from './runtime-name.js';
 import { isMainThread, workerThreads } from './threads.js';
@@ -109,12 +109,15 @@ export function listenForActivation(options: TriggerOptions = {}): Triggers {
   setActivationDefaults(activationDefaultsFromEnv());
   // Worker threads that load the runtime register here, for the trigger to reach them too.
   serveThreadRegistry(publishThreads);
-  const dir = ownStateDir();
-  const files = dir === undefined ? undefined : stateFiles(dir, process.pid);
-
   const signal = options.signal ?? readEnv(ENV.signal) ?? defaultSignal();
   // Both triggers and the debugger itself need the agent's files (a bundled runtime may have none).
   const agentProblem = agentFilesProblem();
+  // Bun: the addon first, whose file operations write the state file there (host-fs.ts: node:fs
+  // would cost an idle Bun process 4 MiB resident, the addon is loaded for the watcher anyway).
+  if (typeof (globalThis as { Bun?: unknown }).Bun !== 'undefined' && agentProblem === undefined) loadSignalWatchers('the native signal watcher');
+  const dir = ownStateDir();
+  const files = dir === undefined ? undefined : stateFiles(dir, process.pid);
+
   if (agentProblem !== undefined) {
     triggers.signalProblem = agentProblem;
     if (files !== undefined) triggers.trigger = { none: agentProblem };
@@ -206,7 +209,7 @@ function activateFromOutside(): void {
 
 /** Starts the watcher; returns why not as a sentence when it cannot. */
 function startSignalWatcher(signal: string): { signal: string } | string {
-  const native = loadNativeAddon('the native signal watcher');
+  const native = loadSignalWatchers('the native signal watcher');
   if (typeof native === 'string') return native;
   try {
     const watcher = native.startWatcher({ signal, control: controlBlock, index: Word.REQUEST, bits: Request.ACTIVATE, onSignal: activateFromOutside });

@@ -1,7 +1,8 @@
 /**
  * The few synchronous file operations the runtime does before activation (the state file and its
- * directory, finding the agent's files, a line on stderr): Deno's own file API on Deno, else
- * node:fs, loaded on first use.
+ * directory, finding the agent's files, a line on stderr): Deno's own file API on Deno; on Bun the
+ * native addon's (useNativeFiles) once it is loaded, and Bun.file for whether a file is there;
+ * else node:fs, loaded on first use.
  *
  * Every instrumented process loads the runtime, and on Bun and Deno the Node layer is the largest
  * part of what that costs in memory: an idle process that imports node:fs is 4 MiB larger on Bun
@@ -35,6 +36,30 @@ const deno = (globalThis as { Deno?: DenoFs & { version?: unknown } }).Deno;
 /** Deno's file API when this is Deno (its `Deno` global; Node and Bun have none). */
 const denoFs: DenoFs | undefined = deno !== undefined && typeof deno.openSync === 'function' ? deno : undefined;
 
+/** The same operations from @trapdoor-js/native (0 or an errno each), on Bun once it is loaded (useNativeFiles). */
+export type NativeFiles = NonNullable<ReturnType<typeof import('@trapdoor-js/native')._files>>;
+let native: NativeFiles | undefined;
+
+/**
+ * Bun: the runtime's state-file operations through the native addon from now on (loaded anyway
+ * for the signal watcher), not node:fs, which would cost an idle Bun process about 4 MiB
+ * resident and a thread for them alone (bench/startup.mjs's memory rows).
+ */
+export function useNativeFiles(files: NativeFiles | undefined): void {
+  native = files;
+}
+
+/** Throws for a native operation's errno, with the code host-fs's callers look at. */
+function check(errno: number, what: string, path: string): void {
+  if (errno === 0) return;
+  const error = new Error(`${what} ${path}: errno ${errno}`) as Error & { code?: string; errno?: number };
+  error.errno = errno;
+  if (errno === native?.EEXIST) error.code = 'EEXIST';
+  throw error;
+}
+
+const bun = (globalThis as { Bun?: { file?(path: string): { size: number } } }).Bun;
+
 let nodeFs: NodeFs | undefined;
 /** node:fs, loaded on first use (synchronously: callers may be inside a busy loop). */
 function fs(): NodeFs {
@@ -56,6 +81,7 @@ function writeAll(write: (data: Uint8Array) => number, text: string): void {
 export function makeDir(dir: string, mode: number): 'created' | 'exists' | 'failed' {
   try {
     if (denoFs !== undefined) denoFs.mkdirSync(dir, { mode });
+    else if (native !== undefined) check(native.fsMkdir(dir, mode), 'mkdir', dir);
     else fs().mkdirSync(dir, { mode });
     return 'created';
   } catch (error) {
@@ -70,6 +96,10 @@ export function linkStat(path: string): { directory: boolean; uid: number | unde
       const info = denoFs.lstatSync(path);
       return { directory: info.isDirectory, uid: info.uid ?? undefined, mode: info.mode ?? 0 };
     }
+    if (native !== undefined) {
+      const info = native.fsLstat(path);
+      return typeof info === 'number' ? undefined : { directory: info[0], uid: info[1], mode: info[2] };
+    }
     const stat = fs().lstatSync(path);
     return { directory: stat.isDirectory(), uid: stat.uid, mode: stat.mode };
   } catch {
@@ -79,6 +109,9 @@ export function linkStat(path: string): { directory: boolean; uid: number | unde
 
 /** Whether `path` exists (following symlinks); false when it cannot be told. */
 export function exists(path: string): boolean {
+  // Bun: a file with something in it exists, told without node:fs (the files looked for at start
+  // are never empty); anything else node:fs says.
+  if (bun?.file !== undefined && bun.file(path).size > 0) return true;
   if (denoFs === undefined) return fs().existsSync(path);
   try {
     denoFs.statSync(path);
@@ -115,6 +148,7 @@ export function writeNewFile(path: string, text: string, mode: number): void {
     }
     return;
   }
+  if (native !== undefined) return check(native.fsWriteNew(path, text, mode), 'write', path);
   const node = fs();
   const fd = node.openSync(path, 'wx', mode);
   try {
@@ -127,18 +161,25 @@ export function writeNewFile(path: string, text: string, mode: number): void {
 /** Renames `from` to `to` (replacing `to` atomically); throws when it cannot. */
 export function rename(from: string, to: string): void {
   if (denoFs !== undefined) denoFs.renameSync(from, to);
+  else if (native !== undefined) check(native.fsRename(from, to), 'rename', from);
   else fs().renameSync(from, to);
 }
 
 /** Removes a file; throws when it cannot (also when it is not there). */
 export function removeFile(path: string): void {
   if (denoFs !== undefined) denoFs.removeSync(path);
+  else if (native !== undefined) check(native.fsUnlink(path), 'unlink', path);
   else fs().unlinkSync(path);
 }
 
 /** The names in a directory; throws when it cannot be read. */
 export function listDir(dir: string): string[] {
   if (denoFs !== undefined) return Array.from(denoFs.readDirSync(dir), (entry) => entry.name);
+  if (native !== undefined) {
+    const names = native.fsReadDir(dir);
+    if (typeof names === 'number') check(names, 'readdir', dir);
+    return names as string[];
+  }
   return fs().readdirSync(dir);
 }
 

@@ -5,11 +5,33 @@
  * the permissions that reading and loading it need (asking would stop the program at a prompt).
  */
 import { ancestors, dirname, join } from './paths.js';
-import { denoFiles, exists, realPath } from './host-fs.js';
+import { denoFiles, exists, realPath, useNativeFiles } from './host-fs.js';
 import { agentDir, createRequire, reportedFile } from './package-files.js';
 import { denoAllows } from './permissions.js';
+import { addonFile, loadFfiWatchers, type SignalWatchers } from './native-ffi.js';
 
 export type NativeModule = typeof import('@trapdoor-js/native');
+
+/**
+ * The signal watcher (activation-triggers.ts), or why not as a sentence. On Deno first through
+ * FFI (native-ffi.ts: no CommonJS loaded), which needs --allow-ffi for every path (Deno refuses
+ * pointers and callbacks to a path-scoped grant such as `trapdoor run`'s); else, and where that
+ * cannot load (an addon built before its C entry point), the package itself.
+ */
+export function loadSignalWatchers(what: string): SignalWatchers | string {
+  if (denoFiles && denoAllows({ name: 'read', path: dirname(reportedFile) }) && denoAllows({ name: 'ffi' })) {
+    try {
+      const entry = nearestNative(agentDir());
+      if (entry !== undefined) {
+        const watchers = loadFfiWatchers(addonFile(dirname(entry), exists));
+        if (typeof watchers !== 'string') return watchers;
+      }
+    } catch {
+      // the agent's files not found: loadNativeAddon says so
+    }
+  }
+  return loadNativeAddon(what);
+}
 
 /** The loaded addon, or why not as a sentence that names `what` needs it ("the native signal watcher"). */
 export function loadNativeAddon(what: string): NativeModule | string {
@@ -24,6 +46,8 @@ export function loadNativeAddon(what: string): NativeModule | string {
     return `@trapdoor-js/native is not installed (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`;
   }
   if (!native.isAvailable()) return native.loadError()?.message ?? '@trapdoor-js/native did not load';
+  // Bun: the state file's operations through the addon from now on, not node:fs (host-fs.ts).
+  if (typeof (globalThis as { Bun?: unknown }).Bun !== 'undefined') useNativeFiles(native._files?.());
   return native;
 }
 
@@ -35,16 +59,19 @@ export function loadNativeAddon(what: string): NativeModule | string {
  * nothing (Deno without a node_modules folder), the resolver.
  */
 function resolveNative(require: NodeJS.Require, from: string): string {
-  if (denoFiles) {
-    for (const dir of ancestors(from)) {
-      const entry = join(dir, 'node_modules', '@trapdoor-js', 'native', 'index.cjs');
-      if (!exists(entry)) continue;
-      try {
-        return realPath(entry);
-      } catch {
-        break;
-      }
+  return (denoFiles ? nearestNative(from) : undefined) ?? require.resolve('@trapdoor-js/native');
+}
+
+/** The package's entry in the nearest node_modules folder above `from`, symlinks resolved, or undefined. */
+function nearestNative(from: string): string | undefined {
+  for (const dir of ancestors(from)) {
+    const entry = join(dir, 'node_modules', '@trapdoor-js', 'native', 'index.cjs');
+    if (!exists(entry)) continue;
+    try {
+      return realPath(entry);
+    } catch {
+      return undefined;
     }
   }
-  return require.resolve('@trapdoor-js/native');
+  return undefined;
 }
