@@ -4,18 +4,16 @@
 // module graph tsc wrote (nine ES modules, and four more of @trapdoor-js/runtime's for its state
 // files) the CLI also paid for Node's ES module loader: resolution, reads, links.
 //
-// Bundled: cli.js, commands/run.js and what they import, and @trapdoor-js/runtime/discovery
-// (the state files' rules, evaluated only when run.js first imports it: esbuild keeps a dynamic
-// import of a bundled module lazy). Outside: node: built-ins, and the other commands
-// (instrument, attach, stack, test), which bin/trapdoor.js loads through dist/cli.js instead, so
-// that their errors are the same CliError class the CLI reports them with. Anything else found in
-// the bundle fails the build.
+// Bundled: cli.js, commands/run.js and what they import. Outside: node: built-ins; the runtime's
+// state-file rules (@trapdoor-js/runtime/discovery), which run.js requires from the runtime's
+// CommonJS build; and the other commands (instrument, attach, stack, test), which bin/trapdoor.js
+// loads through dist/cli.js instead, so that their errors are the same CliError class the CLI
+// reports them with. Anything else found in the bundle fails the build.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { CJS_URL, CJS_URL_BANNER, ownUrls } from './own-urls.mjs';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
-const runtimeDist = fileURLToPath(new URL('./', import.meta.resolve('@trapdoor-js/runtime/discovery')));
 const OTHER_COMMANDS = ['instrument', 'attach', 'stack', 'test'].map((name) => `./commands/${name}.js`);
 const outfile = `${dist}cli-entry.cjs`;
 
@@ -27,8 +25,6 @@ const result = await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  // The runtime's ES build, as the CLI imported it (its package.json names it under "import").
-  conditions: ['import'],
   sourcemap: true,
   sourcesContent: false,
   external: ['node:*', ...OTHER_COMMANDS],
@@ -41,5 +37,5 @@ const result = await build({
 });
 const foreign = Object.keys(result.metafile.inputs)
   .map((input) => fileURLToPath(new URL(input, `file://${process.cwd()}/`)))
-  .filter((file) => !file.startsWith(dist) && !file.startsWith(runtimeDist));
-if (foreign.length > 0) throw new Error(`bundle-cli: cli-entry.cjs would hold files from outside trapdoor's and the runtime's dist/: ${foreign.join(', ')}`);
+  .filter((file) => !file.startsWith(dist));
+if (foreign.length > 0) throw new Error(`bundle-cli: cli-entry.cjs would hold files from outside dist/: ${foreign.join(', ')}`);

@@ -115,16 +115,18 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (cache !== undefined) env[CACHE_ENV.dir] = cache;
   // The state files' rules (@trapdoor-js/runtime/discovery) are needed before the start only on
   // Deno; on Node and Bun they are loaded while the program starts (below).
-  const discovery = parsed.runtime === 'deno' ? await loadDiscovery() : undefined;
+  const discovery = parsed.runtime === 'deno' ? loadDiscovery() : undefined;
   // Deno may not ask for the user id (the state directory's name) without --allow-sys: name the
   // directory for it, and let it write there.
   const stateDir = discovery !== undefined ? prepareStateDir(discovery, env) : undefined;
   // And Deno allows a Unix socket by its exact path only, so the control socket (used when the
   // signal cannot be) is named before the child's pid is known.
   if (stateDir !== undefined && !env[discovery!.CONTROL_SOCKET_ENV]) {
-    // Required, not imported: from the bundled CLI (dist/cli.cjs) an import() would start Node's ES module loader.
-    const { randomBytes } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
-    const suffix = randomBytes(4).toString('hex');
+    // Unique, not secret (the directory is the user's own, 0700): Math.random, not node:crypto,
+    // which this process would load for it before the program starts.
+    const suffix = Math.floor(Math.random() * 0x100000000)
+      .toString(16)
+      .padStart(8, '0');
     env[discovery!.CONTROL_SOCKET_ENV] = join(stateDir, `run-${process.pid}-${suffix}.sock`);
   }
   const controlSocket = discovery !== undefined ? env[discovery.CONTROL_SOCKET_ENV] || undefined : undefined;
@@ -149,15 +151,20 @@ export async function runCommand(argv: string[]): Promise<number> {
   const status = runChild(command, env, { relay, onExit: (pid) => (exited = pid) });
   // Loaded once the program is starting, not before: on its way to the program it would be part
   // of the start-up that `trapdoor run` adds.
-  const [code, rules] = await Promise.all([status, discovery ?? loadDiscovery()]);
+  const rules = discovery ?? loadDiscovery();
+  const code = await status;
   if (exited !== undefined) removeStateFiles(rules, env, exited);
   return code;
 }
 
 type Discovery = typeof import('@trapdoor-js/runtime/discovery');
 
-function loadDiscovery(): Promise<Discovery> {
-  return import('@trapdoor-js/runtime/discovery');
+/**
+ * Required (the runtime's CommonJS build), not imported: the bundled CLI (dist/cli-entry.cjs,
+ * which leaves the runtime's files to the runtime's package) then never starts Node's ES module loader.
+ */
+function loadDiscovery(): Discovery {
+  return createRequire(import.meta.url)('@trapdoor-js/runtime/discovery') as Discovery;
 }
 
 /** Removes what the program left in the state directory (its state file and control socket). */
