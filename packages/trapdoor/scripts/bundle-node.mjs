@@ -11,7 +11,10 @@
 // of its own, registered as a data: URL: Node holds the main thread in `module.register` until it
 // has loaded, and hooks.js loads after that, while the main thread loads the runtime.
 //
-// What neither thread needs with a warm cache stays outside, loaded on a miss as before:
+// 3. dist/loaders/bun/register.js, Bun's preload (`bun --preload`, `trapdoor run --runtime bun`),
+// the same way, as one ES module: Bun too pays per module for the thirteen it was.
+//
+// What neither thread (nor Bun's preload) needs with a warm cache stays outside, loaded on a miss as before:
 // loaders/instrument-module.js and the transform behind it (Babel's parser, oxc-parser), and the
 // runtime (@trapdoor-js/runtime, one file of its own). Each bundled module's `import.meta.url`
 // keeps naming the file tsc wrote, so the relative paths and `createRequire` in it resolve as
@@ -62,3 +65,4 @@ async function bundle(entry, format, base, banner) {
 // loader never takes.
 await bundle('loaders/node/start.cjs', 'cjs', CJS_URL, CJS_URL_BANNER);
 await bundle('loaders/node/hooks.js', 'esm', 'import.meta.url');
+await bundle('loaders/bun/register.js', 'esm', 'import.meta.url');
