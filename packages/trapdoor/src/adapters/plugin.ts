@@ -272,9 +272,11 @@ function pluginOf(options: ResolvedOptions, meta: UnpluginContextMeta): Unplugin
           // the plugin itself (`[unplugin] trapdoor: …`).
           const framework = context.getNativeBuildContext?.().framework;
           const printsLoc = framework === undefined || framework === 'esbuild';
-          const located = error.message.split('\n')[0];
-          const message = printsLoc ? reason(error) : framework === 'bun' ? located : `trapdoor: ${located}`;
-          context.error({ message, id: path, loc: { file: path, line: error.line ?? 1, column: error.column ?? 0 } });
+          const [located, ...frameLines] = error.message.split('\n');
+          const message = printsLoc ? reason(error) : framework === 'bun' ? located! : `trapdoor: ${located}`;
+          // Rollup and Vite print an error's `frame` in place of its stack; a `loc` gets none made for it.
+          const frame = framework === undefined && frameLines.length > 0 ? frameLines.join('\n') : undefined;
+          context.error({ message, id: path, loc: { file: path, line: error.line ?? 1, column: error.column ?? 0 }, ...(frame === undefined ? {} : { frame }) });
           return undefined;
         }
         throw error;
