@@ -8,7 +8,8 @@
  *    Vite's pipeline, before its own TypeScript step, so the maps chain and Vitest's stack traces and
  *    coverage stay in original positions; node_modules and trapdoor's own files are left alone;
  *  - the runner (vitest-runner.ts, set as `test.runner`, wrapping the project's own runner if it
- *    has one) arms a deadline around each test function with the test's own timeout.
+ *    has one; its deadlines in vitest-deadlines.ts) arms a deadline around each test function with
+ *    the test's own timeout.
  *
  * Inline `test.projects` get the plugin too (those with `extends: true` inherit it from here);
  * projects given as config files, folders or globs load their own configs and need it there (the
@@ -40,6 +41,8 @@ export interface TrapdoorVitestOptions {
 const KNOWN = new Set(['include', 'exclude', 'timeout']);
 /** The runner that arms the deadlines: dist/test-runners/vitest-runner.js. */
 const RUNNER = fileURLToPath(new URL('./vitest-runner.js', import.meta.url));
+/** What the runner arms them with, which Node loads itself (see vitest-deadlines.ts). */
+const DEADLINES = fileURLToPath(new URL('./vitest-deadlines.js', import.meta.url));
 /** This package's folder (dist/test-runners/ → its root), as given and through symbolic links. */
 const OWN_DIRS = ((dir) => [...new Set([dir, realpathOr(dir)])])(fileURLToPath(new URL('../../', import.meta.url)));
 
@@ -132,8 +135,10 @@ export default function trapdoor(options: TrapdoorVitestOptions = {}): Plugin[] 
       const deps = (server.deps ??= {});
       // The runner goes through Vite (so its `import 'vitest'` is the Vitest that runs, however the
       // project installed it); the runtime never does: it must be the one copy per thread Node loads.
+      // Nor does the runner's implementation: Node loads it and what it imports without a fetch
+      // from this process for each (trapdoor in a workspace, outside node_modules, is inlined otherwise).
       if (deps.inline !== true) deps.inline = [...(deps.inline ?? []), exactPath(RUNNER)];
-      deps.external = [...(deps.external ?? []), ...runtimeDirs.map(underDir)];
+      deps.external = [...(deps.external ?? []), exactPath(DEADLINES), ...runtimeDirs.map(underDir)];
       // trapdoor's runner is a frame under every test: hidden, as Vitest hides its own (which it
       // does by path, node_modules included — so in an installed project this changes nothing).
       const projectFilter = test.onStackTrace;

@@ -68,7 +68,7 @@ interface Running {
  * that is running decides (`nested`, a stack). Concurrent ones (a parent with `concurrency` above 1,
  * `{ concurrency: true }` on a test or describe, and everything under them: node:test gives children
  * their parent's concurrency) interleave on the thread, and a stack would let the last one started
- * decide for all. So, as for Vitest and Jest (../vitest-runner.ts, jest-concurrent.cts): the deadline
+ * decide for all. So, as for Vitest and Jest (../vitest-deadlines.ts, jest-concurrent.cts): the deadline
  * armed is that of the test whose code runs. Each concurrent test's code runs with an
  * AsyncLocalStorage holding its deadline; while any runs, an async_hooks `before` hook sees every
  * callback about to run and arms its test's deadline when another's is armed (a test without a
