@@ -103,6 +103,15 @@ describe('a file', () => {
     expect(read('sum.js')).toBe(source);
   });
 
+  it.runIf(existsSync('/proc/self'))('fails with the reason where no folder can be made (procfs answers ENOENT), instead of never returning', () => {
+    tree({ 'sum.js': source });
+    // Node 20's recursive mkdir retries such a folder forever: the timeout only ends a hung run.
+    const r = spawnSync(process.execPath, [BIN, 'instrument', 'sum.js', '-o', '/proc/trapdoor-test/out/sum.js'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    expect(r.signal).toBe(null);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^trapdoor instrument: cannot write \/proc\/trapdoor-test\/out\/sum\.js(\.map)?: ENOENT: no such file or directory, mkdir '\/proc\/trapdoor-test'\n$/);
+  });
+
   it('says a missing input is missing, exit 2', () => {
     const r = trapdoor('nope.js', '-o', 'out.js');
     expect(r).toMatchObject({ code: 2, stderr: 'trapdoor instrument: no such file or directory: nope.js\n' });

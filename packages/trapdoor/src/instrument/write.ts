@@ -3,7 +3,7 @@
  * renamed into place, so a reader (or a crash) never sees a half-written file, and an
  * existing output file is replaced whole.
  */
-import { chmodSync, copyFileSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CliError } from '../errors.js';
 
@@ -25,10 +25,10 @@ export function writeAll(outputs: Output[], display: (path: string) => string): 
 
 function write(output: Output): void {
   if (output.kind === 'dir') {
-    mkdirSync(output.dest, { recursive: true });
+    makeDirectory(output.dest);
     return;
   }
-  mkdirSync(dirname(output.dest), { recursive: true });
+  makeDirectory(dirname(output.dest));
   const temporary = `${output.dest}.${process.pid}.trapdoor-tmp`;
   try {
     switch (output.kind) {
@@ -48,5 +48,26 @@ function write(output: Output): void {
   } catch (error) {
     rmSync(temporary, { force: true });
     throw error;
+  }
+}
+
+/**
+ * `mkdir -p`, by hand: Node 20's `mkdirSync(dir, { recursive: true })` never returns when a mkdir
+ * under a parent that exists fails with ENOENT (it makes the parent again and retries, forever),
+ * which is what procfs answers (`-o /proc/x/out`). Here each missing folder is made once, from the
+ * nearest one that exists down, and the first error is the answer.
+ */
+function makeDirectory(dir: string): void {
+  const missing: string[] = [];
+  for (let at = dir; !existsSync(at); at = dirname(at)) {
+    missing.unshift(at);
+    if (dirname(at) === at) break;
+  }
+  for (const folder of missing) {
+    try {
+      mkdirSync(folder);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error; // made meanwhile: fine
+    }
   }
 }
