@@ -1,10 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { instrumentModule, type Instrumented, type InstrumentModuleOptions } from '../loaders/instrument-module.js';
 import { CACHE_ENV, DiskCache } from './disk-cache.js';
-import { decodeEntry, encodeEntry, InstrumentCache, instrumentCached, transformVersion } from './instrumented.js';
+import { buildStamp, decodeEntry, encodeEntry, InstrumentCache, instrumentCached, transformVersion } from './instrumented.js';
 
 let root: string;
 const saved = { ...process.env };
@@ -146,5 +148,60 @@ describe('the cache of instrumented modules', () => {
   it('the transform version is stable within a process and names the transform build (a 64-digit key)', () => {
     expect(transformVersion()).toMatch(/^[0-9a-f]{64}$/);
     expect(transformVersion()).toBe(transformVersion());
+  });
+});
+
+describe('build stamps (the transform version without a stat of every compiled file)', () => {
+  // The script both builds run after tsc (packages/transform/package.json, this package's).
+  const script = fileURLToPath(new URL('../../../transform/scripts/build-id.mjs', import.meta.url));
+  let dist: string;
+  beforeEach(() => {
+    dist = mkdtempSync(join(tmpdir(), 'trapdoor-stamp-'));
+    mkdirSync(join(dist, 'sub'));
+  });
+  afterEach(() => rmSync(dist, { recursive: true, force: true }));
+  const build = (index: string, files: string[] = []): string | undefined => {
+    writeFileSync(join(dist, 'index.js'), index);
+    writeFileSync(join(dist, 'sub', 'emit.js'), 'export const emit = 1;\n');
+    writeFileSync(join(dist, 'index.js.map'), '{}');
+    execFileSync(process.execPath, [script, dist, ...files]);
+    return buildStamp(dist, 'index.js');
+  };
+
+  it('a rebuild with other code gets another stamp, one with the same code the same', () => {
+    const first = build('export const a = 1;\n');
+    expect(first).toMatch(/^build [0-9a-f]{64}$/);
+    expect(build('export const a = 1;\n')).toBe(first);
+    const other = build('export const a = 2;\n');
+    expect(other).toMatch(/^build [0-9a-f]{64}$/);
+    expect(other).not.toBe(first);
+    // Only the files named count, when some are.
+    const named = build('export const a = 3;\n', ['sub/emit.js']);
+    expect(build('export const a = 4;\n', ['sub/emit.js'])).toBe(named);
+  });
+
+  it('counts no stamp older than the entry (a tsc run alone after the build) and none that is missing', () => {
+    expect(build('export const a = 1;\n')).toBeDefined();
+    // Written within a moment, in any order (a package manager's store): it counts.
+    const stamped = statSync(join(dist, 'build-id.json')).mtimeMs;
+    const soon = new Date(stamped + 500);
+    utimesSync(join(dist, 'index.js'), soon, soon);
+    expect(buildStamp(dist, 'index.js')).toBeDefined();
+    const later = new Date(stamped + 10_000);
+    utimesSync(join(dist, 'index.js'), later, later);
+    expect(buildStamp(dist, 'index.js')).toBeUndefined();
+    rmSync(join(dist, 'build-id.json'));
+    expect(buildStamp(dist, 'index.js')).toBeUndefined();
+  });
+
+  it("the built transform's stamp is the hash of its code as it is now", () => {
+    const transformDist = fileURLToPath(new URL('../../../transform/dist/', import.meta.url));
+    const stamp = buildStamp(transformDist, 'index.js');
+    expect(stamp).toMatch(/^build [0-9a-f]{64}$/);
+    // Hash it again, into a copy, and compare.
+    const copy = join(dist, 'transform');
+    execFileSync('cp', ['-R', transformDist, copy]);
+    execFileSync(process.execPath, [script, copy]);
+    expect(buildStamp(copy, 'index.js')).toBe(stamp);
   });
 });

@@ -5,9 +5,12 @@
  *   - every option (the file's path, which the site table names; the runtime's URL and path;
  *     module type; inline map; the input source map, when the loader compiled the file itself);
  *   - the external source map the code names, when the loader reads it (its text);
- *   - the transform's version: the versions of @trapdoor-js/transform, trapdoor-js,
- *     @babel/parser and oxc-parser, and the size and modification time of each of their compiled files, so a
- *     rebuilt transform (same version number, new code) never reads an older result.
+ *   - the transform's version: the build stamps (dist/build-id.json, a hash of the compiled code,
+ *     written by the builds: packages/transform/scripts/build-id.mjs) of @trapdoor-js/transform and
+ *     of this package's loader files, the version of oxc-parser and the size and modification time of
+ *     @babel/parser's file, so a rebuilt transform (same version number, new code) never reads an
+ *     older result. Without a stamp (running from the sources, or a `tsc` run alone after the
+ *     build), the versions and the size and modification time of every compiled file instead.
  * So a hit needs no transform at all: the loaders load the transform (Babel's parser, the larger
  * part of an instrumented start-up) only on a miss.
  *
@@ -80,8 +83,8 @@ function debugLine(line: string): void {
 }
 
 /**
- * The transform's version, as the cache keys see it (computed once per process: a few stat
- * calls, no file read but three package.json files).
+ * The transform's version, as the cache keys see it (computed once per process: two stamps and
+ * a few stat calls, or, without the stamps, a stat of every compiled file).
  */
 export function transformVersion(): string {
   if (version !== undefined) return version;
@@ -94,7 +97,9 @@ export function transformVersion(): string {
   };
   try {
     const transform = require.resolve('@trapdoor-js/transform/package.json');
-    describe(transform, ['dist']);
+    const transformStamp = buildStamp(join(dirname(transform), 'dist'), 'index.js');
+    if (transformStamp !== undefined) parts.push(transformStamp);
+    else describe(transform, ['dist']);
     // @babel/parser decides what the transform sees: from the transform's own folder.
     const fromTransform = createRequire(transform);
     parts.push(statsOf(fromTransform.resolve('@babel/parser')));
@@ -105,18 +110,43 @@ export function transformVersion(): string {
     } catch {}
     parts.push(oxc);
     // This package's files that shape the result (loaders/instrument-module.js, instrument/source-maps.js).
+    // Stamped by this package's build (package.json), with the Deno loader's copy of them.
     const own = fileURLToPath(new URL('../', import.meta.url));
-    parts.push(statsOf(built(join(own, 'loaders', 'instrument-module.js'))), statsOf(built(join(own, 'instrument', 'source-maps.js'))));
-    // The Deno loader's copy of both and of the transform, one file (scripts/bundle-deno.mjs).
-    const denoBundle = join(own, 'loaders', 'deno', 'transform.cjs');
-    if (existsSync(denoBundle)) parts.push(statsOf(denoBundle));
-    describe(join(own, '..', 'package.json'), []);
+    const ownStamp = buildStamp(own, 'loaders/instrument-module.js');
+    if (ownStamp !== undefined) parts.push(ownStamp);
+    else {
+      parts.push(statsOf(built(join(own, 'loaders', 'instrument-module.js'))), statsOf(built(join(own, 'instrument', 'source-maps.js'))));
+      // The Deno loader's copy of both and of the transform, one file (scripts/bundle-deno.mjs).
+      const denoBundle = join(own, 'loaders', 'deno', 'transform.cjs');
+      if (existsSync(denoBundle)) parts.push(statsOf(denoBundle));
+      describe(join(own, '..', 'package.json'), []);
+    }
   } catch (error) {
     // Cannot tell the version: a key no other process makes, so nothing is reused.
     parts.push(`unknown ${process.pid} ${Date.now()} ${String(error)}`);
   }
   return (version = cacheKey(...parts));
 }
+
+/**
+ * The id in `<dist>/build-id.json`, the build's stamp of its compiled code, when there is one and
+ * it is not older than `entry`, a file every build rewrites: a `tsc` run alone (a watch, an
+ * editor's build) leaves an older stamp behind, which then does not count. An install writes
+ * the files anew (npm, at install time, not the tarball's; pnpm, into its store) within moments
+ * of each other, in any order: STAMP_SLACK_MS.
+ */
+export function buildStamp(dist: string, entry: string): string | undefined {
+  try {
+    const stamp = join(dist, 'build-id.json');
+    if (statSync(stamp).mtimeMs + STAMP_SLACK_MS < statSync(join(dist, entry)).mtimeMs) return undefined;
+    const id = (JSON.parse(readFileSync(stamp, 'utf8')) as { id?: unknown }).id;
+    return typeof id === 'string' && id !== '' ? `build ${id}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const STAMP_SLACK_MS = 1000;
 
 /** The compiled file, or its TypeScript source when this runs from the sources (a test runner). */
 function built(file: string): string {
