@@ -298,6 +298,20 @@ console.log('ready');
 `,
 );
 
+// On Deno what the runtime does there with --allow-ffi for every path (as here, -A): the same
+// addon through Deno.dlopen (native-ffi.ts), no CommonJS loaded.
+const idleWatcherDeno = write(
+  'idle-watcher-deno.mjs',
+  `import { addonFile, loadFfiWatchers } from ${JSON.stringify(pathToFileURL(path.join(runtimeEsm, 'native-ffi.js')).href)};
+const exists = (file) => { try { Deno.statSync(file); return true; } catch { return false; } };
+const watchers = loadFfiWatchers(addonFile(${JSON.stringify(path.dirname(nativeEntry))}, exists));
+if (typeof watchers === 'string') throw new Error(watchers);
+watchers.startWatcher({ signal: 'SIGUSR2', control: new Int32Array(new SharedArrayBuffer(64)), index: 0, bits: 1, onSignal() {} });
+setInterval(() => {}, 1000);
+console.log('ready');
+`,
+);
+
 const memory = [];
 if (process.platform === 'linux' && PARTS.includes('memory')) {
   for (const runtime of runtimes) {
@@ -312,7 +326,7 @@ if (process.platform === 'linux' && PARTS.includes('memory')) {
       ...(runtime === 'deno' ? [["Deno's own file API: a directory made, a file written and renamed (the runtime's state file on Deno)", [...rt.command, idleDenoFiles]]] : []),
       ["the runtime's code, not armed (the production entry)", [...rt.command, idleRuntimeCode]],
       ['@trapdoor-js/runtime/deadline imported (every test process of `trapdoor test`)', [...rt.command, idleDeadline]],
-      ['the native signal watcher started (part of the runtime)', [...rt.command, idleWatcher]],
+      ['the native signal watcher started (part of the runtime)', [...rt.command, runtime === 'deno' ? idleWatcherDeno : idleWatcher]],
       ['instrumented ahead of time (runtime loaded, idle)', [...rt.command, idlePrebuilt]],
       ['register loader (idle, warm cache)', rt.register(idle)],
       ['activated, a client attached, paused in a busy loop', [...rt.command, spinPrebuilt], pauseWithClient],

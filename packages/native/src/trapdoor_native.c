@@ -19,6 +19,7 @@
  * dispatcher threads take, so joining one while holding g_lifecycle cannot deadlock.
  * Order: g_lifecycle before g_lock.
  */
+#define _GNU_SOURCE /* dladdr */
 #define NAPI_VERSION 4
 #include <node_api.h>
 
@@ -32,6 +33,7 @@
 #define TD_SUPPORTED 0
 #else
 #define TD_SUPPORTED 1
+#include <dlfcn.h>
 #include <pthread.h>
 #include <signal.h>
 #include <time.h>
@@ -151,19 +153,9 @@ typedef struct watcher {
   int main_thread;              /* started on the process's main thread: its teardown is the exit */
   napi_ref array_ref;           /* keeps the Int32Array (and its SharedArrayBuffer) alive */
   napi_threadsafe_function tsfn;
-  struct notifier *notifier;    /* instead of tsfn: a watcher started through the C entry points (Deno's FFI) */
+  int ffi;                      /* started through the C entry points (Deno's FFI): no tsfn, see TD_FFI_START */
 } watcher;
 
-/* The wake-up of a watcher started through the C entry points: its own thread calls `notify`
- * (a Deno.UnsafeCallback), because a call from a foreign thread blocks until the JS thread has
- * run it, which must hold neither lock nor a dispatcher that stop() joins. */
-typedef struct notifier {
-  pthread_t thread;
-  td_sem sem;      /* posted by the dispatcher (pending 0 -> 1) and by stop */
-  int stopping;    /* atomic */
-  int pending;     /* atomic: a call is due and not yet started */
-  void (*notify)(void);
-} notifier;
 
 typedef struct dispatcher {
   pthread_t thread;
@@ -228,11 +220,11 @@ static void *dispatch_main(void *arg) {
     if (__atomic_load_n(&d->stopping, __ATOMIC_ACQUIRE)) break;
     __atomic_add_fetch(&s->deliveries, 1, __ATOMIC_RELAXED);
     pthread_mutex_lock(&g_lock);
-    for (watcher *w = s->head; w; w = w->next_in_slot) {
+    /* A delivery caught before a suspend_signal, dispatched after it: dropped as well. */
+    for (watcher *w = __atomic_load_n(&s->suspended, __ATOMIC_ACQUIRE) ? NULL : s->head; w; w = w->next_in_slot) {
       __atomic_fetch_or(w->word, w->bits, __ATOMIC_SEQ_CST);
-      if (w->notifier) {
-        if (__atomic_exchange_n(&w->notifier->pending, 1, __ATOMIC_ACQ_REL) == 0) td_sem_post(&w->notifier->sem);
-      } else if (__atomic_exchange_n(&w->pending, 1, __ATOMIC_ACQ_REL) == 0) {
+      if (w->ffi) continue; /* the word only: Deno's own signal listener wakes the JS thread */
+      if (__atomic_exchange_n(&w->pending, 1, __ATOMIC_ACQ_REL) == 0) {
         if (napi_call_threadsafe_function(w->tsfn, NULL, napi_tsfn_nonblocking) != napi_ok)
           __atomic_store_n(&w->pending, 0, __ATOMIC_RELEASE);
       }
@@ -435,10 +427,14 @@ static int link_watcher(watcher *w) {
   return err;
 }
 
-/* A user's listener now owns the signal: deliveries are dropped. */
+/* A user's listener now owns the signal: deliveries are dropped, from the return on (the
+ * dispatcher checks under g_lock too, so no round still under way sets a word after it: Deno's
+ * runtime suspends its watchers before it frees their words). */
 static void suspend_signal(int signo) {
   pthread_mutex_lock(&g_lifecycle);
   if (g_slots[signo].count > 0) __atomic_store_n(&g_slots[signo].suspended, 1, __ATOMIC_RELEASE);
+  pthread_mutex_lock(&g_lock);
+  pthread_mutex_unlock(&g_lock);
   pthread_mutex_unlock(&g_lifecycle);
 }
 
@@ -986,13 +982,16 @@ static napi_value js_fs_write_new(napi_env env, napi_callback_info info) {
 /* Loading the addon through Node-API on Deno needs Deno's CommonJS loader (`require`), which */
 /* costs an idle process about 2.3 MiB resident (1.2 MiB of it private). The same watchers as  */
 /* the Node-API functions above (one handler and dispatcher per signal, shared with Node-API  */
-/* watchers in the process), with a C function pointer instead of a TSFN to wake the JS       */
-/* thread: a Deno.UnsafeCallback, called from the watcher's own notifier thread. One function */
+/* watchers in the process), without a TSFN: the dispatcher only sets the word, and the JS     */
+/* thread is woken by a Deno signal listener of the caller's (Deno's handler, installed after  */
+/* ours, calls ours first): no thread of ours calls into JS (a Deno.UnsafeCallback is freed   */
+/* when Deno tears its runtime down, before the process exits). One function                  */
 /* taking a struct by value, because Deno compiles a fast-call trampoline for each symbol      */
 /* whose arguments are all scalars, and the first one pages in 2.3 MiB of Deno's compiler      */
 /* (measured like bench/startup.mjs's memory rows); a struct argument goes through libffi.    */
 /* A watcher started here has no environment to end with: it is stopped by TD_FFI_STOP or     */
-/* lives until the process exits (the runtime starts it on the main thread only). Names and   */
+/* lives until the process exits (the runtime starts it on the main thread only, and suspends */
+/* it when the program ends, before Deno frees the word). Names and                           */
 /* arguments are checked by the caller (packages/runtime/src/native-ffi.ts), as index.cjs     */
 /* checks them for the Node-API functions.                                                    */
 
@@ -1006,7 +1005,7 @@ enum {
   TD_FFI_SUPPORTED = 0,     /* → 1 where this platform has POSIX signals */
   TD_FFI_SIGNAL_NUMBER = 1, /* a: a NUL-terminated name → its number, or -1 */
   TD_FFI_DISPOSITION = 2,   /* a: signo → 0 default, 1 ignored, 2 trapdoor, 3 other, -1 unknown */
-  TD_FFI_START = 3,         /* a: signo, b: int32_t *word, c: bits, d: void (*notify)(void) → id > 0, or -errno */
+  TD_FFI_START = 3,         /* a: signo, b: int32_t *word, c: bits → id > 0, or -errno */
   TD_FFI_STOP = 4,          /* a: id → 1 if it was running */
   TD_FFI_SUSPEND = 5,       /* a: signo: a user's listener owns the signal now (js_suspend) */
   TD_FFI_RESUME = 6,        /* a: signo: no longer (js_resume) → the disposition afterwards */
@@ -1031,68 +1030,44 @@ static int32_t ffi_disposition(int64_t signo) {
   return signo > 0 && signo < MAX_SIGNAL ? disposition_code(disposition_name((int)signo)) : -1;
 }
 
-static void *notifier_main(void *arg) {
-  notifier *n = (notifier *)arg;
-  sigset_t all;
-  sigfillset(&all);
-  pthread_sigmask(SIG_BLOCK, &all, NULL);
-  for (;;) {
-    if (td_sem_wait(&n->sem) != 0) continue; /* EINTR */
-    if (__atomic_load_n(&n->stopping, __ATOMIC_ACQUIRE)) break;
-    /* Cleared first: a delivery while the JS thread runs the callback asks for another call. */
-    if (__atomic_exchange_n(&n->pending, 0, __ATOMIC_ACQ_REL)) n->notify();
-  }
-  /* Detached, and the last one to use n (the watcher was unlinked before stop posted). */
-#if !defined(__APPLE__)
-  sem_destroy(&n->sem);
-#endif
-  free(n);
-  return NULL;
+/* Deno closes a Deno.dlopen'd library when its runtime is torn down, before the process exits
+ * (a program's last task done, or its uncaught error; not Deno.exit): our signal handler and
+ * dispatcher thread would then be unmapped code, and a signal arriving then a SIGSEGV
+ * (packages/runtime/src/fixtures/ffi-exit-race.mjs). So the first FFI watcher opens this file
+ * once more, never to be unloaded. */
+static void pin_library(void) {
+  static int pinned = 0;
+  Dl_info info;
+  if (__atomic_exchange_n(&pinned, 1, __ATOMIC_ACQ_REL) == 0 && dladdr((void *)&pin_library, &info) != 0 && info.dli_fname != NULL)
+    (void)dlopen(info.dli_fname, RTLD_NOW | RTLD_NODELETE);
 }
 
-static int32_t ffi_start(int64_t signo, int32_t *word, int64_t bits, void (*notify)(void)) {
-  if (signo <= 0 || signo >= MAX_SIGNAL || word == NULL || notify == NULL) return -EINVAL;
+static int32_t ffi_start(int64_t signo, int32_t *word, int64_t bits) {
+  if (signo <= 0 || signo >= MAX_SIGNAL || word == NULL) return -EINVAL;
+  pin_library();
   watcher *w = (watcher *)calloc(1, sizeof *w);
-  notifier *n = (notifier *)calloc(1, sizeof *n);
-  if (!w || !n || td_sem_init(&n->sem) != 0) {
-    free(w);
-    free(n);
-    return -ENOMEM;
-  }
-  n->notify = notify;
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  int err = pthread_create(&n->thread, &attr, notifier_main, n);
-  pthread_attr_destroy(&attr);
-  if (err != 0) {
-    free(w);
-    free(n);
-    return -err;
-  }
+  if (!w) return -ENOMEM;
   w->signo = (int)signo;
   w->word = word;
   w->bits = (int32_t)bits;
   w->active = 1;
   w->main_thread = 1;
-  w->notifier = n;
-  err = link_watcher(w);
+  w->ffi = 1;
+  int err = link_watcher(w);
   if (err != 0) {
-    __atomic_store_n(&n->stopping, 1, __ATOMIC_RELEASE);
-    td_sem_post(&n->sem);
     free(w);
     return -err;
   }
   return (int32_t)w->id;
 }
 
-/* After it, `notify` is not called again but for a call already under way (the caller ignores it). */
+/* After it, the word is not touched again. */
 static int32_t ffi_stop(int64_t id) {
   pthread_mutex_lock(&g_lifecycle);
   watcher *found = NULL;
   pthread_mutex_lock(&g_lock);
   for (watcher *w = g_all; w; w = w->next_in_all)
-    if ((int64_t)w->id == id && w->notifier != NULL) {
+    if ((int64_t)w->id == id && w->ffi) {
       found = w;
       break;
     }
@@ -1101,9 +1076,6 @@ static int32_t ffi_stop(int64_t id) {
   pthread_mutex_unlock(&g_lifecycle);
   if (!found) return 0;
   remove_from_all(found);
-  notifier *n = found->notifier;
-  __atomic_store_n(&n->stopping, 1, __ATOMIC_RELEASE);
-  td_sem_post(&n->sem);
   free(found);
   return stopped;
 }
@@ -1133,7 +1105,7 @@ TD_EXPORT int32_t td_ffi_call(td_ffi_args args) {
     case TD_FFI_DISPOSITION:
       return ffi_disposition(args.a);
     case TD_FFI_START:
-      return ffi_start(args.a, (int32_t *)(intptr_t)args.b, args.c, (void (*)(void))(intptr_t)args.d);
+      return ffi_start(args.a, (int32_t *)(intptr_t)args.b, args.c);
     case TD_FFI_STOP:
       return ffi_stop(args.a);
     case TD_FFI_SUSPEND:

@@ -32,6 +32,7 @@ import { registerThisThread, requestWorkerActivation, serveThreadRegistry } from
 import { loadSignalWatchers } from './native-addon.js';
 import { denoAllows, readEnv } from './permissions.js';
 import { detectRuntime } from './runtime-name.js';
+import { denoProcess, mainScript, pid, watchSignalListeners } from './host-process.js';
 import { isMainThread, workerThreads } from './threads.js';
 
 /** What `listenForActivation` set up. */
@@ -116,7 +117,7 @@ export function listenForActivation(options: TriggerOptions = {}): Triggers {
   // would cost an idle Bun process 4 MiB resident, the addon is loaded for the watcher anyway).
   if (typeof (globalThis as { Bun?: unknown }).Bun !== 'undefined' && agentProblem === undefined) loadSignalWatchers('the native signal watcher');
   const dir = ownStateDir();
-  const files = dir === undefined ? undefined : stateFiles(dir, process.pid);
+  const files = dir === undefined ? undefined : stateFiles(dir, pid());
 
   if (agentProblem !== undefined) {
     triggers.signalProblem = agentProblem;
@@ -143,10 +144,10 @@ export function listenForActivation(options: TriggerOptions = {}): Triggers {
     const runtime = detectRuntime();
     const published = publishState(files.state, {
       v: STATE_VERSION,
-      pid: process.pid,
+      pid: pid(),
       runtime: runtime.name,
       runtimeVersion: runtime.version,
-      script: typeof process.argv[1] === 'string' && process.argv[1] !== '' ? process.argv[1] : null,
+      script: mainScript(),
       trigger: triggers.trigger,
       active: null,
     });
@@ -187,8 +188,19 @@ function switchToSocket(triggers: Triggers, files: { state: string; socket: stri
   if (useSocket(triggers, files) === undefined) publishTrigger(triggers.trigger);
 }
 
-/** Calls `then` once, when the program adds a listener for `signal` on `process`. */
+/**
+ * Calls `then` once, when the program adds a listener for `signal` (on `process`; on Deno any
+ * signal listener, seen without loading `process`: host-process.ts).
+ */
 function giveWayToListeners(signal: string, then: () => void): void {
+  if (denoProcess) {
+    const stop = watchSignalListeners((event, count) => {
+      if (event !== signal || count === 0) return;
+      stop();
+      then();
+    });
+    return;
+  }
   const onNewListener = (event: string | symbol): void => {
     if (event !== signal) return;
     process.off('newListener', onNewListener);

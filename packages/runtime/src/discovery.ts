@@ -32,6 +32,7 @@
 import { dirname, join } from './paths.js';
 import { linkStat, listDir, makeDir, readText, removeFile, rename, writeNewFile } from './host-fs.js';
 import { denoAllows, readEnv } from './permissions.js';
+import { isGone, pid, uid } from './host-process.js';
 
 export const STATE_VERSION = 1;
 
@@ -97,10 +98,9 @@ export function stateDirFor(env: { TRAPDOOR_STATE_DIR?: string; TMPDIR?: string 
 }
 
 function currentUid(): number | undefined {
-  if (typeof process.getuid !== 'function') return undefined;
   if (!denoAllows({ name: 'sys', kind: 'uid' })) return undefined;
   try {
-    return process.getuid();
+    return uid();
   } catch {
     return undefined;
   }
@@ -135,7 +135,7 @@ export function stateFiles(dir: string, pid: number): { state: string; socket: s
  * one), mode 0600. Returns false when it could not.
  */
 export function writeStateFile(path: string, state: StateFile): boolean {
-  const temporary = `${path}.${process.pid}.tmp`;
+  const temporary = `${path}.${pid()}.tmp`;
   try {
     try {
       removeFile(temporary);
@@ -218,14 +218,9 @@ export function removeStaleFiles(dir: string): void {
   }
   for (const name of names) {
     const match = /^(\d+)\.json$/.exec(name);
-    if (match === null || Number(match[1]) === process.pid) continue;
-    const pid = Number(match[1]);
-    try {
-      process.kill(pid, 0);
-      continue; // alive (or another user's: EPERM lands below, and it is not ours to remove)
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') continue;
-    }
+    if (match === null || Number(match[1]) === pid()) continue;
+    const other = Number(match[1]);
+    if (!isGone(other)) continue; // alive (or another user's: not ours to remove)
     const path = join(dir, name);
     let socket: string | undefined;
     try {
@@ -234,7 +229,7 @@ export function removeStaleFiles(dir: string): void {
     } catch {
       // unreadable: remove the file all the same
     }
-    for (const file of [path, socket, join(dir, `${pid}.sock`)]) {
+    for (const file of [path, socket, join(dir, `${other}.sock`)]) {
       if (file === undefined) continue;
       try {
         removeFile(file);

@@ -15,7 +15,7 @@ export type NativeModule = typeof import('@trapdoor-js/native');
 /**
  * The signal watcher (activation-triggers.ts), or why not as a sentence. On Deno first through
  * FFI (native-ffi.ts: no CommonJS loaded), which needs --allow-ffi for every path (Deno refuses
- * pointers and callbacks to a path-scoped grant such as `trapdoor run`'s); else, and where that
+ * pointers to a path-scoped grant such as `trapdoor run`'s); else, and where that
  * cannot load (an addon built before its C entry point), the package itself.
  */
 export function loadSignalWatchers(what: string): SignalWatchers | string {

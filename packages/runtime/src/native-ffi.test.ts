@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const deno = `${root}node_modules/.bin/deno`;
 const fixture = fileURLToPath(new URL('./fixtures/native-ffi.mjs', import.meta.url));
+const exitRace = fileURLToPath(new URL('./fixtures/ffi-exit-race.mjs', import.meta.url));
 const addon = `${root}packages/native/build/Release/trapdoor_native.node`;
 const available = process.platform !== 'win32' && existsSync(deno) && existsSync(addon);
 
@@ -21,9 +22,9 @@ afterEach(() => {
   children.clear();
 });
 
-function run(mode: string) {
+function run(mode: string, file = fixture, ...args: string[]) {
   // Only what the FFI needs: no --allow-env, --allow-run, …
-  const child = spawn(deno, ['run', '--allow-ffi', '--allow-read', fixture, mode], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(deno, ['run', '--allow-ffi', '--allow-read', file, mode, ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   children.add(child);
   const lines: string[] = [];
   let stderr = '';
@@ -102,5 +103,35 @@ describe.skipIf(!available)('the signal watcher through Deno FFI', () => {
 
     child.send('exit');
     expect(await child.exited, child.describe()).toEqual({ code: 0, signal: null });
+  });
+
+  // Deno tears its runtime down before the process exits (its control blocks freed, the addon
+  // closed) but on Deno.exit: a signal then, without the exit guard (native-ffi.ts) and the pinned
+  // addon (trapdoor_native.c), ended such exits in SIGSEGV or SIGABRT, 10 runs in 10 before the fix.
+  it.each([
+    ['its last task is done', 'return', 0],
+    ['it calls Deno.exit', 'exit', 3],
+    ['an error is uncaught', 'throw', 1],
+  ])('a process whose watcher is signalled all the while it exits because %s exits as it would without it', async (_, how, code) => {
+    for (let round = 0; round < 8; round++) {
+      const child = run(how as string, exitRace, String(round % 4));
+      await child.line(/^ready$/);
+      // As fast as this process can send them, until the child is gone.
+      let sending = true;
+      const flood = (): void => {
+        if (!sending) return;
+        try {
+          child.kill('SIGUSR2');
+        } catch {
+          return; // gone
+        }
+        setImmediate(flood);
+      };
+      flood();
+      const exited = await child.exited;
+      sending = false;
+      expect(exited, child.describe()).toEqual({ code, signal: null });
+      expect(child.describe()).not.toMatch(/panic|corrupted|Segmentation/i);
+    }
   });
 });

@@ -10,11 +10,14 @@
  * a native handler already. A listener the program adds later takes the signal over as there:
  * the watcher drops deliveries until the program's last listener is gone. index.cjs's rules are
  * restated here (not shared: that file is loaded with `require`, which is what this file avoids);
- * native.test.ts's Deno FFI tests check that both give the same answers.
+ * native-ffi.test.ts checks that both give the same answers.
  *
  * Main thread only (the runtime's activation triggers are the main thread's): such a watcher has
- * no environment to end with, it lives until the process exits.
+ * no environment to end with, it lives until it is stopped or the program ends (guardExit). One
+ * difference: a watcher stopped leaves Deno's handler behind (its wake-up listener's, below), so
+ * another for that signal is refused (the runtime never stops its own).
  */
+import { denoSignalListeners, signalListenerCount, watchSignalListeners } from './host-process.js';
 
 /** What activation-triggers.ts uses of @trapdoor-js/native. */
 export interface SignalWatchers {
@@ -25,9 +28,6 @@ type Pointer = object | null;
 interface DenoFfi {
   dlopen(path: string, symbols: Record<string, { parameters: unknown[]; result: string }>): { symbols: Record<string, (...args: unknown[]) => unknown> };
   UnsafePointer: { of(value: ArrayBufferView): Pointer; offset(pointer: Pointer, bytes: number): Pointer; value(pointer: Pointer): bigint };
-  UnsafeCallback: { threadSafe(definition: { parameters: string[]; result: string }, callback: () => void): { pointer: Pointer; unref(): number } };
-  addSignalListener(name: string, listener: () => void): void;
-  removeSignalListener(name: string, listener: () => void): void;
   build: { os: string; arch: string };
 }
 
@@ -70,7 +70,7 @@ type Call = (op: number, a?: number | bigint, b?: number | bigint, c?: number | 
 interface Library {
   signalNumber(name: string): number;
   disposition(signo: number): number;
-  start(signo: number, word: Pointer, bits: number, notify: Pointer): number;
+  start(signo: number, word: Pointer, bits: number): number;
   stop(id: number): number;
   suspend(signo: number): void;
   resume(signo: number): number;
@@ -86,7 +86,7 @@ function library(deno: DenoFfi, call: Call): Library {
       return call(Op.SIGNAL_NUMBER, address(deno.UnsafePointer.of(bytes)));
     },
     disposition: (signo) => call(Op.DISPOSITION, signo),
-    start: (signo, word, bits, notify) => call(Op.START, signo, address(word), bits, address(notify)),
+    start: (signo, word, bits) => call(Op.START, signo, address(word), bits),
     stop: (id) => call(Op.STOP, id),
     suspend: (signo) => void call(Op.SUSPEND, signo),
     resume: (signo) => call(Op.RESUME, signo),
@@ -165,84 +165,100 @@ function disposition(lib: Library, signo: number): string {
   return DISPOSITIONS[lib.disposition(signo)] ?? 'unknown';
 }
 
-function listenerCount(name: string): number {
-  try {
-    return typeof process.listenerCount === 'function' ? process.listenerCount(name) : 0;
-  } catch {
-    return 0;
-  }
+// Watchers running, by signal name → count; the blocks the C side points to.
+const active = new Map<string, number>();
+const retained = new Set<unknown>();
+let watching = false;
+
+/**
+ * The program's listener for a watched signal owns it from then on: the addon drops deliveries
+ * (and the watchers' own listeners do nothing) until the program's last listener is removed.
+ * Seen through `Deno.addSignalListener` (host-process.ts), which every listener goes through,
+ * `process.on` of either `process` too, so that `process` itself is not loaded for it.
+ */
+function watchProgram(lib: Library): void {
+  if (watching) return;
+  watching = true;
+  guardExit(lib);
+  watchSignalListeners((signal, count) => {
+    if (!active.has(signal)) return;
+    if (count > 0) lib.suspend(lib.signalNumber(signal));
+    else lib.resume(lib.signalNumber(signal));
+  });
 }
 
-// Watchers running, by signal name → count; Deno signal listeners that keep a signal's default
-// action away (see onRemoveListener); the callbacks and blocks the C side points to.
-const active = new Map<string, number>();
-const keepers = new Map<string, () => void>();
-const retained = new Set<unknown>();
-let hooked = false;
-
-function hookProcess(deno: DenoFfi, lib: Library): void {
-  if (hooked || typeof process.on !== 'function') return;
-  hooked = true;
-  // The program's listener for a watched signal owns it from then on: Deno's handler chains to
-  // the addon's, which drops deliveries until the program's last listener is removed.
-  process.on('newListener', (event: string | symbol) => {
-    if (typeof event !== 'string' || !active.has(event)) return;
-    lib.suspend(lib.signalNumber(event));
-  });
-  // Gone: take it back. Deno's handler stays installed (it calls the addon's first, then, with
-  // no JS listener left, would emulate the default action, which ends the process for SIGUSR1/2):
-  // a no-op Deno listener keeps that away while the watcher runs.
-  process.on('removeListener', (event: string | symbol) => {
-    if (typeof event !== 'string' || !active.has(event) || listenerCount(event) !== 0) return;
-    const after = DISPOSITIONS[lib.resume(lib.signalNumber(event))];
-    if (after === 'other' && !keepers.has(event)) {
-      const keeper = (): void => {};
-      try {
-        deno.addSignalListener(event, keeper);
-        keepers.set(event, keeper);
-      } catch {
-        // Deno refused the signal: nothing to keep.
-      }
-    }
-  });
+/**
+ * Deno frees the control blocks (and closes the addon) when it tears its runtime down, before
+ * the process exits: the addon's dispatcher must not write into a block after that, or a signal
+ * arriving while the process exits corrupts its heap (fixtures/ffi-exit-race.mjs: a SIGSEGV or
+ * SIGABRT in most such exits). So the watched signals are suspended (deliveries dropped) when
+ * Deno says the program ends: 'unload' (its last task done, Deno.exit), 'error' and
+ * 'unhandledrejection' (an uncaught error) unless the program's own listener prevents that end,
+ * as it may, after ours (the runtime loads first): then they are taken back. Deno's handler stays,
+ * with the watchers' listeners, so a signal then does nothing.
+ */
+function guardExit(lib: Library): void {
+  const suspendAll = (): void => {
+    for (const signal of active.keys()) lib.suspend(lib.signalNumber(signal));
+  };
+  const target = globalThis as unknown as { addEventListener(type: string, listener: (event: Event) => void): void };
+  target.addEventListener('unload', suspendAll);
+  for (const type of ['error', 'unhandledrejection']) {
+    target.addEventListener(type, (event) => {
+      suspendAll();
+      // The program's listeners for it run after this one, in the same dispatch.
+      queueMicrotask(() => {
+        if (!event.defaultPrevented) return;
+        for (const signal of active.keys()) if (signalListenerCount(signal) === 0) lib.resume(lib.signalNumber(signal));
+      });
+    });
+  }
 }
 
 function startWatcher(deno: DenoFfi, lib: Library, options: Parameters<SignalWatchers['startWatcher']>[0]): { readonly signal: string; stop(): void } {
   const { signal, control, index, bits, onSignal } = options;
   const [name, number] = resolveSignal(lib, signal);
-  if (listenerCount(name) > 0) {
+  watchProgram(lib);
+  if (signalListenerCount(name) > 0) {
     throw makeError(
       CODES.SIGNAL_IN_USE,
       `${name} already has a listener in this process (process.on('${name}')); it keeps the signal. Choose another signal or remove the listener.`,
     );
   }
-  if (disposition(lib, number) === 'other') {
+  if (disposition(lib, number) === 'other' && !active.has(name)) {
     throw makeError(
       CODES.SIGNAL_IN_USE,
       `${name} already has a native handler in this process (installed by the runtime or another library); it keeps the signal. Choose another signal.`,
     );
   }
-  hookProcess(deno, lib);
+  const word = deno.UnsafePointer.offset(deno.UnsafePointer.of(control), index * Int32Array.BYTES_PER_ELEMENT);
+  const id = lib.start(number, word, bits | 0);
+  if (id < 0) {
+    throw makeError(CODES.NATIVE, `could not start the signal watcher: ${lib.strerror(id)}`);
+  }
+  // The addon's handler sets the bit (a busy thread traps at its next check); Deno's own signal
+  // listener, whose handler is installed over the addon's and calls it first, wakes an idle
+  // thread here. Deno's listener keeps no process alive, and it keeps Deno's handler from the
+  // signal's default action (ending the process) while the program has no listener of its own.
+  // No call into JS from another thread (a Deno.UnsafeCallback, which Deno frees when it tears
+  // its runtime down while another thread may be calling it), and no thread of ours for it. An
+  // exception is the program's uncaught exception, as on Node.
   let stopped = false;
-  // Called on this thread when its event loop next turns after a delivery; unref'd: it never
-  // keeps the process alive. An exception is the program's uncaught exception, as there.
-  const callback = deno.UnsafeCallback.threadSafe({ parameters: [], result: 'void' }, () => {
-    if (stopped) return;
+  const wake = (): void => {
+    if (stopped || signalListenerCount(name) > 0) return;
     try {
       onSignal();
     } catch (error) {
       reportError(error);
     }
-  });
-  callback.unref();
-  const word = deno.UnsafePointer.offset(deno.UnsafePointer.of(control), index * Int32Array.BYTES_PER_ELEMENT);
-  const id = lib.start(number, word, bits | 0, callback.pointer);
-  if (id < 0) {
-    throw makeError(CODES.NATIVE, `could not start the signal watcher: ${lib.strerror(id)}`);
+  };
+  try {
+    denoSignalListeners().addSignalListener(name, wake);
+  } catch (error) {
+    lib.stop(id);
+    throw makeError(CODES.NATIVE, `could not start the signal watcher: ${error instanceof Error ? error.message : String(error)}`);
   }
-  // The C side holds raw pointers to both: never collected (the callback is not closed even
-  // after stop, since a call may be under way on the notifier thread).
-  retained.add(callback);
+  // The C side holds a raw pointer into it: never collected.
   retained.add(control);
   active.set(name, (active.get(name) ?? 0) + 1);
   return Object.freeze({
@@ -253,21 +269,14 @@ function startWatcher(deno: DenoFfi, lib: Library, options: Parameters<SignalWat
       if (stopped) return;
       stopped = true;
       lib.stop(id);
+      try {
+        denoSignalListeners().removeSignalListener(name, wake);
+      } catch {
+        // already gone
+      }
       const left = (active.get(name) ?? 1) - 1;
-      if (left > 0) {
-        active.set(name, left);
-        return;
-      }
-      active.delete(name);
-      const keeper = keepers.get(name);
-      if (keeper !== undefined) {
-        keepers.delete(name);
-        try {
-          deno.removeSignalListener(name, keeper);
-        } catch {
-          // already gone
-        }
-      }
+      if (left > 0) active.set(name, left);
+      else active.delete(name);
     },
   });
 }

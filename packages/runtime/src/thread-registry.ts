@@ -19,6 +19,7 @@ import type { BroadcastChannel } from 'node:worker_threads';
 import { broadcastChannel, isMainThread, threadId } from './threads.js';
 import type { ActiveDebugger, ThreadDebugger } from './discovery.js';
 import { Request, Word } from './control-block.js';
+import { useProcess, whenProcessUsed } from './host-process.js';
 
 const CHANNEL = 'trapdoor.thread-registry';
 const KEY = Symbol.for('trapdoor.thread-registry');
@@ -54,6 +55,7 @@ export function serveThreadRegistry(onChange: (threads: ThreadDebugger[], worker
   side.channel.onmessage = (event: unknown) => {
     const message = (event as { data: Message }).data;
     if (message.type === 'hello') {
+      if (side.blocks.size === 0) useProcess(); // Deno: watch for workers' exits from now on at least
       side.blocks.set(message.threadId, message.control);
       if (!side.asked) return;
     } else if (message.type === 'active') {
@@ -71,12 +73,17 @@ export function serveThreadRegistry(onChange: (threads: ThreadDebugger[], worker
   };
   // A terminated worker (worker.terminate(), as pools do) runs no 'exit' handler to say bye: the
   // main thread sees the workers it creates ('worker' event; Node, Bun and Deno) and when they exit.
-  process.on?.('worker', (worker: { threadId: number; once(event: 'exit', listener: () => void): unknown }) => {
-    const id = worker.threadId;
-    worker.once('exit', () => {
-      if (forget(id) && side.asked) side.publish();
-    });
-  });
+  // On Deno from when `process` is first used (host-process.ts: loading it costs an idle process
+  // 3.3 MiB), by the program or at the first worker's hello: a worker that was created before and
+  // is terminated is forgotten only when its hello came after (its bye, on a plain exit, is seen).
+  whenProcessUsed((process) =>
+    process.on?.('worker', (worker: { threadId: number; once(event: 'exit', listener: () => void): unknown }) => {
+      const id = worker.threadId;
+      worker.once('exit', () => {
+        if (forget(id) && side.asked) side.publish();
+      });
+    }),
+  );
   // Node: unref() keeps an idle program from being held open by the registry.
   (side.channel as { unref?: () => void }).unref?.();
 }

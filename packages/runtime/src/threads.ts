@@ -8,11 +8,10 @@
  * worker_threads' one. On Node the module is loaded at once (it is part of the bootstrap
  * already). On Deno the main thread is told without it (its global object is a `Window`, a
  * worker's of either kind is not: denoMain below), and its global BroadcastChannel reaches every
- * thread (worker_threads' extends it), but the main thread's registry channel must be unref'd
- * (thread-registry.ts), which the global one cannot be but through a Deno-internal symbol; next
- * to the Node layer the signal watcher loads anyway (`require`, `process`) the module costs a
- * Deno process only about 0.1 MiB (alone: 1.4 MiB). So on Deno it is loaded when the registry
- * starts (an armed main thread) or in a worker, and a production build never armed loads none of it.
+ * thread (worker_threads' extends it); the main thread's registry channel must be unref'd
+ * (thread-registry.ts), which the global one can be through the Deno-internal method that
+ * worker_threads' own subclass calls (unrefableDenoChannel below). So on Deno the module is loaded
+ * in a worker only (for its threadId), and a main thread loads none of it (1.3 MiB resident).
  */
 type WorkerThreads = typeof import('node:worker_threads');
 
@@ -36,7 +35,31 @@ export const isMainThread: boolean = typeof bun?.isMainThread === 'boolean' ? bu
 /** The BroadcastChannel class that reaches every thread of the process. */
 export function broadcastChannel(): WorkerThreads['BroadcastChannel'] {
   if (bun !== undefined && typeof globalThis.BroadcastChannel === 'function') return globalThis.BroadcastChannel as unknown as WorkerThreads['BroadcastChannel'];
-  return workerThreads().BroadcastChannel;
+  return (denoChannel ??= unrefableDenoChannel()) ?? workerThreads().BroadcastChannel;
+}
+
+let denoChannel: WorkerThreads['BroadcastChannel'] | undefined;
+
+/**
+ * Deno's global BroadcastChannel with worker_threads' unref(): the same Deno-internal method
+ * worker_threads' subclass calls (found by its symbol's description), so that the main thread's
+ * registry needs no node:worker_threads (1.3 MiB resident). Undefined elsewhere, or where Deno no
+ * longer has that method (then worker_threads').
+ */
+function unrefableDenoChannel(): WorkerThreads['BroadcastChannel'] | undefined {
+  const Channel = (globalThis as { BroadcastChannel?: typeof BroadcastChannel }).BroadcastChannel;
+  if (!denoMain || typeof Channel !== 'function') return undefined;
+  const ref = Object.getOwnPropertySymbols(Channel.prototype).find((symbol) => symbol.description === 'refBroadcastChannel');
+  if (ref === undefined || typeof (Channel.prototype as unknown as Record<symbol, unknown>)[ref] !== 'function') return undefined;
+  class UnrefableChannel extends Channel {
+    ref(): void {
+      (this as unknown as Record<symbol, (refed: boolean) => void>)[ref!]!(true);
+    }
+    unref(): void {
+      (this as unknown as Record<symbol, (refed: boolean) => void>)[ref!]!(false);
+    }
+  }
+  return UnrefableChannel as unknown as WorkerThreads['BroadcastChannel'];
 }
 
 /** This thread's `worker_threads.threadId` (0 on the main thread). */
