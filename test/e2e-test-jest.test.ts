@@ -185,6 +185,35 @@ describe('babel-jest with the project’s Babel config (TypeScript and JavaScrip
   });
 });
 
+describe.each([
+  ['already has trapdoor-js/babel (the README’s line)', "['trapdoor-js/babel', '@babel/plugin-transform-modules-commonjs']"],
+  ['is the usual one', "['@babel/plugin-transform-modules-commonjs']"],
+])('a project whose Babel config %s, with a setup file that has a loop', (_name, plugins) => {
+  let dir: string;
+  let result: Run;
+
+  beforeAll(async () => {
+    dir = project('stuck-babel');
+    writeFileSync(join(dir, 'babel.config.cjs'), `module.exports = { presets: ['@babel/preset-typescript'], plugins: ${plugins} };\n`);
+    // setupFiles run in each test file's sandbox before trapdoor's runner binds the worker's runtime.
+    writeFileSync(join(dir, 'setup.js'), 'function settle(n) { let i = 0; while (i < n) i++; return i; }\nglobalThis.settled = settle(3);\n');
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    pkg.jest.setupFiles = ['<rootDir>/setup.js'];
+    writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg));
+    result = await trapdoorTest(dir);
+  }, RUN_LIMIT_MS + 10_000);
+
+  it('ends by itself, each stuck test failed at its original line (the tests’ code binds the worker’s runtime, whose deadline is armed)', () => {
+    expect(result.signal, result.output).toBe(null);
+    expect(result.status, result.output).toBe(1);
+    expect(result.report?.numFailedTests, result.output).toBe(5);
+    expect(result.report?.numPassedTests, result.output).toBe(5);
+    const failure = failureOf(result.report, 'math spins in a while (true) loop');
+    expect(failure).toContain(`Exceeded timeout of 500 ms for a test.\n${TIMEOUT_TEXT}\ntrapdoor: stuck in a synchronous loop at ${at('stuck-babel', 'src/math.ts', 'while (true)')} (in spinUntil)`);
+    expect(failure).toContain(`${join(dir, 'src/math.test.ts')}:${at('stuck-babel', 'src/math.test.ts', 'spinUntil(10)').split(':')[1]}:`);
+  });
+});
+
 describe('test.concurrent', () => {
   // Concurrent tests interleave on one thread; each is held to its own timeout while its code runs
   // (not the last one started, not the earliest): a stuck one fails with its own timeout and

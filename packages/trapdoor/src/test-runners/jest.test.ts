@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jest } from './jest.js';
-import { ORIGINAL_RUNNER_KEY, RUNNER_PATH, TRANSFORMER_PATH, UNTRANSFORMED_PATTERN, withTrapdoor, type JestProjectConfig } from './hooks/jest-config.js';
+import { ORIGINAL_RUNNER_KEY, RUNNER_PATH, RUNTIME_MAPPING, TRANSFORMER_PATH, UNTRANSFORMED_PATTERN, withTrapdoor, type JestProjectConfig } from './hooks/jest-config.js';
 
 const DIST = fileURLToPath(new URL('../../dist/test-runners/hooks/', import.meta.url));
 /** Inside the repository (git-ignored), so babel-jest and Babel's presets resolve from its node_modules. */
@@ -84,7 +84,9 @@ describe('withTrapdoor', () => {
     ]);
     expect(wrapped.testRunner).toBe(RUNNER_PATH);
     expect(wrapped[ORIGINAL_RUNNER_KEY]).toBe('/p/node_modules/jest-circus/runner.js');
-    expect(wrapped.moduleNameMapper).toBe(config.moduleNameMapper);
+    // The project's mappings, after trapdoor's one for the runtime (code the project's Babel config instrumented binds the worker's runtime).
+    expect(wrapped.moduleNameMapper).toEqual([RUNTIME_MAPPING, ['^@/(.*)$', '/p/src/$1']]);
+    expect(withTrapdoor(wrapped).moduleNameMapper).toEqual(wrapped.moduleNameMapper);
     expect(wrapped.testEnvironment).toBe(config.testEnvironment);
   });
 

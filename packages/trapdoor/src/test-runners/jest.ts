@@ -5,6 +5,7 @@
  * happens in Jest's transformer chain (hooks/jest-transformer.cts), deadlines in the runner
  * (hooks/jest-runner.cts).
  */
+import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PreparedRun, TestRunner, TestRunOptions } from './runner.js';
@@ -28,6 +29,10 @@ export const jest: TestRunner = {
       NODE_OPTIONS: withNodeOptions(process.env.NODE_OPTIONS, ['--require', PRELOAD]),
     };
     if (options.timeout !== undefined) env[TIMEOUT_ENV] = String(options.timeout);
+    // The runtime's own files, for code that runs in a test file's sandbox before trapdoor's runner
+    // binds the worker's runtime (hooks/jest-runtime.cts: the bare name is mapped to the bridge).
+    env.TRAPDOOR_JEST_RUNTIME = createRequire(import.meta.url).resolve('@trapdoor-js/runtime');
+    env.TRAPDOOR_JEST_RUNTIME_ESM = import.meta.resolve('@trapdoor-js/runtime');
     return { command: [...command], env };
   },
 };

@@ -12,6 +12,8 @@
  *   the wrapper instruments them as Jest would have loaded them (`transformer: null`).
  * - `testRunner`: wrapped by jest-runner.cts, which arms a deadline per test and hook from the
  *   testEnvironment's events, then runs the project's runner (jest-circus unless it names another).
+ * - `moduleNameMapper`: `@trapdoor-js/runtime` goes to the bridge (RUNTIME_MAPPING), the project's
+ *   own mappings after it.
  */
 import { fileURLToPath } from 'node:url';
 
@@ -39,6 +41,15 @@ export const UNTRANSFORMED_PATTERN = '\\.(?:[cm]?[jt]s|[jt]sx)$';
 
 export const TRANSFORMER_PATH = fileURLToPath(new URL('./jest-transformer.cjs', import.meta.url));
 export const RUNNER_PATH = fileURLToPath(new URL('./jest-runner.cjs', import.meta.url));
+/** What code instrumented by trapdoor takes the runtime from inside Jest's sandbox (jest-runtime.cts). */
+export const BRIDGE_PATH = fileURLToPath(new URL('./jest-runtime.cjs', import.meta.url));
+/**
+ * `@trapdoor-js/runtime` required by the project's own code: code the project's Babel config
+ * already instrumented (`plugins: ['trapdoor-js/babel']`), which trapdoor's transformer leaves as
+ * it is. It is sent to the bridge too, so that it binds the worker's runtime, whose deadline
+ * trapdoor arms, and not a copy of its own in the test file's sandbox (there its test spun forever).
+ */
+export const RUNTIME_MAPPING: [string, string] = ['^@trapdoor-js/runtime$', BRIDGE_PATH];
 
 /** The project config with trapdoor's transformer and runner around the project's own. Idempotent. */
 export function withTrapdoor<T extends JestProjectConfig>(config: T): T {
@@ -47,5 +58,8 @@ export function withTrapdoor<T extends JestProjectConfig>(config: T): T {
   );
   if (!transform.some(([pattern]) => pattern === UNTRANSFORMED_PATTERN)) transform.push([UNTRANSFORMED_PATTERN, TRANSFORMER_PATH, { transformer: null, options: {} } satisfies WrappedTransformer]);
   const original = config.testRunner === RUNNER_PATH ? config[ORIGINAL_RUNNER_KEY] : config.testRunner;
-  return { ...config, transform, testRunner: RUNNER_PATH, [ORIGINAL_RUNNER_KEY]: original };
+  // First, so that no mapping of the project's (a catch-all such as `^(.*)$`) takes it before.
+  const mapper = Array.isArray(config.moduleNameMapper) ? (config.moduleNameMapper as Array<[string, string]>) : [];
+  const moduleNameMapper = [RUNTIME_MAPPING, ...mapper.filter(([pattern]) => pattern !== RUNTIME_MAPPING[0])];
+  return { ...config, transform, testRunner: RUNNER_PATH, moduleNameMapper, [ORIGINAL_RUNNER_KEY]: original };
 }

@@ -5,7 +5,7 @@
 import type * as Runtime from '@trapdoor-js/runtime';
 
 type Bindings = Pick<typeof Runtime, 'flags' | 'trap' | 'register'>;
-const runtime = ((globalThis as Record<symbol, unknown>)[Symbol.for('trapdoor.jest.runtime')] as Bindings | undefined) ?? (await import('@trapdoor-js/runtime'));
+const runtime = ((globalThis as Record<symbol, unknown>)[Symbol.for('trapdoor.jest.runtime')] as Bindings | undefined) ?? (await import(process.env.TRAPDOOR_JEST_RUNTIME_ESM || '@trapdoor-js/runtime'));
 
 export const flags = runtime.flags;
 export const trap = runtime.trap;
