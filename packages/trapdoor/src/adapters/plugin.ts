@@ -10,7 +10,8 @@
  * it loads (its source-map libraries): in Vitest's main process, under `trapdoor test`, a run whose
  * modules all come from the cache needs none of it.
  */
-import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { makeDirectory } from '../make-directory.js';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import type { InstrumentResult, RawSourceMap, TransformError } from '@trapdoor-js/transform';
 import type { SourceMapCompact, UnpluginBuildContext, UnpluginContext, UnpluginContextMeta, UnpluginFactory, UnpluginOptions } from 'unplugin';
@@ -170,7 +171,7 @@ function assetsFor(root: string): RuntimeAsset[] {
 function writeAssets(outdir: string, assets: RuntimeAsset[]): void {
   for (const asset of assets) {
     const file = join(outdir, ...asset.fileName.split('/'));
-    mkdirSync(dirname(file), { recursive: true });
+    makeDirectory(dirname(file));
     writeFileSync(file, asset.source);
   }
 }

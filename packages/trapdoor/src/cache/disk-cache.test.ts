@@ -104,6 +104,13 @@ describe('DiskCache', () => {
     expect(cache.get(key)).toBeUndefined();
   });
 
+  // Node 20's recursive mkdirSync retries forever where procfs answers ENOENT under a folder that exists.
+  it.runIf(existsSync('/proc/self'))('a folder under /proc turns it off too, instead of spinning in mkdir', () => {
+    const cache = new DiskCache('/proc/trapdoor-no-such/cache');
+    expect(cache.set(cacheKey('k'), 'v')).toBe(false);
+    expect(cache.working).toBe(false);
+  });
+
   it('rejects a key that is not a digest (an entry name must not be a path)', () => {
     expect(() => new DiskCache(join(root, 'c')).get('../../etc/passwd')).toThrow(/SHA-256/);
   });

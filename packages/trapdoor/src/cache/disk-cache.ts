@@ -21,7 +21,8 @@
  * of the file system (read-only, full, no permission, Deno without --allow-read/--allow-write
  * for the folder) turns the cache off for the process: the program never notices.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { makeDirectory } from '../make-directory.js';
 import { homedir, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { readEnv } from '../loaders/settings.js';
@@ -185,7 +186,7 @@ export class DiskCache {
     if (!this.#working) return false;
     const temporary = `${file}.${process.pid}.${nodeCrypto().randomBytes(4).toString('hex')}.tmp`;
     try {
-      mkdirSync(dirname(file), { recursive: true });
+      makeDirectory(dirname(file));
       writeFileSync(temporary, `${HEADER} ${FORMAT} ${key} ${digest(value)} ${value.length}\n${value}`);
       renameSync(temporary, file);
       return true;

@@ -3,7 +3,8 @@
  * with trapdoor's loader, which instruments the program's own modules as they load (see
  * ../loaders). The debugger settings reach the runtime in the child's environment.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { makeDirectory } from '../make-directory.js';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -182,7 +183,7 @@ function prepareStateDir({ STATE_DIR_ENV, stateDirFor }: Discovery, env: NodeJS.
   const dir = stateDirFor(env, typeof process.getuid === 'function' ? process.getuid() : undefined);
   if (dir === undefined) return undefined;
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirectory(dir, 0o700);
   } catch {
     return undefined;
   }

@@ -3,7 +3,8 @@
  * renamed into place, so a reader (or a crash) never sees a half-written file, and an
  * existing output file is replaced whole.
  */
-import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { makeDirectory } from '../make-directory.js';
 import { dirname } from 'node:path';
 import { CliError } from '../errors.js';
 
@@ -51,23 +52,3 @@ function write(output: Output): void {
   }
 }
 
-/**
- * `mkdir -p`, by hand: Node 20's `mkdirSync(dir, { recursive: true })` never returns when a mkdir
- * under a parent that exists fails with ENOENT (it makes the parent again and retries, forever),
- * which is what procfs answers (`-o /proc/x/out`). Here each missing folder is made once, from the
- * nearest one that exists down, and the first error is the answer.
- */
-function makeDirectory(dir: string): void {
-  const missing: string[] = [];
-  for (let at = dir; !existsSync(at); at = dirname(at)) {
-    missing.unshift(at);
-    if (dirname(at) === at) break;
-  }
-  for (const folder of missing) {
-    try {
-      mkdirSync(folder);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error; // made meanwhile: fine
-    }
-  }
-}
