@@ -182,4 +182,10 @@ describe('the wrapping transformer around babel-jest', () => {
   it('says which option is missing', async () => {
     await expect(make({})).rejects.toThrow("trapdoor-js/jest: option 'transformer' must name the transformer to run");
   });
+
+  it('names a misspelt option, in one line (Jest prints the stack)', async () => {
+    const error = await make({ transfomer: 'ts-jest' } as never).catch((caught: unknown) => caught as Error);
+    expect(error.message).toMatch(/^trapdoor-js\/jest: unknown option 'transfomer' \(its options are 'transformer'/);
+    expect(error.stack).toBe(`TypeError: ${error.message}`);
+  });
 });

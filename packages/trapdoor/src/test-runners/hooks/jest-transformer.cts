@@ -129,8 +129,19 @@ function coverageInstrument(input: TransformedSource, file: string, options: Tra
   return result?.code != null ? { code: result.code, map: result.map ?? null } : input;
 }
 
+/** An error in the project's config: Jest prints its stack, which here would only show trapdoor's own lines. */
+function configError(message: string): TypeError {
+  const error = new TypeError(message);
+  error.stack = `${error.name}: ${message}`;
+  return error;
+}
+
+const OPTIONS = ['transformer', 'options'];
+
 async function createTransformer(wrapped: Partial<WrappedTransformer> = {}): Promise<JestTransformer> {
-  if (typeof wrapped.transformer !== 'string' && wrapped.transformer !== null) throw new TypeError(`trapdoor-js/jest: option 'transformer' must name the transformer to run (e.g. 'babel-jest'), got ${JSON.stringify(wrapped.transformer)}`);
+  const unknown = Object.keys(wrapped ?? {}).filter((name) => !OPTIONS.includes(name));
+  if (unknown.length > 0) throw configError(`trapdoor-js/jest: unknown option ${unknown.map((name) => `'${name}'`).join(', ')} (its options are 'transformer', the transformer to run, and 'options', that transformer's options)`);
+  if (typeof wrapped.transformer !== 'string' && wrapped.transformer !== null) throw configError(`trapdoor-js/jest: option 'transformer' must name the transformer to run (e.g. 'babel-jest'), got ${JSON.stringify(wrapped.transformer)}`);
   const include = parseGlobs(process.env[ENV.include]);
   const exclude = parseGlobs(process.env[ENV.exclude]);
   const { ownDirs } = locate({ canRead: true, withDependencies: include.length > 0 });
