@@ -12,8 +12,12 @@ export function parseOrUsage<T>(usage: string, parse: () => T): T {
   } catch (error) {
     const e = error as { code?: string; message: string };
     if (typeof e.code !== 'string' || !e.code.startsWith('ERR_PARSE_ARGS_')) throw error;
-    // Node adds advice about `--` to unknown options; the first sentence is the useful part.
-    const message = e.message.replace(/\. To specify a positional argument[\s\S]*$/, '');
+    // Node adds advice about `--` to unknown options, and three lines to a value that starts with a
+    // dash (`--idle-after -1`); one line says it.
+    const ambiguous = /^Option '-[^']*' argument is ambiguous[\s\S]*use '(--[^=']+)=-XYZ'/.exec(e.message);
+    const message = ambiguous !== null
+      ? `option '${ambiguous[1]}' needs a value (one that starts with a dash goes after '=': ${ambiguous[1]}=-1)`
+      : e.message.replace(/\. To specify a positional argument[\s\S]*$/, '');
     throw new CliError('ERR_TRAPDOOR_USAGE', message.charAt(0).toLowerCase() + message.slice(1), { usage });
   }
 }
