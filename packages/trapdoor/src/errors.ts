@@ -62,3 +62,32 @@ export function exitCodeFor(error: unknown): number {
       return 1;
   }
 }
+
+/** The error object `--json` prints on stdout: `{"error": {"code", "message", "details"?}}`. */
+export interface JsonError {
+  error: { code: CliErrorCode | 'ERR_TRAPDOOR_INTERNAL'; message: string; details?: string[] };
+}
+
+export function jsonErrorOf(error: unknown): JsonError {
+  if (error instanceof CliError) {
+    return { error: { code: error.code, message: error.message, ...(error.details.length > 0 ? { details: error.details } : {}) } };
+  }
+  return { error: { code: 'ERR_TRAPDOOR_INTERNAL', message: (error as Error)?.message ?? String(error) } };
+}
+
+/**
+ * Runs a command whose `--json` output a script reads: when it fails, the error as JSON on stdout
+ * (a script parsing stdout gets an object, not an empty string), then rethrown so that the CLI
+ * prints it on stderr for whoever watches and exits with its usual status. As `npm --json` does
+ * (`{"error": {"code", "summary", "detail"}}` on stdout, the text on stderr); `gh --json` leaves
+ * stdout empty, which a script cannot tell from a crash. `--json` counts wherever it is in
+ * `argv`, so a command line parseArgs rejects gets its JSON too.
+ */
+export async function withJsonErrors(argv: string[], command: () => Promise<number>): Promise<number> {
+  try {
+    return await command();
+  } catch (error) {
+    if (argv.includes('--json')) process.stdout.write(`${JSON.stringify(jsonErrorOf(error))}\n`);
+    throw error;
+  }
+}

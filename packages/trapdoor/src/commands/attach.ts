@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { parseOrUsage } from '../args.js';
-import { CliError } from '../errors.js';
+import { CliError, withJsonErrors } from '../errors.js';
 import { ensureListening, findTarget, hostPart, parsePid, threadDebuggers, type Target } from '../attach/target.js';
 import type { ActiveDebugger, ThreadDebugger } from '@trapdoor-js/runtime/discovery';
 
@@ -27,7 +27,8 @@ a shell's other jobs. Otherwise the error names the pids to give.
 
 Options:
   --timeout <seconds>   how long to wait for the debugger to start (default 10)
-  --json                print the address as JSON: {"pid", "wsUrl", "devtoolsUrl", …}
+  --json                print the address as JSON: {"pid", "wsUrl", "devtoolsUrl", …}; an
+                        error as {"error": {"code", "message"}} (the text still on stderr)
   -h, --help            show this help
 
 Exit status: 0 when the debugger listens; 1 when there is no such process, it belongs to
@@ -42,7 +43,11 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export async function attachCommand(argv: string[]): Promise<number> {
+export function attachCommand(argv: string[]): Promise<number> {
+  return withJsonErrors(argv, () => attach(argv));
+}
+
+async function attach(argv: string[]): Promise<number> {
   const { values, positionals } = parseOrUsage(ATTACH_USAGE, () => parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: true }));
   if (values.help) {
     process.stdout.write(ATTACH_USAGE);

@@ -10,7 +10,7 @@ import { parseOrUsage } from '../args.js';
 import { CdpClient } from '../attach/cdp-client.js';
 import { cpuUsage, sampleCpu, type CpuSample, type CpuUsage } from '../attach/cpu.js';
 import { ensureListening, findTarget, parsePid, threadDebuggers, type Target } from '../attach/target.js';
-import { CliError } from '../errors.js';
+import { CliError, withJsonErrors } from '../errors.js';
 import { parseTimeout } from './attach.js';
 
 export const STACK_USAGE = `Usage: trapdoor stack [options] <pid>
@@ -26,7 +26,8 @@ Options:
   --idle-after <seconds>
                         report the process as idle when it has not paused after this long
                         (default 1): an idle process runs no JavaScript until an event arrives
-  --json                print the paused location as JSON
+  --json                print the paused location as JSON; an error as
+                        {"error": {"code", "message"}} (the text still on stderr)
   -h, --help            show this help
 
 A process that does not pause within --idle-after is described by what it did meanwhile (Linux):
@@ -75,7 +76,11 @@ export interface StackReport {
   threads?: Array<StackReport & { threadId: number }>;
 }
 
-export async function stackCommand(argv: string[]): Promise<number> {
+export function stackCommand(argv: string[]): Promise<number> {
+  return withJsonErrors(argv, () => stack(argv));
+}
+
+async function stack(argv: string[]): Promise<number> {
   const { values, positionals } = parseOrUsage(STACK_USAGE, () => parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: true }));
   if (values.help) {
     process.stdout.write(STACK_USAGE);
