@@ -20,6 +20,7 @@ import { locate } from '../loaders/locations.js';
 import { makePolicy, type Policy } from '../loaders/settings.js';
 import { setupEsbuildLoad, type EsbuildLike } from './esbuild-load.js';
 import { tableBeforeRepeatedTail } from '../loaders/bun/import-equals.js';
+import { codeFrame, originalPosition } from './error-position.js';
 import { AdapterCache } from './module-cache.js';
 import { PluginOptionError } from './options.js';
 import { resolveOptions, type ResolvedOptions, type TrapdoorPluginOptions } from './options.js';
@@ -273,11 +274,19 @@ function pluginOf(options: ResolvedOptions, meta: UnpluginContextMeta): Unplugin
           // the plugin itself (`[unplugin] trapdoor: …`).
           const framework = context.getNativeBuildContext?.().framework;
           const printsLoc = framework === undefined || framework === 'esbuild';
-          const [located, ...frameLines] = error.message.split('\n');
+          let [located, ...frameLines] = error.message.split('\n');
+          let loc = { file: path, line: error.line ?? 1, column: error.column ?? 0 };
+          // Code that plugins before this one compiled: the position and frame in the file as written.
+          const original = inputMap === undefined ? undefined : originalPosition(inputMap, loc.line, loc.column);
+          if (original !== undefined) {
+            loc = { file: original.file, line: original.line, column: original.column };
+            located = `${original.file}:${original.line}:${original.column + 1}: ${reason(error)}`;
+            frameLines = original.text === undefined ? [] : [codeFrame(original.text, original.line, original.column)];
+          }
           const message = printsLoc ? reason(error) : framework === 'bun' ? located! : `trapdoor: ${located}`;
           // Rollup and Vite print an error's `frame` in place of its stack; a `loc` gets none made for it.
           const frame = framework === undefined && frameLines.length > 0 ? frameLines.join('\n') : undefined;
-          context.error({ message, id: path, loc: { file: path, line: error.line ?? 1, column: error.column ?? 0 }, ...(frame === undefined ? {} : { frame }) });
+          context.error({ message, id: path, loc, ...(frame === undefined ? {} : { frame }) });
           return undefined;
         }
         throw error;
