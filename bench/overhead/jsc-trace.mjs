@@ -28,8 +28,9 @@ const LIMITS = { DFG: 80, FTL: 170 };
 const bun = join(ROOT, 'node_modules/.bin/bun');
 
 // A statement check as emit.ts writes it (the universal form), its site index captured.
-// Both spacings: the transform writes it without spaces since f299115 (`if((__td_F[1]=17,__td_F[0])!==0){…}`).
-const CHECK = /if ?\(\(__td\d*_F\[1\] ?= ?(\d+), ?__td\d*_F\[0\]\) ?!== ?0\) ?\{const (__td\d*_w) ?= ?[^;]*; ?if ?\(\2 ?!== ?void 0\) ?(?:if ?\(\2\.length\) ?[^;]*; ?else ?)?throw \2;\}/g;
+// Both spacings: the transform writes it without spaces since f299115 (`if((__td_F[1]=17,__td_F[0])!==0){…}`);
+// both slow paths: `const __td_w=…;if(__td_w!==void 0)` before, `const w=…;if(w)` since (or `__td_w` where a local is `w`).
+const CHECK = /if ?\(\(__td\d*_F\[1\] ?= ?(\d+), ?__td\d*_F\[0\]\) ?!== ?0\) ?\{const (__td\d*_w|w) ?= ?[^;]*; ?if ?\(\2(?: ?!== ?void 0)?\) ?(?:if ?\(\2\.length\) ?[^;]*; ?else ?)?throw \2;\}/g;
 const DERIVED = { 'no-entry-checks': (kind) => kind === 1, 'no-statement-checks': () => true };
 
 /** The site table's kinds (0 loop, 1 function entry), read from the module's footer (version 2: JSON in a string; 1: an object literal). */

@@ -179,12 +179,12 @@ describe('check forms', () => {
     const source = 'const f = (n) => { while (n) n--; };\nexports.f = f;';
     for (const target of ['node', 'deno'] as const) {
       const { code } = instrument(source, { filename: FILE, moduleType: 'cjs', target });
-      expect(code).toContain('if(__td_F[0]!==0){const __td_w=__td_T(__td_M,0,n);if(__td_w!==void 0)if(__td_w.length)n=__td_w[0];else throw __td_w;}');
+      expect(code).toContain('if(__td_F[0]!==0){const w=__td_T(__td_M,0,n);if(w)if(w.length)n=w[0];else throw w;}');
       expect(code).not.toMatch(/__td_F\[1\] ?= ?\d/);
     }
     for (const target of ['any', 'bun', undefined] as const) {
       const { code } = instrument(source, { filename: FILE, moduleType: 'cjs', target });
-      expect(code).toContain('if((__td_F[1]=0,__td_F[0])!==0){const __td_w=__td_T(__td_M,0,n);if(__td_w!==void 0)if(__td_w.length)n=__td_w[0];else throw __td_w;}');
+      expect(code).toContain('if((__td_F[1]=0,__td_F[0])!==0){const w=__td_T(__td_M,0,n);if(w)if(w.length)n=w[0];else throw w;}');
     }
   });
 });

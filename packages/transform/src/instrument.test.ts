@@ -193,6 +193,15 @@ describe('locals', () => {
     });
     expect(result).toBe(45);
   });
+
+  it("names what the trap returns with one letter, or the prefixed name where the check passes a local of that name", () => {
+    const src = 'function f(n) { return n } function g(w) { return w } module.exports = [f(1), g(1)]';
+    const { code } = cjs(src);
+    expect(code).toContain('{const w=__td_T(__td_M,0,n,this);if(w)if(w.length)n=w[0];else throw w;}');
+    // `const w` would shadow the parameter it passes (a TDZ error) and the one it assigns back.
+    expect(code).toContain('{const __td_w=__td_T(__td_M,1,w,this);if(__td_w)if(__td_w.length)w=__td_w[0];else throw __td_w;}');
+    expect(runTrapping(code, () => [5])).toEqual([5, 5]);
+  });
 });
 
 describe('where the runtime bindings go', () => {
@@ -301,7 +310,7 @@ describe('module systems', () => {
     // `var W` only where an expression check assigns locals back through it.
     const arrow = instrument('// a comment\nlet f = (n) => g(n);', { filename: 'a.mjs' }).code;
     expect(arrow).toMatch(/^import .*__td_R\(__td_M, import\.meta\.url\);var __td_W;\/\/ a comment\n/);
-    expect(arrow).toContain('(__td_W=__td_T(__td_M,0,n))!==void 0&&({0:n}=__td_W)');
+    expect(arrow).toContain('(__td_W=__td_T(__td_M,0,n))&&({0:n}=__td_W)');
     expect(instrument('go()\nlet f = (n) => g(n);', { filename: 'a.cjs' }).code).toMatch(/var __td_W;__td_R\(\);\n$/);
     expect(instrument('go()\nwhile (0) {}', { filename: 'a.cjs' }).code).not.toContain('__td_W');
     expect(instrument('"use strict";\nwhile (0) {}', { filename: 'a.cjs' }).code).toMatch(/^"use strict";const \{ flags: __td_F, trap: __td_T, register: __td_R \} = \(.*require\("@trapdoor-js\/runtime"\)\);__td_R\(/);
