@@ -3,7 +3,9 @@
 // The project: rxjs's own TypeScript sources (node_modules/rxjs/src, 251 modules, copied out), bundled from
 // src/index.ts by esbuild, Vite (a library build) and webpack (ts-loader, transpile only),
 // each plain, with trapdoor's plugin, and for Vite with vite-plugin-istanbul (what a user would
-// otherwise reach for to put code in every function). Rounds alternate the variants; medians.
+// otherwise reach for to put code in every function). webpack twice: in production mode (terser
+// minifies the bundle, checks and tables too) and in development mode (no minifier), so that the
+// table shows terser's share of what trapdoor adds. Rounds alternate the variants; medians.
 // trapdoor parses with oxc-parser where it loads (packages/transform/src/parse.ts); "Babel parse"
 // is the same plugin with @babel/parser forced. Each parser is timed in processes of its own,
 // alternating (a bundler's process uses one: with both in one process, the analysis's inline
@@ -84,7 +86,7 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 const esbuildTrapdoor = (dir, options = {}) =>
   esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: path.join(dir, 'index.mjs'), logLevel: 'silent', sourcemap: true, plugins: [trapdoorEsbuild(options)] });
 const viteTrapdoor = (dir) => vite(dir, [trapdoorVite({ client: true })]);
-const webpackTrapdoor = (dir) => pack(dir, [trapdoorWebpack()]);
+const webpackTrapdoor = (dir, mode) => pack(dir, [trapdoorWebpack()], mode);
 const builds = {
   esbuild: {
     plain: (dir) => esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: path.join(dir, 'index.mjs'), logLevel: 'silent', sourcemap: true }),
@@ -99,7 +101,13 @@ const builds = {
     plain: (dir) => pack(dir, []),
     trapdoor: webpackTrapdoor,
   },
+  'webpack-dev': {
+    plain: (dir) => pack(dir, [], 'development'),
+    trapdoor: (dir) => webpackTrapdoor(dir, 'development'),
+  },
 };
+/** The tables' names of the builds. */
+const LABELS = { esbuild: 'esbuild', vite: 'vite', webpack: 'webpack (production)', 'webpack-dev': 'webpack (development)' };
 
 function vite(dir, plugins) {
   return viteBuild({
@@ -113,10 +121,10 @@ function vite(dir, plugins) {
   });
 }
 
-function pack(dir, plugins) {
+function pack(dir, plugins, mode = 'production') {
   return new Promise((resolve, reject) => {
     const compiler = webpack({
-      mode: 'production',
+      mode,
       target: 'node',
       entry,
       devtool: 'source-map',
@@ -252,7 +260,7 @@ for (const tool of Object.keys(builds)) {
   const bOurs = median(times('babel', tool, 'trapdoor'));
   const ist = times('auto', tool, 'istanbul');
   const istText = ist.length ? `${median(ist).toFixed(0)} (${(median(ist) / plain).toFixed(2)}x)` : '—';
-  console.log(`| ${tool} | ${plain.toFixed(0)} | ${ours.toFixed(0)} (${(ours / plain).toFixed(2)}x) | ${added.toFixed(0)} | ${(added / bareParse).toFixed(2)} | ${bPlain.toFixed(0)} | ${bOurs.toFixed(0)} | ${(bOurs - bPlain).toFixed(0)} | ${istText} |`);
+  console.log(`| ${LABELS[tool]} | ${plain.toFixed(0)} | ${ours.toFixed(0)} (${(ours / plain).toFixed(2)}x) | ${added.toFixed(0)} | ${(added / bareParse).toFixed(2)} | ${bPlain.toFixed(0)} | ${bOurs.toFixed(0)} | ${(bOurs - bPlain).toFixed(0)} | ${istText} |`);
 }
 console.log(`\nCPU time of the same builds (the process's threads${process.platform === 'linux' ? ' and its child processes' : ''}), medians:\n`);
 console.log('| bundler | plain CPU ms | with trapdoor CPU ms | trapdoor adds CPU ms | adds / bare Babel parse (CPU) |');
@@ -260,7 +268,7 @@ console.log('|---|---:|---:|---:|---:|');
 for (const tool of Object.keys(builds)) {
   const plain = median(cpuTimes('auto', tool, 'plain'));
   const ours = median(cpuTimes('auto', tool, 'trapdoor'));
-  console.log(`| ${tool} | ${plain.toFixed(0)} | ${ours.toFixed(0)} (${(ours / plain).toFixed(2)}x) | ${(ours - plain).toFixed(0)} | ${((ours - plain) / bareParseCpu).toFixed(2)} |`);
+  console.log(`| ${LABELS[tool]} | ${plain.toFixed(0)} | ${ours.toFixed(0)} (${(ours / plain).toFixed(2)}x) | ${(ours - plain).toFixed(0)} | ${((ours - plain) / bareParseCpu).toFixed(2)} |`);
 }
 
 // The output: size, load time and memory of the esbuild bundle.
