@@ -6,10 +6,12 @@
 // require): install.js, commonjs.js, compile-hook.js, settings, locations, the cache's lookup,
 // preload-runtime.js… as one CommonJS file. As ES modules they were loaded by `require(esm)`.
 //
-// 2. dist/loaders/node/hooks.js, the ES module hooks that hooks-entry.js requires on Node's hooks
-// thread, with the cache and settings, as one ES module. hooks-entry.js itself stays a small file
-// of its own, registered as a data: URL: Node holds the main thread in `module.register` until it
-// has loaded, and hooks.js loads after that, while the main thread loads the runtime.
+// 2. dist/loaders/node/hooks-thread.cjs, the ES module hooks (hooks.js) that hooks-entry.js
+// requires on Node's hooks thread, with the cache and settings, as one CommonJS file: as an ES
+// module its imports of node:fs and the other built-ins each cost an ES module facade, and node:fs's
+// loads Node's file streams (src/loaders/node/hooks-thread.cts). hooks-entry.js itself stays a
+// small file of its own, registered as a data: URL: Node holds the main thread in `module.register`
+// until it has loaded, and hooks-thread.cjs loads after that, while the main thread loads the runtime.
 //
 // 3. dist/loaders/bun/register.js, Bun's preload (`bun --preload`, `trapdoor run --runtime bun`),
 // the same way, as one ES module: Bun too pays per module for the thirteen it was.
@@ -64,5 +66,5 @@ async function bundle(entry, format, base, banner) {
 // `import.meta.resolve` in locations.js is on Deno's path only (`canRead: false`), which the Node
 // loader never takes.
 await bundle('loaders/node/start.cjs', 'cjs', CJS_URL, CJS_URL_BANNER);
-await bundle('loaders/node/hooks.js', 'esm', 'import.meta.url');
+await bundle('loaders/node/hooks-thread.cjs', 'cjs', CJS_URL, CJS_URL_BANNER);
 await bundle('loaders/bun/register.js', 'esm', 'import.meta.url');

@@ -32,6 +32,7 @@ import { findMapComment, isDataUrl } from '../instrument/source-maps.js';
 import { cacheKey, DiskCache, readHeadLine } from './disk-cache.js';
 import { readEnv } from '../loaders/settings.js';
 import { LOADER_TARGET } from '../loaders/target.js';
+import { findPackageDir } from '../loaders/find-package.js';
 
 export type InstrumentFunction = (code: string, options: InstrumentModuleOptions) => Instrumented;
 
@@ -89,24 +90,25 @@ function debugLine(line: string): void {
 export function transformVersion(): string {
   if (version !== undefined) return version;
   const parts: unknown[] = [];
-  const require = createRequire(import.meta.url);
   const describe = (manifest: string, folders: string[]): void => {
     const root = dirname(manifest);
     parts.push((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string }).version ?? '');
     for (const folder of folders) parts.push(statsOf(join(root, folder)));
   };
   try {
-    const transform = require.resolve('@trapdoor-js/transform/package.json');
+    // Found by a walk, not require.resolve, where that is cheaper (../loaders/find-package.ts):
+    // this is on the way to the first module's cache lookup.
+    const transform = join(findPackageDir('@trapdoor-js/transform', fileURLToPath(import.meta.url)), 'package.json');
     const transformStamp = buildStamp(join(dirname(transform), 'dist'), 'index.js');
     if (transformStamp !== undefined) parts.push(transformStamp);
     else describe(transform, ['dist']);
-    // @babel/parser decides what the transform sees: from the transform's own folder.
-    const fromTransform = createRequire(transform);
-    parts.push(statsOf(fromTransform.resolve('@babel/parser')));
+    // @babel/parser decides what the transform sees: from the transform's own folder (its
+    // "main", as the transform's require finds it: @babel/parser has no "exports").
+    parts.push(statsOf(babelParserFile(findPackageDir('@babel/parser', transform))));
     // So does oxc-parser where it loads (its output is Babel's, but what each accepts can differ).
     let oxc = 'none';
     try {
-      oxc = (JSON.parse(readFileSync(fromTransform.resolve('oxc-parser/package.json'), 'utf8')) as { version?: string }).version ?? '';
+      oxc = (JSON.parse(readFileSync(join(findPackageDir('oxc-parser', transform), 'package.json'), 'utf8')) as { version?: string }).version ?? '';
     } catch {}
     parts.push(oxc);
     // This package's files that shape the result (loaders/instrument-module.js, instrument/source-maps.js).
@@ -147,6 +149,13 @@ export function buildStamp(dist: string, entry: string): string | undefined {
 }
 
 const STAMP_SLACK_MS = 1000;
+
+/** @babel/parser's main file (what `require('@babel/parser')` loads), from its folder. */
+function babelParserFile(dir: string): string {
+  const main = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { main?: string }).main ?? 'index.js';
+  const file = join(dir, main);
+  return existsSync(file) ? file : createRequire(join(dir, 'package.json')).resolve(dir);
+}
 
 /** The compiled file, or its TypeScript source when this runs from the sources (a test runner). */
 function built(file: string): string {

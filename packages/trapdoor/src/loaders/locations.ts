@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { findPackageDir } from './find-package.js';
 import { asDirPrefix, ENV, parseGlobs, readEnv, type LoaderSettings } from './settings.js';
 
 export interface Locations {
@@ -33,11 +34,13 @@ export function locate({ canRead, withDependencies = false }: { canRead: boolean
 const located: Record<string, Locations> = {};
 
 function findLocations(canRead: boolean, withDependencies: boolean): Locations {
-  const require = canRead ? createRequire(import.meta.url) : undefined;
-  const packageDir = (name: string): string =>
-    dirname(require ? require.resolve(`${name}/package.json`) : fileURLToPath(import.meta.resolve(`${name}/package.json`)));
-  const runtimeEsm = require ? esmEntry(packageDir('@trapdoor-js/runtime')) : import.meta.resolve('@trapdoor-js/runtime');
-  const runtimeCjs = require ? require.resolve('@trapdoor-js/runtime') : fileURLToPath(new URL('../cjs/index.js', runtimeEsm));
+  // Found by a walk, not require.resolve, where that is cheaper (find-package.ts): this runs on
+  // the way to every instrumented program's first line.
+  const self = fileURLToPath(import.meta.url);
+  const packageDir = (name: string): string => (canRead ? findPackageDir(name, self) : dirname(fileURLToPath(import.meta.resolve(`${name}/package.json`))));
+  const runtimeDir = canRead ? packageDir('@trapdoor-js/runtime') : undefined;
+  const runtimeEsm = runtimeDir !== undefined ? pathToFileURL(packageEntry(runtimeDir, ESM_CONDITIONS)).href : import.meta.resolve('@trapdoor-js/runtime');
+  const runtimeCjs = runtimeDir !== undefined ? packageEntry(runtimeDir, CJS_CONDITIONS) : fileURLToPath(new URL('../cjs/index.js', runtimeEsm));
 
   const dirs = new Set<string>();
   const add = (dir: string) => {
@@ -66,30 +69,36 @@ function findLocations(canRead: boolean, withDependencies: boolean): Locations {
   return { runtimeEsm, runtimeCjs, ownDirs: [...dirs] };
 }
 
+const ESM_CONDITIONS = new Set(['import', 'node', 'default']);
+const CJS_CONDITIONS = new Set(['require', 'node', 'default']);
+
 /**
- * The file: URL `import` resolves a package's main entry to, from its package.json "exports" (Node
- * gives no `import.meta.resolve` to a module loaded by `require(esm)`, as register.cjs loads us).
+ * The file a package's main entry resolves to under `conditions` (`import` or `require`), from its
+ * package.json "exports" as Node reads them (the first key, in the object's order, that is one of
+ * the conditions); else "main" (or "module" for `import`). Node gives no `import.meta.resolve` to
+ * a module loaded by `require(esm)`, as register.cjs loads us, and `require.resolve` costs more
+ * (find-package.ts). Should the file not be there, `require.resolve`/Node's rules decide.
  */
-function esmEntry(dir: string): string {
+function packageEntry(dir: string, conditions: Set<string>): string {
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { exports?: unknown; module?: string; main?: string };
   const pick = (target: unknown): string | undefined => {
     if (typeof target === 'string') return target;
     if (Array.isArray(target)) return target.map(pick).find((t) => t !== undefined);
     if (target !== null && typeof target === 'object') {
-      const conditions = target as Record<string, unknown>;
-      for (const condition of ['node', 'import', 'default']) {
-        if (condition in conditions) {
-          const found = pick(conditions[condition]);
-          if (found !== undefined) return found;
-        }
+      for (const [condition, value] of Object.entries(target as Record<string, unknown>)) {
+        if (!conditions.has(condition)) continue;
+        const found = pick(value);
+        if (found !== undefined) return found;
       }
     }
     return undefined;
   };
   const exportsField = manifest.exports as Record<string, unknown> | string | undefined;
   const main = typeof exportsField === 'object' && exportsField !== null && '.' in exportsField ? exportsField['.'] : exportsField;
-  const entry = pick(main) ?? manifest.module ?? manifest.main ?? 'index.js';
-  return pathToFileURL(join(dir, entry)).href;
+  const esm = conditions.has('import');
+  const entry = join(dir, pick(main) ?? (esm ? manifest.module : undefined) ?? manifest.main ?? 'index.js');
+  if (existsSync(entry)) return entry;
+  return esm ? entry : createRequire(join(dir, 'package.json')).resolve(dir);
 }
 
 /** Whether a file exists; false where Deno may not look (it throws there instead of asking). */

@@ -2,8 +2,8 @@
  * What `module.register` loads on Node's hooks thread (install.ts), as a `data:` URL of this
  * file's compiled text: the hooks thread then reads no file while Node holds the main thread in
  * `module.register` (its ES module loader reads files asynchronously, through the thread pool).
- * So it imports only node: built-ins; `data.hooks` names hooks.js (one bundled file,
- * scripts/bundle-node.mjs).
+ * So it imports only node: built-ins; `data.hooks` names hooks-thread.cjs (hooks.ts as one
+ * bundled CommonJS file, scripts/bundle-node.mjs).
  *
  * hooks.js is loaded in the background: Node holds the main thread in `module.register` until
  * `initialize` has returned, and loading hooks.js with the cache and settings takes a few ms; the
@@ -25,7 +25,7 @@ type HooksModule = typeof Hooks;
 export interface EntryData extends Hooks.HooksData {
   /** Set to 1 (and notified) once hooks.js has loaded or failed to (Int32Array on a SharedArrayBuffer). */
   ready: Int32Array;
-  /** The path of hooks.js. */
+  /** The path of hooks-thread.cjs (hooks.js as one CommonJS file). */
   hooks: string;
 }
 

@@ -48,7 +48,7 @@ export function installNodeLoader(): void {
   if (isMainThread && typeof process.argv[1] === 'string' && isTypeScript(process.argv[1])) process.setSourceMapsEnabled(true);
   const sourceMaps = process.sourceMapsEnabled === true;
   hooksReady = new Int32Array(new SharedArrayBuffer(4));
-  const data: EntryData = { settings, sourceMaps, ready: hooksReady, hooks: fileURLToPath(new URL('./hooks.js', import.meta.url)) };
+  const data: EntryData = { settings, sourceMaps, ready: hooksReady, hooks: fileURLToPath(new URL('./hooks-thread.cjs', import.meta.url)) };
   // hooks-entry.ts loads hooks.ts in the background, while this thread goes on (waitForHooks). As
   // a data: URL, so that the hooks thread reads no file while this one waits in module.register.
   const entry = readFileSync(new URL('./hooks-entry.js', import.meta.url), 'utf8').replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
