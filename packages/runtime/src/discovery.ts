@@ -115,8 +115,12 @@ export function ownStateDir(): string | undefined {
   const dir = stateDirFor({ TRAPDOOR_STATE_DIR: readEnv(STATE_DIR_ENV), TMPDIR: readEnv('TMPDIR') }, uid);
   if (dir === undefined) return undefined;
   if (!denoAllows({ name: 'write', path: dir }) || !denoAllows({ name: 'read', path: dir })) return undefined;
-  if (makeDir(dir, 0o700) === 'failed') return undefined;
-  const stat = linkStat(dir);
+  // Looked at first: it is there in every process but the first (a failed mkdir is a thrown error each time).
+  let stat = linkStat(dir);
+  if (stat === undefined) {
+    if (makeDir(dir, 0o700) === 'failed') return undefined;
+    stat = linkStat(dir);
+  }
   if (stat === undefined || !stat.directory) return undefined;
   // Another user's directory (or one others may write into) could be used to plant a socket or
   // a state file that leads `trapdoor attach` astray.
@@ -137,15 +141,17 @@ export function stateFiles(dir: string, pid: number): { state: string; socket: s
 export function writeStateFile(path: string, state: StateFile): boolean {
   const temporary = `${path}.${pid()}.tmp`;
   try {
-    try {
-      removeFile(temporary);
-    } catch {
-      // none left over
-    }
     // A new file: never follow a symlink someone planted under the temporary name. No fsync: the
     // rename alone makes the switch atomic for readers, and a state file only has to outlive its
     // process, not a crash of the machine (it cost 5-25 ms of every start).
-    writeNewFile(temporary, `${JSON.stringify(state)}\n`, 0o600);
+    const text = `${JSON.stringify(state)}\n`;
+    try {
+      writeNewFile(temporary, text, 0o600);
+    } catch {
+      // One left over (a process of this pid that died while writing, or a symlink): removed, then once more.
+      removeFile(temporary);
+      writeNewFile(temporary, text, 0o600);
+    }
     rename(temporary, path);
     return true;
   } catch {

@@ -33,8 +33,21 @@ export function loadSignalWatchers(what: string): SignalWatchers | string {
   return loadNativeAddon(what);
 }
 
+/**
+ * The addon once a copy of the runtime in this thread loaded it, shared by every copy (the ESM and
+ * CommonJS builds, and the entries bundled apart: index.js and deadline.js each hold a copy of
+ * this file, and a test process loads both), as the control block is: the second copy neither
+ * looks the package up again nor asks the loader for it. Only a success is kept: a copy that
+ * could not load it (Deno without a permission) says why each time.
+ */
+const LOADED_KEY = Symbol.for('trapdoor.native-addon');
+type LoadedHolder = { [LOADED_KEY]?: NativeModule };
+
 /** The loaded addon, or why not as a sentence that names `what` needs it ("the native signal watcher"). */
 export function loadNativeAddon(what: string): NativeModule | string {
+  const holder = globalThis as LoadedHolder;
+  const loaded = holder[LOADED_KEY];
+  if (loaded !== undefined) return usingNative(loaded);
   if (!denoAllows({ name: 'read', path: dirname(reportedFile) })) return `Deno was not given --allow-read (the runtime cannot find ${what})`;
   let native: NativeModule;
   try {
@@ -46,20 +59,27 @@ export function loadNativeAddon(what: string): NativeModule | string {
     return `@trapdoor-js/native is not installed (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`;
   }
   if (!native.isAvailable()) return native.loadError()?.message ?? '@trapdoor-js/native did not load';
-  // Bun: the state file's operations through the addon from now on, not node:fs (host-fs.ts).
+  Object.defineProperty(holder, LOADED_KEY, { value: native, enumerable: false, configurable: true, writable: false });
+  return usingNative(native);
+}
+
+/** Bun: this copy's state-file operations through the addon from now on, not node:fs (host-fs.ts). */
+function usingNative(native: NativeModule): NativeModule {
   if (typeof (globalThis as { Bun?: unknown }).Bun !== 'undefined') useNativeFiles(native._files?.());
   return native;
 }
 
 /**
- * Where `require.resolve('@trapdoor-js/native')` is. On Deno, first the package's entry in the
- * nearest node_modules folder above the agent's (npm's, pnpm's and Deno's own node_modules
- * layouts), as the resolver would find it, symlinks resolved: Deno's Node resolver alone costs
- * an idle process 1.5 MiB resident (bench/startup.mjs's memory rows). Else, and where that finds
- * nothing (Deno without a node_modules folder), the resolver.
+ * Where `require.resolve('@trapdoor-js/native')` is: first the package's entry in the nearest
+ * node_modules folder above the agent's (npm's, pnpm's and Deno's own node_modules layouts), as
+ * the resolver would find it (the package's `require` condition is that file), symlinks resolved.
+ * Deno's Node resolver alone costs an idle process 1.5 MiB resident (bench/startup.mjs's memory
+ * rows), and on Node the resolver's walk (each folder's package.json, the exports map) was about
+ * 1 ms of CPU in every test process of `trapdoor test`. Else, and where that finds nothing (Yarn's
+ * Plug'n'Play, Deno without a node_modules folder), the resolver.
  */
 function resolveNative(require: NodeJS.Require, from: string): string {
-  return (denoFiles ? nearestNative(from) : undefined) ?? require.resolve('@trapdoor-js/native');
+  return nearestNative(from) ?? require.resolve('@trapdoor-js/native');
 }
 
 /** The package's entry in the nearest node_modules folder above `from`, symlinks resolved, or undefined. */

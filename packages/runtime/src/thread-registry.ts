@@ -19,7 +19,7 @@ import type { BroadcastChannel } from 'node:worker_threads';
 import { broadcastChannel, isMainThread, threadId } from './threads.js';
 import type { ActiveDebugger, ThreadDebugger } from './discovery.js';
 import { Request, Word } from './control-block.js';
-import { useProcess, whenProcessUsed } from './host-process.js';
+import { denoProcess, useProcess, whenProcessUsed } from './host-process.js';
 
 const CHANNEL = 'trapdoor.thread-registry';
 const KEY = Symbol.for('trapdoor.thread-registry');
@@ -36,8 +36,23 @@ interface MainSide {
   asked: boolean;
   publish: () => void;
 }
-type Holder = { [KEY]?: MainSide | true };
+/** MainSide once listening; WAITING on Node's main thread until its first worker; true in a registered worker. */
+const WAITING = 'waiting';
+type Holder = { [KEY]?: MainSide | true | typeof WAITING };
 const holder = globalThis as Holder;
+
+type WorkerSeen = { threadId: number; once(event: 'exit', listener: () => void): unknown };
+
+/**
+ * Node's main thread listens from its first worker on, not from the start: opening the channel
+ * costs every process about 1 ms of CPU (node:worker_threads' message port machinery), and most
+ * processes (each test file's fork under `trapdoor test`) never start a thread. Node emits
+ * 'worker' on the next tick after `new Worker()`, long before the new thread has started Node and
+ * loaded the runtime that says hello. (A main thread that spins right after creating the worker
+ * would not have read the hello either: messages arrive through its event loop.) Bun and Deno
+ * listen from the start: their 'worker' event is not known to come first (Deno's needs `process`).
+ */
+const untilFirstWorker = !denoProcess && typeof (globalThis as { Bun?: unknown }).Bun === 'undefined';
 
 /**
  * Main thread: starts listening for the workers (once). `onChange` gets the workers' debuggers
@@ -45,6 +60,21 @@ const holder = globalThis as Holder;
  */
 export function serveThreadRegistry(onChange: (threads: ThreadDebugger[], workers: number) => void): void {
   if (!isMainThread || holder[KEY] !== undefined) return;
+  if (!untilFirstWorker) {
+    listen(onChange);
+    return;
+  }
+  holder[KEY] = WAITING;
+  const onFirstWorker = (worker: WorkerSeen): void => {
+    process.off('worker', onFirstWorker);
+    // This worker's 'worker' event is being emitted: the listener added by listen() sees the next ones.
+    listen(onChange)(worker);
+  };
+  process.on('worker', onFirstWorker);
+}
+
+/** Starts listening for the workers; returns what watches one worker's exit. */
+function listen(onChange: (threads: ThreadDebugger[], workers: number) => void): (worker: WorkerSeen) => void {
   const threads = new Map<number, ThreadDebugger>();
   const side: MainSide = { channel: new (broadcastChannel())(CHANNEL), blocks: new Map(), asked: false, publish: () => onChange([...threads.values()], side.blocks.size) };
   holder[KEY] = side;
@@ -71,27 +101,27 @@ export function serveThreadRegistry(onChange: (threads: ThreadDebugger[], worker
     threads.delete(id);
     return known;
   };
+  const watchExit = (worker: WorkerSeen): void => {
+    const id = worker.threadId;
+    worker.once('exit', () => {
+      if (forget(id) && side.asked) side.publish();
+    });
+  };
   // A terminated worker (worker.terminate(), as pools do) runs no 'exit' handler to say bye: the
   // main thread sees the workers it creates ('worker' event; Node, Bun and Deno) and when they exit.
   // On Deno from when `process` is first used (host-process.ts: loading it costs an idle process
   // 3.3 MiB), by the program or at the first worker's hello: a worker that was created before and
   // is terminated is forgotten only when its hello came after (its bye, on a plain exit, is seen).
-  whenProcessUsed((process) =>
-    process.on?.('worker', (worker: { threadId: number; once(event: 'exit', listener: () => void): unknown }) => {
-      const id = worker.threadId;
-      worker.once('exit', () => {
-        if (forget(id) && side.asked) side.publish();
-      });
-    }),
-  );
+  whenProcessUsed((process) => process.on?.('worker', watchExit));
   // Node: unref() keeps an idle program from being held open by the registry.
   (side.channel as { unref?: () => void }).unref?.();
+  return watchExit;
 }
 
 /** Main thread: how many worker threads are registered now. */
 export function registeredWorkers(): number {
   const side = holder[KEY];
-  return side === undefined || side === true ? 0 : side.blocks.size;
+  return typeof side === 'object' ? side.blocks.size : 0;
 }
 
 /**
@@ -100,7 +130,7 @@ export function registeredWorkers(): number {
  */
 export function requestWorkerActivation(): number {
   const side = holder[KEY];
-  if (side === undefined || side === true) return 0;
+  if (typeof side !== 'object') return 0;
   for (const control of side.blocks.values()) Atomics.or(control, Word.REQUEST, Request.ACTIVATE);
   if (!side.asked) {
     side.asked = true;
