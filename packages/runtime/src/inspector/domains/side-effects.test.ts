@@ -35,6 +35,10 @@ describe('guardedCall', () => {
       expect(guardedCall(run, spaced, {}, [])).toBe(1);
     }
     expect(run.calls).toBe(5);
+    // A bundler renames the module-level names that collide between modules (esbuild: __td_F80).
+    const bundled = new Function('__td_F80', 'return function toString() { if((__td_F80[1]=3,__td_F80[0])!==0){} return "b" }')(new Int32Array(2)) as () => string;
+    expect(guardedCall(run, bundled, {}, [])).toBe('b');
+    expect(run.calls).toBe(6);
     for (const fn of [function plain() {}, Array.prototype.push, instrumented.bind(null), new Proxy(instrumented, {}), 'nope']) {
       expect(() => guardedCall(run, fn, [], [1])).toThrow(new EvalError(SIDE_EFFECT_MESSAGE));
     }

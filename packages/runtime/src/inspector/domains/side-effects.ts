@@ -35,8 +35,9 @@ export type GuardedRunner = <T>(call: () => T) => T;
 
 const functionToString = Function.prototype.toString;
 // The check's text: the universal form, or the V8 one (the transform's `target: 'node' | 'deno'`),
-// as emitted (no spaces) or as older transforms spaced it (code instrumented at build time).
-const CHECK = /\(__td\d*_F\[1\] ?= ?\d+, ?__td\d*_F\[0\]\) ?!== ?0|\(__td\d*_F\[0\] ?!== ?0(?: ?&&|\))/;
+// as emitted (no spaces) or as older transforms spaced it (code instrumented at build time), and
+// with the numbered names a bundler gives colliding module-level names (esbuild: `__td_F80`).
+const CHECK = /\(__td\d*_F\d*\[1\] ?= ?\d+, ?__td\d*_F\d*\[0\]\) ?!== ?0|\(__td\d*_F\d*\[0\] ?!== ?0(?: ?&&|\))/;
 
 /** Built-ins that read and compute only (getters and methods). */
 const PURE_NATIVES = new Set<unknown>(
