@@ -8,20 +8,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { killTree, programsDir, repoRoot, watch } from './e2e/harness.js';
+import { killTree, programsDir, repoRoot, watch, runTrapdoor } from './e2e/harness.js';
 
 const BIN = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
 
-function trapdoor(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const proc = spawn(process.execPath, [BIN, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    proc.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    proc.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const trapdoor = runTrapdoor;
 
 /** A pid no process has: one that has just exited (reaped). */
 function goneProcessPid(): number {

@@ -10,7 +10,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import CDP from 'chrome-remote-interface';
 import { afterEach, describe, expect, it } from 'vitest';
-import { descendants, killTree, programsDir, repoRoot, watch, within } from './e2e/harness.js';
+import { descendants, killTree, programsDir, repoRoot, watch, within, runTrapdoor } from './e2e/harness.js';
 
 const BIN = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
 const RUNTIMES = ['node', 'bun', 'deno'] as const;
@@ -49,17 +49,7 @@ function run(runtime: RuntimeName, script: string, { flags = [], args = [], env 
   return { proc, ...watched, exited: watched.closed };
 }
 
-/** The real CLI, run to completion (asynchronously: the program keeps running meanwhile). */
-function trapdoor(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const proc = spawn(process.execPath, [BIN, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    proc.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    proc.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const trapdoor = runTrapdoor;
 
 async function attachJson(pid: number, running: Running): Promise<{ pid: number; wsUrl: string; port: number; devtoolsUrl: string; runtime: string }> {
   const result = await trapdoor('attach', '--json', String(pid));

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import CDP from 'chrome-remote-interface';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { killTree, programsDir, repoRoot, watch, within } from './e2e/harness.js';
+import { killTree, programsDir, repoRoot, watch, within, runTrapdoor } from './e2e/harness.js';
 
 const BIN = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
 const MAIN = join(programsDir, 'worker-spin-main.mjs');
@@ -55,17 +55,7 @@ function startProgram(argv: string[], cwd: string): ReturnType<typeof watch> & {
   return { proc, ...watch(proc, argv.join(' ')) };
 }
 
-/** The real CLI, to completion (the program keeps running meanwhile). */
-function trapdoor(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const proc = spawn(process.execPath, [BIN, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    proc.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    proc.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const trapdoor = runTrapdoor;
 
 describe('a busy worker thread of a program started with trapdoor run (Node)', () => {
   it('attach lists the worker\'s debugger; a CDP client pauses it at its loop with its locals, ends the loop, and the program finishes', async () => {

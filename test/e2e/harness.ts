@@ -14,6 +14,21 @@ import { instrument } from '@trapdoor-js/transform';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const programsDir = fileURLToPath(new URL('./programs/', import.meta.url));
+
+/** The CLI's bin, as `npx trapdoor` runs it. */
+export const TRAPDOOR_BIN = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
+
+/** The real CLI, run to completion (asynchronously: a program under test keeps running meanwhile). */
+export function runTrapdoor(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const proc = spawn(process.execPath, [TRAPDOOR_BIN, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    proc.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    proc.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 const bin = (name: string): string => join(repoRoot, 'node_modules', '.bin', name);
 
 /** The permissions the agent needs on Deno (packages/runtime/src/inspector/agent/README.md). */
