@@ -16,6 +16,7 @@ import { splitLines, type Lines } from './lines.js';
 import { chain, decodeDataUrl, findMapComment, InputPositions, parseMap, tableMap, type RawSourceMap } from './source-map.js';
 
 export { TransformError } from './errors.js';
+export { codeFrame } from './parse.js';
 export type { TransformErrorCode } from './errors.js';
 export type { Language, ModuleType } from './parse.js';
 export type { RawSourceMap } from './source-map.js';

@@ -149,12 +149,16 @@ function syntaxError(error: unknown, code: string, filename: string): TransformE
   if (!e || typeof e.loc?.line !== 'number') throw error;
   const { line, column } = e.loc;
   const reason = String(e.message).replace(/\s*\(\d+:\d+\)$/, '');
-  // Loaded only for an error: it costs start-up time every instrumenting process would pay.
-  const { codeFrameColumns } = createRequire(import.meta.url)('@babel/code-frame') as typeof import('@babel/code-frame');
-  const frame = codeFrameColumns(code, { start: { line, column: column + 1 } }, { highlightCode: false });
-  return new TransformError('ERR_TRAPDOOR_SYNTAX', `${filename}:${line}:${column + 1}: ${reason}\n${frame}`, {
+  return new TransformError('ERR_TRAPDOOR_SYNTAX', `${filename}:${line}:${column + 1}: ${reason}\n${codeFrame(code, line, column)}`, {
     file: filename,
     line,
     column,
   });
+}
+
+/** @babel/code-frame's frame without colours at a 1-based `line` and 0-based `column` (errors' frames: the adapters' too). */
+export function codeFrame(code: string, line: number, column: number): string {
+  // Loaded only for an error: it costs start-up time every instrumenting process would pay.
+  const { codeFrameColumns } = createRequire(import.meta.url)('@babel/code-frame') as typeof import('@babel/code-frame');
+  return codeFrameColumns(code, { start: { line, column: column + 1 } }, { highlightCode: false });
 }

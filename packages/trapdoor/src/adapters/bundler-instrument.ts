@@ -7,6 +7,9 @@
 import { instrument, TransformError, type InstrumentResult, type Language, type ModuleType, type RawSourceMap } from '@trapdoor-js/transform';
 
 export { TransformError };
+/** For a syntax error in code an earlier plugin compiled: its place and frame in the original file (loaded with the transform, not with the plugin). */
+export { codeFrame } from '@trapdoor-js/transform';
+export { originalPosition } from './error-position.js';
 
 /** A TypeScript file, which an earlier plugin may have compiled already. */
 const TYPESCRIPT_FILE = /\.[cm]?tsx?$/;

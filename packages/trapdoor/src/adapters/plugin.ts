@@ -20,7 +20,6 @@ import { locate } from '../loaders/locations.js';
 import { makePolicy, type Policy } from '../loaders/settings.js';
 import { setupEsbuildLoad, type EsbuildLike } from './esbuild-load.js';
 import { tableBeforeRepeatedTail } from '../loaders/bun/import-equals.js';
-import { codeFrame, originalPosition } from './error-position.js';
 import { AdapterCache } from './module-cache.js';
 import { PluginOptionError } from './options.js';
 import { resolveOptions, type ResolvedOptions, type TrapdoorPluginOptions } from './options.js';
@@ -262,7 +261,7 @@ function pluginOf(options: ResolvedOptions, meta: UnpluginContextMeta): Unplugin
   const emitsAssets = options.bundleRuntime && meta.framework !== 'esbuild' && meta.framework !== 'bun' && meta.framework !== 'vite';
   /** Instruments one module: the bundler's error for a syntax error, undefined when there is nothing to check. */
   const transform = (context: UnpluginBuildContext & UnpluginContext, code: string, path: string, inputMap: RawSourceMap | undefined): TransformOutput | Promise<TransformOutput> => {
-    return withInstrumenter(({ instrumentForBundler }) => {
+    return withInstrumenter(({ instrumentForBundler, codeFrame, originalPosition }) => {
       let result: InstrumentResult;
       try {
         result = instrumentForBundler(code, path, options.runtime, inputMap, options.coverageHints);
