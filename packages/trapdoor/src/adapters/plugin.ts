@@ -220,6 +220,18 @@ function withInstrumenter<T>(use: (instrumenter: Instrumenter) => T): T | Promis
   return loadingInstrumenter.then(use);
 }
 
+/**
+ * The end-of-build warning when `include` (or its default) took none of the build's `seen`
+ * JavaScript and TypeScript files: the option by name and its value, so that a glob that names
+ * nothing (the wrong root, `src/*` for files in subfolders) does not pass for a build with no loop.
+ */
+export function noMatchWarning(options: Pick<ResolvedOptions, 'include' | 'exclude'>, root: string, seen: number): string {
+  const files = `${seen} JavaScript and TypeScript ${seen === 1 ? 'file' : 'files'}`;
+  const include = options.include.length === 0 ? 'not set: every file outside node_modules' : `${JSON.stringify(options.include)}, relative to ${root}`;
+  const exclude = options.exclude.length === 0 ? '' : ` once 'exclude' (${JSON.stringify(options.exclude)}) left its files out`;
+  return `trapdoor-js: option 'include' (${include}) took none of the ${files} of this build${exclude}: nothing was instrumented`;
+}
+
 /** A syntax error of the transform (the parser rejected the file), by its documented code. */
 function isSyntaxError(error: unknown): error is TransformError {
   return error instanceof Error && (error as { code?: unknown }).code === 'ERR_TRAPDOOR_SYNTAX';
@@ -243,6 +255,22 @@ function pluginOf(options: ResolvedOptions, meta: UnpluginContextMeta): Unplugin
       ownDirs: locate({ canRead: true }).ownDirs,
     });
     return policy;
+  };
+
+  // Whether `include` (or its default) took any file of the build: a build where it took none
+  // gets one warning at its end, in the bundler's own channel (noMatchWarning).
+  const coverage = { seen: 0, taken: 0, warned: false, serving: false };
+  const wanted = (path: string): boolean => {
+    coverage.seen++;
+    const taken = policyFor()(path);
+    if (taken) coverage.taken++;
+    return taken;
+  };
+  /** The warning for a build whose code files `include` took none of, once per plugin (a rebuild that saw none says nothing new). */
+  const noMatch = (): string | undefined => {
+    if (coverage.warned || coverage.serving || coverage.taken > 0 || coverage.seen === 0) return undefined;
+    coverage.warned = true;
+    return noMatchWarning(options, root ?? process.cwd(), coverage.seen);
   };
 
   // The disk cache (module-cache.ts), opened at the first module, once the root is known.
@@ -313,6 +341,24 @@ function pluginOf(options: ResolvedOptions, meta: UnpluginContextMeta): Unplugin
           for (const { fileName, source } of assetsFor(root ?? process.cwd())) this.emitFile({ type: 'asset', fileName, source });
         }
       : undefined,
+    // Rollup, Vite, Rolldown: their `this.warn`; webpack and Rspack: the compilation's warnings
+    // (unplugin calls this once the modules are built). esbuild's and Bun's in their own setup.
+    buildEnd:
+      esbuild || meta.framework === 'bun'
+        ? undefined
+        : function (this: UnpluginBuildContext & { warn?: (message: string) => void }, error?: unknown) {
+            if (error !== undefined && error !== null) return;
+            const native = this.getNativeBuildContext?.();
+            if (native && (native.framework === 'webpack' || native.framework === 'rspack')) {
+              const compilation = native.compilation as { errors: unknown[]; warnings: unknown[]; compiler: { webpack: { WebpackError: new (message: string) => Error } } };
+              if (compilation.errors.length > 0) return;
+              const message = noMatch();
+              if (message !== undefined) compilation.warnings.push(new compilation.compiler.webpack.WebpackError(message));
+              return;
+            }
+            const message = noMatch();
+            if (message !== undefined) this.warn?.(message);
+          },
     transform: esbuild
       ? undefined
       : {
@@ -320,7 +366,7 @@ function pluginOf(options: ResolvedOptions, meta: UnpluginContextMeta): Unplugin
           handler(code, id) {
             // The filter again: a bundler may not apply it (Vite before 6.3, Rollup before 4.40).
             const path = filePath(id);
-            if (path === undefined || !CODE_FILE.test(path) || !policyFor()(path)) return undefined;
+            if (path === undefined || !CODE_FILE.test(path) || !wanted(path)) return undefined;
             const input = incomingMap(this, code, path);
             const output = cached(cacheFor(), code, path, input, () => transform(this, code, path, input.map));
             if (!input.asLoaded || !isViteDev(this as ViteDevContext)) return output;
@@ -352,9 +398,13 @@ function pluginOf(options: ResolvedOptions, meta: UnpluginContextMeta): Unplugin
             writeAssets(resolve(absWorkingDir ?? process.cwd(), folder), assetsFor(root ?? process.cwd()));
           });
         }
+        build.onEnd((result) => {
+          const message = result.errors.length > 0 ? undefined : noMatch();
+          return message === undefined ? undefined : { warnings: [{ text: message }] };
+        });
         setupEsbuildLoad(build as unknown as EsbuildLike, {
           filter: CODE_FILE,
-          wanted: (path) => filePath(path) !== undefined && policyFor()(path),
+          wanted: (path) => filePath(path) !== undefined && wanted(path),
           instrument: (code, path) => withInstrumenter(({ instrumentForBundler }) => instrumentForBundler(code, path, options.runtime, undefined, options.coverageHints)),
           isSyntaxError,
           reason,
@@ -365,18 +415,22 @@ function pluginOf(options: ResolvedOptions, meta: UnpluginContextMeta): Unplugin
       setup(build) {
         const config = build.config as { external?: string[]; outdir?: string };
         if (!options.bundleRuntime) config.external = [...(config.external ?? []), options.runtime];
-        else {
-          const onEnd = (build as { onEnd?: (callback: (result: { success: boolean }) => void) => void }).onEnd;
-          onEnd?.call(build, (result) => {
-            if (result.success && config.outdir !== undefined) writeAssets(resolve(config.outdir), assetsFor(root ?? process.cwd()));
-          });
-        }
+        const onEnd = (build as { onEnd?: (callback: (result: { success: boolean }) => void) => void }).onEnd;
+        onEnd?.call(build, (result) => {
+          if (!result.success) return;
+          if (options.bundleRuntime && config.outdir !== undefined) writeAssets(resolve(config.outdir), assetsFor(root ?? process.cwd()));
+          // Bun.build's plugins have no warning channel: its log's form (as Bun prints a warning).
+          const message = noMatch();
+          if (message !== undefined) console.warn(`warn: ${message}`);
+        });
       },
     },
     vite: {
       config: () => (options.bundleRuntime ? {} : { ssr: { external: [options.runtime] } }),
       configResolved(config) {
         root ??= config.root;
+        // The dev server (Vitest's too) ends no build: its modules come as they are asked for.
+        coverage.serving = config.command === 'serve';
       },
       writeBundle(output) {
         const folder = output.dir ?? (output.file === undefined ? undefined : dirname(output.file));
