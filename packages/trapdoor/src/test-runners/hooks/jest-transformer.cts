@@ -58,7 +58,6 @@ const VERSION = crypto
   .update(fs.readFileSync(__filename))
   .update(fs.readFileSync(require.resolve('@trapdoor-js/transform')))
   .digest('hex');
-const ESM_SYNTAX = /^\s*(?:import\s*[\w*{'"]|export\s)/m;
 
 /** Loads a transformer as Jest does (require, else import for an ES module), and makes it. */
 async function load(transformer: string, options: unknown, rootDir: string): Promise<JestTransformer> {
@@ -163,7 +162,11 @@ async function createTransformer(wrapped: Partial<WrappedTransformer> = {}): Pro
     // that its counters are the plain run's and the checks added next are not counted.
     if (options.instrument && loaded.canInstrument !== true) result = coverageInstrument(result, path, options);
     if (!policy(path)) return result;
-    const esm = options.supportsStaticESM === true && ESM_SYNTAX.test(result.code);
+    // Jest asks for static ESM exactly when it evaluates the result as an ES module (its
+    // ESM_TRANSFORM_OPTIONS, with --experimental-vm-modules), whatever the code's syntax: a setup
+    // file or test of plain statements in a `"type": "module"` package is an ES module too, where
+    // the CommonJS binding's `require` is not defined.
+    const esm = options.supportsStaticESM === true;
     let instrumented: Transform.InstrumentResult;
     try {
       instrumented = instrument(result.code, {
