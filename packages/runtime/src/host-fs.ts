@@ -58,7 +58,7 @@ function check(errno: number, what: string, path: string): void {
   throw error;
 }
 
-const bun = (globalThis as { Bun?: { file?(path: string): { size: number } } }).Bun;
+const bun = (globalThis as { Bun?: { file?(path: string): { size: number }; mmap?(path: string): Uint8Array } }).Bun;
 
 let nodeFs: NodeFs | undefined;
 /** node:fs, loaded on first use (synchronously: callers may be inside a busy loop). */
@@ -107,11 +107,15 @@ export function linkStat(path: string): { directory: boolean; uid: number | unde
   }
 }
 
-/** Whether `path` exists (following symlinks); false when it cannot be told. */
+/**
+ * Whether a file is at `path` (following symlinks); false when it cannot be told. Every file the
+ * runtime looks for has something in it (a package.json, a JavaScript file, the addon), so on
+ * Bun a file that is empty counts as not there: Bun.file's size says it without node:fs (0 for a
+ * missing file), which the search for the addon and the agent's files (mostly paths that are not
+ * there) would otherwise load into every idle Bun process (4 MiB resident).
+ */
 export function exists(path: string): boolean {
-  // Bun: a file with something in it exists, told without node:fs (the files looked for at start
-  // are never empty); anything else node:fs says.
-  if (bun?.file !== undefined && bun.file(path).size > 0) return true;
+  if (bun?.file !== undefined) return bun.file(path).size > 0;
   if (denoFs === undefined) return fs().existsSync(path);
   try {
     denoFs.statSync(path);
@@ -129,9 +133,17 @@ export function realPath(path: string): string {
 /** Whether this runtime's files are Deno's own API (else node:fs). */
 export const denoFiles = denoFs !== undefined;
 
-/** A text file's contents (UTF-8); throws when it cannot be read. */
+/**
+ * A text file's contents (UTF-8); throws when it cannot be read. On Bun a file with something in
+ * it is mapped (Bun.mmap) rather than read with node:fs (4 MiB resident: the state-file sweep
+ * reads the files of processes that are gone, in idle processes too); an empty or missing one goes
+ * to node:fs, which tells them apart. The files read are replaced by a rename, never rewritten in
+ * place, so the mapped pages do not change under the decoder.
+ */
 export function readText(path: string): string {
-  return denoFs !== undefined ? denoFs.readTextFileSync(path) : fs().readFileSync(path, 'utf8');
+  if (denoFs !== undefined) return denoFs.readTextFileSync(path);
+  if (bun?.mmap !== undefined && bun.file !== undefined && bun.file(path).size > 0) return new TextDecoder().decode(bun.mmap(path));
+  return fs().readFileSync(path, 'utf8');
 }
 
 /**
