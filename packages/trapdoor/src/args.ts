@@ -2,8 +2,13 @@
  * Command-line checks shared by the commands: `node:util` parseArgs errors (strict) turned into
  * usage errors that name the option, and values that must be valid before anything starts.
  */
-import { isIP } from 'node:net';
 import { CliError } from './errors.js';
+
+/**
+ * node:net's isIP, loaded only when a host is checked: `trapdoor run` reaches this file on its way
+ * to the program, and node:net (with Node's streams) is not needed there otherwise.
+ */
+const isIP = (value: string): number => process.getBuiltinModule('node:net').isIP(value);
 
 /** Runs a parseArgs call; its errors become ERR_TRAPDOOR_USAGE with `usage` to print. */
 export function parseOrUsage<T>(usage: string, parse: () => T): T {

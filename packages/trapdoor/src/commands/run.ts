@@ -14,6 +14,7 @@ import { ENV } from '../loaders/settings.js';
 import { cacheDir, CACHE_ENV } from '../cache/disk-cache.js';
 import { childCommand, defaultRuntime, RUNTIMES, type RuntimeName } from '../run/runtimes.js';
 import { runChild } from '../run/spawn.js';
+import { loadDiscovery, type Discovery } from '../run/discovery.js';
 
 export const RUN_USAGE = `Usage: trapdoor run [options] [runtime options] <script> [args...]
 
@@ -156,16 +157,6 @@ export async function runCommand(argv: string[]): Promise<number> {
   const code = await status;
   if (exited !== undefined) removeStateFiles(rules, env, exited);
   return code;
-}
-
-type Discovery = typeof import('@trapdoor-js/runtime/discovery');
-
-/**
- * Required (the runtime's CommonJS build), not imported: the bundled CLI (dist/cli-entry.cjs,
- * which leaves the runtime's files to the runtime's package) then never starts Node's ES module loader.
- */
-function loadDiscovery(): Discovery {
-  return createRequire(import.meta.url)('@trapdoor-js/runtime/discovery') as Discovery;
 }
 
 /** Removes what the program left in the state directory (its state file and control socket). */

@@ -1,0 +1,82 @@
+/**
+ * The program's stdin under `trapdoor run` is the plain run's: a pipe whose data comes later is
+ * read synchronously (`fs.readSync(0, …)`, as prompt libraries and competitive-programming
+ * templates do) by waiting for the data, not by failing with EAGAIN.
+ *
+ * `trapdoor run` shares its standard streams with the program (the same open files). The CLI once
+ * asked `process.stdin.isTTY` right after starting the program, and on a pipe that getter opens a
+ * libuv stream, which sets O_NONBLOCK on the open file: the program's blocking read of an empty
+ * pipe then threw EAGAIN. The program says it is ready, the test waits, then writes; a read that
+ * does not block fails at once, before the data is there. Linux reads the flag from /proc too.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(ROOT, 'packages/trapdoor/bin/trapdoor.js');
+const BUN = join(ROOT, 'node_modules/.bin/bun');
+
+const dir = mkdtempSync(join(tmpdir(), 'trapdoor-e2e-run-stdin-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const program = join(dir, 'read-stdin.cjs');
+writeFileSync(
+  program,
+  `const fs = require('node:fs');
+let nonBlocking = null;
+try {
+  const flags = /flags:\\s+(\\d+)/.exec(fs.readFileSync('/proc/self/fdinfo/0', 'utf8'));
+  nonBlocking = flags ? (parseInt(flags[1], 8) & 0o4000) !== 0 : null;
+} catch {}
+console.log('ready');
+const buffer = Buffer.alloc(256);
+let text = '';
+let error = null;
+try {
+  for (let n; (n = fs.readSync(0, buffer, 0, buffer.length, null)) > 0; ) text += buffer.toString('utf8', 0, n);
+} catch (e) {
+  error = e.code;
+}
+console.log(JSON.stringify({ nonBlocking, text, error }));
+`,
+);
+
+/** Runs `command` with a pipe for stdin, written 300 ms after the program says it is ready. */
+function withLateInput(command: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    let written = false;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (!written && stdout.includes('ready\n')) {
+        written = true;
+        setTimeout(() => child.stdin.end('late input\n'), 300);
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe.each([
+  ['node', process.execPath],
+  ['bun', BUN],
+] as const)('trapdoor run --runtime %s: stdin', (runtime, executable) => {
+  it('a blocking read of a pipe waits for the data, as in the plain run', async () => {
+    const plain = await withLateInput(executable, [program]);
+    expect(plain.stdout).toBe(`ready\n${JSON.stringify({ nonBlocking: process.platform === 'linux' ? false : null, text: 'late input\n', error: null })}\n`);
+    const run = await withLateInput(process.execPath, [BIN, 'run', '--runtime', runtime, program]);
+    expect(run).toEqual(plain);
+  });
+});
