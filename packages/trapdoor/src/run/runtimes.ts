@@ -273,6 +273,9 @@ function packageName(dir: string): string | undefined {
  * was found at and by its real path (pnpm links packages into its store).
  */
 export function packageClosure(root: string): string[] {
+  // realpath(3) in one call: Node's JS realpathSync lstat's every component of every path (41
+  // paths for trapdoor's own closure, on the way to every Deno start).
+  const realPathOf = realpathSync.native ?? realpathSync;
   const dirs = new Set<string>();
   // Most folders above a package have no node_modules: asked once each, not once per dependency
   // (205 probes became about 60 for trapdoor's own closure; this runs before every Deno start).
@@ -285,7 +288,7 @@ export function packageClosure(root: string): string[] {
   const visit = (dir: string) => {
     let real: string;
     try {
-      real = realpathSync(dir);
+      real = realPathOf(dir);
     } catch {
       return;
     }
@@ -299,13 +302,17 @@ export function packageClosure(root: string): string[] {
       return;
     }
     for (const name of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies })) {
-      for (let at = real; ; at = dirname(at)) {
-        const candidate = join(at, 'node_modules', name);
-        if (nodeModulesIn(at) && existsSync(join(candidate, 'package.json'))) {
-          visit(candidate);
-          break;
+      for (let at = real; ; ) {
+        if (nodeModulesIn(at)) {
+          const candidate = join(at, 'node_modules', name);
+          if (existsSync(join(candidate, 'package.json'))) {
+            visit(candidate);
+            break;
+          }
         }
-        if (dirname(at) === at) break;
+        const parent = dirname(at);
+        if (parent === at) break;
+        at = parent;
       }
     }
   };
