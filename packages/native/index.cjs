@@ -2,6 +2,8 @@
 // @trapdoor-js/native: the JS side of the signal watcher. See README.md.
 // This CommonJS file is the one implementation; index.js (ESM) re-exports it, so a process that
 // loads both still has one set of watchers and one set of process listeners per thread.
+// ASCII only: one character beyond it and V8 keeps the whole source as a two-byte string, 18 KiB
+// more in the heap of every process that starts the watcher (src/native.test.ts checks).
 
 const CODES = {
   UNAVAILABLE: 'ERR_TRAPDOOR_NATIVE_UNAVAILABLE',
@@ -174,7 +176,7 @@ function processListenerCount(name) {
 }
 
 // --- A user's own listener takes precedence -------------------------------------------------
-// Watchers started on this thread, by canonical signal name → count.
+// Watchers started on this thread, by canonical signal name to its count.
 const active = new Map();
 // Deno only: a no-op Deno signal listener per signal, see onRemoveListener.
 const denoKeepers = new Map();
