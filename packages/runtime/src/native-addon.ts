@@ -83,16 +83,17 @@ function resolveNative(require: NodeJS.Require, from: string): string {
 }
 
 /**
- * The package's entry in the nearest node_modules folder above `from`, symlinks resolved, or
- * undefined. On Bun as found: its require resolves the symlinks itself (the module a resolved
- * `require('@trapdoor-js/native')` gives is the same one), and its realpath is node:fs's, which
- * would cost an idle Bun process 4 MiB resident.
+ * The package's entry in the nearest node_modules folder above `from`, or undefined; on Deno with
+ * its symlinks resolved (the path its FFI opens and its permissions name). On Node and Bun as
+ * found: their require resolves the symlinks itself (the module a resolved
+ * `require('@trapdoor-js/native')` gives is the same one), and Bun's realpath is node:fs's,
+ * which would cost an idle Bun process 4 MiB resident.
  */
 function nearestNative(from: string): string | undefined {
   for (const dir of ancestors(from)) {
     const entry = join(dir, 'node_modules', '@trapdoor-js', 'native', 'index.cjs');
     if (!exists(entry)) continue;
-    if (typeof (globalThis as { Bun?: unknown }).Bun !== 'undefined') return entry;
+    if (!denoFiles) return entry;
     try {
       return realPath(entry);
     } catch {
