@@ -43,6 +43,9 @@ const KNOWN = new Set(['include', 'exclude', 'timeout']);
 const RUNNER = fileURLToPath(new URL('./vitest-runner.js', import.meta.url));
 /** What the runner arms them with, which Node loads itself (see vitest-deadlines.ts). */
 const DEADLINES = fileURLToPath(new URL('./vitest-deadlines.js', import.meta.url));
+/** What the runner's deadlines are armed with, resolved here once rather than by name in every test worker (vitest-deadlines.ts). */
+let deadlineUrl: string | undefined;
+
 /** This package's folder (dist/test-runners/ → its root), as given and through symbolic links. */
 const OWN_DIRS = ((dir) => [...new Set([dir, realpathOr(dir)])])(fileURLToPath(new URL('../../', import.meta.url)));
 
@@ -129,7 +132,8 @@ export default function trapdoor(options: TrapdoorVitestOptions = {}): Plugin[] 
       const own = test.runner;
       const baseRunner = own === undefined || own === RUNNER ? undefined : own.startsWith('.') ? resolve(config.root ?? process.cwd(), own) : own;
       test.runner = RUNNER;
-      const provided: VitestSettings = { ...settings, baseRunner };
+      deadlineUrl ??= import.meta.resolve('@trapdoor-js/runtime/deadline');
+      const provided: VitestSettings = { ...settings, baseRunner, deadline: deadlineUrl };
       test.provide = { ...test.provide, [SETTINGS_KEY]: provided };
       const server = (test.server ??= {});
       const deps = (server.deps ??= {});

@@ -17,4 +17,4 @@ const settings = readSettings(inject);
 const base: RunnerClass =
   settings.baseRunner === undefined ? (TestRunner as unknown as RunnerClass) : ((await import(/* @vite-ignore */ settings.baseRunner)) as { default: RunnerClass }).default;
 
-export default withDeadlines(base, TestRunner, settings);
+export default await withDeadlines(base, TestRunner, settings);

@@ -11,4 +11,6 @@ export interface VitestSettings {
   timeout?: number;
   /** The project's own `test.runner` (resolved), which trapdoor's runner extends; undefined: Vitest's. */
   baseRunner?: string;
+  /** The file URL of `@trapdoor-js/runtime/deadline`, resolved once in Vitest's main process (vitest-deadlines.ts imports it). */
+  deadline?: string;
 }
