@@ -93,6 +93,11 @@ export function buildDir(): string {
   if (found !== undefined) return found;
   const own = dirname(reportedFile);
   if (exists(join(own, AGENT_FOLDER, WORKER_FILE))) return (found = own);
+  // Deno names this file by the bundle's source map (src/package-files.ts, either build): the ES
+  // module build beside the sources, as packageRoot below would find it, without reading the
+  // package.json (Deno's file reading, paged in for that alone, is 0.3 MiB of an idle process).
+  const besideSources = join(own, '..', 'dist', 'esm');
+  if (own.endsWith(`${sep}src`) && exists(join(besideSources, AGENT_FOLDER, WORKER_FILE))) return (found = besideSources);
   const root = packageRoot(reportedFile);
   if (root !== undefined) {
     const build = reportedFile.includes(`${sep}dist${sep}cjs${sep}`) ? 'cjs' : 'esm';
