@@ -93,7 +93,10 @@ function condition(n: Names, id: number, form: CheckForm): string {
 }
 
 function call(n: Names, id: number, locals: Local[]): string {
-  return `${n.trap}(${[n.module, String(id), ...locals.map((l) => l.name)].join(',')})`;
+  // A loop, not map and join: this runs for every site (with indexAssignments, 5% of instrument()'s time on rxjs).
+  let args = `${n.module},${id}`;
+  for (const l of locals) args += `,${l.name}`;
+  return `${n.trap}(${args})`;
 }
 
 /**
@@ -124,7 +127,12 @@ export const COVERAGE_HINT = '/* istanbul ignore next */';
  * bytecode than the destructuring (which also tests for null first), and `w` is never null.
  */
 function indexAssignments(w: string, locals: Local[]): string {
-  return locals.flatMap((l, i) => (l.writable ? [`${l.name}=${w}[${i}]`] : [])).join(',');
+  let out = '';
+  for (let i = 0; i < locals.length; i++) {
+    const l = locals[i]!;
+    if (l.writable) out += `${out === '' ? '' : ','}${l.name}=${w}[${i}]`;
+  }
+  return out;
 }
 
 /**

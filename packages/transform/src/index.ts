@@ -68,6 +68,11 @@ export interface InstrumentOptions {
    * plain run (the test runners set it). Default false: the comments are bytes for nothing elsewhere.
    */
   coverageHints?: boolean;
+  /**
+   * `insertMap` with segments only where a token can start (insert-map.ts, `startsOnly`), for a
+   * bundler that looks up nodes' starts alone (esbuild). Default false: where tokens start and end.
+   */
+  insertMapStartsOnly?: boolean;
 }
 
 export type Target = 'any' | 'node' | 'deno' | 'bun';
@@ -219,7 +224,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   const end = comment ? comment.start : code.length;
   // Bundlers chain insertMap on every build: token resolution (insert-map.ts). `map` (full
   // resolution, chained onto the input's) only when read: the adapters never read it.
-  const insertMap = rawMap(filename, code, insertOnlyMappings(lines, insertions, end, { code, comments }));
+  const insertMap = rawMap(filename, code, insertOnlyMappings(lines, insertions, end, { code, comments, startsOnly: options.insertMapStartsOnly === true }));
   let map: RawSourceMap | undefined;
   return {
     code: instrumented,

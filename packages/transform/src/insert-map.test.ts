@@ -71,6 +71,15 @@ describe('insertMap (token resolution)', () => {
     expect(columns).toEqual([[0, 2, 4, 5, 6, 8, 9, 10, 11], [0, 1, 2]]);
   });
 
+  it('startsOnly: no segment where white space starts or at a line end, but where text is inserted there', () => {
+    const code = 'ab  +=cd(e)\n\tx {\ny';
+    const columns = (insertions: { at: number; length: number }[]) =>
+      decodedMappings(map(insertOnlyMappings(splitLines(code), insertions, code.length, { code, comments: [], startsOnly: true }))).map((line) => line.map((s) => [s[0], s[3]]));
+    expect(columns([])).toEqual([[[0, 0], [4, 4], [5, 5], [6, 6], [8, 8], [9, 9], [10, 10]], [[0, 0], [1, 1], [3, 3]], [[0, 0]]]);
+    // A check inserted after `{` at the end of line 2 starts where the line ended.
+    expect(columns([{ at: 16, length: 5 }])[1]).toEqual([[0, 0], [1, 1], [3, 3], [4, 4]]);
+  });
+
   it('shifts the columns after an insertion, on its line only', () => {
     const code = 'ab cd\nef';
     const trace = map(insertOnlyMappings(splitLines(code), [{ at: 3, length: 10 }], code.length, { code, comments: [] }));

@@ -30,6 +30,15 @@ export interface MapText {
   code: string;
   /** The code's comments, by offset, in order. */
   comments: readonly { start: number; end: number }[];
+  /**
+   * Segments only where a token can start: none where white space starts, none at a line's end
+   * (but where text is inserted there).
+   * For a bundler that looks up nodes' starts alone (esbuild: it maps each node by its first
+   * character, and takes the original position of the segment at or before it as it is), for which
+   * those segments are never found: the same output map, from about a third fewer segments to
+   * decode (rxjs: 126 010 → 85 316, 663 → 438 KB).
+   */
+  startsOnly?: boolean;
 }
 
 import { Buffer } from 'node:buffer';
@@ -162,7 +171,9 @@ function segment(pos: number, shift: number): void {
  * characters with no insertion and no comment, only the kind of each character is looked at;
  * insertions and comments are handled where they are.
  */
-function tokenMappings(lines: Lines, insertions: readonly Insertion[], end: number, { code, comments }: MapText): string {
+function tokenMappings(lines: Lines, insertions: readonly Insertion[], end: number, { code, comments, startsOnly = false }: MapText): string {
+  // White space's kind, 0, or one no character has.
+  const space = startsOnly ? 0 : -2;
   n = 0;
   prevLine = 0;
   prevColumn = 0;
@@ -205,7 +216,7 @@ function tokenMappings(lines: Lines, insertions: readonly Insertion[], end: numb
       let ch = code.charCodeAt(pos);
       let now = kind(ch);
       // `${` in a template ends the text before it though `$` is a word's character.
-      if (pos === lineStart || inserted || now !== prevKind || now === 2 || (ch === 36 && code.charCodeAt(pos + 1) === 123)) segment(pos, shift);
+      if (pos === lineStart || inserted || (now !== prevKind && now !== space) || now === 2 || (ch === 36 && code.charCodeAt(pos + 1) === 123)) segment(pos, shift);
       prevKind = now;
       pos++;
       // The run up to the next insertion, comment or the line's end: no insertion is consumed
@@ -216,12 +227,12 @@ function tokenMappings(lines: Lines, insertions: readonly Insertion[], end: numb
       for (; pos < limit; pos++) {
         ch = code.charCodeAt(pos);
         now = ch < 128 ? KIND[ch]! : kind(ch);
-        if (now !== prevKind || now === 2 || (ch === 36 && code.charCodeAt(pos + 1) === 123)) segment(pos, shift);
+        if ((now !== prevKind && now !== space) || now === 2 || (ch === 36 && code.charCodeAt(pos + 1) === 123)) segment(pos, shift);
         prevKind = now;
       }
     }
-    // The line's end, where a node that ends the line ends.
-    if (lineEnd > lineStart) segment(lineEnd, shift);
+    // The line's end, where a node that ends the line ends, and where text inserted there starts.
+    if (lineEnd > lineStart && (!startsOnly || insertions[k]?.at === lineEnd)) segment(lineEnd, shift);
   }
   const mappings = Buffer.from(buf.buffer, buf.byteOffset, n).toString('latin1');
   // Give back a buffer grown for one very large file.

@@ -19,19 +19,20 @@ const COMMONJS = /\b(?:require\s*\(|module\.exports\b|exports\.\w)/;
 /**
  * Instruments one module for a bundler. Bundlers expect ES modules; a file with no import or
  * export is one only if it does not use CommonJS's bindings (then the runtime is `require`d,
- * which webpack, Rollup's commonjs plugin and esbuild all understand).
+ * which webpack, Rollup's commonjs plugin and esbuild all understand). `insertMapStartsOnly`: for
+ * esbuild (insert-map.ts).
  */
-export function instrumentForBundler(code: string, path: string, runtime: string, inputSourceMap?: RawSourceMap, coverageHints = false): InstrumentResult {
+export function instrumentForBundler(code: string, path: string, runtime: string, inputSourceMap?: RawSourceMap, coverageHints = false, insertMapStartsOnly = false): InstrumentResult {
   // A TypeScript file that an earlier plugin changed was most likely compiled to JavaScript:
   // parse it as such (and insert no TypeScript syntax), as TypeScript only if that fails.
   let language: Language | undefined = inputSourceMap !== undefined && TYPESCRIPT_FILE.test(path) ? 'js' : undefined;
   const run = (moduleType?: ModuleType): InstrumentResult => {
     try {
-      return instrument(code, { filename: path, runtime, inputSourceMap, moduleType, language, coverageHints });
+      return instrument(code, { filename: path, runtime, inputSourceMap, moduleType, language, coverageHints, insertMapStartsOnly });
     } catch (error) {
       if (language !== 'js' || !(error instanceof TransformError) || error.code !== 'ERR_TRAPDOOR_SYNTAX') throw error;
       language = undefined;
-      return instrument(code, { filename: path, runtime, inputSourceMap, moduleType, coverageHints });
+      return instrument(code, { filename: path, runtime, inputSourceMap, moduleType, coverageHints, insertMapStartsOnly });
     }
   };
   const result = run();

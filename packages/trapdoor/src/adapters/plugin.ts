@@ -405,7 +405,8 @@ function pluginOf(options: ResolvedOptions, meta: UnpluginContextMeta): Unplugin
         setupEsbuildLoad(build as unknown as EsbuildLike, {
           filter: CODE_FILE,
           wanted: (path) => filePath(path) !== undefined && wanted(path),
-          instrument: (code, path) => withInstrumenter(({ instrumentForBundler }) => instrumentForBundler(code, path, options.runtime, undefined, options.coverageHints)),
+          // esbuild maps nodes by their starts alone: a map without the segments it never finds (insert-map.ts).
+          instrument: (code, path) => withInstrumenter(({ instrumentForBundler }) => instrumentForBundler(code, path, options.runtime, undefined, options.coverageHints, true)),
           isSyntaxError,
           reason,
         });
