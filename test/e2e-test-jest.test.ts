@@ -196,7 +196,12 @@ describe.each([
     dir = project('stuck-babel');
     writeFileSync(join(dir, 'babel.config.cjs'), `module.exports = { presets: ['@babel/preset-typescript'], plugins: ${plugins} };\n`);
     // setupFiles run in each test file's sandbox before trapdoor's runner binds the worker's runtime.
-    writeFileSync(join(dir, 'setup.js'), 'function settle(n) { let i = 0; while (i < n) i++; return i; }\nglobalThis.settled = settle(3);\n');
+    writeFileSync(
+      join(dir, 'setup.js'),
+      'function settle(n) { let i = 0; while (i < n) i++; return i; }\nglobalThis.settled = settle(3);\nglobalThis.spinInSetup = function spinInSetup() {\n  let i = 0;\n  while (true) i++;\n};\n',
+    );
+    // A test stuck in a function the setup file defined: that code bound the runtime before any test ran.
+    writeFileSync(join(dir, 'src', 'setup-fn.test.js'), "test('spins in a function of the setup file', () => {\n  globalThis.spinInSetup();\n});\n\ntest('sees what the setup file did', () => {\n  expect(globalThis.settled).toBe(3);\n});\n");
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     pkg.jest.setupFiles = ['<rootDir>/setup.js'];
     writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg));
@@ -206,8 +211,10 @@ describe.each([
   it('ends by itself, each stuck test failed at its original line (the tests’ code binds the worker’s runtime, whose deadline is armed)', () => {
     expect(result.signal, result.output).toBe(null);
     expect(result.status, result.output).toBe(1);
-    expect(result.report?.numFailedTests, result.output).toBe(5);
-    expect(result.report?.numPassedTests, result.output).toBe(5);
+    expect(result.report?.numFailedTests, result.output).toBe(6);
+    expect(result.report?.numPassedTests, result.output).toBe(6);
+    expect(failureOf(result.report, 'spins in a function of the setup file')).toContain(`Exceeded timeout of 500 ms for a test.\n${TIMEOUT_TEXT}\ntrapdoor: stuck in a synchronous loop at setup.js:5:3 (in spinInSetup)`);
+    expect(failureOf(result.report, 'sees what the setup file did')).toBe('');
     const failure = failureOf(result.report, 'math spins in a while (true) loop');
     expect(failure).toContain(`Exceeded timeout of 500 ms for a test.\n${TIMEOUT_TEXT}\ntrapdoor: stuck in a synchronous loop at ${at('stuck-babel', 'src/math.ts', 'while (true)')} (in spinUntil)`);
     expect(failure).toContain(`${join(dir, 'src/math.test.ts')}:${at('stuck-babel', 'src/math.test.ts', 'spinUntil(10)').split(':')[1]}:`);

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jest } from './jest.js';
-import { ORIGINAL_RUNNER_KEY, RUNNER_PATH, RUNTIME_MAPPING, TRANSFORMER_PATH, UNTRANSFORMED_PATTERN, withTrapdoor, type JestProjectConfig } from './hooks/jest-config.js';
+import { ORIGINAL_RUNNER_KEY, ORIGINAL_RUNTIME_KEY, RUNNER_PATH, RUNTIME_CLASS_PATH, RUNTIME_MAPPING, TRANSFORMER_PATH, UNTRANSFORMED_PATTERN, withTrapdoor, type JestProjectConfig } from './hooks/jest-config.js';
 
 const DIST = fileURLToPath(new URL('../../dist/test-runners/hooks/', import.meta.url));
 /** Inside the repository (git-ignored), so babel-jest and Babel's presets resolve from its node_modules. */
@@ -88,6 +88,12 @@ describe('withTrapdoor', () => {
     expect(wrapped.moduleNameMapper).toEqual([RUNTIME_MAPPING, ['^@/(.*)$', '/p/src/$1']]);
     expect(withTrapdoor(wrapped).moduleNameMapper).toEqual(wrapped.moduleNameMapper);
     expect(wrapped.testEnvironment).toBe(config.testEnvironment);
+    // Jest's module runtime class: trapdoor's around jest-runtime (none named), or around the project's.
+    expect(wrapped.runtime).toBe(RUNTIME_CLASS_PATH);
+    expect(wrapped[ORIGINAL_RUNTIME_KEY]).toBeUndefined();
+    const own = withTrapdoor({ ...config, runtime: '/p/custom-runtime.js' });
+    expect([own.runtime, own[ORIGINAL_RUNTIME_KEY]]).toEqual([RUNTIME_CLASS_PATH, '/p/custom-runtime.js']);
+    expect(withTrapdoor(own)[ORIGINAL_RUNTIME_KEY]).toBe('/p/custom-runtime.js');
   });
 
   it('wraps once', () => {

@@ -14,11 +14,15 @@
  *   testEnvironment's events, then runs the project's runner (jest-circus unless it names another).
  * - `moduleNameMapper`: `@trapdoor-js/runtime` goes to the bridge (RUNTIME_MAPPING), the project's
  *   own mappings after it.
+ * - `runtime` (Jest's module runtime class): wrapped by jest-runtime-class.cts, which puts the
+ *   worker's runtime on the test environment's global before the file's setupFiles run.
  */
 import { fileURLToPath } from 'node:url';
 
 /** Where the wrapper remembers the project's own test runner (a key of the project config, which Jest sends to its workers). */
 export const ORIGINAL_RUNNER_KEY = 'trapdoorTestRunner';
+/** Where the runtime class (jest-runtime-class.cts) remembers the project's own `runtime` (undefined: jest-runtime). */
+export const ORIGINAL_RUNTIME_KEY = 'trapdoorRuntime';
 
 export type TransformEntry = [pattern: string, transformer: string, options: unknown];
 
@@ -33,6 +37,7 @@ export interface WrappedTransformer {
 export interface JestProjectConfig {
   transform: TransformEntry[];
   testRunner: string;
+  runtime?: string;
   [key: string]: unknown;
 }
 
@@ -41,6 +46,8 @@ export const UNTRANSFORMED_PATTERN = '\\.(?:[cm]?[jt]s|[jt]sx)$';
 
 export const TRANSFORMER_PATH = fileURLToPath(new URL('./jest-transformer.cjs', import.meta.url));
 export const RUNNER_PATH = fileURLToPath(new URL('./jest-runner.cjs', import.meta.url));
+/** Jest's module runtime class around the project's, which publishes the worker's runtime before setupFiles run (jest-runtime-class.cts). */
+export const RUNTIME_CLASS_PATH = fileURLToPath(new URL('./jest-runtime-class.cjs', import.meta.url));
 /** What code instrumented by trapdoor takes the runtime from inside Jest's sandbox (jest-runtime.cts). */
 export const BRIDGE_PATH = fileURLToPath(new URL('./jest-runtime.cjs', import.meta.url));
 /**
@@ -61,5 +68,6 @@ export function withTrapdoor<T extends JestProjectConfig>(config: T): T {
   // First, so that no mapping of the project's (a catch-all such as `^(.*)$`) takes it before.
   const mapper = Array.isArray(config.moduleNameMapper) ? (config.moduleNameMapper as Array<[string, string]>) : [];
   const moduleNameMapper = [RUNTIME_MAPPING, ...mapper.filter(([pattern]) => pattern !== RUNTIME_MAPPING[0])];
-  return { ...config, transform, testRunner: RUNNER_PATH, moduleNameMapper, [ORIGINAL_RUNNER_KEY]: original };
+  const runtime = config.runtime === RUNTIME_CLASS_PATH ? config[ORIGINAL_RUNTIME_KEY] : config.runtime;
+  return { ...config, transform, testRunner: RUNNER_PATH, moduleNameMapper, [ORIGINAL_RUNNER_KEY]: original, runtime: RUNTIME_CLASS_PATH, [ORIGINAL_RUNTIME_KEY]: runtime };
 }
