@@ -8,12 +8,15 @@
  * until the run was killed). Stuck tests in the test file, in an imported module, in a function the
  * setup file defined, in a busy wait on Date.now() and in an Array.prototype.some callback fail with
  * jest-circus's timeout message and their original file:line:column; the others pass; the run
- * ends by itself with exit status 1.
+ * ends by itself with exit status 1. Under `trapdoor test` (whose runtime class publishes the worker's
+ * runtime before setupFiles run) and in the config form (trapdoor-js/jest and trapdoor-js/jest/runner
+ * in package.json, plain jest), where the bridge binds the sandbox's copy first and is rebound when
+ * the runner publishes the worker's (killed at RUN_LIMIT_MS before that).
  *
  * The run is killed after RUN_LIMIT_MS so that a regression (a hang) fails the test instead of the
  * suite; nothing asserts on time.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,22 +58,46 @@ function failureOf(fullName: string): string {
 
 const stuckAt = (timeout: number, where: string) => `Exceeded timeout of ${timeout} ms for a test.\n${TIMEOUT_TEXT}\ntrapdoor: stuck in a synchronous loop at ${where}`;
 
-beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'trapdoor-e2e-jest-esm-setup-'));
-  dir = join(work, 'project');
+/** The fixture copied to `name`, Jest run in it (under `trapdoor test` or plain) to its end, its JSON report read back. */
+async function run(name: string, underTrapdoor: boolean, edit: (dir: string) => void = () => {}): Promise<void> {
+  dir = join(work, name);
   cpSync(FIXTURE, dir, { recursive: true });
   symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  edit(dir);
   const reportFile = join(dir, 'report.json');
-  const argv = [process.execPath, TRAPDOOR, 'test', '--', process.execPath, JEST, '--ci', `--cacheDirectory=${join(dir, 'cache')}`, '--json', `--outputFile=${reportFile}`];
+  const jest = [process.execPath, JEST, '--ci', `--cacheDirectory=${join(dir, 'cache')}`, '--json', `--outputFile=${reportFile}`];
+  const argv = underTrapdoor ? [process.execPath, TRAPDOOR, 'test', '--', ...jest] : jest;
   const finished = await runToEnd(argv, { cwd: dir, env: userEnv({ NODE_OPTIONS: '--experimental-vm-modules --no-warnings' }), limitMs: RUN_LIMIT_MS });
   result = { ...finished, report: existsSync(reportFile) ? (JSON.parse(readFileSync(reportFile, 'utf8')) as JsonReport) : undefined };
-}, RUN_LIMIT_MS + 10_000);
+}
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'trapdoor-e2e-jest-esm-setup-'));
+});
 
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-describe('Jest ES modules with an ES module setup file that has a loop and calls', () => {
+describe.each([
+  ['trapdoor test', true, () => {}],
+  // trapdoor-js/jest and trapdoor-js/jest/runner in the project's config, plain jest: no runtime
+  // class of trapdoor's publishes the worker's runtime before the setup file runs, so the ES module
+  // bridge binds the sandbox's copy first and is rebound when the runner publishes it.
+  [
+    'the config form (plain jest)',
+    false,
+    (dir: string) => {
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { jest: Record<string, unknown> };
+      manifest.jest = { ...manifest.jest, transform: { '\\.js$': ['trapdoor-js/jest', { transformer: null }] }, testRunner: 'trapdoor-js/jest/runner' };
+      writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest));
+    },
+  ],
+] as const)('Jest ES modules with an ES module setup file that has a loop and calls, %s', (name, underTrapdoor, edit) => {
+  beforeAll(async () => {
+    await run(name.replace(/\W+/g, '-'), underTrapdoor, edit);
+  }, RUN_LIMIT_MS + 10_000);
+
   it('ends by itself with a failing status', () => {
     expect(result.signal, result.output).toBe(null);
     expect(result.output).not.toContain('[killed after');
