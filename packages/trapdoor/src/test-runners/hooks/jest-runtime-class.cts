@@ -15,6 +15,9 @@
 const ORIGINAL_RUNTIME_KEY = 'trapdoorRuntime';
 const RUNTIME_KEY = Symbol.for('trapdoor.jest.runtime');
 
+/** The file that required this one: jest-runner's (a CommonJS module's first parent). */
+const loadedBy = (module as { parent?: { filename?: string } | null }).parent?.filename;
+
 type RuntimeClass = new (config: Record<string, unknown>, environment: { global?: Record<symbol, unknown> }, ...rest: unknown[]) => object;
 
 function interop(loaded: unknown): RuntimeClass {
@@ -24,10 +27,11 @@ function interop(loaded: unknown): RuntimeClass {
 
 /** Returns the project's runtime object (a constructor's returned object is what `new` gives). */
 function TrapdoorJestRuntime(config: Record<string, unknown>, environment: { global?: Record<symbol, unknown> }, ...rest: unknown[]): object {
+  // None named: the jest-runtime the jest-runner that loaded this file would have required.
   const original =
     typeof config[ORIGINAL_RUNTIME_KEY] === 'string'
       ? (config[ORIGINAL_RUNTIME_KEY] as string)
-      : require.resolve('jest-runtime', { paths: [typeof config.rootDir === 'string' ? config.rootDir : process.cwd(), require.resolve('jest-runner')] });
+      : require.resolve('jest-runtime', { paths: [...(loadedBy === undefined ? [] : [loadedBy]), typeof config.rootDir === 'string' ? config.rootDir : process.cwd()] });
   const Runtime = interop(require(original));
   if (environment?.global !== undefined && environment.global[RUNTIME_KEY] === undefined) environment.global[RUNTIME_KEY] = require('@trapdoor-js/runtime');
   return new Runtime(config, environment, ...rest);
