@@ -416,6 +416,46 @@ describe('the config form: trapdoor-js/jest and trapdoor-js/jest/runner in jest.
   });
 });
 
+describe("the config form with runtime: 'trapdoor-js/jest/runtime' and a setup file that has a loop", () => {
+  let dir: string;
+  let result: Run;
+
+  beforeAll(async () => {
+    dir = project('stuck-babel');
+    // Without the runtime class the setup file's code binds the sandbox's copy of the runtime for
+    // good (CommonJS reads its bindings once, before the runner publishes the worker's), and a test
+    // stuck in a function it defined spins forever: no deadline reaches that copy.
+    writeFileSync(
+      join(dir, 'jest.config.cjs'),
+      `module.exports = {
+  testEnvironment: 'node',
+  testTimeout: 500,
+  setupFiles: ['<rootDir>/setup.js'],
+  transform: { '\\\\.[jt]sx?$': ['trapdoor-js/jest', { transformer: 'babel-jest' }] },
+  testRunner: 'trapdoor-js/jest/runner',
+  runtime: 'trapdoor-js/jest/runtime',
+};
+`,
+    );
+    writeFileSync(join(dir, 'setup.js'), 'function settle(n) { let i = 0; while (i < n) i++; return i; }\nglobalThis.settled = settle(3);\nglobalThis.spinInSetup = function spinInSetup() {\n  let i = 0;\n  while (true) i++;\n};\n');
+    writeFileSync(join(dir, 'src', 'setup-fn.test.js'), "test('spins in a function of the setup file', () => {\n  globalThis.spinInSetup();\n});\n\ntest('sees what the setup file did', () => {\n  expect(globalThis.settled).toBe(3);\n});\n");
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+    delete manifest.jest;
+    writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
+    result = await plainJest(dir);
+  }, RUN_LIMIT_MS + 10_000);
+
+  it('ends by itself, the test stuck in the setup file\'s function failed at its line, the others as before', () => {
+    expect(result.signal, result.output).toBe(null);
+    expect(result.status, result.output).toBe(1);
+    expect(result.report?.numFailedTests, result.output).toBe(6);
+    expect(result.report?.numPassedTests, result.output).toBe(6);
+    expect(failureOf(result.report, 'spins in a function of the setup file')).toContain('trapdoor: stuck in a synchronous loop at setup.js:5:3 (in spinInSetup)');
+    expect(failureOf(result.report, 'sees what the setup file did')).toBe('');
+    expect(failureOf(result.report, 'math spins in a while (true) loop')).toContain(`trapdoor: stuck in a synchronous loop at ${at('stuck-babel', 'src/math.ts', 'while (true)')} (in spinUntil)`);
+  });
+});
+
 /**
  * A copy of a fixture whose node_modules holds trapdoor's packages as packed by `npm pack` (no
  * scripts: the build is there already) and links to the repository's node_modules for the rest.

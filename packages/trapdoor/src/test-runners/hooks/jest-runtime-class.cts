@@ -1,8 +1,10 @@
 /**
  * The `runtime` (Jest's module runtime class, jest-runtime unless the project names its own) that
- * `trapdoor test` sets in each project config (jest-config.ts): the project's own, constructed as
- * it is, after the worker process's trapdoor runtime has been put on the test environment's global
- * (where instrumented code takes it from, jest-runtime.cts and jest-runtime-esm.mts).
+ * `trapdoor test` sets in each project config (jest-config.ts), and that the config form names as
+ * `runtime: 'trapdoor-js/jest/runtime'` (package export `./jest/runtime`): the project's own,
+ * constructed as it is, after the worker process's trapdoor runtime has been put on the test
+ * environment's global (where instrumented code takes it from, jest-runtime.cts and
+ * jest-runtime-esm.mts).
  *
  * jest-runner constructs it for each test file right after the environment (a `@jest-environment`
  * docblock's too) and before the file's setupFiles run; trapdoor's test runner (jest-runner.cts),
