@@ -341,10 +341,11 @@ describe('production debug builds (production: true)', () => {
     expect(attach.stderr).toMatch(/does not run trapdoor's runtime/);
   });
 
+  // 120 s: a build, a start, an attach and a pause; it ran past 60 s once on a host at load 12 (5 s alone).
   it('TRAPDOOR_ARM=1 at start makes the same build attachable', async () => {
     const production = await build('esbuild', true, { production: true });
     await attachAndFinish(production, { ...process.env, TRAPDOOR_ARM: '1' });
-  });
+  }, 120_000);
 });
 
 describe('trapdoor-js/vite environments', () => {
