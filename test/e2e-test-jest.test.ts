@@ -185,6 +185,36 @@ describe('babel-jest with the project’s Babel config (TypeScript and JavaScrip
   });
 });
 
+/**
+ * A setup file with a loop that defines a function a test then spins in (setupFiles run in each
+ * test file's sandbox before trapdoor's runner binds the worker's runtime: that code bound the
+ * runtime before any test ran), and that test file.
+ */
+function writeSetupFile(dir: string): void {
+  writeFileSync(
+    join(dir, 'setup.js'),
+    'function settle(n) { let i = 0; while (i < n) i++; return i; }\nglobalThis.settled = settle(3);\nglobalThis.spinInSetup = function spinInSetup() {\n  let i = 0;\n  while (true) i++;\n};\n',
+  );
+  writeFileSync(join(dir, 'src', 'setup-fn.test.js'), "test('spins in a function of the setup file', () => {\n  globalThis.spinInSetup();\n});\n\ntest('sees what the setup file did', () => {\n  expect(globalThis.settled).toBe(3);\n});\n");
+}
+
+/** The config form in jest.config.cjs (trapdoor-js/jest over babel-jest, trapdoor-js/jest/runner), `extra` lines added; the manifest's own `jest` key removed. */
+function writeConfigForm(dir: string, extra = ''): void {
+  writeFileSync(
+    join(dir, 'jest.config.cjs'),
+    `module.exports = {
+  testEnvironment: 'node',
+  testTimeout: 500,
+${extra}  transform: { '\\\\.[jt]sx?$': ['trapdoor-js/jest', { transformer: 'babel-jest' }] },
+  testRunner: 'trapdoor-js/jest/runner',
+};
+`,
+  );
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+  delete manifest.jest;
+  writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
+}
+
 describe.each([
   ['already has trapdoor-js/babel (the README’s line)', "['trapdoor-js/babel', '@babel/plugin-transform-modules-commonjs']"],
   ['is the usual one', "['@babel/plugin-transform-modules-commonjs']"],
@@ -195,13 +225,7 @@ describe.each([
   beforeAll(async () => {
     dir = project('stuck-babel');
     writeFileSync(join(dir, 'babel.config.cjs'), `module.exports = { presets: ['@babel/preset-typescript'], plugins: ${plugins} };\n`);
-    // setupFiles run in each test file's sandbox before trapdoor's runner binds the worker's runtime.
-    writeFileSync(
-      join(dir, 'setup.js'),
-      'function settle(n) { let i = 0; while (i < n) i++; return i; }\nglobalThis.settled = settle(3);\nglobalThis.spinInSetup = function spinInSetup() {\n  let i = 0;\n  while (true) i++;\n};\n',
-    );
-    // A test stuck in a function the setup file defined: that code bound the runtime before any test ran.
-    writeFileSync(join(dir, 'src', 'setup-fn.test.js'), "test('spins in a function of the setup file', () => {\n  globalThis.spinInSetup();\n});\n\ntest('sees what the setup file did', () => {\n  expect(globalThis.settled).toBe(3);\n});\n");
+    writeSetupFile(dir);
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     pkg.jest.setupFiles = ['<rootDir>/setup.js'];
     writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg));
@@ -392,19 +416,7 @@ describe('the config form: trapdoor-js/jest and trapdoor-js/jest/runner in jest.
 
   beforeAll(async () => {
     dir = project('stuck-babel');
-    writeFileSync(
-      join(dir, 'jest.config.cjs'),
-      `module.exports = {
-  testEnvironment: 'node',
-  testTimeout: 500,
-  transform: { '\\\\.[jt]sx?$': ['trapdoor-js/jest', { transformer: 'babel-jest' }] },
-  testRunner: 'trapdoor-js/jest/runner',
-};
-`,
-    );
-    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
-    delete manifest.jest;
-    writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
+    writeConfigForm(dir);
     result = await plainJest(dir);
   }, RUN_LIMIT_MS + 10_000);
 
@@ -425,23 +437,8 @@ describe("the config form with runtime: 'trapdoor-js/jest/runtime' and a setup f
     // Without the runtime class the setup file's code binds the sandbox's copy of the runtime for
     // good (CommonJS reads its bindings once, before the runner publishes the worker's), and a test
     // stuck in a function it defined spins forever: no deadline reaches that copy.
-    writeFileSync(
-      join(dir, 'jest.config.cjs'),
-      `module.exports = {
-  testEnvironment: 'node',
-  testTimeout: 500,
-  setupFiles: ['<rootDir>/setup.js'],
-  transform: { '\\\\.[jt]sx?$': ['trapdoor-js/jest', { transformer: 'babel-jest' }] },
-  testRunner: 'trapdoor-js/jest/runner',
-  runtime: 'trapdoor-js/jest/runtime',
-};
-`,
-    );
-    writeFileSync(join(dir, 'setup.js'), 'function settle(n) { let i = 0; while (i < n) i++; return i; }\nglobalThis.settled = settle(3);\nglobalThis.spinInSetup = function spinInSetup() {\n  let i = 0;\n  while (true) i++;\n};\n');
-    writeFileSync(join(dir, 'src', 'setup-fn.test.js'), "test('spins in a function of the setup file', () => {\n  globalThis.spinInSetup();\n});\n\ntest('sees what the setup file did', () => {\n  expect(globalThis.settled).toBe(3);\n});\n");
-    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
-    delete manifest.jest;
-    writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
+    writeConfigForm(dir, "  setupFiles: ['<rootDir>/setup.js'],\n  runtime: 'trapdoor-js/jest/runtime',\n");
+    writeSetupFile(dir);
     result = await plainJest(dir);
   }, RUN_LIMIT_MS + 10_000);
 
