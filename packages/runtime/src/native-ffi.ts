@@ -236,13 +236,14 @@ function startWatcher(deno: DenoFfi, lib: Library, options: Parameters<SignalWat
   if (id < 0) {
     throw makeError(CODES.NATIVE, `could not start the signal watcher: ${lib.strerror(id)}`);
   }
-  // The addon's handler sets the bit (a busy thread traps at its next check); Deno's own signal
-  // listener, whose handler is installed over the addon's and calls it first, wakes an idle
-  // thread here. Deno's listener keeps no process alive, and it keeps Deno's handler from the
+  // The addon's handler wakes its dispatcher thread, which sets the bit (a busy thread traps at
+  // its next check); Deno's own signal listener, whose handler is installed over the addon's and
+  // calls it first, wakes an idle thread here, possibly before that bit is set: activation does
+  // not read it. Deno's listener keeps no process alive, and it keeps Deno's handler from the
   // signal's default action (ending the process) while the program has no listener of its own.
   // No call into JS from another thread (a Deno.UnsafeCallback, which Deno frees when it tears
-  // its runtime down while another thread may be calling it), and no thread of ours for it. An
-  // exception is the program's uncaught exception, as on Node.
+  // its runtime down while another thread may be calling it). An exception is the program's
+  // uncaught exception, as on Node.
   let stopped = false;
   const wake = (): void => {
     if (stopped || signalListenerCount(name) > 0) return;
