@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import type { File } from '@babel/types';
 import { TransformError } from './errors.js';
 import type { Lines } from './lines.js';
-import { parseOxc, type OxcLang, type OxcParser } from './parse-oxc.js';
+import { parseOxc, type OxcBinding, type OxcLang, type OxcParser } from './parse-oxc.js';
 
 const require = createRequire(import.meta.url);
 
@@ -21,6 +21,8 @@ const require = createRequire(import.meta.url);
 // only what oxc parses, or nothing, need not pay.
 let babel: typeof import('@babel/parser') | undefined;
 let oxc: OxcParser | null | undefined;
+/** oxc-parser's binding, called directly where its JSON is parsed (parse-oxc.ts); undefined where it does not load. */
+let oxcBinding: OxcBinding | undefined;
 
 /** Which parser `parse` tries first: `auto` (oxc where it loads) or `babel`. For tests and benchmarks. */
 export type ParserChoice = 'auto' | 'babel';
@@ -45,6 +47,15 @@ function loadOxc(): OxcParser | null {
     if (typeof loaded.parseSync === 'function') oxc = loaded;
   } catch {
     // No binary for this platform, or the runtime refuses native addons: Babel parses everything.
+    return oxc;
+  }
+  if (oxc === null) return oxc;
+  try {
+    // The module the package's own parseSync calls (the same instance, loaded with it).
+    const binding = require('oxc-parser/src-js/bindings') as Partial<OxcBinding>;
+    if (typeof binding.parseSync === 'function') oxcBinding = binding as OxcBinding;
+  } catch {
+    // Another layout: the package's parseSync alone.
   }
   return oxc;
 }
@@ -117,7 +128,7 @@ export function parse(code: string, filename: string, moduleType: ModuleType | u
   const known = moduleType ?? moduleTypeFromExtension(filename);
   if (choice === 'auto' && !withComments && !plugins.includes('flow')) {
     const parser = loadOxc();
-    const ast = parser && parseOxc(parser, code, filename, oxcLang(plugins), known === 'esm', lines);
+    const ast = parser && parseOxc(parser, code, filename, oxcLang(plugins), known === 'esm', lines, oxcBinding);
     if (ast) return { ast, moduleType: known ?? (ast.program.sourceType === 'module' ? 'esm' : 'cjs'), language };
   }
   try {
