@@ -71,13 +71,24 @@ describe('insertMap (token resolution)', () => {
     expect(columns).toEqual([[0, 2, 4, 5, 6, 8, 9, 10, 11], [0, 1, 2]]);
   });
 
-  it('startsOnly: no segment where white space starts or at a line end, but where text is inserted there', () => {
+  it('startsOnly: no segment where white space starts (indentation too) or at a line end, but where text is inserted there', () => {
     const code = 'ab  +=cd(e)\n\tx {\ny';
     const columns = (insertions: { at: number; length: number }[]) =>
       decodedMappings(map(insertOnlyMappings(splitLines(code), insertions, code.length, { code, comments: [], startsOnly: true }))).map((line) => line.map((s) => [s[0], s[3]]));
-    expect(columns([])).toEqual([[[0, 0], [4, 4], [5, 5], [6, 6], [8, 8], [9, 9], [10, 10]], [[0, 0], [1, 1], [3, 3]], [[0, 0]]]);
+    expect(columns([])).toEqual([[[0, 0], [4, 4], [5, 5], [6, 6], [8, 8], [9, 9], [10, 10]], [[1, 1], [3, 3]], [[0, 0]]]);
     // A check inserted after `{` at the end of line 2 starts where the line ended.
-    expect(columns([{ at: 16, length: 5 }])[1]).toEqual([[0, 0], [1, 1], [3, 3], [4, 4]]);
+    expect(columns([{ at: 16, length: 5 }])[1]).toEqual([[1, 1], [3, 3], [4, 4]]);
+    // A check inserted at an indented line's start: from where it ends, as before (the inserted text itself is not looked up).
+    expect(columns([{ at: 12, length: 5 }])[1]).toEqual([[5, 0], [6, 1], [8, 3]]);
+  });
+
+  it('startsOnly: a comment has one segment, where it starts; the full token map has one at each of its lines too', () => {
+    const code = '  /** a\n   * b */ x\n/* c\n*/';
+    const comments = [{ start: 2, end: 17 }, { start: 20, end: 27 }];
+    const columns = (startsOnly: boolean) =>
+      decodedMappings(map(insertOnlyMappings(splitLines(code), [], code.length, { code, comments, startsOnly }))).map((line) => line.map((s) => s[3]));
+    expect(columns(true)).toEqual([[0, 2], [10], [0], []]);
+    expect(columns(false)).toEqual([[0, 2, 7], [0, 9, 10, 11], [0, 4], [0, 2]]);
   });
 
   it('shifts the columns after an insertion, on its line only', () => {

@@ -31,8 +31,9 @@ export interface MapText {
   /** The code's comments, by offset, in order. */
   comments: readonly { start: number; end: number }[];
   /**
-   * Segments only where a token can start: none where white space starts, none at a line's end
-   * (but where text is inserted there).
+   * Segments only where a token can start: none where white space starts (a line's indentation
+   * too, but on the first line), none inside a comment past its start, none at a line's end (but
+   * where text is inserted there).
    * For a bundler that looks up nodes' starts alone (esbuild: it maps each node by its first
    * character, and takes the original position of the segment at or before it as it is), for which
    * those segments are never found: the same output map, from about a third fewer segments to
@@ -174,6 +175,9 @@ function segment(pos: number, shift: number): void {
 function tokenMappings(lines: Lines, insertions: readonly Insertion[], end: number, { code, comments, startsOnly = false }: MapText): string {
   // White space's kind, 0, or one no character has.
   const space = startsOnly ? 0 : -2;
+  // Where a line starts inside a comment, or with white space, no token starts: there only for
+  // the full token map (offset 0 keeps its segment: a bundler may look up a module's own start).
+  const lineStarts = !startsOnly;
   n = 0;
   prevLine = 0;
   prevColumn = 0;
@@ -206,7 +210,7 @@ function tokenMappings(lines: Lines, insertions: readonly Insertion[], end: numb
       const comment = comments[c];
       if (comment !== undefined && comment.start <= pos) {
         // A comment: a segment where it starts (or at the line's start inside it), then none until it ends.
-        segment(pos, shift);
+        if (lineStarts || pos === comment.start || pos === 0) segment(pos, shift);
         prevKind = -1;
         pos = Math.min(comment.end, lineEnd);
         continue;
@@ -216,7 +220,7 @@ function tokenMappings(lines: Lines, insertions: readonly Insertion[], end: numb
       let ch = code.charCodeAt(pos);
       let now = kind(ch);
       // `${` in a template ends the text before it though `$` is a word's character.
-      if (pos === lineStart || inserted || (now !== prevKind && now !== space) || now === 2 || (ch === 36 && code.charCodeAt(pos + 1) === 123)) segment(pos, shift);
+      if ((pos === lineStart && (lineStarts || now !== space || pos === 0)) || inserted || (now !== prevKind && now !== space) || now === 2 || (ch === 36 && code.charCodeAt(pos + 1) === 123)) segment(pos, shift);
       prevKind = now;
       pos++;
       // The run up to the next insertion, comment or the line's end: no insertion is consumed
