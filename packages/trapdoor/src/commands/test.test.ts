@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CliError } from '../errors.js';
@@ -148,5 +148,42 @@ describe('vitest.prepare', () => {
     // Browser mode is refused before anything is written.
     await expect(vitest.prepare(['vitest', '--browser=chromium'], { cwd, include: [], exclude: [] })).rejects.toThrow('vitest --browser: browser mode is not supported');
     await expect(vitest.prepare(['vitest', '--browser.enabled'], { cwd, include: [], exclude: [] })).rejects.toThrow('browser mode is not supported');
+  });
+
+  it("runs Vitest's script in this process when the command is this Node running it with no options, else spawns the command", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'trapdoor-vitest-in-process-'));
+    dirs.push(cwd);
+    symlinkSync(REPO_MODULES, join(cwd, 'node_modules'), 'dir');
+    const script = realpathSync(join(REPO_MODULES, 'vitest', 'vitest.mjs'));
+    const inProcess = async (command: string[]) => {
+      const prepared = await vitest.prepare(command, { cwd, include: [], exclude: [] });
+      prepared.cleanup?.();
+      return prepared.inProcess === undefined ? undefined : { ...prepared.inProcess, given: prepared.command };
+    };
+    const path = process.env.PATH;
+    try {
+      // `node` on PATH is this Node: the script with the arguments it would have got.
+      process.env.PATH = dirname(process.execPath);
+      const byNode = await inProcess(['node', 'node_modules/vitest/vitest.mjs', 'run', '--pool=threads']);
+      expect(byNode?.script).toBe(script);
+      expect(byNode?.args).toEqual(byNode?.given.slice(2));
+      expect(byNode?.args.slice(0, 3)).toEqual(['run', '--pool=threads', '--config']);
+      expect((await inProcess([process.execPath, join(cwd, 'node_modules', 'vitest', 'vitest.mjs')]))?.script).toBe(script);
+      // Vitest's bin, whose `#!/usr/bin/env node` finds this Node.
+      expect((await inProcess(['node_modules/.bin/vitest', 'run']))?.script).toBe(script);
+      // Options for Node, a launcher, another script: spawned as given.
+      expect(await inProcess(['node', '--inspect', 'node_modules/vitest/vitest.mjs', 'run'])).toBeUndefined();
+      expect(await inProcess(['npx', 'vitest', 'run'])).toBeUndefined();
+      // Another `node` on PATH: that one runs it.
+      const other = join(cwd, 'other-node');
+      mkdirSync(other);
+      writeFileSync(join(other, 'node'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+      process.env.PATH = other;
+      expect(await inProcess(['node', 'node_modules/vitest/vitest.mjs', 'run'])).toBeUndefined();
+      expect(await inProcess(['node_modules/.bin/vitest', 'run'])).toBeUndefined();
+      expect((await inProcess([process.execPath, 'node_modules/vitest/vitest.mjs']))?.script).toBe(script);
+    } finally {
+      process.env.PATH = path;
+    }
   });
 });

@@ -5,6 +5,7 @@
  * own timer can stop: it runs on the spinning thread) fails with the place it was stuck, and the
  * run goes on. Each supported runner (../test-runners) says how, without editing the project.
  */
+import { pathToFileURL } from 'node:url';
 import { CliError } from '../errors.js';
 import { runChild } from '../run/spawn.js';
 import type { TestRunner } from '../test-runners/runner.js';
@@ -82,12 +83,25 @@ export async function testCommand(argv: string[]): Promise<number> {
   const runner = runnerFor(parsed.command);
   const cwd = process.cwd();
   const prepared = await runner.prepare(parsed.command, { timeout: parsed.timeout, include: parsed.include, exclude: parsed.exclude, cwd });
+  if (prepared.inProcess !== undefined && Object.keys(prepared.env).length === 0) return runInProcess(prepared.inProcess, prepared.cleanup);
   const [executable, ...args] = prepared.command;
   try {
     return await runChild({ executable: executable!, args }, { ...process.env, ...prepared.env });
   } finally {
     prepared.cleanup?.();
   }
+}
+
+/**
+ * The runner's script in this process, as `node <script> <args…>` would run it: its arguments in
+ * `process.argv`, its own exit (its `process.exitCode`, `process.exit`, a signal) ends the run, so
+ * this never resolves; the cleanup runs at the process's exit.
+ */
+async function runInProcess({ script, args }: { script: string; args: string[] }, cleanup: (() => void) | undefined): Promise<number> {
+  if (cleanup !== undefined) process.once('exit', cleanup);
+  process.argv = [process.argv[0]!, script, ...args];
+  await import(pathToFileURL(script).href);
+  return new Promise<number>(() => {});
 }
 
 /** The runner for `command`, or a usage error that lists what is supported. */

@@ -4,6 +4,9 @@
  * have found or the one `--config` names, with `--configLoader` — and adds trapdoor's Vitest plugin
  * (vitest-plugin.ts). Every other argument, the root and the working directory stay as given, so
  * the project's settings (plugins, aliases, setupFiles, pools, coverage, projects) are all kept.
+ * When the command is this Node running Vitest's script (`node node_modules/vitest/vitest.mjs`,
+ * Vitest's bin), the script runs in trapdoor's own process (PreparedRun's `inProcess`): one Node
+ * start less before the first test.
  */
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -112,13 +115,50 @@ async function prepare(command: readonly string[], options: TestRunOptions): Pro
   const wrapper = join(dir, 'vitest.config.mjs');
   writeFileSync(wrapper, wrapperSource(wrapped));
   // npm hands what follows `--` to the script: `npm test -- --config <generated>`.
-  const prepared =
-    at !== undefined ? [...program(command, at, vitestDir), ...withConfig(args.rest, wrapper)] : [...command, ...(command.includes('--') ? [] : ['--']), '--config', wrapper];
+  const prefix = at !== undefined ? program(command, at, vitestDir) : undefined;
+  const prepared = prefix !== undefined ? [...prefix, ...withConfig(args.rest, wrapper)] : [...command, ...(command.includes('--') ? [] : ['--']), '--config', wrapper];
+  const inProcess = prefix === undefined ? undefined : thisNodeScript(prefix, vitestDir, options.cwd);
   return {
     command: prepared,
     env: {},
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    ...(inProcess === undefined ? {} : { inProcess: { script: inProcess, args: prepared.slice(prefix!.length) } }),
   };
+}
+
+/**
+ * The Vitest script `prefix` (the command up to Vitest) runs when it is this Node running it
+ * with no options of its own: `node <script>` (with the `node` on PATH, or this Node by path),
+ * or Vitest's own bin (`vitest` on PATH, `node_modules/.bin/vitest`), whose `#!/usr/bin/env node`
+ * finds the `node` on PATH. Undefined for anything else (`npx vitest`, `node --inspect …`, another
+ * Node), which is spawned as given.
+ */
+function thisNodeScript(prefix: readonly string[], vitestDir: string, cwd: string): string | undefined {
+  if (process.platform === 'win32') return undefined;
+  const own = realpathOr(join(vitestDir, 'vitest.mjs'));
+  if (prefix.length === 2 && isThisNode(prefix[0]!, cwd)) {
+    const script = realpathOr(resolve(cwd, prefix[1]!));
+    return script === own ? script : undefined;
+  }
+  if (prefix.length === 1 && isThisNode('node', cwd)) {
+    const bin = prefix[0]!.includes('/') ? resolve(cwd, prefix[0]!) : onPath(prefix[0]!);
+    return bin !== undefined && realpathOr(bin) === own ? own : undefined;
+  }
+  return undefined;
+}
+
+/** Whether `program` (a name looked up on PATH, or a path) is the Node running this process. */
+function isThisNode(program: string, cwd: string): boolean {
+  const path = program === process.execPath ? program : program.includes('/') ? resolve(cwd, program) : program === 'node' ? onPath('node') : undefined;
+  return path !== undefined && realpathOr(path) === realpathOr(process.execPath);
+}
+
+function realpathOr(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 function fromCwd(globs: string[], cwd: string): string[] {
@@ -147,13 +187,18 @@ function wrapperSource(wrapped: WrappedConfig): string {
  * the project's own, run by this Node: what `npx vitest` would run.
  */
 function program(command: readonly string[], at: number, vitestDir: string): string[] {
-  if (at !== 0 || command[0] !== 'vitest' || onPath('vitest')) return command.slice(0, at + 1);
+  if (at !== 0 || command[0] !== 'vitest' || onPath('vitest') !== undefined) return command.slice(0, at + 1);
   return [process.execPath, join(vitestDir, 'vitest.mjs')];
 }
 
-function onPath(name: string): boolean {
+/** The file `name` is on PATH (as a shell would find it, first folder first), or undefined. */
+function onPath(name: string): string | undefined {
   const names = process.platform === 'win32' ? [`${name}.cmd`, `${name}.exe`] : [name];
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && names.some((file) => existsSync(join(dir, file))));
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    for (const file of names) if (existsSync(join(dir, file))) return join(dir, file);
+  }
+  return undefined;
 }
 
 /** `--config <file>` goes before a `--` that ends Vitest's options (the rest are file filters). */
