@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { TraceMap, originalPositionFor, generatedPositionFor } from '@jridgewell/trace-mapping';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { instrumentForBundler, TransformError } from './bundler-instrument.js';
+import { setupEsbuildLoad, type EsbuildLike, type EsbuildLoadResult } from './esbuild-load.js';
 import { trapdoor } from './factory.js';
 
 let root: string;
@@ -70,4 +72,60 @@ it('a syntax error is reported at the place and with the line that esbuild repor
   expect(ours.text).toMatch(/Unexpected token/);
   expect(ours.location).toMatchObject({ file: expect.stringMatching(/main\.ts$/), line: 3, column: 15, lineText: '  while (i === ) i++;' });
   expect(plain.location).toMatchObject({ line: 3, column: 15, lineText: '  while (i === ) i++;' });
+});
+
+it("a context's rebuild: an unchanged module gets the answer it got, without instrumenting it again; a changed one is instrumented", async () => {
+  const file = join(root, 'main.ts');
+  writeFileSync(file, SOURCE);
+  let load: ((args: { path: string; namespace: string }) => unknown) | undefined;
+  const build: EsbuildLike = { initialOptions: {}, onLoad: (_options, callback) => void (load = callback as never) };
+  const instrumented: string[] = [];
+  setupEsbuildLoad(build, {
+    filter: /\.ts$/,
+    wanted: () => true,
+    instrument: (code, path) => (instrumented.push(code), instrumentForBundler(code, path, '@trapdoor-js/runtime', undefined, false, true)),
+    isSyntaxError: (error): error is TransformError => error instanceof TransformError,
+    reason: (error) => error.message,
+  });
+  const first = (await load!({ path: file, namespace: 'file' })) as EsbuildLoadResult;
+  expect(first.contents).toContain('__td_');
+  const again = (await load!({ path: file, namespace: 'file' })) as EsbuildLoadResult;
+  expect(again).toEqual(first);
+  expect(instrumented).toEqual([SOURCE]);
+  const changed = SOURCE.replace('i++', 'i += 1');
+  writeFileSync(file, changed);
+  const third = (await load!({ path: file, namespace: 'file' })) as EsbuildLoadResult;
+  expect(third.contents).toContain('i += 1');
+  expect(instrumented).toEqual([SOURCE, changed]);
+});
+
+it("a context's rebuilds with the plugin: the same bundle and map as its first build, and a changed module's new code", async () => {
+  writeFileSync(join(root, 'main.ts'), SOURCE);
+  const context = await esbuild.context({
+    entryPoints: [join(root, 'main.ts')],
+    bundle: true,
+    write: false,
+    outdir: join(root, 'out'),
+    format: 'esm',
+    platform: 'node',
+    sourcemap: 'external',
+    logLevel: 'silent',
+    plugins: [trapdoor.esbuild({ root })],
+  });
+  try {
+    const texts = async () => {
+      const files = (await context.rebuild()).outputFiles!;
+      const text = (suffix: string) => files.find((file) => file.path.endsWith(suffix))!.text;
+      return { code: text('.js'), map: text('.js.map') };
+    };
+    const first = await texts();
+    expect(first.code).toContain('__td_');
+    expect(await texts()).toEqual(first);
+    writeFileSync(join(root, 'main.ts'), SOURCE.replace('spin(3)', 'spin(4)'));
+    const changed = await texts();
+    expect(changed.code).toContain('spin(4)');
+    expect(changed.code).toContain('__td_');
+  } finally {
+    await context.dispose();
+  }
 });

@@ -69,7 +69,19 @@ export function withInlineMap(code: string, path: string, mappings: string): str
   return `${code}\n//# sourceMappingURL=data:application/json,{"version":3,"sources":[${source}],"names":[],"mappings":"${mappings}"}`;
 }
 
+/**
+ * What the plugin answered for each module of the builds so far, with the text it answered for.
+ * esbuild calls `onLoad` for every module of every rebuild of a context (`context().rebuild()`,
+ * `--watch`, `serve`), changed or not, and keeps no plugin's answer itself: an unchanged module
+ * gets the answer it got, without a parse (rxjs's 251 modules, a context's rebuild with
+ * nothing changed, CPU of Node and esbuild: 214-218 -> 94-115 ms; plain 32-42). Per plugin instance, whose options and build settings decide the answer; the
+ * answers' strings (for rxjs ~2.2 MB) live as long as the plugin does. Syntax errors are not kept:
+ * they are answered again, as esbuild reports them on every build.
+ */
+type Answers = Map<string, { code: string; answer: EsbuildLoadResult | undefined }>;
+
 export function setupEsbuildLoad(build: EsbuildLike, hooks: EsbuildLoadHooks): void {
+  const answers: Answers = new Map();
   build.onLoad({ filter: hooks.filter, namespace: 'file' }, (args) => {
     // A suffix (`?raw`, `#x`) makes it something else made from the file.
     if (args.suffix || !hooks.wanted(args.path)) return undefined;
@@ -79,6 +91,8 @@ export function setupEsbuildLoad(build: EsbuildLike, hooks: EsbuildLoadHooks): v
     } catch {
       return undefined; // esbuild reports a missing file its own way
     }
+    const known = answers.get(args.path);
+    if (known !== undefined && known.code === code) return known.answer && { ...known.answer };
     const failed = (error: unknown): EsbuildLoadResult => {
       if (!hooks.isSyntaxError(error)) throw error;
       // esbuild's own error format, with its frame; nothing half-instrumented is emitted. esbuild
@@ -88,8 +102,12 @@ export function setupEsbuildLoad(build: EsbuildLike, hooks: EsbuildLoadHooks): v
       return { errors: [{ text: hooks.reason(error), location: { file: args.path, line, column: error.column ?? 0, lineText } }] };
     };
     const done = (result: InstrumentResult): EsbuildLoadResult | undefined => {
-      if (result.skipped !== undefined || result.sites.length === 0) return undefined;
-      return { contents: withInlineMap(result.code, args.path, result.insertMap.mappings), loader: loaderFor(args.path, build.initialOptions.loader), resolveDir: dirname(args.path) };
+      const answer =
+        result.skipped !== undefined || result.sites.length === 0
+          ? undefined
+          : { contents: withInlineMap(result.code, args.path, result.insertMap.mappings), loader: loaderFor(args.path, build.initialOptions.loader), resolveDir: dirname(args.path) };
+      answers.set(args.path, { code, answer });
+      return answer;
     };
     let result: InstrumentResult | Promise<InstrumentResult>;
     try {
