@@ -16,6 +16,11 @@
 // 3. dist/loaders/bun/register.js, Bun's preload (`bun --preload`, `trapdoor run --runtime bun`),
 // the same way, as one ES module: Bun too pays per module for the thirteen it was.
 //
+// 4. dist/test-runners/vitest-deadlines.js, what trapdoor's Vitest runner imports in every test
+// worker (Node loads it, not Vite), with vitest-settings.js and settled.js as one ES module: a
+// worker starts per test file, and the three files cost each about 0.9 ms of CPU more than one.
+// The runtime's deadline module stays its own, imported by URL.
+//
 // What neither thread (nor Bun's preload) needs with a warm cache stays outside, loaded on a miss as before:
 // loaders/instrument-module.js and the transform behind it (Babel's parser, oxc-parser), and the
 // runtime (@trapdoor-js/runtime, one file of its own). Each bundled module's `import.meta.url`
@@ -68,3 +73,4 @@ async function bundle(entry, format, base, banner) {
 await bundle('loaders/node/start.cjs', 'cjs', CJS_URL, CJS_URL_BANNER);
 await bundle('loaders/node/hooks-thread.cjs', 'cjs', CJS_URL, CJS_URL_BANNER);
 await bundle('loaders/bun/register.js', 'esm', 'import.meta.url');
+await bundle('test-runners/vitest-deadlines.js', 'esm', 'import.meta.url');
