@@ -43,8 +43,6 @@ const KNOWN = new Set(['include', 'exclude', 'timeout']);
 const RUNNER = fileURLToPath(new URL('./vitest-runner.js', import.meta.url));
 /** What the runner arms them with, which Node loads itself (see vitest-deadlines.ts). */
 const DEADLINES = fileURLToPath(new URL('./vitest-deadlines.js', import.meta.url));
-/** What the runner's deadlines are armed with, resolved here once rather than by name in every test worker (vitest-deadlines.ts). */
-let deadlineUrl: string | undefined;
 
 /** This package's folder (dist/test-runners/ → its root), as given and through symbolic links. */
 const OWN_DIRS = ((dir) => [...new Set([dir, realpathOr(dir)])])(fileURLToPath(new URL('../../', import.meta.url)));
@@ -79,6 +77,11 @@ export default function trapdoor(options: TrapdoorVitestOptions = {}): Plugin[] 
   const settings = checkOptions(options);
   const { runtimeEsm } = locate({ canRead: true });
   const runtimeDirs = ownRuntimeDirs(runtimeEsm);
+  // What the runner's deadlines are armed with, given to every test worker rather than resolved
+  // there by name (vitest-deadlines.ts): `@trapdoor-js/runtime/deadline`, the runtime's
+  // dist/esm/deadline.js beside the entry trapdoor found (import.meta.resolve, cold in Vitest's
+  // main process before its first worker starts, cost ~2.8 ms CPU).
+  const deadlineUrl = new URL('./deadline.js', runtimeEsm).href;
   const resolved = resolveOptions({
     include: options.include,
     exclude: options.exclude,
@@ -132,7 +135,6 @@ export default function trapdoor(options: TrapdoorVitestOptions = {}): Plugin[] 
       const own = test.runner;
       const baseRunner = own === undefined || own === RUNNER ? undefined : own.startsWith('.') ? resolve(config.root ?? process.cwd(), own) : own;
       test.runner = RUNNER;
-      deadlineUrl ??= import.meta.resolve('@trapdoor-js/runtime/deadline');
       const provided: VitestSettings = { ...settings, baseRunner, deadline: deadlineUrl };
       test.provide = { ...test.provide, [SETTINGS_KEY]: provided };
       const server = (test.server ??= {});
@@ -195,11 +197,14 @@ function addToInlineProjects(test: TestConfig, plugin: () => Plugin[]): void {
   });
 }
 
-/** The runtime's package folder, as given and through symbolic links (a workspace links it). */
+/**
+ * The runtime's package folder (its entry is dist/esm/index.js in it), as given and through
+ * symbolic links (a workspace links it): from where trapdoor found the runtime, without a cold
+ * require.resolve (~1.4 ms CPU in Vitest's main process).
+ */
 function ownRuntimeDirs(runtimeEsm: string): string[] {
-  const require = createRequire(import.meta.url);
-  const dir = dirname(require.resolve('@trapdoor-js/runtime/package.json'));
-  const dirs = new Set([dir, dirname(dirname(dirname(fileURLToPath(runtimeEsm))))]);
+  const dir = dirname(dirname(dirname(fileURLToPath(runtimeEsm))));
+  const dirs = new Set([dir]);
   try {
     dirs.add(realpathSync(dir));
   } catch {
