@@ -7,7 +7,13 @@
 // whole command, medians over the rounds, ratios to plain; on Linux also the CPU time of the whole
 // process tree (user + system of the waited-for children, from /proc/self/stat), which a loaded
 // machine disturbs less than wall time. Written to stdout and to bench/results/tests.md (which
-// `npm run bench` includes in bench/results.md).
+// `npm run bench` includes in bench/results.md). The ratio is also given paired: the median of
+// each round's own ratio, which a load that changes between rounds disturbs less.
+//
+// BENCH_BASELINE=<another checkout's packages/trapdoor/bin/trapdoor.js> (an A/B of two builds):
+// that build runs too, in the same rounds (its own cache, warmed the same way; the order of the
+// two alternates from round to round), its figures in rows of their own; then nothing is written
+// to bench/results/tests.md.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -18,6 +24,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const trapdoor = path.join(root, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
 const only = process.env.BENCH_PROJECTS?.split(',');
+const baseline = process.env.BENCH_BASELINE === undefined ? undefined : path.resolve(process.env.BENCH_BASELINE);
+if (baseline !== undefined && !existsSync(baseline)) {
+  process.stderr.write(`BENCH_BASELINE: no such file: ${baseline} (the trapdoor.js of another checkout's packages/trapdoor/bin)\n`);
+  process.exit(2);
+}
 
 const PROJECTS = [
   { name: 'ufo (Vitest 4, 13 files, 485 tests)', dir: 'ufo', command: ['node', 'node_modules/vitest/vitest.mjs', 'run'] },
@@ -42,8 +53,8 @@ function childrenCpu() {
 }
 
 const loads = [];
-function time(argv, cwd) {
-  const env = { ...process.env, TRAPDOOR_CACHE_DIR: cacheDir };
+function time(argv, cwd, cache = cacheDir) {
+  const env = { ...process.env, TRAPDOOR_CACHE_DIR: cache };
   const cpuBefore = childrenCpu();
   const start = process.hrtime.bigint();
   const result = spawnSync(argv[0], argv.slice(1), { cwd, env, encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -62,20 +73,28 @@ for (const project of PROJECTS) {
   const cwd = path.join(work, project.dir);
   cpSync(path.join(root, 'test', 'real-projects', project.dir), cwd, { recursive: true });
   symlinkSync(path.join(root, 'node_modules'), path.join(cwd, 'node_modules'), 'dir');
-  const instrumented = ['node', trapdoor, 'test', '--', ...project.command];
-  rmSync(cacheDir, { recursive: true, force: true });
+  const instrumented = (bin) => ['node', bin, 'test', '--', ...project.command];
+  const builds = [{ label: '', bin: trapdoor, cache: cacheDir }, ...(baseline === undefined ? [] : [{ label: ' (baseline)', bin: baseline, cache: `${cacheDir}-baseline` }])];
   const plain = [];
-  const warm = [];
   time(project.command, cwd); // warms the runner's own caches (Jest's transform cache, Vite's deps)
-  const cold = time(instrumented, cwd);
+  for (const build of builds) {
+    rmSync(build.cache, { recursive: true, force: true });
+    build.cold = time(instrumented(build.bin), cwd, build.cache);
+    build.warm = [];
+  }
   for (let round = 0; round < ROUNDS; round++) {
     plain.push(time(project.command, cwd));
-    warm.push(time(instrumented, cwd));
+    const order = round % 2 === 0 ? builds : [...builds].reverse();
+    for (const build of order) build.warm.push(time(instrumented(build.bin), cwd, build.cache));
   }
   const cpu = (runs) => (HAS_PROC ? median(runs.map((run) => run.cpu)) : undefined);
-  rows.push({ name: project.name, plain: median(plain.map((run) => run.ms)), cold: cold.ms, warm: median(warm.map((run) => run.ms)), plainCpu: cpu(plain), warmCpu: cpu(warm) });
   const list = (runs, key) => runs.map((run) => Math.round(run[key])).join(' ');
-  process.stderr.write(`${project.dir}: plain ${list(plain, 'ms')} ms, trapdoor warm ${list(warm, 'ms')} ms, cold ${Math.round(cold.ms)} ms${HAS_PROC ? `; CPU plain ${list(plain, 'cpu')} ms, warm ${list(warm, 'cpu')} ms` : ''}\n`);
+  for (const build of builds) {
+    const paired = median(build.warm.map((run, round) => run.ms / plain[round].ms));
+    const pairedCpu = HAS_PROC ? median(build.warm.map((run, round) => run.cpu / plain[round].cpu)) : undefined;
+    rows.push({ name: project.name + build.label, plain: median(plain.map((run) => run.ms)), cold: build.cold.ms, warm: median(build.warm.map((run) => run.ms)), paired, plainCpu: cpu(plain), warmCpu: cpu(build.warm), pairedCpu });
+    process.stderr.write(`${project.dir}${build.label}: plain ${list(plain, 'ms')} ms, trapdoor warm ${list(build.warm, 'ms')} ms, cold ${Math.round(build.cold.ms)} ms${HAS_PROC ? `; CPU plain ${list(plain, 'cpu')} ms, warm ${list(build.warm, 'cpu')} ms` : ''}\n`);
+  }
 }
 rmSync(work, { recursive: true, force: true });
 
@@ -84,17 +103,17 @@ const range = `${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}
 const lines = [
   `## trapdoor test on real projects' suites (wall time, medians of ${ROUNDS} rounds, load ${range} on ${os.availableParallelism()} cores)`,
   '',
-  '| project | plain | trapdoor test, warm cache | ratio | cold cache | ratio |',
-  '|---|---:|---:|---:|---:|---:|',
-  ...rows.map((row) => `| ${row.name} | ${fmt(row.plain)} | ${fmt(row.warm)} | ${(row.warm / row.plain).toFixed(2)}x | ${fmt(row.cold)} | ${(row.cold / row.plain).toFixed(2)}x |`),
+  '| project | plain | trapdoor test, warm cache | ratio | paired ratio | cold cache | ratio |',
+  '|---|---:|---:|---:|---:|---:|---:|',
+  ...rows.map((row) => `| ${row.name} | ${fmt(row.plain)} | ${fmt(row.warm)} | ${(row.warm / row.plain).toFixed(2)}x | ${row.paired.toFixed(2)}x | ${fmt(row.cold)} | ${(row.cold / row.plain).toFixed(2)}x |`),
   '',
   ...(HAS_PROC
     ? [
         'CPU time of the whole process tree (user + system), medians of the same rounds:',
         '',
-        '| project | plain | trapdoor test, warm cache | ratio |',
-        '|---|---:|---:|---:|',
-        ...rows.map((row) => `| ${row.name} | ${fmt(row.plainCpu)} | ${fmt(row.warmCpu)} | ${(row.warmCpu / row.plainCpu).toFixed(2)}x |`),
+        '| project | plain | trapdoor test, warm cache | ratio | paired ratio |',
+        '|---|---:|---:|---:|---:|',
+        ...rows.map((row) => `| ${row.name} | ${fmt(row.plainCpu)} | ${fmt(row.warmCpu)} | ${(row.warmCpu / row.plainCpu).toFixed(2)}x | ${row.pairedCpu.toFixed(2)}x |`),
         '',
       ]
     : []),
@@ -102,5 +121,7 @@ const lines = [
   '',
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
-mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
-writeFileSync(path.join(root, 'bench', 'results', 'tests.md'), `${lines.join('\n')}\n`);
+if (baseline === undefined) {
+  mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
+  writeFileSync(path.join(root, 'bench', 'results', 'tests.md'), `${lines.join('\n')}\n`);
+}
