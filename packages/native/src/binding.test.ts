@@ -102,10 +102,12 @@ describe('index.cjs', () => {
   // else the shipped glibc prebuild) and needs binding.cjs only when that fails.
   const indexFile = fileURLToPath(new URL('../index.cjs', import.meta.url));
   const bindingFile = fileURLToPath(new URL('../binding.cjs', import.meta.url));
+  const coreFile = fileURLToPath(new URL('../core.cjs', import.meta.url));
   /** Loads a copy of index.cjs in `dir` in a fresh node; says which .node it loaded and whether binding.cjs was needed. */
   function load(dir: string): { available: boolean; error?: string; addons: string[]; searched: boolean } {
     copyFileSync(indexFile, join(dir, 'index.cjs'));
     copyFileSync(bindingFile, join(dir, 'binding.cjs'));
+    copyFileSync(coreFile, join(dir, 'core.cjs'));
     const script = `const n = require(${JSON.stringify(join(dir, 'index.cjs'))});
 const keys = Object.keys(require.cache);
 console.log(JSON.stringify({ available: n.isAvailable(), error: n.loadError()?.message, addons: keys.filter((k) => k.endsWith('.node')), searched: keys.some((k) => k.endsWith('binding.cjs')) }));`;

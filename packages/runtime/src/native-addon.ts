@@ -9,6 +9,10 @@ import { denoFiles, exists, realPath, useNativeFiles } from './host-fs.js';
 import { agentDir, createRequire, reportedFile } from './package-files.js';
 import { denoAllows } from './permissions.js';
 import { addonFile, loadFfiWatchers, type SignalWatchers } from './native-ffi.js';
+import { workerThreads } from './threads.js';
+// Bundled into the runtime's entries (scripts/bundle-entry.mjs): the package's own rules, over
+// the addon opened below without the CommonJS loader.
+import { createNative, loadFailure } from '@trapdoor-js/native/core';
 
 export type NativeModule = typeof import('@trapdoor-js/native');
 
@@ -49,7 +53,17 @@ export function loadNativeAddon(what: string): NativeModule | string {
   const loaded = holder[LOADED_KEY];
   if (loaded !== undefined) return usingNative(loaded);
   if (!denoAllows({ name: 'read', path: dirname(reportedFile) })) return `Deno was not given --allow-read (the runtime cannot find ${what})`;
-  let native: NativeModule;
+  let native: NativeModule | undefined;
+  try {
+    native = openNative();
+  } catch {
+    native = undefined; // the agent's files not found: said below
+  }
+  if (native !== undefined) {
+    if (!native.isAvailable()) return native.loadError()?.message ?? '@trapdoor-js/native did not load';
+    Object.defineProperty(holder, LOADED_KEY, { value: native, enumerable: false, configurable: true, writable: false });
+    return usingNative(native);
+  }
   try {
     const require = createRequire(join(agentDir(), 'agent-worker.js'));
     const entry = resolveNative(require, agentDir());
@@ -61,6 +75,35 @@ export function loadNativeAddon(what: string): NativeModule | string {
   if (!native.isAvailable()) return native.loadError()?.message ?? '@trapdoor-js/native did not load';
   Object.defineProperty(holder, LOADED_KEY, { value: native, enumerable: false, configurable: true, writable: false });
   return usingNative(native);
+}
+
+/**
+ * Node and Bun: the addon of the package found beside the agent, opened as the package's entry
+ * would open it first (build/Release when it is there, else this platform's glibc prebuild) but
+ * with process.dlopen, and the package's API built over it by the package's own rules (core.cjs):
+ * no CommonJS loader, which cost every instrumented process about 2 ms of CPU on Node and 1.3 MiB
+ * resident on Bun (the package's entry required, its loader started). Undefined where that file
+ * does not open (no copy in a node_modules folder, a musl system, no file): then the package's
+ * entry is required, whose search and errors are the package's. Once the file opened it is never
+ * loaded again in this thread (the addon's init, run twice, registers its cleanup hook twice,
+ * which aborts Node): an addon without start() is reported as the package reports it.
+ */
+function openNative(): NativeModule | undefined {
+  const proc = typeof process === 'undefined' ? undefined : process;
+  if (denoFiles || typeof (globalThis as { Deno?: unknown }).Deno !== 'undefined' || typeof proc?.dlopen !== 'function') return undefined;
+  const entry = nearestNative(agentDir());
+  if (entry === undefined) return undefined;
+  const dir = dirname(entry);
+  const built = `${dir}/build/Release/trapdoor_native.node`;
+  const file = exists(built) ? built : `${dir}/prebuilds/${proc.platform}-${proc.arch}/node.napi.glibc.node`;
+  const addon = { exports: {} as { start?: unknown } };
+  try {
+    proc.dlopen(addon, file);
+  } catch {
+    return undefined;
+  }
+  if (typeof addon.exports.start !== 'function') return createNative(null, loadFailure(new Error('the addon has no start()')), workerThreads) as NativeModule;
+  return createNative(addon.exports, null, workerThreads) as NativeModule;
 }
 
 /** Bun: this copy's state-file operations through the addon from now on, not node:fs (host-fs.ts). */
