@@ -25,7 +25,7 @@ import { dirname } from './paths.js';
 import type { Worker } from 'node:worker_threads';
 import { activateOnRequest, isActive, setActivationDefaults, type ActivateOptions } from './activation.js';
 import { controlBlock, Request, Word } from './control-block.js';
-import { CONTROL_SOCKET_ENV, ownStateDir, publishState, publishThreads, publishTrigger, removeStaleFiles, stateFiles, STATE_VERSION, type Trigger } from './discovery.js';
+import { CONTROL_SOCKET_ENV, ownStateDir, publishState, publishThreads, publishTrigger, stateFiles, sweepStaleFiles, STATE_VERSION, type Trigger } from './discovery.js';
 import { agentDir, controlSocketWorkerFile, reportedFile } from './package-files.js';
 import { printLine } from './stderr.js';
 import { registerThisThread, requestWorkerActivation, serveThreadRegistry } from './thread-registry.js';
@@ -154,8 +154,9 @@ export function listenForActivation(options: TriggerOptions = {}): Triggers {
     if (published) {
       triggers.stateFile = files.state;
       // Files of processes that died without cleaning up (everything but `trapdoor run` leaves
-      // them): removed a little later, off the start-up path, on an unref'd timer.
-      if (denoAllows({ name: 'run' })) setTimeout(() => removeStaleFiles(dirname(files.state)), 2000).unref?.();
+      // them): removed a little later, off the start-up path, on an unref'd timer, by one
+      // process in each period of ten minutes (discovery.ts: the sweep costs memory).
+      if (denoAllows({ name: 'run' })) setTimeout(() => sweepStaleFiles(dirname(files.state)), 2000).unref?.();
     }
   }
   return triggers;

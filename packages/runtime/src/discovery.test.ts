@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ownStateDir, removeStaleFiles, stateDirFor, stateFiles, STATE_DIR_ENV, writeStateFile, type StateFile } from './discovery.js';
+import { ownStateDir, removeStaleFiles, stateDirFor, stateFiles, STATE_DIR_ENV, sweepStaleFiles, SWEEP_PERIOD_MS, writeStateFile, type StateFile } from './discovery.js';
 
 let root: string;
 const saved = process.env[STATE_DIR_ENV];
@@ -104,5 +104,27 @@ describe('removeStaleFiles', () => {
     expect([files.state, files.socket, runSocket].filter((f) => existsSync(f))).toEqual([]);
     expect(existsSync(alive.state)).toBe(true);
     expect(existsSync(join(root, 'unrelated.txt'))).toBe(true);
+  });
+});
+
+describe('sweepStaleFiles', () => {
+  it('sweeps once per period over all processes, and the next period again', () => {
+    const now = 1_764_580_000_000;
+    const staleAt = () => {
+      const dead = deadPid();
+      writeStateFile(stateFiles(root, dead).state, state(dead));
+      return stateFiles(root, dead).state;
+    };
+    const first = staleAt();
+    expect(sweepStaleFiles(root, now)).toBe(true);
+    expect(existsSync(first)).toBe(false);
+    // Another process in the same period: leaves the files to the next period's sweep (or attach's).
+    const second = staleAt();
+    expect(sweepStaleFiles(root, now + 1000)).toBe(false);
+    expect(existsSync(second)).toBe(true);
+    expect(sweepStaleFiles(root, now + SWEEP_PERIOD_MS)).toBe(true);
+    expect(existsSync(second)).toBe(false);
+    // Only the current period's marker is left.
+    expect(readdirSync(root)).toEqual([`.swept-${Math.floor((now + SWEEP_PERIOD_MS) / SWEEP_PERIOD_MS)}`]);
   });
 });

@@ -211,18 +211,56 @@ export function publishTrigger(trigger: Trigger): void {
   writeStateFile(published.path, published.state);
 }
 
+/** How often an idle process sweeps its state directory at most, over all processes (sweepStaleFiles). */
+export const SWEEP_PERIOD_MS = 10 * 60 * 1000;
+
 /**
- * Removes the files of processes that are gone from `dir` (never this process's). Best effort:
- * a file another process is writing at the same moment is left for the next sweep.
+ * Removes the files of processes that are gone from `dir`, once per SWEEP_PERIOD_MS over all the
+ * processes that use it: the one that creates the period's marker, `.swept-<period>`, sweeps (and
+ * removes the older markers); the others do not. A sweep lists the directory and reads the files of
+ * the gone processes: at 2 s into an idle process it cost 1.0 MiB resident on Bun, 2.3 MiB (1.3
+ * private) on Deno and 0.4 MiB on Node, every time (bench/startup.mjs's memory rows, 30 files).
+ * Stale files never mislead `trapdoor attach`, which tells a gone process's file from a live one
+ * and sweeps before it looks: the sweep here is only so that they do not pile up where no attach
+ * runs. Returns whether this process swept.
  */
-export function removeStaleFiles(dir: string): void {
+export function sweepStaleFiles(dir: string, now = Date.now()): boolean {
+  const period = Math.floor(now / SWEEP_PERIOD_MS);
+  try {
+    // Exclusive: of the processes that try in one period, one creates it.
+    writeNewFile(join(dir, `.swept-${period}`), '', 0o600);
+  } catch {
+    return false;
+  }
+  removeStaleFiles(dir, now);
+  return true;
+}
+
+/**
+ * Removes the files of processes that are gone from `dir` (never this process's), and the
+ * markers of sweeps before `now`'s period (sweepStaleFiles). Best effort: a file another process
+ * is writing at the same moment is left for the next sweep.
+ */
+export function removeStaleFiles(dir: string, now = Date.now()): void {
   let names: string[];
   try {
     names = listDir(dir);
   } catch {
     return;
   }
+  const period = Math.floor(now / SWEEP_PERIOD_MS);
   for (const name of names) {
+    const swept = /^\.swept-(\d+)$/.exec(name);
+    if (swept !== null) {
+      if (Number(swept[1]) < period) {
+        try {
+          removeFile(join(dir, name));
+        } catch {
+          // removed by another sweep
+        }
+      }
+      continue;
+    }
     const match = /^(\d+)\.json$/.exec(name);
     if (match === null || Number(match[1]) === pid()) continue;
     const other = Number(match[1]);
