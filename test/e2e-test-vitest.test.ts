@@ -29,7 +29,7 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './e2e/harness.js';
 import { runToEnd, userEnv } from './helpers/test-run.js';
@@ -490,6 +490,21 @@ describe('trapdoor test: bad command lines', () => {
     const result = await run(dir, [process.execPath, TRAPDOOR, 'test', '--', VITEST, 'run', '--config', 'nope.config.ts'], { json: false });
     expect(result.status, result.output).toBe(2);
     expect(result.output).toContain('trapdoor test: no such file: nope.config.ts (vitest --config)');
+  });
+
+  it("a Vitest that throws as it loads (run in trapdoor's own process): its error with its stack and exit status 1, as Node gives them, not an internal error", async () => {
+    const dir = mkdtempSync(join(work, 'broken-vitest-'));
+    const vitest = join(dir, 'node_modules', 'vitest');
+    mkdirSync(vitest, { recursive: true });
+    symlinkSync(join(repoRoot, 'node_modules', 'vite'), join(dir, 'node_modules', 'vite'), 'dir');
+    writeFileSync(join(dir, 'package.json'), '{ "name": "broken" }\n');
+    writeFileSync(join(vitest, 'package.json'), '{ "name": "vitest", "version": "4.1.0", "type": "module" }\n');
+    writeFileSync(join(vitest, 'vitest.mjs'), "throw new Error('this vitest is broken');\n");
+    const result = await run(dir, [process.execPath, TRAPDOOR, 'test', '--', process.execPath, join('node_modules', 'vitest', 'vitest.mjs'), 'run'], { json: false });
+    expect(result.status, result.output).toBe(1);
+    expect(result.output).toContain('Error: this vitest is broken');
+    expect(result.output).toContain(`at ${pathToFileURL(join(vitest, 'vitest.mjs')).href}:1:`);
+    expect(result.output).not.toContain('internal error');
   });
 });
 

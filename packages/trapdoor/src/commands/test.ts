@@ -95,12 +95,19 @@ export async function testCommand(argv: string[]): Promise<number> {
 /**
  * The runner's script in this process, as `node <script> <args…>` would run it: its arguments in
  * `process.argv`, its own exit (its `process.exitCode`, `process.exit`, a signal) ends the run, so
- * this never resolves; the cleanup runs at the process's exit.
+ * this never resolves; the cleanup runs at the process's exit. A script that throws as it loads
+ * (a broken install, a Node the runner does not support) is reported as Node reports it, with its
+ * stack and status 1, not as an error of trapdoor's.
  */
 async function runInProcess({ script, args }: { script: string; args: string[] }, cleanup: (() => void) | undefined): Promise<number> {
   if (cleanup !== undefined) process.once('exit', cleanup);
   process.argv = [process.argv[0]!, script, ...args];
-  await import(pathToFileURL(script).href);
+  try {
+    await import(pathToFileURL(script).href);
+  } catch (error) {
+    process.stderr.write(`${(error as Error | undefined)?.stack ?? String(error)}\n`);
+    return 1;
+  }
   return new Promise<number>(() => {});
 }
 
