@@ -401,4 +401,5 @@ function loadFailure(cause) {
   return error;
 }
 
-module.exports = { createNative, loadFailure };
+// CODES, REFUSED and makeError also for the runtime's Deno FFI watcher (native-ffi.ts), which gives the same errors.
+module.exports = { createNative, loadFailure, CODES, REFUSED, makeError };

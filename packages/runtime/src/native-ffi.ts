@@ -8,15 +8,18 @@
  * The same watcher as the package's `startWatcher` (index.cjs), and the same errors: a refused or
  * unknown signal, a signal the program already listens for (its listener keeps it), a signal with
  * a native handler already. A listener the program adds later takes the signal over as there:
- * the watcher drops deliveries until the program's last listener is gone. index.cjs's rules are
- * restated here (not shared: that file is loaded with `require`, which is what this file avoids);
- * native-ffi.test.ts checks that both give the same answers.
+ * the watcher drops deliveries until the program's last listener is gone. Its codes, refused
+ * signals and errors are the package's own (core.cjs, which the runtime's entries bundle, so no
+ * CommonJS is loaded for it); the rules that need the addon are restated here over the FFI calls,
+ * and native-ffi.test.ts checks that both give the same answers.
  *
  * Main thread only (the runtime's activation triggers are the main thread's): such a watcher has
  * no environment to end with, it lives until it is stopped or the program ends (guardExit). One
  * difference: a watcher stopped leaves Deno's handler behind (its wake-up listener's, below), so
  * another for that signal is refused (the runtime never stops its own).
  */
+// The package's own codes, refused signals and errors (bundled into the runtime's entries: no CommonJS loaded).
+import { CODES, makeError, REFUSED } from '@trapdoor-js/native/core';
 import { denoSignalListeners, signalListenerCount, watchSignalListeners } from './host-process.js';
 
 /** What activation-triggers.ts uses of @trapdoor-js/native. */
@@ -30,28 +33,6 @@ interface DenoFfi {
   UnsafePointer: { of(value: ArrayBufferView): Pointer; offset(pointer: Pointer, bytes: number): Pointer; value(pointer: Pointer): bigint };
   build: { os: string; arch: string };
 }
-
-const CODES = {
-  SIGNAL: 'ERR_TRAPDOOR_SIGNAL',
-  SIGNAL_IN_USE: 'ERR_TRAPDOOR_SIGNAL_IN_USE',
-  NATIVE: 'ERR_TRAPDOOR_NATIVE',
-} as const;
-
-/** index.cjs's REFUSED: signals a watcher may not take, and why. */
-const REFUSED: Record<string, string> = {
-  SIGKILL: 'cannot be caught',
-  SIGSTOP: 'cannot be caught',
-  SIGSEGV: 'is a synchronous fault signal',
-  SIGBUS: 'is a synchronous fault signal',
-  SIGFPE: 'is a synchronous fault signal',
-  SIGILL: 'is a synchronous fault signal',
-  SIGTRAP: 'is used by debuggers',
-  SIGABRT: 'ends the process whatever its handler does',
-  SIGSYS: 'is used by seccomp',
-  SIGPROF: "is used by the engine's CPU profiler",
-  SIGCHLD: 'is used by the runtime for child processes',
-  SIGPIPE: 'is ignored by the runtime so writes see EPIPE',
-};
 
 const DISPOSITIONS = ['default', 'ignored', 'trapdoor', 'other'] as const;
 
@@ -96,12 +77,6 @@ function library(deno: DenoFfi, call: Call): Library {
       return new TextDecoder().decode(text.subarray(0, text.indexOf(0)));
     },
   };
-}
-
-function makeError(code: string, message: string, Ctor: ErrorConstructor = Error): Error & { code: string } {
-  const error = new Ctor(message) as Error & { code: string };
-  Object.defineProperty(error, 'code', { value: code, enumerable: true, configurable: true, writable: true });
-  return error;
 }
 
 /**
@@ -155,7 +130,7 @@ function resolveSignal(lib: Library, signal: string): [string, number] {
   return [name, number];
 }
 
-/** As process.platform names it (index.cjs's messages say it), without asking `process`. */
+/** As process.platform names it (core.cjs's messages say it), without asking `process`. */
 function platform(): string {
   const os = (globalThis as unknown as { Deno: DenoFfi }).Deno.build.os;
   return os === 'windows' ? 'win32' : os;
