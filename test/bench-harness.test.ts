@@ -34,6 +34,8 @@ describe('bench:overhead harness', () => {
         BENCH_SCALE: '0.01',
         BENCH_ROUNDS: '1',
         BENCH_WARMUP: '0',
+        // The copies trapdoor runs, timed again as a compared folder: the paired table's rows.
+        BENCH_COMPARE: 'trapdoor-{runtime}',
       },
     });
     expect(r.status, r.stderr).toBe(0);
@@ -46,6 +48,9 @@ describe('bench:overhead harness', () => {
     expect(overhead).toContain('| trapdoor | istanbul | loop guard (Date.now) | loop guard (counter) |');
     expect(overhead).toMatch(/\| node \| marked \| .* \| .* \| .* \| .* \|/); // where the time goes, per runtime and workload
     expect(overhead).toContain('## Code size');
+    expect(overhead).toContain('| runtime | workload | trapdoor / trapdoor-{runtime} | load |');
+    for (const runtime of ['node', 'bun', 'deno']) expect(overhead).toMatch(new RegExp(`^\\| ${runtime} \\| marked \\| \\d+\\.\\d{3}× \\| [\\d.]+→[\\d.]+ \\|$`, 'm'));
+    expect(overhead).toMatch(/\| node \| \*\*geometric mean, real packages\*\* \| \*\*\d+\.\d{3}×\*\* \|/);
     // The copies were made by the CLI, for each runtime's check.
     expect(readFileSync(join(WORK, 'trapdoor-node/modules/marked/lib/marked.umd.js'), 'utf8')).toMatch(/if\(__td_F\[0\]!==0/);
     expect(readFileSync(join(WORK, 'trapdoor-bun/modules/marked/lib/marked.umd.js'), 'utf8')).toMatch(/if\(\(__td_F\[1\]=\d+,__td_F\[0\]\)!==0/);

@@ -70,10 +70,12 @@ export const formById = (id) => {
 /**
  * How F (and T) are bound in the instrumented module:
  *  - const:  module-level `const F = new Int32Array(...)` and a local `function T` in the same file
+ *  - var:    the same with `var F`, as instrumented CommonJS binds them (emit.ts, `header`)
  *  - import: `import { flags as F, trap as T } from './runtime.mjs'`, as instrumented ESM gets them
  */
 export const BINDINGS = [
   { id: 'const', label: 'module const' },
+  { id: 'var', label: 'module var' },
   { id: 'import', label: 'ESM import' },
 ];
 
@@ -117,9 +119,9 @@ function prelude(binding, mode) {
   ${trapBody(mode)}
 }`;
   const stats = `export function trapCount() { return trapped; }`;
-  if (binding === 'const') {
+  if (binding === 'const' || binding === 'var') {
     return {
-      head: `const F = new Int32Array(new SharedArrayBuffer(64));
+      head: `${binding} F = new Int32Array(new SharedArrayBuffer(64));
 let trapped = 0;
 ${mode === 'fire' ? EXIT_FN : ''}
 ${trapFn('T')}
@@ -316,7 +318,7 @@ if (webWorker) {
   start(wt.workerData);
 }
 `;
-  const exitPrelude = binding === 'const' ? '' : EXIT_FN + '\n';
+  const exitPrelude = binding === 'const' || binding === 'var' ? '' : EXIT_FN + '\n';
   return { 'main.mjs': exitPrelude + main, 'setter.mjs': setter, ...files };
 }
 

@@ -50,7 +50,8 @@ const DIAGNOSTICS = ['no-locals', 'all-entries', 'universal'];
 const VARIANTS = ['plain', ...list(env.BENCH_VARIANTS, ALL_VARIANTS).filter((v) => v !== 'plain')];
 // BENCH_COMPARE=<name>: also time the copies already in <BENCH_WORK>/<name> (e.g. an earlier
 // build's trapdoor copies kept there), for before/after figures from one run. `{runtime}` in the
-// name stands for each runtime's own folder (before-{runtime}: before-node, before-bun, …).
+// name stands for each runtime's own folder (before-{runtime}: before-node, before-bun, …). The
+// report then has a table of trapdoor's time over each compared copy's, paired by round.
 const COMPARE = list(env.BENCH_COMPARE, []);
 const NAMES = list(env.BENCH_WORKLOADS, WORKLOADS.map((w) => w.name));
 const ROUNDS = Number(env.BENCH_ROUNDS ?? 11);
@@ -312,6 +313,7 @@ function markdown(all, sizeRows, started) {
     }
     lines.push('');
   }
+  if (VARIANTS.includes('trapdoor') && COMPARE.length > 0) lines.push(...pairedAgainst(all));
   const sizeCols = [...VARIANTS.filter((v) => v !== 'plain' && !DIAGNOSTICS.includes(v)), ...COMPARE];
   lines.push('## Code size', '', `Bytes of the files each workload loads; gzip -9. trapdoor: as instrumented for ${RUNTIMES[0]}${RUNTIMES[0] === 'bun' ? ' (the universal check)' : " (the V8 check; Bun's has one store more per check)"}.`, '');
   lines.push(`| workload | plain | ${sizeCols.map((v) => LABEL[v]).join(' | ')} | plain gzipped | ${sizeCols.map((v) => `${LABEL[v]} gzipped`).join(' | ')} |`);
@@ -325,6 +327,41 @@ function markdown(all, sizeRows, started) {
   }
   lines.push('');
   return lines.join('\n');
+}
+
+/**
+ * trapdoor against each BENCH_COMPARE copy: per round, trapdoor's time over the compared copy's
+ * in that same round, the median over rounds. A before/after change is usually smaller than the
+ * spread of either figure over plain (single workloads move by ±5–10% between the median and the
+ * paired estimate on a loaded machine), and the rounds' own load cancels out of this ratio.
+ */
+function pairedAgainst(all) {
+  const median = (xs) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const m = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
+  };
+  const lines = ['### trapdoor against the compared copies', '', 'Per round, trapdoor\'s CPU time over the compared copy\'s in the same round; the median over rounds (below 1: trapdoor is faster), and the geometric mean over the real packages.', ''];
+  lines.push(`| runtime | workload | ${COMPARE.map((c) => `trapdoor / ${c}`).join(' | ')} | load |`, `|---|---|${COMPARE.map(() => '---:|').join('')}---|`);
+  for (const r of all) {
+    if (r.error) continue;
+    const real = Object.fromEntries(COMPARE.map((c) => [c, []]));
+    for (const w of r.results) {
+      if (w.error || w.samples.trapdoor === undefined) continue;
+      const cells = COMPARE.map((c) => {
+        const theirs = w.samples[c];
+        if (theirs === undefined) return '–';
+        const x = median(w.samples.trapdoor.map((t, i) => t / theirs[i]));
+        if (REAL.has(w.name)) real[c].push(x);
+        return fmt(x);
+      });
+      lines.push(`| ${r.runtime} | ${w.name} | ${cells.join(' | ')} | ${w.load.map((x) => x.toFixed(1)).join('→')} |`);
+    }
+    const means = COMPARE.map((c) => (real[c].length ? `**${fmt(geomean(real[c]))}**` : '–'));
+    if (COMPARE.some((c) => real[c].length)) lines.push(`| ${r.runtime} | **geometric mean, real packages** | ${means.join(' | ')} | |`);
+  }
+  lines.push('');
+  return lines;
 }
 
 const started = Date.now();

@@ -313,7 +313,7 @@ describe('module systems', () => {
     expect(arrow).toContain('(__td_W=__td_T(__td_M,0,n))&&({0:n}=__td_W)');
     expect(instrument('go()\nlet f = (n) => g(n);', { filename: 'a.cjs' }).code).toMatch(/var __td_W;__td_R\(\);\n$/);
     expect(instrument('go()\nwhile (0) {}', { filename: 'a.cjs' }).code).not.toContain('__td_W');
-    expect(instrument('"use strict";\nwhile (0) {}', { filename: 'a.cjs' }).code).toMatch(/^"use strict";const \{ flags: __td_F, trap: __td_T, register: __td_R \} = \(.*require\("@trapdoor-js\/runtime"\)\);__td_R\(/);
+    expect(instrument('"use strict";\nwhile (0) {}', { filename: 'a.cjs' }).code).toMatch(/^"use strict";var \{ flags: __td_F, trap: __td_T, register: __td_R \} = \(.*require\("@trapdoor-js\/runtime"\)\);__td_R\(/);
     expect(instrument('export const x = 1; while (0) {}', { filename: 'a.js' }).moduleType).toBe('esm');
     expect(instrument('while (0) {}', { filename: 'a.js' }).moduleType).toBe('cjs');
     expect(instrument('while (0) {}', { filename: 'a.js', runtime: 'npm:@trapdoor-js/runtime', moduleType: 'esm' }).code).toContain('from "npm:@trapdoor-js/runtime"');
