@@ -357,7 +357,7 @@ later(21).then((v) => console.log(JSON.stringify({ total, value: c.value, count:
     expect(original.code, original.stderr).toBe(0);
     expect(trapdoor('cjs', '-o', 'out').code).toBe(0);
     expect(read('out/main.js')).toMatch(CJS_HEADER);
-    expect(read('out/lib.js')).toMatch(/^'use strict';const \{ flags/);
+    expect(read('out/lib.js')).toMatch(/^'use strict';var \{ flags/);
     expect(node('out/main.js')).toEqual(original);
   });
 
