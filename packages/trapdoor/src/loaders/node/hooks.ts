@@ -1,7 +1,8 @@
 /**
- * Node's module customization hooks (registered by register.ts; they run on Node's hooks thread):
- * instrument ES modules of the program as Node loads them. CommonJS is left to commonjs.ts (see
- * register.ts for why).
+ * Node's module customization hooks (installed by install.ts): instrument ES modules of the
+ * program as Node loads them. On Node 20 they run on Node's hooks thread (`module.register`); where
+ * Node has `module.registerHooks` (22.15+), on the thread that loads the module. CommonJS is left
+ * to commonjs.ts (see install.ts for why).
  *
  * TypeScript (typescript.ts): a .ts/.mts/.cts module is stripped of its types here unless a hook
  * before this one (tsx) compiled it already; Node 20's own loader does not know the extension, so
@@ -14,6 +15,8 @@
  * CommonJS-only program, or one whose modules are all cached, never loads it here.
  */
 import { Buffer } from 'node:buffer';
+import { createRequire } from 'node:module';
+import * as ts from '../typescript.js';
 import { makePolicy, pathOfUrl, type LoaderSettings, type Policy } from '../settings.js';
 import { javaScriptOptions, typeScriptOptions } from './esm-options.js';
 import { InstrumentCache, transformVersion } from '../../cache/instrumented.js';
@@ -24,10 +27,9 @@ export interface HooksData {
   sourceMaps: boolean;
 }
 
-type InstrumentModule = typeof import('../instrument-module.js').instrumentModule;
+type InstrumentModuleExports = typeof import('../instrument-module.js');
 type InstrumentModuleOptions = import('../instrument-module.js').InstrumentModuleOptions;
 type Instrumented = import('../instrument-module.js').Instrumented;
-type TypeScript = typeof import('../typescript.js');
 
 interface LoadResult {
   format?: string | null;
@@ -39,6 +41,7 @@ interface LoadContext {
   [key: string]: unknown;
 }
 type NextLoad = (url: string, context?: LoadContext) => Promise<LoadResult>;
+type NextLoadSync = (url: string, context?: LoadContext) => LoadResult;
 
 interface ResolveContext {
   parentURL?: string;
@@ -50,13 +53,56 @@ interface ResolveResult {
   shortCircuit?: boolean;
 }
 type NextResolve = (specifier: string, context?: ResolveContext) => Promise<ResolveResult>;
+type NextResolveSync = (specifier: string, context?: ResolveContext) => ResolveResult;
+
+/**
+ * The hooks are written once, as generators that yield each call of the next hook and get its
+ * result back (or its error thrown in): `module.register`'s hooks thread drives them with an
+ * awaited next hook (`load`, `resolve`), `module.registerHooks` on the main thread (Node 22.15+,
+ * install.ts) with a synchronous one (`loadSync`, `resolveSync`). Nothing else in them waits.
+ */
+type Steps<Call, Result, T> = Generator<Call, T, Result>;
+interface Call<C> {
+  specifier: string;
+  context: C;
+}
+
+function drive<C, R, T>(steps: Steps<Call<C>, R, T>, next: (specifier: string, context: C) => R): T {
+  let step = steps.next();
+  while (!step.done) {
+    let result: R;
+    try {
+      result = next(step.value.specifier, step.value.context);
+    } catch (error) {
+      step = steps.throw(error);
+      continue;
+    }
+    step = steps.next(result);
+  }
+  return step.value;
+}
+
+async function driveAsync<C, R, T>(steps: Steps<Call<C>, R, T>, next: (specifier: string, context: C) => Promise<R>): Promise<T> {
+  let step = steps.next();
+  while (!step.done) {
+    let result: R;
+    try {
+      result = await next(step.value.specifier, step.value.context);
+    } catch (error) {
+      step = steps.throw(error);
+      continue;
+    }
+    step = steps.next(result);
+  }
+  return step.value;
+}
 
 let settings: LoaderSettings | undefined;
 let sourceMaps = false;
 let policy: Policy = () => false;
-let transform: Promise<InstrumentModule> | undefined;
-let typescript: Promise<TypeScript> | undefined;
+let transform: InstrumentModuleExports | undefined;
 let cache: InstrumentCache | undefined;
+const require = createRequire(import.meta.url);
 
 export function initialize(data: HooksData | undefined): void {
   if (!data) return;
@@ -78,16 +124,24 @@ export function warm(): void {
 const TYPESCRIPT_URL = /\.[cm]?ts$/i;
 const NODE_MODULES = /[\\/]node_modules[\\/]/;
 
-export async function resolve(specifier: string, context: ResolveContext, nextResolve: NextResolve): Promise<ResolveResult> {
+export function resolve(specifier: string, context: ResolveContext, nextResolve: NextResolve): Promise<ResolveResult> {
+  return driveAsync(resolveSteps(specifier, context), nextResolve);
+}
+
+export function resolveSync(specifier: string, context: ResolveContext, nextResolve: NextResolveSync): ResolveResult {
+  return drive(resolveSteps(specifier, context), nextResolve);
+}
+
+function* resolveSteps(specifier: string, context: ResolveContext): Steps<Call<ResolveContext>, ResolveResult, ResolveResult> {
   try {
-    return await nextResolve(specifier, context);
+    return yield { specifier, context };
   } catch (error) {
     const code = (error as { code?: string })?.code;
     const parent = context.parentURL;
     if ((code !== 'ERR_MODULE_NOT_FOUND' && code !== 'ERR_UNSUPPORTED_DIR_IMPORT') || !parent?.startsWith('file:') || !TYPESCRIPT_URL.test(new URL(parent).pathname) || !/^\.\.?\//.test(specifier)) throw error;
     for (const candidate of typeScriptCandidates(specifier)) {
       try {
-        return await nextResolve(candidate, context);
+        return yield { specifier: candidate, context };
       } catch {
         // the next one
       }
@@ -104,51 +158,58 @@ function typeScriptCandidates(specifier: string): string[] {
   return [`${specifier}.ts`, `${specifier.replace(/\/$/, '')}/index.ts`];
 }
 
-export async function load(url: string, context: LoadContext, nextLoad: NextLoad): Promise<LoadResult> {
-  if (settings === undefined) return nextLoad(url, context);
+export function load(url: string, context: LoadContext, nextLoad: NextLoad): Promise<LoadResult> {
+  return driveAsync(loadSteps(url, context), nextLoad);
+}
+
+export function loadSync(url: string, context: LoadContext, nextLoad: NextLoadSync): LoadResult {
+  return drive(loadSteps(url, context), nextLoad);
+}
+
+function* loadSteps(url: string, context: LoadContext): Steps<Call<LoadContext>, LoadResult, LoadResult> {
+  if (settings === undefined) return yield { specifier: url, context };
   const path = pathOfUrl(url);
   // TypeScript is stripped even where it is not instrumented (--exclude), except in node_modules, as Node 22 does.
   if (path !== undefined && TYPESCRIPT_URL.test(path)) {
     const instrument = policy(path);
-    if (instrument || !NODE_MODULES.test(path)) return loadTypeScript(url, path, context, nextLoad, instrument);
+    if (instrument || !NODE_MODULES.test(path)) return yield* loadTypeScript(url, path, context, instrument);
   }
-  const result = await nextLoad(url, context);
+  const result: LoadResult = yield { specifier: url, context };
   if (result.format !== 'module' || result.source == null) return result;
   if (path === undefined || !policy(path)) return result;
 
   const code = text(result.source);
-  const compiled = /\.tsx$/i.test(path) && !(await (typescript ??= import('../typescript.js'))).isFileAsOnDisk(code, path);
+  const compiled = /\.tsx$/i.test(path) && !ts.isFileAsOnDisk(code, path);
   const options = javaScriptOptions(settings, path, sourceMaps, compiled);
   return withInstrumented(result, code, options);
 }
 
 /** The module instrumented: from the cache, else by the transform (loaded on the first miss). */
-async function instrumented(code: string, options: InstrumentModuleOptions): Promise<Instrumented> {
+function instrumented(code: string, options: InstrumentModuleOptions): Instrumented {
   const hit = cache?.get(code, options);
   if (hit !== undefined) return hit;
-  const out = (await loadTransform())(code, options);
+  const out = loadTransform().instrumentModule(code, options);
   cache?.set(code, options, out);
   return out;
 }
 
-async function withInstrumented(result: LoadResult, code: string, options: InstrumentModuleOptions): Promise<LoadResult> {
-  const out = await instrumented(code, options);
+function withInstrumented(result: LoadResult, code: string, options: InstrumentModuleOptions): LoadResult {
+  const out = instrumented(code, options);
   return out.code !== undefined ? { ...result, source: out.code } : result;
 }
 
-async function loadTypeScript(url: string, path: string, context: LoadContext, nextLoad: NextLoad, instrument: boolean): Promise<LoadResult> {
-  const ts = await (typescript ??= import('../typescript.js'));
+function* loadTypeScript(url: string, path: string, context: LoadContext, instrument: boolean): Steps<Call<LoadContext>, LoadResult, LoadResult> {
   let result: LoadResult;
   const format = ts.formatOf(path);
   let detect = false;
   try {
-    result = await nextLoad(url, context);
+    result = yield { specifier: url, context };
   } catch (error) {
     // Node 20 does not know .ts: ask for the file's text (for CommonJS, Node's CommonJS loader
     // reads it and commonjs.ts strips it).
     if ((error as { code?: string })?.code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
     detect = format === undefined;
-    result = await nextLoad(url, { ...context, format: format ?? 'module' });
+    result = yield { specifier: url, context: { ...context, format: format ?? 'module' } };
   }
   // Node 22.6+ strips types itself and says so in the format; trapdoor strips them (the same swc) to instrument.
   if (result.format === 'module-typescript') result = { ...result, format: 'module' };
@@ -160,25 +221,25 @@ async function loadTypeScript(url: string, path: string, context: LoadContext, n
   if (strip) {
     ({ code, map } = ts.stripTypes(code, path));
     // Without a package "type", Node 22 decides a .ts file by its syntax, as Node 20 does a .js file.
-    if (detect && !ts.hasModuleSyntax(code, path)) return nextLoad(url, { ...context, format: 'commonjs' });
+    if (detect && !ts.hasModuleSyntax(code, path)) return yield { specifier: url, context: { ...context, format: 'commonjs' } };
   }
 
-  if (!instrument) return strip ? { ...result, format: 'module', source: await withMap(code, map) } : result;
+  if (!instrument) return strip ? { ...result, format: 'module', source: withMap(code, map) } : result;
   const options = typeScriptOptions(settings!, path, sourceMaps, strip, map);
-  const out = await instrumented(code, options);
+  const out = instrumented(code, options);
   if (out.code !== undefined) return { ...result, format: 'module', source: out.code };
-  return strip ? { ...result, format: 'module', source: await withMap(code, map) } : result;
+  return strip ? { ...result, format: 'module', source: withMap(code, map) } : result;
 }
 
 /** Stripped code that stays as it is: with its map from 'transform' mode, if the program applies maps. */
-async function withMap(code: string, map: import('@trapdoor-js/transform').RawSourceMap | undefined): Promise<string> {
+function withMap(code: string, map: import('@trapdoor-js/transform').RawSourceMap | undefined): string {
   if (map === undefined || !sourceMaps) return code;
-  const { inlineMapComment } = await import('../instrument-module.js');
-  return `${code}\n${inlineMapComment(map)}\n`;
+  return `${code}\n${loadTransform().inlineMapComment(map)}\n`;
 }
 
-function loadTransform(): Promise<InstrumentModule> {
-  return (transform ??= import('../instrument-module.js').then((m) => m.instrumentModule));
+/** The transform, on the first cache miss (Babel's and oxc's parsers take a few hundred milliseconds to load). */
+function loadTransform(): InstrumentModuleExports {
+  return (transform ??= require('../instrument-module.js') as InstrumentModuleExports);
 }
 
 function text(source: string | ArrayBuffer | ArrayBufferView): string {

@@ -2,9 +2,11 @@
  * Installs trapdoor's loader into this Node thread (register.ts for `--import`, register.cts for
  * `--require`), synchronously.
  *
- * - ES modules: `module.register` load hooks (hooks.ts, loaded through hooks-entry.ts on Node's
- *   hooks thread) instrument every module Node resolved as format 'module'.
- * - CommonJS: Node 20 does not send `require` through those hooks, and a 'commonjs' result with a
+ * - ES modules: load hooks (hooks.ts) instrument every module Node resolved as format 'module':
+ *   `module.registerHooks` on this thread where Node has it (22.15+), else `module.register`,
+ *   loaded through hooks-entry.ts on Node's hooks thread.
+ * - CommonJS: Node 20 does not send `require` through those hooks (and registerHooks' load hook
+ *   passes CommonJS on untouched, so that both Node lines compile it alike), and a 'commonjs' result with a
  *   `source` from the ESM hook would switch the module to a different `require` (the ESM loader's,
  *   without `require.cache`, `module.children` and friends). So the ESM hook leaves CommonJS alone
  *   and a hook on `Module.prototype._compile` (commonjs.ts, this thread) instruments it, as nyc and
@@ -21,7 +23,7 @@
  * not map before. The exception is a TypeScript entry point (there is no plain Node run to match):
  * source maps are switched on as tsx does, so its frames and excerpts are the .ts files' own.
  */
-import module from 'node:module';
+import module, { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { installModuleDump } from '../debug-dump.js';
@@ -33,6 +35,11 @@ import { installCommonJsHook } from './commonjs.js';
 import { esmSource } from './esm-source.js';
 import { offerInstrumentedSource } from '../instrumented-source.js';
 import type { EntryData } from './hooks-entry.js';
+import type * as Hooks from './hooks.js';
+
+type RegisterHooks = (hooks: { resolve: typeof Hooks.resolveSync; load: typeof Hooks.loadSync }) => unknown;
+/** Node 22.15+ and 23.5+: synchronous module hooks on the thread that loads the module. */
+const registerHooks = (module as unknown as { registerHooks?: RegisterHooks }).registerHooks;
 
 /** Set by the hooks thread once it has loaded hooks.ts (hooks-entry.ts); undefined when none was registered here. */
 let hooksReady: Int32Array | undefined;
@@ -47,12 +54,21 @@ export function installNodeLoader(): void {
   // (which enables source maps too), Bun and Deno.
   if (isMainThread && typeof process.argv[1] === 'string' && isTypeScript(process.argv[1])) process.setSourceMapsEnabled(true);
   const sourceMaps = process.sourceMapsEnabled === true;
-  hooksReady = new Int32Array(new SharedArrayBuffer(4));
-  const data: EntryData = { settings, sourceMaps, ready: hooksReady, hooks: fileURLToPath(new URL('./hooks-thread.cjs', import.meta.url)) };
-  // hooks-entry.ts loads hooks.ts in the background, while this thread goes on (waitForHooks). As
-  // a data: URL, so that the hooks thread reads no file while this one waits in module.register.
-  const entry = readFileSync(new URL('./hooks-entry.js', import.meta.url), 'utf8').replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
-  module.register(`data:text/javascript,${encodeURIComponent(entry)}`, { data });
+  const hooksFile = fileURLToPath(new URL('./hooks-thread.cjs', import.meta.url));
+  if (typeof registerHooks === 'function') {
+    // Node 22.15+: the same hooks on this thread. Node 22 and 24 take 75–100 ms to start a hooks
+    // thread for `module.register` (Node 20: about 30), which every process paid before its first line.
+    const hooks = createRequire(import.meta.url)(hooksFile) as typeof Hooks;
+    hooks.initialize({ settings, sourceMaps });
+    registerHooks({ resolve: hooks.resolveSync, load: hooks.loadSync });
+  } else {
+    hooksReady = new Int32Array(new SharedArrayBuffer(4));
+    const data: EntryData = { settings, sourceMaps, ready: hooksReady, hooks: hooksFile };
+    // hooks-entry.ts loads hooks.ts in the background, while this thread goes on (waitForHooks). As
+    // a data: URL, so that the hooks thread reads no file while this one waits in module.register.
+    const entry = readFileSync(new URL('./hooks-entry.js', import.meta.url), 'utf8').replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
+    module.register(`data:text/javascript,${encodeURIComponent(entry)}`, { data });
+  }
   const commonJs = installCommonJsHook(settings, () => process.sourceMapsEnabled === true);
   // The code both hooks instrumented, on demand (../instrumented-source.ts): V8 names an ES
   // module by its file: URL (the hooks thread instrumented it: esm-source.ts does it again), a
