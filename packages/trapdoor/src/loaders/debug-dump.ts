@@ -22,8 +22,12 @@ interface RuntimeApi {
 /** `runtimeCjs`: the runtime's CommonJS build; every copy of the runtime shares one module registry. */
 export function installModuleDump(file: string | undefined, runtimeCjs: string): void {
   if (file === undefined || file === '' || !isMainThread) return;
+  // Made now and the runtime taken from require.cache at exit: `createRequire` and a load open the
+  // compile hook's window (loaders/node/compile-hook.ts), and Node 22+ formats an uncaught error's
+  // stack after 'exit', where that window would rename its `Module._compile` frame.
+  const require = createRequire(import.meta.url);
   process.on('exit', () => {
-    const runtime = createRequire(import.meta.url)(runtimeCjs) as RuntimeApi;
+    const runtime = (require.cache[runtimeCjs]?.exports ?? require(runtimeCjs)) as RuntimeApi;
     const modules: DumpedModule[] = runtime.allModules().map((m) => ({
       file: m.file,
       loadedFrom: m.loadedFrom,

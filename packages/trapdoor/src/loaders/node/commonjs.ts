@@ -42,6 +42,12 @@ export interface CommonJsHook {
   transform(): typeof InstrumentModule.instrumentModule;
   cache: InstrumentCache | undefined;
   policy: Policy;
+  /**
+   * The text to compile for a CommonJS module and its format (undefined: as it is), as the compile
+   * hook decides it, for a load hook that hands Node the text (Node 22.15+, install.ts): the
+   * compile hook then leaves that module's compile to Node.
+   */
+  changeBefore(content: string, filename: string, format: NodeFormat): Changed | undefined;
 }
 
 export function installCommonJsHook(settings: LoaderSettings, sourceMaps: () => boolean): CommonJsHook {
@@ -117,7 +123,9 @@ export function installCommonJsHook(settings: LoaderSettings, sourceMaps: () => 
       // The modules this one requires are instrumented too.
       return compile.call(this, content, filename, ...rest);
     };
-  installCompileHook({ wants, change, alsoJs: ['.ts', '.cts', '.mts'] }, fallback);
+  const changedEarlier = new Set<string>();
+  const changedBefore = (filename: string) => changedEarlier.delete(filename);
+  installCompileHook({ wants, change, changedBefore, alsoJs: ['.ts', '.cts', '.mts'] }, fallback);
 
   /** Loads the transform as `change` does, with the hook off so that its own files load as they are. */
   const loadTransform = (): typeof InstrumentModule.instrumentModule => {
@@ -151,5 +159,10 @@ export function installCommonJsHook(settings: LoaderSettings, sourceMaps: () => 
     }
     return change(content, path, formatOf(module), module)?.content;
   };
-  return { sourceOf, transform: loadTransform, cache, policy };
+  const changeBefore = (content: string, filename: string, format: NodeFormat): Changed | undefined => {
+    const changed = change(content, filename, format, {});
+    if (changed !== undefined) changedEarlier.add(filename);
+    return changed;
+  };
+  return { sourceOf, transform: loadTransform, cache, policy, changeBefore };
 }

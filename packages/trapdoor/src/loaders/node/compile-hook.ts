@@ -62,6 +62,12 @@ export interface CompileHookOptions {
   wants(filename: string): boolean;
   /** The text to compile instead of `content`, and its format; undefined to leave it as it is. */
   change(content: string, filename: string, format: NodeFormat, module: ModuleObject): Changed | undefined;
+  /**
+   * Whether the text Node is about to compile for `filename` was changed already, before Node's
+   * handler ran (Node 22.15+'s load hooks, install.ts), so that Node's own `_compile` runs it:
+   * asked once per compile, it forgets the file.
+   */
+  changedBefore?(filename: string): boolean;
 }
 
 type Compile = (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown;
@@ -262,7 +268,7 @@ export function installCompileHook(options: CompileHookOptions, fallback: (compi
     const filename = this.filename;
     if (typeof filename !== 'string') return wrapperOf(compile);
     if (found !== undefined && found.module === this) return compile.bind(this, found.changed.content, filename, found.changed.format);
-    if (!options.wants(filename)) return compile;
+    if (!options.wants(filename) || options.changedBefore?.(filename) === true) return compile;
     // Node's handler read no file: the ES module loader created this module with its text.
     const esm = symbolOf(this, 'kIsCachedByESMLoader');
     if (unread && esm !== undefined && this[esm] === true && this.loaded === false && statics._cache[filename] === this && ownHandlers.has(extensions[extensionOf(filename, extensions)])) {

@@ -28,7 +28,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { installModuleDump } from '../debug-dump.js';
 import { settingsFromEnv } from '../locations.js';
-import { claimThread, ENV, readEnv } from '../settings.js';
+import { claimThread, ENV, pathOfUrl, readEnv } from '../settings.js';
 import { isMainThread, parentPort } from 'node:worker_threads';
 import { isTypeScript } from '../typescript.js';
 import { installCommonJsHook } from './commonjs.js';
@@ -38,6 +38,11 @@ import type { EntryData } from './hooks-entry.js';
 import type * as Hooks from './hooks.js';
 
 type RegisterHooks = (hooks: { resolve: typeof Hooks.resolveSync; load: typeof Hooks.loadSync }) => unknown;
+
+function textOf(source: string | ArrayBuffer | ArrayBufferView): string {
+  if (typeof source === 'string') return source;
+  return new TextDecoder().decode(source);
+}
 /** Node 22.15+ and 23.5+: synchronous module hooks on the thread that loads the module. */
 const registerHooks = (module as unknown as { registerHooks?: RegisterHooks }).registerHooks;
 
@@ -54,13 +59,34 @@ export function installNodeLoader(): void {
   // (which enables source maps too), Bun and Deno.
   if (isMainThread && typeof process.argv[1] === 'string' && isTypeScript(process.argv[1])) process.setSourceMapsEnabled(true);
   const sourceMaps = process.sourceMapsEnabled === true;
+  const commonJs = installCommonJsHook(settings, () => process.sourceMapsEnabled === true);
   const hooksFile = fileURLToPath(new URL('./hooks-thread.cjs', import.meta.url));
   if (typeof registerHooks === 'function') {
     // Node 22.15+: the same hooks on this thread. Node 22 and 24 take 75–100 ms to start a hooks
     // thread for `module.register` (Node 20: about 30), which every process paid before its first line.
     const hooks = createRequire(import.meta.url)(hooksFile) as typeof Hooks;
     hooks.initialize({ settings, sourceMaps });
-    registerHooks({ resolve: hooks.resolveSync, load: hooks.loadSync });
+    registerHooks({
+      resolve: hooks.resolveSync,
+      load(url, context, next) {
+        const result = hooks.loadSync(url, context, next);
+        // CommonJS, for `require` and for `import`: Node 22+ compiles the text the hooks return
+        // (for `import` it hands them the text, with no read of the file for the compile hook to
+        // answer), so it is changed here, as the compile hook would (which then finds it
+        // instrumented already, and Node's own `_compile` runs it).
+        if (result.format !== 'commonjs') return result;
+        const path = pathOfUrl(url);
+        if (path === undefined || !commonJs.policy(path)) return result;
+        let text: string;
+        try {
+          text = result.source == null ? readFileSync(path, 'utf8') : textOf(result.source);
+        } catch {
+          return result;
+        }
+        const changed = commonJs.changeBefore(text, path, 'commonjs');
+        return changed === undefined ? result : { ...result, source: changed.content };
+      },
+    });
   } else {
     hooksReady = new Int32Array(new SharedArrayBuffer(4));
     const data: EntryData = { settings, sourceMaps, ready: hooksReady, hooks: hooksFile };
@@ -69,7 +95,6 @@ export function installNodeLoader(): void {
     const entry = readFileSync(new URL('./hooks-entry.js', import.meta.url), 'utf8').replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
     module.register(`data:text/javascript,${encodeURIComponent(entry)}`, { data });
   }
-  const commonJs = installCommonJsHook(settings, () => process.sourceMapsEnabled === true);
   // The code both hooks instrumented, on demand (../instrumented-source.ts): V8 names an ES
   // module by its file: URL (the hooks thread instrumented it: esm-source.ts does it again), a
   // CommonJS module by its path.

@@ -1,0 +1,5 @@
+export function spin() {
+  let spins = 0;
+  while (spins >= 0) spins++;
+  return spins;
+}
