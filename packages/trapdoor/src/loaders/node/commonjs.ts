@@ -160,6 +160,9 @@ export function installCommonJsHook(settings: LoaderSettings, sourceMaps: () => 
     return change(content, path, formatOf(module), module)?.content;
   };
   const changeBefore = (content: string, filename: string, format: NodeFormat): Changed | undefined => {
+    // Another hook's handler for the extension (ts-node, tsx/cjs, @babel/register) compiles what
+    // Node's handler it calls returns: its output reaches the fallback, as on Node 20.
+    if (!loadedByNode(filename)) return undefined;
     const changed = change(content, filename, format, {});
     if (changed !== undefined) changedEarlier.add(filename);
     return changed;

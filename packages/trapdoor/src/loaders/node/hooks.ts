@@ -206,8 +206,10 @@ function* loadTypeScript(url: string, path: string, context: LoadContext, instru
     result = yield { specifier: url, context };
   } catch (error) {
     // Node 20 does not know .ts: ask for the file's text (for CommonJS, Node's CommonJS loader
-    // reads it and commonjs.ts strips it).
-    if ((error as { code?: string })?.code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
+    // reads it and commonjs.ts strips it). Node 22.18+ strips it itself and rejects what it cannot
+    // strip: asked for the text, trapdoor strips it and reports a syntax error as on Node 20.
+    const code = (error as { code?: string })?.code;
+    if (code !== 'ERR_UNKNOWN_FILE_EXTENSION' && code !== 'ERR_INVALID_TYPESCRIPT_SYNTAX') throw error;
     detect = format === undefined;
     result = yield { specifier: url, context: { ...context, format: format ?? 'module' } };
   }

@@ -74,7 +74,9 @@ export function installNodeLoader(): void {
         // (for `import` it hands them the text, with no read of the file for the compile hook to
         // answer), so it is changed here, as the compile hook would (which then finds it
         // instrumented already, and Node's own `_compile` runs it).
-        if (result.format !== 'commonjs') return result;
+        // Node 22.18+ strips TypeScript itself ('commonjs-typescript'); trapdoor strips it (the same
+        // swc) to instrument it, as on Node 20.
+        if (result.format !== 'commonjs' && result.format !== 'commonjs-typescript') return result;
         const path = pathOfUrl(url);
         if (path === undefined || !commonJs.policy(path)) return result;
         let text: string;
@@ -84,7 +86,7 @@ export function installNodeLoader(): void {
           return result;
         }
         const changed = commonJs.changeBefore(text, path, 'commonjs');
-        return changed === undefined ? result : { ...result, source: changed.content };
+        return changed === undefined ? result : { ...result, format: changed.format ?? 'commonjs', source: changed.content };
       },
     });
   } else {
