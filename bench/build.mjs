@@ -17,6 +17,13 @@
 // esbuild once more as a context rebuilt with nothing changed (a watch or serve session).
 // Then, for the esbuild bundle: its size raw and gzipped, and the time and memory to load it,
 // plain, instrumented, and as a production debug build (`production: true`).
+// BENCH_BASELINE=<folder>: an A/B of two builds of the plugins in the same rounds. The folder holds a
+// node_modules with another build's trapdoor-js and @trapdoor-js/transform (copies of their
+// package.json and dist); each bundler gets a third variant, `baseline`, with that build's plugin,
+// timed in the same rounds, and the tables a column of the paired change (the median over rounds of
+// each round's own trapdoor minus baseline). The rest (the runtime, oxc, Babel) resolves as here.
+// BENCH_SOURCEMAP=0: the esbuild, Vite and webpack builds without source maps.
+// BENCH_TOOLS=esbuild,vite: only those bundlers' rows.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -33,6 +40,9 @@ const CHILD = process.env.BENCH_BUILD_PARSER;
 /** Processes per parser; each times ROUNDS rounds. */
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 2);
 const LOADS = Number(process.env.BENCH_LOADS ?? 10);
+const BASELINE = process.env.BENCH_BASELINE ? path.resolve(process.env.BENCH_BASELINE) : undefined;
+const SOURCEMAP = process.env.BENCH_SOURCEMAP !== '0';
+const TOOLS = process.env.BENCH_TOOLS ? process.env.BENCH_TOOLS.split(',') : undefined;
 // BENCH_OUT: another scratch directory, so that two runs (an A/B of two builds of the transform) can go at once.
 const out = process.env.BENCH_OUT ? path.resolve(process.env.BENCH_OUT) : path.join(root, 'bench', '.tmp', 'build');
 // A copy outside node_modules, as a project's own sources are (vite-plugin-istanbul never
@@ -66,6 +76,15 @@ const { instrument } = await import('@trapdoor-js/transform');
 const transformEntry = realpathSync(createRequire(require.resolve('trapdoor-js/package.json')).resolve('@trapdoor-js/transform'));
 const { useParser, parserInUse } = await import(pathToFileURL(path.join(path.dirname(transformEntry), 'parse.js')).href);
 const oxc = createRequire(transformEntry)('oxc-parser');
+// The baseline build's plugins and its transform's parser switch (see the header).
+const baseline = {};
+if (BASELINE !== undefined) {
+  const requireBase = createRequire(path.join(BASELINE, 'noop.js'));
+  for (const tool of ['esbuild', 'vite', 'webpack']) baseline[tool] = (await import(pathToFileURL(requireBase.resolve(`trapdoor-js/${tool}`)).href)).default;
+  const baseTransform = realpathSync(createRequire(requireBase.resolve('trapdoor-js/package.json')).resolve('@trapdoor-js/transform'));
+  if (baseTransform === transformEntry) throw new Error(`BENCH_BASELINE: ${BASELINE} resolves the same transform as this checkout (${transformEntry})`);
+  baseline.useParser = (await import(pathToFileURL(path.join(path.dirname(baseTransform), 'parse.js')).href)).useParser;
+}
 
 const files = [];
 (function walk(dir) {
@@ -84,41 +103,48 @@ const dirFor = (name) => {
 };
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-const esbuildTrapdoor = (dir, options = {}) =>
-  esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: path.join(dir, 'index.mjs'), logLevel: 'silent', sourcemap: true, plugins: [trapdoorEsbuild(options)] });
-const viteTrapdoor = (dir) => vite(dir, [trapdoorVite({ client: true })]);
+const esbuildTrapdoor = (dir, options = {}, plugin = trapdoorEsbuild) =>
+  esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: path.join(dir, 'index.mjs'), logLevel: 'silent', sourcemap: SOURCEMAP, plugins: [plugin(options)] });
+const viteTrapdoor = (dir, plugin = trapdoorVite) => vite(dir, [plugin({ client: true })]);
 // A watch or serve session: one esbuild context per variant, made by its first (warm-up) build, then
 // rebuilt with nothing changed (esbuild calls every onLoad again; the plugin answers unchanged modules
 // as it did, esbuild-load.ts).
 const contexts = {};
 const esbuildRebuild = (name, plugins) => async (dir) => {
-  contexts[name] ??= await esbuild.context({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: path.join(dir, 'index.mjs'), logLevel: 'silent', sourcemap: true, plugins: plugins() });
+  contexts[name] ??= await esbuild.context({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: path.join(dir, 'index.mjs'), logLevel: 'silent', sourcemap: SOURCEMAP, plugins: plugins() });
   await contexts[name].rebuild();
 };
-const webpackTrapdoor = (dir, mode) => pack(dir, [trapdoorWebpack()], mode);
-const builds = {
+const webpackTrapdoor = (dir, mode, plugin = trapdoorWebpack) => pack(dir, [plugin()], mode);
+const hasBaseline = BASELINE !== undefined;
+const allBuilds = {
   esbuild: {
-    plain: (dir) => esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: path.join(dir, 'index.mjs'), logLevel: 'silent', sourcemap: true }),
-    trapdoor: esbuildTrapdoor,
+    plain: (dir) => esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: path.join(dir, 'index.mjs'), logLevel: 'silent', sourcemap: SOURCEMAP }),
+    trapdoor: (dir) => esbuildTrapdoor(dir),
+    baseline: hasBaseline ? (dir) => esbuildTrapdoor(dir, {}, baseline.esbuild) : undefined,
   },
   'esbuild-rebuild': {
     plain: esbuildRebuild('plain', () => []),
     trapdoor: esbuildRebuild('trapdoor', () => [trapdoorEsbuild()]),
+    baseline: hasBaseline ? esbuildRebuild('baseline', () => [baseline.esbuild()]) : undefined,
   },
   vite: {
     plain: (dir) => vite(dir, []),
-    trapdoor: viteTrapdoor,
-    istanbul: CHILD === 'babel' ? undefined : (dir) => vite(dir, [istanbul({ include: 'rxjs-src/**', extension: ['.ts'], forceBuildInstrument: true, requireEnv: false, cwd: out })]),
+    trapdoor: (dir) => viteTrapdoor(dir),
+    baseline: hasBaseline ? (dir) => viteTrapdoor(dir, baseline.vite) : undefined,
+    istanbul: CHILD === 'babel' || hasBaseline ? undefined : (dir) => vite(dir, [istanbul({ include: 'rxjs-src/**', extension: ['.ts'], forceBuildInstrument: true, requireEnv: false, cwd: out })]),
   },
   webpack: {
     plain: (dir) => pack(dir, []),
-    trapdoor: webpackTrapdoor,
+    trapdoor: (dir) => webpackTrapdoor(dir),
+    baseline: hasBaseline ? (dir) => webpackTrapdoor(dir, undefined, baseline.webpack) : undefined,
   },
   'webpack-dev': {
     plain: (dir) => pack(dir, [], 'development'),
     trapdoor: (dir) => webpackTrapdoor(dir, 'development'),
+    baseline: hasBaseline ? (dir) => webpackTrapdoor(dir, 'development', baseline.webpack) : undefined,
   },
 };
+const builds = Object.fromEntries(Object.entries(allBuilds).filter(([tool]) => TOOLS === undefined || TOOLS.includes(tool)));
 /** The tables' names of the builds. */
 const LABELS = { esbuild: 'esbuild', 'esbuild-rebuild': 'esbuild, a context\'s rebuild (nothing changed)', vite: 'vite', webpack: 'webpack (production)', 'webpack-dev': 'webpack (development)' };
 
@@ -130,7 +156,7 @@ function vite(dir, plugins) {
     plugins,
     // A library build for the browser: vite-plugin-istanbul leaves server (SSR) code alone, so
     // all three variants build the client way (trapdoor with `client: true`).
-    build: { lib: { entry, formats: ['es'], fileName: 'index' }, outDir: dir, sourcemap: true, minify: false, emptyOutDir: true, rollupOptions: { shimMissingExports: true, onwarn: () => {} } },
+    build: { lib: { entry, formats: ['es'], fileName: 'index' }, outDir: dir, sourcemap: SOURCEMAP, minify: false, emptyOutDir: true, rollupOptions: { shimMissingExports: true, onwarn: () => {} } },
   });
 }
 
@@ -140,7 +166,7 @@ function pack(dir, plugins, mode = 'production') {
       mode,
       target: 'node',
       entry,
-      devtool: 'source-map',
+      devtool: SOURCEMAP ? 'source-map' : false,
       output: { path: dir, filename: 'index.cjs', library: { type: 'commonjs2' } },
       resolve: { extensions: ['.ts', '.js'] },
       module: { rules: [{ test: /\.ts$/, loader: 'ts-loader', options: { transpileOnly: true, configFile: tsconfig } }] },
@@ -196,6 +222,7 @@ const texts = files.map((f) => readFileSync(f, 'utf8'));
 if (CHILD !== undefined) {
   // One parser's process: the references, then the builds. Prints JSON for the parent.
   useParser(CHILD);
+  baseline.useParser?.(CHILD);
   const ms = { parse: [], oxcParse: [], instrument: [] };
   const cpu = { parse: [], oxcParse: [], instrument: [] };
   const push = (key, { ms: wall, cpu: used }) => (ms[key].push(wall), cpu[key].push(used));
@@ -224,6 +251,8 @@ if (CHILD !== undefined) {
 
 console.log(`bench:build — ${files.length} TypeScript modules of rxjs ${require('rxjs/package.json').version}, ${PROCESSES} processes per parser x ${ROUNDS} rounds, medians`);
 console.log(`node ${process.version}; ${os.cpus().length} CPUs; load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+if (!SOURCEMAP) console.log('BENCH_SOURCEMAP=0: builds without source maps');
+if (BASELINE !== undefined) console.log(`BENCH_BASELINE: a baseline variant with the plugins of ${BASELINE}`);
 console.log(`trapdoor parses with ${parserInUse()}${parserInUse() === 'oxc' ? ` (oxc-parser ${createRequire(transformEntry)('oxc-parser/package.json').version}, ${oxc.rawTransferSupported() ? 'raw transfer' : 'JSON transfer: raw transfer needs Node 22+'})` : ''}`);
 
 // Cold: what a one-off build pays (a CI build, a fresh `vite build`): a new process that loads
@@ -283,12 +312,28 @@ for (const tool of Object.keys(builds)) {
   const ours = median(cpuTimes('auto', tool, 'trapdoor'));
   console.log(`| ${LABELS[tool]} | ${plain.toFixed(0)} | ${ours.toFixed(0)} (${(ours / plain).toFixed(2)}x) | ${(ours - plain).toFixed(0)} | ${((ours - plain) / bareParseCpu).toFixed(2)} |`);
 }
+if (BASELINE !== undefined) {
+  // Each round's own difference (the rounds' load cancels out), median over rounds and processes.
+  const paired = (pick, tool, a, b) => {
+    const x = pick('auto', tool, a);
+    const y = pick('auto', tool, b);
+    return median(x.map((v, i) => v - y[i]));
+  };
+  console.log(`\nA/B in the same rounds: this checkout's plugin (trapdoor) against BENCH_BASELINE's (baseline); paired: median of each round's difference\n`);
+  console.log('| bundler | baseline adds ms | trapdoor adds ms | paired trapdoor − baseline ms | baseline adds CPU ms | trapdoor adds CPU ms | paired trapdoor − baseline CPU ms |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const tool of Object.keys(builds)) {
+    const cells = [times, cpuTimes].flatMap((pick) => [paired(pick, tool, 'baseline', 'plain'), paired(pick, tool, 'trapdoor', 'plain'), paired(pick, tool, 'trapdoor', 'baseline')]);
+    console.log(`| ${LABELS[tool]} | ${cells.map((c) => c.toFixed(0)).join(' | ')} |`);
+  }
+}
 
 // The output: size, load time and memory of the esbuild bundle.
+if (builds.esbuild === undefined || LOADS === 0) process.exit(0);
 const variants = { plain: dirFor('out-plain'), trapdoor: dirFor('out-trapdoor'), production: dirFor('out-production') };
 await builds.esbuild.plain(variants.plain);
-await builds.esbuild.trapdoor(variants.trapdoor);
-await builds.esbuild.trapdoor(variants.production, { production: true });
+await esbuildTrapdoor(variants.trapdoor);
+await esbuildTrapdoor(variants.production, { production: true });
 const probe = "const t0 = performance.now(); await import(process.argv[1]); const ms = performance.now() - t0; console.log(JSON.stringify({ ms, rss: process.memoryUsage().rss }));";
 const loads = {};
 for (let i = 0; i < LOADS; i++) {
