@@ -7,7 +7,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { TransformError } from './errors.js';
-import { parse, type Language, type ModuleType } from './parse.js';
+import { parse, parseAsync, type Language, type ModuleType, type Parsed } from './parse.js';
 import { SiteWalker, type SiteKind, type SitePlan } from './sites.js';
 import { localsAt, type Local } from './scope.js';
 import { chooseNames, COVERAGE_HINT, expressionCheck, footer, header, MARKERS, SITE_ARGS, SITE_THROWS, statementCheck, type CheckForm, type TableBare, type TableSite } from './emit.js';
@@ -117,7 +117,31 @@ export interface InstrumentResult {
 export const DEFAULT_RUNTIME = '@trapdoor-js/runtime';
 
 export function instrument(code: string, options: InstrumentOptions): InstrumentResult {
-  const { filename, mode = 'trap', runtime = DEFAULT_RUNTIME } = options;
+  const begun = begin(code, options);
+  if (begun.done !== undefined) return begun.done;
+  const { filename, moduleType, language, entryChecks } = options;
+  return finish(code, options, begun, findSites(code, parse(code, filename, moduleType, begun.ignoreNext, language, begun.lines), begun.ignoreNext, entryChecks));
+}
+
+/**
+ * `instrument` with oxc's parse on libuv's thread pool (parse.ts, parseAsync): for a caller with
+ * several files at once (a bundler's async hooks), whose parses then run beside this thread's
+ * work on the others. The same result as `instrument`, byte for byte (parse-oxc.test.ts); Babel
+ * parses what oxc does not, as there, on this thread. Bad options and syntax errors reject.
+ */
+export async function instrumentAsync(code: string, options: InstrumentOptions): Promise<InstrumentResult> {
+  const begun = begin(code, options);
+  if (begun.done !== undefined) return begun.done;
+  const { filename, moduleType, language, entryChecks } = options;
+  return finish(code, options, begun, findSites(code, await parseAsync(code, filename, moduleType, begun.ignoreNext, language, begun.lines), begun.ignoreNext, entryChecks));
+}
+
+/** What `instrument` knows before the parse: the answer already (`done`), or what the parse and the rest need. */
+type Begun = { done: InstrumentResult; givenMap?: undefined; lines?: undefined; ignoreNext?: undefined } | { done?: undefined; givenMap: RawSourceMap | undefined; lines: Lines; ignoreNext: boolean };
+
+/** The options checked, and the files left as they are (instrumented already, ignored) answered. */
+function begin(code: string, options: InstrumentOptions): Begun {
+  const { filename, mode = 'trap' } = options;
   if (typeof code !== 'string') throw new TransformError('ERR_TRAPDOOR_OPTION', 'instrument: code must be a string', { option: 'code' });
   if (typeof filename !== 'string' || filename === '') {
     throw new TransformError('ERR_TRAPDOOR_OPTION', 'instrument: options.filename must be a non-empty string', { option: 'filename' });
@@ -147,13 +171,18 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
 
   const givenMap = options.inputSourceMap != null ? parseMap(options.inputSourceMap, filename) : undefined;
   // Either version's marker: output of an older transform is instrumented too.
-  if (code.includes('/*trapdoor:') && MARKERS.some((marker) => code.includes(marker))) return unchanged(code, filename, options.moduleType, 'instrumented', givenMap);
+  if (code.includes('/*trapdoor:') && MARKERS.some((marker) => code.includes(marker))) return { done: unchanged(code, filename, options.moduleType, 'instrumented', givenMap) };
   // The substring first: the pattern scans from every `/*` of the file.
-  if (code.includes('trapdoor-ignore-file') && /\/\*\s*trapdoor-ignore-file\s*\*\//.test(code)) return unchanged(code, filename, options.moduleType, 'ignore-file', givenMap);
-
+  if (code.includes('trapdoor-ignore-file') && /\/\*\s*trapdoor-ignore-file\s*\*\//.test(code)) return { done: unchanged(code, filename, options.moduleType, 'ignore-file', givenMap) };
   // Before the parse: the oxc parse (parse-oxc.ts) reads positions from it too.
-  const lines = splitLines(code);
-  const { plans, elided, moduleType, language, shadowed, program, comments } = findSites(code, filename, options.moduleType, options.language, options.entryChecks, lines);
+  return { givenMap, lines: splitLines(code), ignoreNext: code.includes('trapdoor-ignore-next') };
+}
+
+/** The rest of `instrument`, once the sites are found. */
+function finish(code: string, options: InstrumentOptions, begun: Begun & { done?: undefined }, found: ReturnType<typeof findSites>): InstrumentResult {
+  const { filename, runtime = DEFAULT_RUNTIME } = options;
+  const { givenMap, lines } = begun;
+  const { plans, elided, moduleType, language, shadowed, program, comments } = found;
 
   const comment = findMapComment(code);
   const inputMap = givenMap ?? (comment ? decodeDataUrl(comment.url, filename) : undefined);
@@ -222,9 +251,11 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
 
   const insertions = inserts.map(({ at, text }) => ({ at, length: text.length }));
   const end = comment ? comment.start : code.length;
-  // Bundlers chain insertMap on every build: token resolution (insert-map.ts). `map` (full
-  // resolution, chained onto the input's) only when read: the adapters never read it.
-  const insertMap = rawMap(filename, code, insertOnlyMappings(lines, insertions, end, { code, comments, startsOnly: options.insertMapStartsOnly === true }));
+  // Bundlers chain insertMap on every build: token resolution (insert-map.ts). Both maps only
+  // when read: the adapters never read `map` (full resolution, chained onto the input's), nor
+  // `insertMap` for a build that writes no source map.
+  const startsOnly = options.insertMapStartsOnly === true;
+  let insertMap: RawSourceMap | undefined;
   let map: RawSourceMap | undefined;
   return {
     code: instrumented,
@@ -235,19 +266,20 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
       }
       return map;
     },
-    insertMap,
+    get insertMap() {
+      insertMap ??= rawMap(filename, code, insertOnlyMappings(lines, insertions, end, { code, comments, startsOnly }));
+      return insertMap;
+    },
     sites,
     moduleType,
   };
 }
 
 /**
- * Parse and walk. Kept apart so that the AST, the largest thing the transform builds, is garbage
+ * The walk over the parsed file. Kept apart so that the AST, the largest thing the transform builds, is garbage
  * by the time the text and the map are built, and a collection then need not mark it.
  */
-function findSites(code: string, filename: string, moduleTypeOption: ModuleType | undefined, languageOption: Language | undefined, entryChecks: 'all' | 'needed' | undefined, lines: Lines) {
-  const ignoreNext = code.includes('trapdoor-ignore-next');
-  const { ast, moduleType, language } = parse(code, filename, moduleTypeOption, ignoreNext, languageOption, lines);
+function findSites(code: string, { ast, moduleType, language }: Parsed, ignoreNext: boolean, entryChecks: 'all' | 'needed' | undefined) {
   const walker = new SiteWalker(code, { ignoreNext, entryChecks });
   walker.program(ast.program);
   return {

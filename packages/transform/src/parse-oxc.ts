@@ -22,13 +22,28 @@
 import type { File } from '@babel/types';
 import { splitLines, type Lines } from './lines.js';
 
+type OxcComment = { type: 'Line' | 'Block'; value: string; start: number; end: number };
+
+/** What oxc-parser's `parseSync` and `parse` give. */
+interface OxcResult {
+  program: OxcNode;
+  comments: OxcComment[];
+  errors: { severity: string; message: string }[];
+}
+
+/** What the binding's `parseSync` and `parse` give (see OxcBinding). */
+interface OxcBindingResult {
+  /** `{"node": <the program>, "fixes": [<paths to BigInt and RegExp literals>]}`. */
+  program: string;
+  comments: OxcComment[];
+  errors: { severity: string; message: string }[];
+}
+
 /** What this module needs of oxc-parser's API (0.158). */
 export interface OxcParser {
-  parseSync(filename: string, code: string, options: Record<string, unknown>): {
-    program: OxcNode;
-    comments: { type: 'Line' | 'Block'; value: string; start: number; end: number }[];
-    errors: { severity: string; message: string }[];
-  };
+  parseSync(filename: string, code: string, options: Record<string, unknown>): OxcResult;
+  /** The parse on libuv's thread pool (the AST's conversion to objects still on this thread). */
+  parse?(filename: string, code: string, options: Record<string, unknown>): Promise<OxcResult>;
   rawTransferSupported?(): boolean;
 }
 
@@ -37,12 +52,8 @@ export interface OxcParser {
  * hands the program over as JSON text that the package's own `parseSync` parses in a wrapper.
  */
 export interface OxcBinding {
-  parseSync(filename: string, code: string, options: Record<string, unknown>): {
-    /** `{"node": <the program>, "fixes": [<paths to BigInt and RegExp literals>]}`. */
-    program: string;
-    comments: { type: 'Line' | 'Block'; value: string; start: number; end: number }[];
-    errors: { severity: string; message: string }[];
-  };
+  parseSync(filename: string, code: string, options: Record<string, unknown>): OxcBindingResult;
+  parse?(filename: string, code: string, options: Record<string, unknown>): Promise<OxcBindingResult>;
 }
 
 export type OxcLang = 'jsx' | 'ts' | 'tsx';
@@ -67,13 +78,9 @@ const SITE_TYPES = new Set([
 
 let rawTransfer: boolean | undefined;
 
-/**
- * Parses `code` with oxc and returns Babel's `File` for it, or undefined when oxc reports an
- * error (the caller then parses with Babel, whose message and position are the ones reported).
- */
-export function parseOxc(oxc: OxcParser, code: string, filename: string, lang: OxcLang, module: boolean, lines?: Lines, binding?: OxcBinding): File | undefined {
+function oxcOptions(oxc: OxcParser, lang: OxcLang, module: boolean): Record<string, unknown> {
   rawTransfer ??= oxc.rawTransferSupported?.() === true;
-  const options = {
+  return {
     // Where the runtime allows it (Node 22+, Deno 2+; not Node 20, not Bun), the AST comes as
     // one buffer that JavaScript decodes into the same objects, instead of JSON to parse: on
     // Deno here, rxjs's sources parse in about a quarter of Babel's time this way, and in about
@@ -90,26 +97,55 @@ export function parseOxc(oxc: OxcParser, code: string, filename: string, lang: O
     // Babel reports redeclarations and the like at parse time; oxc only in this extra pass.
     showSemanticErrors: true,
   };
-  let program: OxcNode;
-  let found: { type: 'Line' | 'Block'; value: string; start: number; end: number }[];
-  if (rawTransfer || binding === undefined) {
-    const result = oxc.parseSync(filename, code, options);
-    if (result.errors.length > 0) return undefined;
-    program = result.program;
-    found = result.comments;
-  } else {
-    // The JSON straight from the binding, parsed here. The package's parseSync keeps the parsed
-    // program in a wrapper (closures) beside the binding's result object, and that way every
-    // young-generation collection during the walk found the AST alive and copied it: rxjs's 251
-    // modules, parse alone, CPU 41-46 -> 25-27 ms (scavenges 113-128 -> 16-17 ms over 20 rounds).
-    // The comments are read after the JSON is parsed (one more live array during JSON.parse
-    // cost ~5 ms). `fixes` (the paths to BigInt and RegExp literals, whose `value` the wrapper
-    // fills in) are not applied: only `regex` and `bigint` are read of those (literalType).
-    const result = binding.parseSync(filename, code, options);
-    if (result.errors.length > 0) return undefined;
-    program = (JSON.parse(result.program) as { node: OxcNode }).node;
-    found = result.comments;
+}
+
+/** Whether the program comes as JSON straight from the binding (see parseOxc). */
+const fromBinding = (binding: OxcBinding | undefined): binding is OxcBinding => !rawTransfer && binding !== undefined;
+
+/**
+ * Parses `code` with oxc and returns Babel's `File` for it, or undefined when oxc reports an
+ * error (the caller then parses with Babel, whose message and position are the ones reported).
+ */
+export function parseOxc(oxc: OxcParser, code: string, filename: string, lang: OxcLang, module: boolean, lines?: Lines, binding?: OxcBinding): File | undefined {
+  const options = oxcOptions(oxc, lang, module);
+  // The JSON straight from the binding, parsed here. The package's parseSync keeps the parsed
+  // program in a wrapper (closures) beside the binding's result object, and that way every
+  // young-generation collection during the walk found the AST alive and copied it: rxjs's 251
+  // modules, parse alone, CPU 41-46 -> 25-27 ms (scavenges 113-128 -> 16-17 ms over 20 rounds).
+  if (fromBinding(binding)) return fromJson(binding.parseSync(filename, code, options), code, lang, module, lines);
+  return toBabel(oxc.parseSync(filename, code, options), code, lang, module, lines);
+}
+
+/**
+ * parseOxc with oxc's parse on libuv's thread pool (its `parse`, where the package has it): so
+ * that files a bundler hands over at once parse at once, while this thread works on others. The
+ * same options and conversion, so the same `File`.
+ */
+export async function parseOxcAsync(oxc: OxcParser, code: string, filename: string, lang: OxcLang, module: boolean, lines?: Lines, binding?: OxcBinding): Promise<File | undefined> {
+  const options = oxcOptions(oxc, lang, module);
+  if (fromBinding(binding)) {
+    if (binding.parse === undefined) return fromJson(binding.parseSync(filename, code, options), code, lang, module, lines);
+    return fromJson(await binding.parse(filename, code, options), code, lang, module, lines);
   }
+  const result = oxc.parse === undefined ? oxc.parseSync(filename, code, options) : await oxc.parse(filename, code, options);
+  return toBabel(result, code, lang, module, lines);
+}
+
+function fromJson(result: OxcBindingResult, code: string, lang: OxcLang, module: boolean, lines: Lines | undefined): File | undefined {
+  if (result.errors.length > 0) return undefined;
+  // The comments are read after the JSON is parsed (one more live array during JSON.parse
+  // cost ~5 ms). `fixes` (the paths to BigInt and RegExp literals, whose `value` the wrapper
+  // fills in) are not applied: only `regex` and `bigint` are read of those (literalType).
+  const program = (JSON.parse(result.program) as { node: OxcNode }).node;
+  return convert(program, result.comments, code, lang, module, lines);
+}
+
+function toBabel(result: OxcResult, code: string, lang: OxcLang, module: boolean, lines: Lines | undefined): File | undefined {
+  if (result.errors.length > 0) return undefined;
+  return convert(result.program, result.comments, code, lang, module, lines);
+}
+
+function convert(program: OxcNode, found: OxcComment[], code: string, lang: OxcLang, module: boolean, lines: Lines | undefined): File | undefined {
   const converter = new Converter(code, lang !== 'jsx', lines?.starts);
   converter.body(program, program.body as OxcNode[], true);
   if (!module && lang !== 'jsx') {

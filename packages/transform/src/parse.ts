@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import type { File } from '@babel/types';
 import { TransformError } from './errors.js';
 import type { Lines } from './lines.js';
-import { parseOxc, type OxcBinding, type OxcLang, type OxcParser } from './parse-oxc.js';
+import { parseOxc, parseOxcAsync, type OxcBinding, type OxcLang, type OxcParser } from './parse-oxc.js';
 
 const require = createRequire(import.meta.url);
 
@@ -126,11 +126,37 @@ function moduleTypeFromExtension(filename: string): ModuleType | undefined {
 export function parse(code: string, filename: string, moduleType: ModuleType | undefined, withComments: boolean, given?: Language, lines?: Lines): Parsed {
   const { plugins, language } = pluginsFor(filename, code, given);
   const known = moduleType ?? moduleTypeFromExtension(filename);
-  if (choice === 'auto' && !withComments && !plugins.includes('flow')) {
-    const parser = loadOxc();
-    const ast = parser && parseOxc(parser, code, filename, oxcLang(plugins), known === 'esm', lines, oxcBinding);
+  const parser = oxcFor(withComments, plugins);
+  if (parser) {
+    const ast = parseOxc(parser, code, filename, oxcLang(plugins), known === 'esm', lines, oxcBinding);
     if (ast) return { ast, moduleType: known ?? (ast.program.sourceType === 'module' ? 'esm' : 'cjs'), language };
   }
+  return parseBabel(code, filename, known, withComments, plugins, language);
+}
+
+/**
+ * `parse` with oxc's parse on libuv's thread pool (parseOxcAsync), for callers that instrument
+ * several files at once (the bundlers' async hooks). The same choice of parser and the same AST:
+ * Babel, where it parses (Flow, `trapdoor-ignore-next`, what oxc rejects, where oxc does not
+ * load), parses as `parse` does, on this thread.
+ */
+export async function parseAsync(code: string, filename: string, moduleType: ModuleType | undefined, withComments: boolean, given?: Language, lines?: Lines): Promise<Parsed> {
+  const { plugins, language } = pluginsFor(filename, code, given);
+  const known = moduleType ?? moduleTypeFromExtension(filename);
+  const parser = oxcFor(withComments, plugins);
+  if (parser) {
+    const ast = await parseOxcAsync(parser, code, filename, oxcLang(plugins), known === 'esm', lines, oxcBinding);
+    if (ast) return { ast, moduleType: known ?? (ast.program.sourceType === 'module' ? 'esm' : 'cjs'), language };
+  }
+  return parseBabel(code, filename, known, withComments, plugins, language);
+}
+
+/** oxc, where it parses this file (see the top of this file); else null. */
+function oxcFor(withComments: boolean, plugins: ParserPlugin[]): OxcParser | null {
+  return choice === 'auto' && !withComments && !plugins.includes('flow') ? loadOxc() : null;
+}
+
+function parseBabel(code: string, filename: string, known: ModuleType | undefined, withComments: boolean, plugins: ParserPlugin[], language: Language): Parsed {
   try {
     const ast = babelParse(code, {
       sourceFilename: filename,
