@@ -4,7 +4,7 @@
  * (factory.ts) imports it on the first module its cache does not have, so a warm run of a test
  * runner, where every module is a cache hit, never loads it. Babel's plugin imports it directly.
  */
-import { instrument, TransformError, type InstrumentResult, type Language, type ModuleType, type RawSourceMap } from '@trapdoor-js/transform';
+import { instrument, instrumentAsync, TransformError, type InstrumentResult, type Language, type ModuleType, type RawSourceMap } from '@trapdoor-js/transform';
 
 export { TransformError };
 /** For a syntax error in code an earlier plugin compiled: its place and frame in the original file (loaded with the transform, not with the plugin). */
@@ -30,12 +30,41 @@ export function instrumentForBundler(code: string, path: string, runtime: string
     try {
       return instrument(code, { filename: path, runtime, inputSourceMap, moduleType, language, coverageHints, insertMapStartsOnly });
     } catch (error) {
-      if (language !== 'js' || !(error instanceof TransformError) || error.code !== 'ERR_TRAPDOOR_SYNTAX') throw error;
+      if (!retriesAsTypeScript(language, error)) throw error;
       language = undefined;
       return instrument(code, { filename: path, runtime, inputSourceMap, moduleType, coverageHints, insertMapStartsOnly });
     }
   };
   const result = run();
-  if (result.moduleType === 'cjs' && result.sites.length > 0 && !/\.c[jt]s$/.test(path) && !COMMONJS.test(code)) return run('esm');
-  return result;
+  return esmAfterAll(result, code, path) ? run('esm') : result;
+}
+
+/**
+ * instrumentForBundler with the transform's async parse (instrumentAsync: oxc's parse on libuv's
+ * thread pool), for the bundlers' async hooks, which hand over several modules at once: the same
+ * steps, the same result.
+ */
+export async function instrumentForBundlerAsync(code: string, path: string, runtime: string, inputSourceMap?: RawSourceMap, coverageHints = false, insertMapStartsOnly = false): Promise<InstrumentResult> {
+  let language: Language | undefined = inputSourceMap !== undefined && TYPESCRIPT_FILE.test(path) ? 'js' : undefined;
+  const run = async (moduleType?: ModuleType): Promise<InstrumentResult> => {
+    try {
+      return await instrumentAsync(code, { filename: path, runtime, inputSourceMap, moduleType, language, coverageHints, insertMapStartsOnly });
+    } catch (error) {
+      if (!retriesAsTypeScript(language, error)) throw error;
+      language = undefined;
+      return instrumentAsync(code, { filename: path, runtime, inputSourceMap, moduleType, coverageHints, insertMapStartsOnly });
+    }
+  };
+  const result = await run();
+  return esmAfterAll(result, code, path) ? run('esm') : result;
+}
+
+/** Parsed as JavaScript, the file had a syntax error: TypeScript's parse is tried. */
+function retriesAsTypeScript(language: Language | undefined, error: unknown): boolean {
+  return language === 'js' && error instanceof TransformError && error.code === 'ERR_TRAPDOOR_SYNTAX';
+}
+
+/** A script by its syntax that uses no CommonJS binding: an ES module for the bundler, the runtime imported. */
+function esmAfterAll(result: InstrumentResult, code: string, path: string): boolean {
+  return result.moduleType === 'cjs' && result.sites.length > 0 && !/\.c[jt]s$/.test(path) && !COMMONJS.test(code);
 }

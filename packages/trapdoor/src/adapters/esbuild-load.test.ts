@@ -24,8 +24,9 @@ afterEach(() => {
 
 const SOURCE = 'export function spin(n: number): number {\n  let i = 0;\n  while (i < n) i++;\n  return i;\n}\nconsole.log(spin(3));\n';
 
-async function bundle(dir: string, instrumented: boolean): Promise<{ code: string; map: TraceMap & { sources: (string | null)[]; sourcesContent?: (string | null)[] } }> {
-  const result = await esbuild.build({
+/** The build of `dir`'s main.ts these tests make, in memory, with an external map; with the plugin when `instrumented`. */
+function buildOptions(dir: string, instrumented: boolean): esbuild.BuildOptions & { write: false } {
+  return {
     entryPoints: [join(dir, 'main.ts')],
     bundle: true,
     write: false,
@@ -35,7 +36,11 @@ async function bundle(dir: string, instrumented: boolean): Promise<{ code: strin
     sourcemap: 'external',
     logLevel: 'silent',
     plugins: instrumented ? [trapdoor.esbuild({ root })] : [],
-  });
+  };
+}
+
+async function bundle(dir: string, instrumented: boolean): Promise<{ code: string; map: TraceMap & { sources: (string | null)[]; sourcesContent?: (string | null)[] } }> {
+  const result = await esbuild.build(buildOptions(dir, instrumented));
   const text = (suffix: string) => result.outputFiles.find((file) => file.path.endsWith(suffix))!.text;
   return { code: text('.js'), map: new TraceMap(text('.js.map')) as never };
 }
@@ -101,17 +106,7 @@ it("a context's rebuild: an unchanged module gets the answer it got, without ins
 
 it("a context's rebuilds with the plugin: the same bundle and map as its first build, and a changed module's new code", async () => {
   writeFileSync(join(root, 'main.ts'), SOURCE);
-  const context = await esbuild.context({
-    entryPoints: [join(root, 'main.ts')],
-    bundle: true,
-    write: false,
-    outdir: join(root, 'out'),
-    format: 'esm',
-    platform: 'node',
-    sourcemap: 'external',
-    logLevel: 'silent',
-    plugins: [trapdoor.esbuild({ root })],
-  });
+  const context = await esbuild.context(buildOptions(root, true));
   try {
     const texts = async () => {
       const files = (await context.rebuild()).outputFiles!;
@@ -128,4 +123,36 @@ it("a context's rebuilds with the plugin: the same bundle and map as its first b
   } finally {
     await context.dispose();
   }
+});
+
+it.each([false, undefined])('a build without source maps (sourcemap: %s): the module is answered without its map, which is never made, and the bundle is byte for byte the one with the map work', async (sourcemap) => {
+  writeFileSync(join(root, 'main.ts'), SOURCE);
+  // A module with its own inline map (a compiled file), which instrument() consumes.
+  writeFileSync(join(root, 'lib.js'), 'export function count(n) {\n  for (let i = 0; i < n; i++) {}\n  return n;\n}\n//# sourceMappingURL=data:application/json,{"version":3,"sources":["lib.ts"],"names":[],"mappings":"AAAA"}\n');
+  writeFileSync(join(root, 'main.ts'), SOURCE + "import { count } from './lib.js';\nconsole.log(count(2));\n");
+  // The same plugin, made to think the build writes a map (the map work done, as before).
+  const plugin = trapdoor.esbuild({ root });
+  const withMapWork: esbuild.Plugin = {
+    name: 'trapdoor-map-work',
+    setup: (build) => plugin.setup(new Proxy(build, { get: (target, key) => (key === 'initialOptions' ? new Proxy(target.initialOptions, { get: (options, name) => (name === 'sourcemap' ? true : options[name as keyof typeof options]) }) : target[key as keyof typeof target]) })),
+  };
+  const code = async (plugins: esbuild.Plugin[]) => (await esbuild.build({ ...buildOptions(root, false), sourcemap, plugins })).outputFiles[0]!.text;
+  const without = await code([trapdoor.esbuild({ root })]);
+  expect(without).toContain('__td_');
+  expect(await code([withMapWork])).toBe(without);
+  // The hook's answer: no inline map, and the result's insertMap never read.
+  let load: ((args: { path: string; namespace: string }) => unknown) | undefined;
+  setupEsbuildLoad({ initialOptions: { sourcemap }, onLoad: (_options, callback) => void (load = callback as never) }, {
+    filter: /\.ts$/,
+    wanted: () => true,
+    instrument: (text, path) => {
+      const result = instrumentForBundler(text, path, '@trapdoor-js/runtime', undefined, false, true);
+      return Object.defineProperty({ ...result, insertMap: undefined as never }, 'insertMap', { get: () => { throw new Error('insertMap read'); } });
+    },
+    isSyntaxError: (error): error is TransformError => error instanceof TransformError,
+    reason: (error) => error.message,
+  });
+  const answer = (await load!({ path: join(root, 'main.ts'), namespace: 'file' })) as EsbuildLoadResult;
+  expect(answer.contents).toContain('__td_');
+  expect(answer.contents).not.toContain('sourceMappingURL');
 });

@@ -14,7 +14,7 @@ import type { InstrumentResult, TransformError } from '@trapdoor-js/transform';
 
 /** The part of esbuild's `PluginBuild` used here (esbuild is the user's dependency, not ours). */
 export interface EsbuildLike {
-  initialOptions: { loader?: Record<string, string> };
+  initialOptions: { loader?: Record<string, string>; sourcemap?: unknown };
   onLoad(
     options: { filter: RegExp; namespace?: string },
     callback: (args: { path: string; namespace: string; suffix?: string }) => EsbuildLoadResult | undefined | Promise<EsbuildLoadResult | undefined>,
@@ -82,6 +82,10 @@ type Answers = Map<string, { code: string; answer: EsbuildLoadResult | undefined
 
 export function setupEsbuildLoad(build: EsbuildLike, hooks: EsbuildLoadHooks): void {
   const answers: Answers = new Map();
+  // A build without source maps (`sourcemap` unset or false) reads no input file's map: the
+  // module is answered without one, and the map is never made (esbuild-load.test.ts: the same
+  // bundle either way).
+  const withMap = Boolean(build.initialOptions.sourcemap);
   build.onLoad({ filter: hooks.filter, namespace: 'file' }, (args) => {
     // A suffix (`?raw`, `#x`) makes it something else made from the file.
     if (args.suffix || !hooks.wanted(args.path)) return undefined;
@@ -105,7 +109,7 @@ export function setupEsbuildLoad(build: EsbuildLike, hooks: EsbuildLoadHooks): v
       const answer =
         result.skipped !== undefined || result.sites.length === 0
           ? undefined
-          : { contents: withInlineMap(result.code, args.path, result.insertMap.mappings), loader: loaderFor(args.path, build.initialOptions.loader), resolveDir: dirname(args.path) };
+          : { contents: withMap ? withInlineMap(result.code, args.path, result.insertMap.mappings) : result.code, loader: loaderFor(args.path, build.initialOptions.loader), resolveDir: dirname(args.path) };
       answers.set(args.path, { code, answer });
       return answer;
     };
