@@ -12,6 +12,8 @@
 //    overhead; the form the transform emits today is kept unless another is cheaper by more
 //    than the noise margin.
 //
+// What a check's `this` costs at a function's entry on Bun, per tier: bench/check-forms/this-entry.mjs.
+//
 // Environment: BENCH_ROUNDS (3), BENCH_REPS (21), BENCH_MS (5), FIRE_TIMEOUT_MS (5000),
 // BENCH_RUNTIMES (node,bun,deno), BENCH_NOISE (0.03), BENCH_KEEP=1 keeps the generated programs.
 import { spawnSync } from 'node:child_process';

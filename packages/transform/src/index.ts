@@ -8,7 +8,7 @@
 import { Buffer } from 'node:buffer';
 import { TransformError } from './errors.js';
 import { parse, parseAsync, type Language, type ModuleType, type Parsed } from './parse.js';
-import { SiteWalker, type SiteKind, type SitePlan } from './sites.js';
+import { SiteWalker, thisOnlyWhereRead, type SiteKind, type SitePlan } from './sites.js';
 import { localsAt, type Local } from './scope.js';
 import { chooseNames, COVERAGE_HINT, expressionCheck, footer, header, MARKERS, SITE_ARGS, SITE_THROWS, statementCheck, type CheckForm, type TableBare, type TableSite } from './emit.js';
 import { insertOnlyMappings } from './insert-map.js';
@@ -191,6 +191,7 @@ function finish(code: string, options: InstrumentOptions, begun: Begun & { done?
 
   const names = chooseNames(code);
   const form: CheckForm = options.target === 'node' || options.target === 'deno' ? 'load' : 'store';
+  if (form === 'store') thisOnlyWhereRead(plans);
   const hint = options.coverageHints === true ? COVERAGE_HINT : '';
   const input = inputMap ? new InputPositions(inputMap, filename) : undefined;
   const sources: string[] = [filename];

@@ -197,9 +197,9 @@ describe('locals', () => {
   it("names what the trap returns with one letter, or the prefixed name where the check passes a local of that name", () => {
     const src = 'function f(n) { return n } function g(w) { return w } module.exports = [f(1), g(1)]';
     const { code } = cjs(src);
-    expect(code).toContain('{const w=__td_T(__td_M,0,n,this);if(w)if(w.length)n=w[0];else throw w;}');
+    expect(code).toContain('{const w=__td_T(__td_M,0,n);if(w)if(w.length)n=w[0];else throw w;}');
     // `const w` would shadow the parameter it passes (a TDZ error) and the one it assigns back.
-    expect(code).toContain('{const __td_w=__td_T(__td_M,1,w,this);if(__td_w)if(__td_w.length)w=__td_w[0];else throw __td_w;}');
+    expect(code).toContain('{const __td_w=__td_T(__td_M,1,w);if(__td_w)if(__td_w.length)w=__td_w[0];else throw __td_w;}');
     expect(runTrapping(code, () => [5])).toEqual([5, 5]);
   });
 });
@@ -446,11 +446,42 @@ describe('source maps', () => {
 describe('`this`, extents and side-effect-free functions, for the debugger', () => {
   const thisOf = (src: string) => cjs(src).sites.map((s) => `${s.kind} ${s.functionName} ${s.capturesThis}`);
 
-  it('passes `this` in functions, methods, static blocks and at top level; never in arrows or namespaces', () => {
-    expect(thisOf('while (0) {} function f() {} const o = { m() { while (0) {} }, get g() { return 1 } }; const a = () => { while (0) {} }; class K { static { } }')).toEqual([
+  it('passes `this` in functions, methods, static blocks and at top level; never in arrows or namespaces (the V8 form)', () => {
+    const v8 = (src: string) => instrument(src, { filename: 'file.cjs', target: 'node' }).sites.map((s) => `${s.kind} ${s.functionName} ${s.capturesThis}`);
+    expect(v8('while (0) {} function f() {} const o = { m() { while (0) {} }, get g() { return 1 } }; const a = () => { while (0) {} }; class K { static { } }')).toEqual([
       'loop  true', 'function f true', 'function m true', 'loop m true', 'function get g true', 'function a false', 'loop a false', 'function <static_initializer> true',
     ]);
-    expect(instrument('namespace N { while (0) {} export function f() {} }', { filename: 'a.ts' }).sites.map((s) => s.capturesThis)).toEqual([false, true]);
+    expect(instrument('namespace N { while (0) {} export function f() {} }', { filename: 'a.ts', target: 'node' }).sites.map((s) => s.capturesThis)).toEqual([false, true]);
+  });
+
+  it("the universal form (bun, any) passes `this` only where the function's own code reads it: this, super, an arrow's this, a direct eval", () => {
+    const src = [
+      'while (0) {}',
+      'function free(a) { while (a) a--; }',
+      'function method() { while (0) {} return this.x; }',
+      'function viaArrow(a) { return g(() => this.k + a); }',
+      'function outer(a) { function inner() { return this } return g(inner); }',
+      'function evals(s) { return eval(s); }',
+      'const o = { m() { return super.toString(); }, n(x) { return g(x); }, get v() { return this.w } };',
+      'class K { constructor(a) { g(a) } static { g(1) } }',
+      'function g(x) { return x }',
+    ].join('\n');
+    // (A direct eval may call anything: every function keeps its entry check, inner and g too.)
+    const expected = [
+      'loop  true', 'function free false', 'loop free false', 'function method true', 'loop method true', 'function viaArrow true', 'function  false', 'function outer false',
+      'function inner true', 'function evals true', 'function m true', 'function n false', 'function get v true', 'function K true', 'function <static_initializer> true', 'function g false',
+    ];
+    for (const target of ['bun', 'any'] as const) {
+      const r = instrument(src, { filename: 'file.cjs', target });
+      expect(r.sites.map((s) => `${s.kind} ${s.functionName} ${s.capturesThis}`)).toEqual(expected);
+    }
+    // The V8 form passes it wherever it may: the same functions, all true but the arrow's.
+    expect(instrument(src, { filename: 'file.cjs', target: 'node' }).sites.filter((s) => !s.capturesThis).map((s) => s.functionName)).toEqual(['']);
+    // The table's flag (1) and the check's last argument agree with `capturesThis`.
+    const { code, sites } = instrument(src, { filename: 'file.cjs', target: 'bun' });
+    const checks = [...code.matchAll(/__td_T\(__td_M,(\d+)((?:,[\w$]+)*)\)/g)];
+    expect(checks.length).toBe(sites.length);
+    for (const [, id, args] of checks) expect(args.endsWith(',this'), `site ${id}`).toBe(sites[Number(id)]!.capturesThis);
   });
 
   it('in a derived constructor, passes `this` only after a super() statement of its own body', () => {

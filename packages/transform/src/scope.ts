@@ -41,6 +41,17 @@ export interface Frame {
    * `Infinity` where it may never, the end of `super(…)` in a derived constructor.
    */
   thisFrom: number;
+  /**
+   * Whether the frame's own code reads its `this`: a `this` or `super` in its body or in an
+   * arrow function inside it (an arrow's `this` is its enclosing function's), or a direct `eval`.
+   * Set by the walk (sites.ts); always set for the program, class static blocks and class
+   * constructors. JavaScriptCore converts `this` at the entry of every function that mentions it
+   * (`op_to_this`), so where the check would be the only mention, the universal form leaves it
+   * out (sites.ts, `thisOnlyWhereRead`).
+   */
+  usesThis: boolean;
+  /** An arrow function or a TypeScript namespace body: `this` there is the enclosing frame's. */
+  lexicalThis: boolean;
   /** Set when the walk finds code with an effect outside the frame (see sites.ts, `effect`). */
   impure: boolean;
   /**
@@ -60,7 +71,7 @@ export interface Local {
 const NEVER = new Set(['arguments', 'eval', 'this', 'undefined']);
 
 export function newFrame(parent: Frame | null, insideWith: boolean, thisFrom = 0): Frame {
-  return { parent, hoisted: [], root: { parent: null, declarations: [] }, insideWith, thisFrom, impure: false, runsCode: false };
+  return { parent, hoisted: [], root: { parent: null, declarations: [] }, insideWith, thisFrom, usesThis: false, lexicalThis: false, impure: false, runsCode: false };
 }
 
 /**
@@ -73,6 +84,13 @@ export function newFrame(parent: Frame | null, insideWith: boolean, thisFrom = 0
  */
 export function capturesThis(frame: Frame, point: number): boolean {
   return frame.thisFrom <= point;
+}
+
+/** Notes a read of `this` in `frame`: the nearest frame around it that has a `this` of its own. */
+export function markThisUse(frame: Frame): void {
+  let f = frame;
+  while (f.lexicalThis && f.parent !== null) f = f.parent;
+  f.usesThis = true;
 }
 
 /** Whether `name` is declared in `frame`, in `block` or the blocks around it, by `point`'s time of walking. */

@@ -9,7 +9,7 @@
 import { VISITOR_KEYS, FLOW_TYPES } from './visitor-keys.js';
 import type * as t from '@babel/types';
 import { nextTerminator } from './lines.js';
-import { capturesThis, isLocal, newBlock, newFrame, patternNames, type Block, type Declaration, type Frame } from './scope.js';
+import { capturesThis, isLocal, markThisUse, newBlock, newFrame, patternNames, type Block, type Declaration, type Frame } from './scope.js';
 
 export type SiteKind = 'loop' | 'function' | 'statement';
 
@@ -101,6 +101,7 @@ const loop: Handler = (w, node) => w.loop(node as unknown as t.Loop);
 const fn: Handler = (w, node, parent) => w.fn(node as unknown as t.Function, parent);
 const effect: Handler = (w, node) => w.effect(node);
 const runsCode: Handler = (w, node) => w.runsCode(node);
+const readsThis: Handler = (w) => w.readsThis();
 
 /** Global functions that only compute a value (beyond converting their argument). */
 const PURE_CALLS = new Set(['String', 'Number', 'Boolean', 'parseInt', 'parseFloat', 'isNaN', 'isFinite']);
@@ -177,6 +178,12 @@ const HANDLERS: Record<string, Handler> = {
   BinaryExpression: runsCode,
   JSXElement: runsCode,
   JSXFragment: runsCode,
+  // Reads of the frame's `this`, for `thisOnlyWhereRead`.
+  ThisExpression: readsThis,
+  Super: readsThis,
+  JSXIdentifier: (w, node) => {
+    if (node.name === 'this') w.readsThis();
+  },
   // No runtime code to walk.
   ImportDeclaration: () => {},
   TSImportEqualsDeclaration: () => {},
@@ -215,6 +222,7 @@ export class SiteWalker {
 
   constructor(private readonly code: string, private readonly options: WalkOptions) {
     this.frame = newFrame(null, false);
+    this.frame.usesThis = true;
     this.programFrame = this.frame;
     this.scope = this.frame.root;
   }
@@ -283,6 +291,9 @@ export class SiteWalker {
     else if (constructor && this.classDerived) thisFrom = superCallEnd(node.body as t.BlockStatement);
     let own: SitePlan | undefined;
     this.enterFrame(name, thisFrom, () => {
+      if (node.type === 'ArrowFunctionExpression') this.frame.lexicalThis = true;
+      // A class constructor makes its `this` (no conversion at its entry): it always passes it.
+      if (constructor) this.frame.usesThis = true;
       const params: string[] = [];
       for (const p of node.params) patternNames(p as t.Node, params);
       for (const name of params) this.frame.hoisted.push(declared(name, -1, true, node.start ?? 0));
@@ -362,8 +373,14 @@ export class SiteWalker {
     this.frame.runsCode = true;
   }
 
+  /** A `this` or `super` (or a direct `eval`, which may read it): the frame that owns that `this` reads it. */
+  readsThis(): void {
+    markThisUse(this.frame);
+  }
+
   staticBlock(node: t.StaticBlock): void {
     this.enterFrame('<static_initializer>', 0, () => {
+      this.frame.usesThis = true;
       const open = tokenAfter(this.code, node.start! + 'static'.length, '{');
       this.hoistFunctions(node.body, this.scope, open);
       this.addSite('function', node, { type: 'statement', at: open + 1, semicolonFirst: false }, this.scope, open + 1);
@@ -374,6 +391,7 @@ export class SiteWalker {
   /** A TypeScript namespace body runs as a function of its own once compiled; it has no site of its own. */
   namespaceBody(node: t.TSModuleBlock): void {
     this.enterFrame(this.functionName, Infinity, () => {
+      this.frame.lexicalThis = true;
       this.hoistFunctions(node.body, this.scope, node.start!);
       for (const s of node.body) this.visit(s as AnyNode, node as AnyNode);
     });
@@ -522,6 +540,7 @@ export class SiteWalker {
    */
   effect(node: AnyNode): void {
     if (!this.frame.impure && !this.effectFree(node)) this.frame.impure = true;
+    if (node.type === 'CallExpression' && (node.callee as t.Node).type === 'Identifier' && (node.callee as t.Identifier).name === 'eval') this.readsThis();
     // Assignments and updates run no code of the program's but setters (which keep their checks); `delete` may run a proxy's trap.
     const type = node.type;
     if ((type !== 'AssignmentExpression' && type !== 'UpdateExpression' && type !== 'UnaryExpression') || (type === 'UnaryExpression' && node.operator === 'delete')) this.markRunsCode();
@@ -625,6 +644,24 @@ export class SiteWalker {
     if (c !== null && c.scope === this.scope) d.onlyWithin = { start: c.start, end: c.end };
     this.scope.declarations.push(d);
   }
+}
+
+/**
+ * The universal check form (JavaScriptCore's: targets `bun` and `any`) passes `this` only in a
+ * frame whose own code reads it (`Frame.usesThis`); the V8 form wherever `capturesThis` allows.
+ * JavaScriptCore emits `op_to_this` at the entry of every function whose body mentions `this`,
+ * strict functions included, and in its first two tiers (LLInt, Baseline) that instruction calls
+ * into the runtime at every entry whose `this` is not an ordinary object, such as a plain call's
+ * `undefined`: so the check's own mention cost every call of a function that never reads `this`
+ * (`node bench/check-forms/this-entry.mjs`: up to the Baseline tier, a checked two-parameter
+ * function's calls took 2.06× the plain function's with `this` passed, 1.54× without; and
+ * TypeScript's compiler on Bun, bench:overhead paired with the earlier copies: 0.865×). Where the
+ * function reads `this` itself the conversion is there anyway, and passing it costs nothing
+ * until the slow path runs. Elsewhere a paused frame's `this` shows as `undefined`: a value the
+ * function's own code never reads. Plans are changed in place.
+ */
+export function thisOnlyWhereRead(plans: SitePlan[]): void {
+  for (const plan of plans) if (plan.capturesThis && !plan.frame.usesThis) plan.capturesThis = false;
 }
 
 /** The end of the first `super(…)` statement of a constructor's own body; `Infinity` without one. */
