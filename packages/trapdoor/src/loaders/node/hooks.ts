@@ -244,7 +244,8 @@ function loadTransform(): InstrumentModuleExports {
   return (transform ??= require('../instrument-module.js') as InstrumentModuleExports);
 }
 
-function text(source: string | ArrayBuffer | ArrayBufferView): string {
+/** A load result's source as text (install.ts uses it for CommonJS too). */
+export function text(source: string | ArrayBuffer | ArrayBufferView): string {
   if (typeof source === 'string') return source;
   if (source instanceof ArrayBuffer) return Buffer.from(source).toString('utf8');
   return Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString('utf8');

@@ -5,12 +5,14 @@
  * - ES modules: load hooks (hooks.ts) instrument every module Node resolved as format 'module':
  *   `module.registerHooks` on this thread where Node has it (22.15+), else `module.register`,
  *   loaded through hooks-entry.ts on Node's hooks thread.
- * - CommonJS: Node 20 does not send `require` through those hooks (and registerHooks' load hook
- *   passes CommonJS on untouched, so that both Node lines compile it alike), and a 'commonjs' result with a
+ * - CommonJS: Node 20 does not send `require` through those hooks, and a 'commonjs' result with a
  *   `source` from the ESM hook would switch the module to a different `require` (the ESM loader's,
  *   without `require.cache`, `module.children` and friends). So the ESM hook leaves CommonJS alone
  *   and a hook on `Module.prototype._compile` (commonjs.ts, this thread) instruments it, as nyc and
  *   pirates do. It also sees ES modules loaded by `require(esm)`.
+ *   Where Node has registerHooks, its load hook hands Node the changed CommonJS text instead
+ *   (`changeBefore`, as the compile hook would change it): Node 22+ hands an `import`ed CommonJS
+ *   module's text to the hooks and compiles what they return, which the compile hook never sees.
  *
  * Source maps: Node applies a module's inline map only when source maps are enabled. When the
  * program runs with them (`--enable-source-maps`), instrumented modules carry a map back to their
@@ -39,10 +41,6 @@ import type * as Hooks from './hooks.js';
 
 type RegisterHooks = (hooks: { resolve: typeof Hooks.resolveSync; load: typeof Hooks.loadSync }) => unknown;
 
-function textOf(source: string | ArrayBuffer | ArrayBufferView): string {
-  if (typeof source === 'string') return source;
-  return new TextDecoder().decode(source);
-}
 /** Node 22.15+ and 23.5+: synchronous module hooks on the thread that loads the module. */
 const registerHooks = (module as unknown as { registerHooks?: RegisterHooks }).registerHooks;
 
@@ -81,7 +79,7 @@ export function installNodeLoader(): void {
         if (path === undefined || !commonJs.policy(path)) return result;
         let text: string;
         try {
-          text = result.source == null ? readFileSync(path, 'utf8') : textOf(result.source);
+          text = result.source == null ? readFileSync(path, 'utf8') : hooks.text(result.source);
         } catch {
           return result;
         }
