@@ -11,6 +11,7 @@
  * does not block fails at once, before the data is there. Linux reads the flag from /proc too.
  */
 import { spawn } from 'node:child_process';
+import Module from 'node:module';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,7 +79,9 @@ function withLateInput(command: string, args: string[]): Promise<{ code: number 
 // to process.stdout and process.stderr, and so opens them: a stdout or stderr pipe is O_NONBLOCK
 // from the program's first line, where the plain run has it so from its first console.log. An empty
 // module.register does the same (checked below); stdin, which only the CLI could touch, is as in
-// the plain run.
+// the plain run. Where Node has module.registerHooks (22.15+) the loader runs its hooks on the
+// program's own thread, starts no worker, and the run is the plain run's.
+const hooksInThread = typeof (Module as { registerHooks?: unknown }).registerHooks === 'function';
 const emptyRegister = join(dir, 'empty-register.cjs');
 writeFileSync(emptyRegister, "require('node:module').register('data:text/javascript,export {};', 'file:///');\n");
 
@@ -92,7 +95,7 @@ describe.each([
     expect(report).toEqual({ nonBlocking: expect.any(Array), text: 'late input\n', error: null });
     expect(report.nonBlocking[0]).toBe(process.platform === 'linux' ? false : null);
     const run = await withLateInput(process.execPath, [BIN, 'run', '--runtime', runtime, program]);
-    if (runtime === 'node' && process.platform === 'linux') {
+    if (runtime === 'node' && process.platform === 'linux' && !hooksInThread) {
       const floor = await withLateInput(executable, ['--require', emptyRegister, program]);
       expect(JSON.parse(floor.stdout.replace(/^ready\n/, '')).nonBlocking).toEqual([false, true, true]);
       expect(run).toEqual({ ...floor });
