@@ -3,12 +3,14 @@
 // the test's folder, and each program prints what it sees. Stack traces are compared with the
 // same program run without the hook: they must be equal, with no frame of the hook's.
 import { spawnSync } from 'node:child_process';
+import Module from 'node:module';
 import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+const hooksInThread = typeof (Module as { registerHooks?: unknown }).registerHooks === 'function';
 const HOOK = fileURLToPath(new URL('../../../dist/loaders/node/compile-hook.js', import.meta.url));
 
 let dir: string;
@@ -143,7 +145,12 @@ console.log(c.value === globalThis.nodeCompile, c.writable, typeof j.value, hold
     expect(out.stdout.trim()).toBe("module.exports = 'plain a'; plain true");
   });
 
-  it('an ES module importing CommonJS: changed, with the plain run\'s stack', () => {
+  // Node 22+ compiles an `import`ed CommonJS module's text itself (its ESM translator), without
+  // Module.prototype._compile: the compile hook cannot see it there, by design, and install.ts
+  // hands that text to registerHooks' load hook instead (changeBefore; end to end in
+  // test/e2e-node-lines.test.ts, lib/sum.cjs imported from app.mjs). Where registerHooks exists,
+  // install.ts takes that route, so this is the compile hook's job only on the Node 20 line.
+  it.skipIf(hooksInThread)('an ES module importing CommonJS: changed, with the plain run\'s stack', () => {
     write({
       'imports.mjs': "import value from './imported.cjs';\nconsole.log(value);\n",
       'imported.cjs': "const word = 'plain';\nif (word) throw new TypeError('imported ' + word);\n",
