@@ -10,16 +10,14 @@
  * thread with its own deadline; no deadline fires while a debugger client is attached.
  * No durations are asserted: the deadlines are set, the outcomes checked.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import CDP from 'chrome-remote-interface';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { instrument } from '@trapdoor-js/transform';
-import { DENO_FLAGS, killTree, repoRoot, runtimes, watch, within, type RuntimeSpec } from './e2e/harness.js';
+import { DENO_FLAGS, position, repoRoot, runtimes, TRAPDOOR_BIN as BIN, trackProcesses, watch, within, type RuntimeSpec } from './e2e/harness.js';
 
-const BIN = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
 const DIR = join(repoRoot, 'test', 'deadline');
 const JS = join(DIR, 'spin.mjs');
 const TS = join(DIR, 'spin.ts');
@@ -42,13 +40,7 @@ interface Ran {
   describe(): string;
 }
 
-const started = new Set<ChildProcess>();
-const clients: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close().catch(() => {})));
-  for (const proc of started) killTree(proc.pid!);
-  started.clear();
-});
+const tracked = trackProcesses();
 
 function env(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
@@ -57,12 +49,11 @@ function env(): NodeJS.ProcessEnv {
 }
 
 function start(command: string, args: string[], cwd: string) {
-  const proc = spawn(command, args, { cwd, stdio: ['pipe', 'pipe', 'pipe'], env: env() });
-  started.add(proc);
+  const proc = tracked.spawn(command, args, { cwd, stdio: ['pipe', 'pipe', 'pipe'], env: env() });
   const watched = watch(proc, `${command} ${args.join(' ')} (in ${cwd})`);
   const ended = within(
     watched.closed.then(({ code }): Ran => {
-      started.delete(proc);
+      tracked.forget(proc);
       const stdout = watched.stdout();
       const results = stdout
         .split('\n')
@@ -79,14 +70,6 @@ function start(command: string, args: string[], cwd: string) {
 /** `trapdoor run --runtime <name> <file> <scenario>` from the fixtures' folder. */
 function trapdoorRun(runtime: RuntimeSpec['name'], file: string, ...args: string[]) {
   return start(process.execPath, [BIN, 'run', '--runtime', runtime, '--port', '0', file, ...args], DIR);
-}
-
-/** 1-based line and column of the first occurrence of `text` in a fixture. */
-function position(file: string, text: string): { line: number; column: number } {
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const line = lines.findIndex((l) => l.includes(text));
-  if (line === -1) throw new Error(`${file} has no ${JSON.stringify(text)}`);
-  return { line: line + 1, column: lines[line]!.indexOf(text) + 1 };
 }
 
 function only(ran: Ran, what: string): Result {
@@ -287,8 +270,7 @@ describe.each(runtimes.map((r) => r.name))('with a debugger attached, on %s', (r
     const attach = start(process.execPath, [BIN, 'attach', '--json', String(running.proc.pid)], DIR);
     const attached = await attach.ended;
     expect(attached.code, attached.describe()).toBe(0);
-    const client = await CDP({ target: JSON.parse(attached.stdout).wsUrl, local: true });
-    clients.push(client);
+    const client = tracked.client(await CDP({ target: JSON.parse(attached.stdout).wsUrl, local: true }));
     await client.Runtime.enable();
     await client.Debugger.enable();
     running.proc.stdin!.write('go\n');
@@ -299,8 +281,7 @@ describe.each(runtimes.map((r) => r.name))('with a debugger attached, on %s', (r
     await paused;
     await client.Debugger.resume();
     await running.line(/^detach now$/);
-    await client.close();
-    clients.splice(clients.indexOf(client), 1);
+    await tracked.close(client);
     await within(
       new Promise<void>((resolve) => {
         const check = setInterval(() => {

@@ -5,14 +5,13 @@
  * CLI) starts the debugger from outside, and chrome-remote-interface pauses it at the loop's line in
  * the .ts file, reads the loop's locals, ends the loop by writing one, and lets the program finish.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import CDP from 'chrome-remote-interface';
-import { afterEach, describe, expect, it } from 'vitest';
-import { killTree, repoRoot, watch, within } from './e2e/harness.js';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, TRAPDOOR_BIN as BIN, trackProcesses, watch, within } from './e2e/harness.js';
 
-const BIN = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
 const bin = (name: string) => join(repoRoot, 'node_modules', '.bin', name);
 
 interface Example {
@@ -79,13 +78,7 @@ const EXAMPLES: Record<'node' | 'bun' | 'deno', Example> = {
   },
 };
 
-const started = new Set<ChildProcess>();
-const clients: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close().catch(() => {})));
-  for (const proc of started) killTree(proc.pid!);
-  started.clear();
-});
+const tracked = trackProcesses();
 
 const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', NODE_OPTIONS: '' };
 
@@ -101,16 +94,14 @@ describe.each(Object.keys(EXAMPLES) as (keyof typeof EXAMPLES)[])('examples/%s-t
   });
 
   it('its busy command is attached to from outside, paused at the loop in the .ts file, and ended through a local', async () => {
-    const proc = spawn(process.execPath, [BIN, 'run', '--port', '0', ...example.run, example.busy], { cwd: example.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    started.add(proc);
+    const proc = tracked.spawn(process.execPath, [BIN, 'run', '--port', '0', ...example.run, example.busy], { cwd: example.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const running = watch(proc, `${runtime}: trapdoor run ${example.run.join(' ')} ${example.busy}`);
     await running.line(example.spinning);
 
     const attach = spawnSync(process.execPath, [BIN, 'attach', '--json', String(proc.pid)], { cwd: example.dir, encoding: 'utf8', timeout: 60_000 });
     expect(attach, running.describe()).toMatchObject({ status: 0, stderr: '' });
     const { wsUrl } = JSON.parse(attach.stdout);
-    const client = await within(CDP({ target: wsUrl, local: true }), 'chrome-remote-interface to connect', running.describe);
-    clients.push(client);
+    const client = tracked.client(await within(CDP({ target: wsUrl, local: true }), 'chrome-remote-interface to connect', running.describe));
     await client.Debugger.enable();
     const paused = new Promise<any>((resolve) => client.once('Debugger.paused', resolve));
     await client.Debugger.pause();

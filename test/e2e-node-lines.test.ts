@@ -8,39 +8,25 @@
  * program instrumented; a busy loop in an imported ES module is paused by `trapdoor stack` and a
  * CDP client at its line, with its locals, and an assignment from the client ends it.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import CDP from 'chrome-remote-interface';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { killTree, repoRoot, watch, within } from './e2e/harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { position, repoRoot, TRAPDOOR_BIN as BIN, trackProcesses, watch, within } from './e2e/harness.js';
 import { NODE_LINES, nodeBinary, unsupported } from './helpers/node-lines.js';
 
-const BIN = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
 const DIR = join(repoRoot, 'test', 'node-lines');
 const scratch = mkdtempSync(join(tmpdir(), 'trapdoor-node-lines-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const started = new Set<ChildProcess>();
-const clients: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close().catch(() => {})));
-  for (const proc of started) killTree(proc.pid!);
-  started.clear();
-});
+const tracked = trackProcesses();
 
 function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', TRAPDOOR_CACHE_DIR: join(scratch, 'cache'), ...extra };
   delete out.NODE_OPTIONS;
   return out;
-}
-
-/** The line (1-based) and column (1-based) of `text` in a fixture file. */
-function position(file: string, text: string): { line: number; column: number } {
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const line = lines.findIndex((l) => l.includes(text));
-  return { line: line + 1, column: lines[line]!.indexOf(text) + 1 };
 }
 
 let dumps = 0;
@@ -77,8 +63,7 @@ describe.skipIf(unsupported !== undefined).each(NODE_LINES)('Node %s', (version)
     ['trapdoor run', () => [BIN, 'run', '--port', '0', 'app.mjs', 'busy']],
     ['node --import trapdoor-js/register', () => ['--import', 'trapdoor-js/register', 'app.mjs', 'busy']],
   ])('%s: a busy loop in an imported ES module is paused at its line with its locals; an assignment ends it', async (_name, args) => {
-    const proc = spawn(node, args(), { cwd: DIR, stdio: ['ignore', 'pipe', 'pipe'], env: env() });
-    started.add(proc);
+    const proc = tracked.spawn(node, args(), { cwd: DIR, stdio: ['ignore', 'pipe', 'pipe'], env: env() });
     const watched = watch(proc, `node ${args().join(' ')}`);
     const exited = watched.closed;
     await watched.line(/^busy$/);
@@ -94,8 +79,7 @@ describe.skipIf(unsupported !== undefined).each(NODE_LINES)('Node %s', (version)
 
     const attached = trapdoor('attach', '--json', String(proc.pid));
     expect({ status: attached.status, stderr: attached.stderr }, watched.describe()).toEqual({ status: 0, stderr: '' });
-    const client = await CDP({ target: JSON.parse(attached.stdout).wsUrl, local: true });
-    clients.push(client);
+    const client = tracked.client(await CDP({ target: JSON.parse(attached.stdout).wsUrl, local: true }));
     await client.Debugger.enable();
     const paused = new Promise<any>((resolve) => client.once('Debugger.paused', resolve));
     await client.Debugger.pause();

@@ -8,15 +8,14 @@
  * Bun's and Deno's workers are not instrumented by `trapdoor run` (not covered). Nothing here
  * asserts on wall-clock time.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import CDP from 'chrome-remote-interface';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { killTree, programsDir, repoRoot, watch, within, runTrapdoor } from './e2e/harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { programsDir, repoRoot, TRAPDOOR_BIN as BIN, trackProcesses, watch, within, runTrapdoor } from './e2e/harness.js';
 
-const BIN = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
 const MAIN = join(programsDir, 'worker-spin-main.mjs');
 const WORKER = join(programsDir, 'worker-spin.mjs');
 const lineOf = (file: string, text: string): number => readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
@@ -30,29 +29,17 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const started = new Set<ChildProcess>();
-const clients: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close().catch(() => {})));
-  for (const proc of started) killTree(proc.pid!);
-  started.clear();
-});
+const tracked = trackProcesses();
 
+/** trapdoor's CLI, killed after the test with its descendants. */
 function start(args: string[], cwd = repoRoot): ReturnType<typeof watch> & { proc: ChildProcess } {
-  const proc = spawn(process.execPath, [BIN, ...args], {
-    cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1', TRAPDOOR_STATE_DIR: stateDir },
-  });
-  started.add(proc);
-  return { proc, ...watch(proc, args.join(' ')) };
+  return startProgram([process.execPath, BIN, ...args], cwd, args.join(' '));
 }
 
 /** A program of the user's (not trapdoor's CLI), killed after the test with its descendants. */
-function startProgram(argv: string[], cwd: string): ReturnType<typeof watch> & { proc: ChildProcess } {
-  const proc = spawn(argv[0]!, argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', TRAPDOOR_STATE_DIR: stateDir } });
-  started.add(proc);
-  return { proc, ...watch(proc, argv.join(' ')) };
+function startProgram(argv: string[], cwd: string, label = argv.join(' ')): ReturnType<typeof watch> & { proc: ChildProcess } {
+  const proc = tracked.spawn(argv[0]!, argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', TRAPDOOR_STATE_DIR: stateDir } });
+  return { proc, ...watch(proc, label) };
 }
 
 const trapdoor = runTrapdoor;
@@ -78,8 +65,7 @@ describe('a busy worker thread of a program started with trapdoor run (Node)', (
     const text = await trapdoor('attach', String(running.proc.pid));
     expect(text.stdout).toContain(`Worker thread ${thread.threadId} (was running instrumented code)\n  WebSocket:  ${thread.wsUrl}\n`);
 
-    const client = await CDP({ target: thread.wsUrl, local: true });
-    clients.push(client);
+    const client = tracked.client(await CDP({ target: thread.wsUrl, local: true }));
     await client.Debugger.enable({});
     const paused = new Promise<any>((resolve) => client.once('Debugger.paused', resolve));
     await client.Debugger.pause();

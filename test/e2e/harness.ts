@@ -4,12 +4,13 @@
  * there through the workspace's node_modules), runs them on Node, Bun or Deno behind a small
  * wrapper that triggers activation (main.mjs), and talks to them with real clients.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import CDP from 'chrome-remote-interface';
+import { afterEach } from 'vitest';
 import { instrument } from '@trapdoor-js/transform';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -209,6 +210,67 @@ export function killTree(pid: number): void {
       // gone
     }
   }
+}
+
+/** What a test closes after it: a chrome-remote-interface client, or anything else with `close()`. */
+export interface Closable {
+  close(): Promise<void>;
+}
+
+/** The processes and clients of one test file, ended after each test (see trackProcesses). */
+export interface Tracked {
+  /** `spawn` from node:child_process, the process tracked. */
+  spawn(command: string, args: readonly string[], options: SpawnOptions): ChildProcess;
+  /** Tracks a process started otherwise; returns it. */
+  track<T extends ChildProcess>(proc: T): T;
+  /** Stops tracking a process that has ended by itself (its pid may be reused). */
+  forget(proc: ChildProcess): void;
+  /** Tracks a client; returns it. */
+  client<T extends Closable>(client: T): T;
+  /** Closes a client within the test (an error is the test's) and stops tracking it. */
+  close(client: Closable): Promise<void>;
+}
+
+/**
+ * The cleanup every end-to-end file that spawns processes needs. Call it once at a test file's top
+ * level: it registers an afterEach that first closes every tracked client (a failing close
+ * ignored), then SIGKILLs every tracked process with its descendants (`trapdoor run` and the
+ * program it started), whether the test passed or not.
+ */
+export function trackProcesses(): Tracked {
+  const started = new Set<ChildProcess>();
+  const clients: Closable[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close().catch(() => {})));
+    for (const proc of started) killTree(proc.pid!);
+    started.clear();
+  });
+  const track = <T extends ChildProcess>(proc: T): T => {
+    started.add(proc);
+    return proc;
+  };
+  return {
+    spawn: (command, args, options) => track(spawn(command, args, options)),
+    track,
+    forget: (proc) => void started.delete(proc),
+    client: (client) => {
+      clients.push(client);
+      return client;
+    },
+    close: async (client) => {
+      await client.close();
+      const at = clients.indexOf(client);
+      if (at !== -1) clients.splice(at, 1);
+    },
+  };
+}
+
+/** 1-based line and column of the first occurrence of `text` in a file (a clear error if it has none). */
+export function position(file: string, text: string): { line: number; column: number } {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const line = lines.findIndex((l) => l.includes(text));
+  if (line === -1) throw new Error(`${file} has no ${JSON.stringify(text)}`);
+  return { line: line + 1, column: lines[line]!.indexOf(text) + 1 };
 }
 
 /**
