@@ -10,9 +10,10 @@
  * imports, and imports of other .ts files (with the extension, without, and .cts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import CDP from 'chrome-remote-interface';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { killTree, repoRoot, watch, within } from './e2e/harness.js';
@@ -88,16 +89,25 @@ const TSX = ['--import', 'tsx'];
 /** Node's warnings name the process: `(node:1234) [CODE] Warning: …`. */
 const anyPid = (text: string) => text.replace(/^\(node:\d+\)/gm, '(node:PID)');
 /**
- * What plain `node app.ts` warns about app.ts's module type where Node strips TypeScript itself
- * (22.18+, 24: MODULE_TYPELESS_PACKAGE_JSON, before the run fails on `./lib/sum.js`, which only tsx
- * resolves to sum.ts); '' on Node 20, which runs no .ts file.
+ * What Node warns about app.ts's module type where it strips TypeScript itself (22.18+, 24:
+ * MODULE_TYPELESS_PACKAGE_JSON for an ES module in a package without "type"), as it prints it for a
+ * module of its own in a package like the fixture's: the fixture's own plain run fails on
+ * `./lib/sum.js` (only tsx resolves it to sum.ts), on Node 22 before the warning is printed.
+ * '' on Node 20, which runs no .ts file.
  */
+let typelessWarning: Promise<{ warning: string; probe: string }> | undefined;
 async function nodesOwnWarning(dir: string): Promise<string> {
-  if (!(process.features as { typescript?: string | false }).typescript) return '';
-  const { stderr } = await node(['app.ts'], dir).exited;
-  const warning = /^\(node:\d+\) \[MODULE_TYPELESS_PACKAGE_JSON\][^]*?\n\(Use `node --trace-warnings[^\n]*\n/.exec(stderr);
-  expect(warning, stderr).not.toBeNull();
-  return anyPid(warning![0]);
+  typelessWarning ??= (async () => {
+    const probe = mkdtempSync(join(scratch, 'typeless-'));
+    if (!(process.features as { typescript?: string | false }).typescript) return { warning: '', probe };
+    writeFileSync(join(probe, 'package.json'), '{}\n');
+    writeFileSync(join(probe, 'app.ts'), 'export const typed: number = 1;\n');
+    const run = await node(['app.ts'], probe).exited;
+    expect(run.code, run.stderr).toBe(0);
+    return { warning: anyPid(run.stderr), probe };
+  })();
+  const { warning, probe } = await typelessWarning;
+  return warning.replaceAll(pathToFileURL(probe).href, pathToFileURL(dir).href).replaceAll(probe, dir);
 }
 const launchers: Launcher[] = [
   { name: 'trapdoor run app.ts', args: [BIN, 'run', '--port', '0'], plain: TSX, fixtures: ['esm', 'cjs'] },

@@ -125,7 +125,7 @@ export function installCommonJsHook(settings: LoaderSettings, sourceMaps: () => 
     };
   const changedEarlier = new Set<string>();
   const changedBefore = (filename: string) => changedEarlier.delete(filename);
-  installCompileHook({ wants, change, changedBefore, alsoJs: ['.ts', '.cts', '.mts'] }, fallback);
+  const hook = installCompileHook({ wants, change, changedBefore, alsoJs: ['.ts', '.cts', '.mts'] }, fallback);
 
   /** Loads the transform as `change` does, with the hook off so that its own files load as they are. */
   const loadTransform = (): typeof InstrumentModule.instrumentModule => {
@@ -161,8 +161,12 @@ export function installCommonJsHook(settings: LoaderSettings, sourceMaps: () => 
   };
   const changeBefore = (content: string, filename: string, format: NodeFormat): Changed | undefined => {
     // Another hook's handler for the extension (ts-node, tsx/cjs, @babel/register) compiles what
-    // Node's handler it calls returns: its output reaches the fallback, as on Node 20.
-    if (!loadedByNode(filename)) return undefined;
+    // Node's handler it calls returns: its output reaches the fallback, as on Node 20, once the
+    // compile comes (for an `import`, long after the window the module's creation opened).
+    if (!loadedByNode(filename)) {
+      hook.expectCompile(filename);
+      return undefined;
+    }
     const changed = change(content, filename, format, {});
     if (changed !== undefined) changedEarlier.add(filename);
     return changed;

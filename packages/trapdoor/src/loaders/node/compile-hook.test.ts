@@ -37,7 +37,7 @@ const fallback = (compile) => function _compile(content, filename, ...rest) {
   return compile.call(this, out ? out.content.replace(/HOOKS/g, 'WRAPD') : content, filename, ...rest);
 };
 globalThis.nodeCompile = Module.prototype._compile;
-globalThis.uninstall = installCompileHook({ wants: (f) => f.startsWith(dir) && !f.endsWith('preload.cjs') && !f.endsWith('loaded-by-change.cjs'), change, alsoJs: ['.ts'] }, fallback);
+globalThis.uninstall = installCompileHook({ wants: (f) => f.startsWith(dir) && !f.endsWith('preload.cjs') && !f.endsWith('loaded-by-change.cjs'), change, alsoJs: ['.ts'] }, fallback).remove;
 `,
   );
 });

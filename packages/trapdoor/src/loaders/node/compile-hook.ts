@@ -138,11 +138,23 @@ export function loadedByNode(filename: string): boolean {
   return handler !== undefined && nodeHandlers.has(handler);
 }
 
+export interface CompileHook {
+  /**
+   * Keeps the `_compile` lookup hooked until `filename` compiles: Node 22+'s ES module loader
+   * creates an `import`ed CommonJS module (its one `_nodeModulePaths` call, the window's opening,
+   * long before the compile) and later loads it through another hook's handler (tsx's), whose
+   * output only the fallback can change. install.ts calls it from the load hook, for such files.
+   */
+  expectCompile(filename: string): void;
+  /** Removes the hook (for tests). */
+  remove(): void;
+}
+
 /**
  * Installs the hook; `fallback` is the `_compile` wrapper used where no frame-free path exists
- * (given the `_compile` it wraps). Returns a function that removes it (for tests).
+ * (given the `_compile` it wraps).
  */
-export function installCompileHook(options: CompileHookOptions, fallback: (compile: Compile) => Compile): () => void {
+export function installCompileHook(options: CompileHookOptions, fallback: (compile: Compile) => Compile): CompileHook {
   const statics = Module as unknown as Statics;
   const proto = Module.prototype as unknown as { _compile: Compile };
   const extensions = statics._extensions;
@@ -194,6 +206,14 @@ export function installCompileHook(options: CompileHookOptions, fallback: (compi
     return current;
   };
   let held: Compile = proto._compile;
+  /** Files expectCompile waits for: the `_compile` accessor stays until each one's lookup. */
+  const expected = new Set<string>();
+  const arm = () => {
+    if (accessor) return;
+    held = proto._compile;
+    accessor = true;
+    Object.defineProperty(proto, '_compile', { configurable: true, enumerable: true, get: lookUp, set: assign });
+  };
 
   // Whatever is still open when the current job ends is closed then: loads are synchronous, so
   // none is under way between jobs (the ES module loader's early _nodeModulePaths call for an
@@ -202,7 +222,7 @@ export function installCompileHook(options: CompileHookOptions, fallback: (compi
   const closeAll = () => {
     closing = false;
     closeRead();
-    restore();
+    if (expected.size === 0) restore();
     seen = undefined;
   };
   const open = () => {
@@ -217,11 +237,7 @@ export function installCompileHook(options: CompileHookOptions, fallback: (compi
       replaced = current;
       (fs as unknown as { readFileSync: ReadFileSync }).readFileSync = window;
     }
-    if (!accessor) {
-      held = proto._compile;
-      accessor = true;
-      Object.defineProperty(proto, '_compile', { configurable: true, enumerable: true, get: lookUp, set: assign });
-    }
+    arm();
   };
 
   // Named as what it stands for; the length of fs.readFileSync's.
@@ -260,6 +276,15 @@ export function installCompileHook(options: CompileHookOptions, fallback: (compi
   function lookUp(this: ModuleObject): Compile {
     // A module the change itself loads (the transform, the TypeScript stripper): the window stays for the one being changed.
     if (busy) return held;
+    if (expected.size === 0) return lookUpOnce.call(this);
+    if (this !== null && typeof this === 'object' && typeof this.filename === 'string') expected.delete(this.filename);
+    try {
+      return lookUpOnce.call(this);
+    } finally {
+      if (expected.size > 0) arm();
+    }
+  }
+  function lookUpOnce(this: ModuleObject): Compile {
     const unread = closeRead();
     const found = seen;
     seen = undefined;
@@ -289,9 +314,16 @@ export function installCompileHook(options: CompileHookOptions, fallback: (compi
     return paths;
   };
 
-  return () => {
-    closeRead();
-    restore();
-    statics._nodeModulePaths = nodeModulePaths;
+  return {
+    expectCompile(filename) {
+      expected.add(filename);
+      arm();
+    },
+    remove() {
+      expected.clear();
+      closeRead();
+      restore();
+      statics._nodeModulePaths = nodeModulePaths;
+    },
   };
 }
