@@ -3,23 +3,10 @@
 // the transform's own, with Babel's parse where oxc's is not used (Flow, `trapdoor-ignore-next`,
 // what oxc rejects, useParser('babel')). The files go in at once, as a bundler hands them over.
 import { afterEach, describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { instrument, instrumentAsync, type InstrumentOptions, type InstrumentResult } from './index.js';
 import { useParser } from './parse.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-
-function filesUnder(dir: string, out: string[] = []): string[] {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (entry.name !== 'node_modules' && entry.name !== '.tmp') filesUnder(full, out);
-    } else if (/\.([cm]?[jt]sx?)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) out.push(full);
-  }
-  return out;
-}
+import { readSource as read, ROOT, sourceFilesUnder as filesUnder } from '../../../test/helpers/source-files.js';
 
 /** Everything a result holds, as text (both maps built); an error as its code and message. */
 const asText = (r: InstrumentResult) => JSON.stringify([r.code, r.insertMap, r.map, r.sites, r.moduleType, r.skipped]);
@@ -47,8 +34,6 @@ async function differing(inputs: Input[]): Promise<string[]> {
   });
   return out;
 }
-
-const read = (file: string): Input => ({ file, code: readFileSync(file, 'utf8') });
 
 afterEach(() => useParser('auto'));
 

@@ -4,24 +4,12 @@
 // error where the input is bad; and it must still run where oxc cannot load.
 import { describe, expect, it, afterEach } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { instrument, type InstrumentOptions } from './index.js';
 import { parserInUse, useParser } from './parse.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-
-function filesUnder(dir: string, out: string[] = []): string[] {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (entry.name !== 'node_modules' && entry.name !== '.tmp') filesUnder(full, out);
-    } else if (/\.([cm]?[jt]sx?)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) out.push(full);
-  }
-  return out;
-}
+import { readSource as read, ROOT, sourceFilesUnder as filesUnder } from '../../../test/helpers/source-files.js';
 
 /** Everything instrument() returns, as text; an error as its code and message. */
 function outcome(code: string, options: InstrumentOptions): string {
@@ -52,8 +40,6 @@ function differing(inputs: { file: string; code: string; options?: Partial<Instr
   }
   return out;
 }
-
-const read = (file: string) => ({ file, code: readFileSync(file, 'utf8') });
 
 afterEach(() => useParser('auto'));
 
