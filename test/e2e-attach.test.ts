@@ -4,15 +4,14 @@
  * by signal or by control socket; chrome-remote-interface then pauses it, changes a local and lets
  * it finish. Nothing here asserts on wall-clock time.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import CDP from 'chrome-remote-interface';
-import { afterEach, describe, expect, it } from 'vitest';
-import { descendants, killTree, programsDir, repoRoot, watch, within, runTrapdoor } from './e2e/harness.js';
+import { describe, expect, it } from 'vitest';
+import { descendants, programsDir, repoRoot, TRAPDOOR_BIN as BIN, trackProcesses, watch, within, runTrapdoor } from './e2e/harness.js';
 
-const BIN = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
 const RUNTIMES = ['node', 'bun', 'deno'] as const;
 type RuntimeName = (typeof RUNTIMES)[number];
 const SIGNAL: Record<RuntimeName, string> = { node: 'SIGUSR2', bun: 'SIGUSR1', deno: 'SIGUSR2' };
@@ -27,24 +26,15 @@ interface Running {
   describe(): string;
 }
 
-const started = new Set<ChildProcess>();
-const clients: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close().catch(() => {})));
-  for (const proc of started) {
-    killTree(proc.pid!);
-  }
-  started.clear();
-});
+const tracked = trackProcesses();
 
 /** `trapdoor run --runtime <runtime> --port 0 [flags] <script> [args]`. */
 function run(runtime: RuntimeName, script: string, { flags = [], args = [], env = {} }: { flags?: string[]; args?: string[]; env?: Record<string, string> } = {}): Running {
-  const proc = spawn(process.execPath, [BIN, 'run', '--runtime', runtime, '--port', '0', ...flags, script, ...args], {
+  const proc = tracked.spawn(process.execPath, [BIN, 'run', '--runtime', runtime, '--port', '0', ...flags, script, ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1', ...env },
   });
-  started.add(proc);
   const watched = watch(proc, `${runtime} ${script}`);
   return { proc, ...watched, exited: watched.closed };
 }
@@ -58,9 +48,7 @@ async function attachJson(pid: number, running: Running): Promise<{ pid: number;
 }
 
 async function connect(wsUrl: string): Promise<any> {
-  const client = await CDP({ target: wsUrl, local: true });
-  clients.push(client);
-  return client;
+  return tracked.client(await CDP({ target: wsUrl, local: true }));
 }
 
 /** The state file the program's runtime wrote (packages/runtime/src/discovery.ts). */
@@ -352,12 +340,11 @@ describe('trapdoor attach: the process cannot be reached', () => {
 
   /** `bash -c <script>` with the program's output; `$RUN` in the script is `node <bin> run --port 0`. */
   function shell(script: string): { proc: ChildProcess; idle: Promise<void> } {
-    const proc = spawn('bash', ['-c', script], {
+    const proc = tracked.spawn('bash', ['-c', script], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, RUN: `${process.execPath} ${BIN} run --port 0` },
     });
-    started.add(proc);
     let out = '';
     const idle = within(
       new Promise<void>((resolve) => proc.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c).includes('idle\n') && resolve())),
@@ -405,8 +392,7 @@ describe('trapdoor attach: the process cannot be reached', () => {
   });
 
   it('a process without trapdoor, a pid that does not exist, a bad pid', async () => {
-    const plain = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
-    started.add(plain);
+    const plain = tracked.spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
     for (const command of ['attach', 'stack']) {
       const none = await trapdoor(command, String(plain.pid));
       expect(none.code).toBe(1);

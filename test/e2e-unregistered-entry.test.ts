@@ -19,27 +19,20 @@
  * again, deterministically). And a StuckError under a deadline (@trapdoor-js/runtime/deadline)
  * names the same caller frames. Positions are 1-based, as an editor counts.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import CDP from 'chrome-remote-interface';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { killTree, repoRoot, runtimes, watch, within, type RuntimeSpec } from './e2e/harness.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot, runtimes, TRAPDOOR_BIN as BIN, trackProcesses, watch, within, type RuntimeSpec } from './e2e/harness.js';
 
-const BIN = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
 const DIR = join(repoRoot, 'test', 'unregistered-entry');
 const MARKER = '/*trapdoor:2*/';
 
-const started = new Set<ChildProcess>();
-const clients: Array<{ close(): Promise<void> }> = [];
+const tracked = trackProcesses();
 const cacheDirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close().catch(() => {})));
-  for (const proc of started) killTree(proc.pid!);
-  started.clear();
-});
 afterAll(() => {
   for (const dir of cacheDirs) rmSync(dir, { recursive: true, force: true });
 });
@@ -61,8 +54,7 @@ function trapdoorRun(runtime: Runtime, entry: Entry, mode: 'busy' | 'deadline', 
   // `trapdoor run` does not grant (it grants the script itself), as a plain `deno run` would not.
   const flags = runtime === 'deno' && entry === 'main.cjs' ? ['--allow-read'] : [];
   const args = [BIN, 'run', '--runtime', runtime, '--port', '0', ...flags, entry, mode];
-  const proc = spawn(process.execPath, args, { cwd: DIR, stdio: ['ignore', 'pipe', 'pipe'], env });
-  started.add(proc);
+  const proc = tracked.spawn(process.execPath, args, { cwd: DIR, stdio: ['ignore', 'pipe', 'pipe'], env });
   return { proc, ...watch(proc, `trapdoor ${args.slice(1).join(' ')} (TRAPDOOR_CACHE${cache ? '_DIR' : '=0'})`) };
 }
 
@@ -108,8 +100,7 @@ describe.each(cases)('on %s, %s', (runtime, entry) => {
     await run.line(/^spinning$/);
     const attach = spawnSync(process.execPath, [BIN, 'attach', '--json', String(run.proc.pid)], { cwd: DIR, encoding: 'utf8', timeout: 60_000 });
     expect(attach.status, attach.stderr + run.describe()).toBe(0);
-    const client = await within(CDP({ target: JSON.parse(attach.stdout).wsUrl, local: true }), 'chrome-remote-interface to connect', run.describe);
-    clients.push(client);
+    const client = tracked.client(await within(CDP({ target: JSON.parse(attach.stdout).wsUrl, local: true }), 'chrome-remote-interface to connect', run.describe));
     await client.Runtime.enable();
     await client.Debugger.enable();
     const paused = new Promise<any>((resolve) => client.once('Debugger.paused', resolve));
