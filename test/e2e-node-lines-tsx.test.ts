@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './e2e/harness.js';
-import { NODE_LINES, nodeBinary, unsupported } from './helpers/node-lines.js';
+import { NODE_LINES, nodeBinary, nodeLineEnv, unsupported } from './helpers/node-lines.js';
 
 const BIN = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
 const FIXTURES = join(repoRoot, 'test', 'typescript-node');
@@ -31,9 +31,7 @@ describe.skipIf(unsupported !== undefined).each(NODE_LINES)('Node %s with tsx', 
   }, 300_000);
 
   const run = (args: string[], cwd: string, dump?: string) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', TRAPDOOR_CACHE_DIR: join(scratch, 'cache') };
-    delete env.NODE_OPTIONS;
-    if (dump !== undefined) env.TRAPDOOR_DEBUG_DUMP_MODULES = dump;
+    const env = nodeLineEnv(join(scratch, 'cache'), dump === undefined ? {} : { TRAPDOOR_DEBUG_DUMP_MODULES: dump });
     const r = spawnSync(node, args, { cwd, encoding: 'utf8', env, timeout: 60_000 });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import CDP from 'chrome-remote-interface';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { position, repoRoot, TRAPDOOR_BIN as BIN, trackProcesses, watch, within } from './e2e/harness.js';
-import { NODE_LINES, nodeBinary, unsupported } from './helpers/node-lines.js';
+import { NODE_LINES, nodeBinary, nodeLineEnv, unsupported } from './helpers/node-lines.js';
 
 const DIR = join(repoRoot, 'test', 'node-lines');
 const scratch = mkdtempSync(join(tmpdir(), 'trapdoor-node-lines-'));
@@ -23,11 +23,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const tracked = trackProcesses();
 
-function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', TRAPDOOR_CACHE_DIR: join(scratch, 'cache'), ...extra };
-  delete out.NODE_OPTIONS;
-  return out;
-}
+const env = (extra?: NodeJS.ProcessEnv) => nodeLineEnv(join(scratch, 'cache'), extra);
 
 let dumps = 0;
 

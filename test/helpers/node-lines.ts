@@ -30,3 +30,13 @@ export function nodeBinary(version: string): string {
   if (!existsSync(binary)) throw new Error(`Node ${version} installed, but ${binary} is missing`);
   return binary;
 }
+
+/**
+ * The environment of a program run on another Node line: no NODE_OPTIONS (the suite's own could
+ * name a loader of this Node), no colours, trapdoor's cache in `cacheDir`.
+ */
+export function nodeLineEnv(cacheDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', TRAPDOOR_CACHE_DIR: cacheDir, ...extra };
+  delete out.NODE_OPTIONS;
+  return out;
+}
