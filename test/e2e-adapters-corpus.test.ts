@@ -11,11 +11,12 @@ import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CORPUS_DIR, ROOT, runNode } from './helpers/corpus.js';
 import { runCompiler } from './adapters/build.js';
+import { unrunnableOnThisNode } from './helpers/corpus-node.js';
 
 const OUT = join(ROOT, 'test', '.tmp', 'adapters-corpus');
 const BUN = join(ROOT, 'node_modules', '.bin', 'bun');
 /** Entry programs: the corpus minus its helper modules (`_*`), which programs import. */
-const PROGRAMS = readdirSync(CORPUS_DIR).filter((f) => !f.startsWith('_') && /\.(c|m)?[jt]sx?$/.test(f));
+const PROGRAMS = readdirSync(CORPUS_DIR).filter((f) => !f.startsWith('_') && /\.(c|m)?[jt]sx?$/.test(f) && !unrunnableOnThisNode.includes(f));
 const entryName = (file: string) => file.replace(/\.[^.]+$/, '').replace(/[^\w-]/g, '_');
 const entries = Object.fromEntries(PROGRAMS.map((f) => [entryName(f), join(CORPUS_DIR, f)]));
 /** marked, as a real package: its ES module entry bundled like the program's own code. */

@@ -17,6 +17,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import { instrument } from '@trapdoor-js/transform';
 import ts from 'typescript';
+import { unrunnableOnThisNode } from './helpers/corpus-node.js';
 import {
   CORPUS_DIR,
   TMP_DIR,
@@ -46,9 +47,7 @@ const STATS_DIR = path.join(OUT, 'stats');
 const SOURCE_FILE = /\.(mjs|cjs|js|ts|mts|cts|tsx|jsx)$/;
 const files = readdirSync(CORPUS_DIR).filter((f) => SOURCE_FILE.test(f)).sort();
 /** Files starting with `_` are dependencies of other corpus programs, not programs of their own. */
-// Programs this Node no longer runs: import assertions (`assert { type }`) were removed in Node 22.
-const unrunnable = Number(process.versions.node.split('.')[0]) >= 22 ? ['esm-import-assert.mjs'] : [];
-const entries = files.filter((f) => !f.startsWith('_') && !unrunnable.includes(f));
+const entries = files.filter((f) => !f.startsWith('_') && !unrunnableOnThisNode.includes(f));
 /** Programs in which no check ever runs (so the trap-all run sees no trap). */
 const NO_SITES_RUN = new Set(['ignore-file.cjs']);
 
