@@ -19,7 +19,7 @@
  * running decides the deadline, and the parent's comes back when it ends. Concurrent subtests
  * (`{ concurrency }`) each have their own, armed while their code runs (Deadlines below).
  */
-import { AsyncLocalStorage, createHook, executionAsyncResource } from 'node:async_hooks';
+import { AsyncLocalStorage, AsyncResource, createHook, executionAsyncResource } from 'node:async_hooks';
 import { armDeadline, disarmDeadline } from '@trapdoor-js/runtime/deadline';
 import { settled } from '../settled.js';
 
@@ -78,6 +78,17 @@ interface Running {
  * own; one whose time passed while it waited for the thread gets AFTER_NODE_MS, in which node:test's
  * own timer fails it unless it ends first, as it would without trapdoor.
  */
+/**
+ * Where an AsyncResource keeps its context when AsyncLocalStorage runs on AsyncContextFrame (Node 24's
+ * default); undefined where it does not (Node 20, Node 22 without --experimental-async-context-frame).
+ */
+const CONTEXT_FRAME: symbol | undefined = (() => {
+  // Made inside a store's run: an empty context is kept as undefined.
+  const resource = new AsyncLocalStorage<true>().run(true, () => new AsyncResource('trapdoor-probe')) as unknown as Record<symbol, unknown>;
+  const key = Object.getOwnPropertySymbols(resource).find((s) => s.description === 'context_frame');
+  return key !== undefined && resource[key] !== undefined ? key : undefined;
+})();
+
 class Deadlines {
   private readonly nested: Running[] = [];
   private readonly storage = new AsyncLocalStorage<Running>();
@@ -120,6 +131,13 @@ class Deadlines {
 
   concurrentStarted(test: NodeTest, entry: Running): void {
     this.tests.set(test, entry);
+    // Node 24's AsyncLocalStorage (AsyncContextFrame): runInAsyncScope replaces the context with the
+    // one the resource keeps after the `before` hooks, so the `enterWith` there is lost. The test's
+    // own context gets the deadline instead: the one it keeps, with the storage set on top.
+    const frames = test as unknown as Record<symbol, unknown> & AsyncResource;
+    if (CONTEXT_FRAME !== undefined && CONTEXT_FRAME in frames && typeof frames.runInAsyncScope === 'function') {
+      frames[CONTEXT_FRAME] = frames.runInAsyncScope(() => this.storage.run(entry, () => (new AsyncResource('trapdoor-deadline') as unknown as Record<symbol, unknown>)[CONTEXT_FRAME!]));
+    }
     if (this.concurrent++ === 0) this.hook.enable();
     this.arm(entry);
   }
