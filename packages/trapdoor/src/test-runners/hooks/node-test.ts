@@ -64,6 +64,20 @@ interface Running {
 }
 
 /**
+ * Where an AsyncResource keeps its context when AsyncLocalStorage runs on AsyncContextFrame (Node 24's
+ * default); null where it does not (Node 20, Node 22 without --experimental-async-context-frame).
+ * Found at the first concurrent test, not in every test file's start-up.
+ */
+let contextFrame: symbol | null | undefined;
+function contextFrameKey(): symbol | null {
+  if (contextFrame !== undefined) return contextFrame;
+  // Made inside a store's run: an empty context is kept as undefined.
+  const resource = new AsyncLocalStorage<true>().run(true, () => new AsyncResource('trapdoor-probe')) as unknown as Record<symbol, unknown>;
+  const key = Object.getOwnPropertySymbols(resource).find((s) => s.description === 'context_frame');
+  return (contextFrame = key !== undefined && resource[key] !== undefined ? key : null);
+}
+
+/**
  * The tests running, for the one deadline of the thread. Sequential tests nest: the innermost one
  * that is running decides (`nested`, a stack). Concurrent ones (a parent with `concurrency` above 1,
  * `{ concurrency: true }` on a test or describe, and everything under them: node:test gives children
@@ -78,17 +92,6 @@ interface Running {
  * own; one whose time passed while it waited for the thread gets AFTER_NODE_MS, in which node:test's
  * own timer fails it unless it ends first, as it would without trapdoor.
  */
-/**
- * Where an AsyncResource keeps its context when AsyncLocalStorage runs on AsyncContextFrame (Node 24's
- * default); undefined where it does not (Node 20, Node 22 without --experimental-async-context-frame).
- */
-const CONTEXT_FRAME: symbol | undefined = (() => {
-  // Made inside a store's run: an empty context is kept as undefined.
-  const resource = new AsyncLocalStorage<true>().run(true, () => new AsyncResource('trapdoor-probe')) as unknown as Record<symbol, unknown>;
-  const key = Object.getOwnPropertySymbols(resource).find((s) => s.description === 'context_frame');
-  return key !== undefined && resource[key] !== undefined ? key : undefined;
-})();
-
 class Deadlines {
   private readonly nested: Running[] = [];
   private readonly storage = new AsyncLocalStorage<Running>();
@@ -134,9 +137,10 @@ class Deadlines {
     // Node 24's AsyncLocalStorage (AsyncContextFrame): runInAsyncScope replaces the context with the
     // one the resource keeps after the `before` hooks, so the `enterWith` there is lost. The test's
     // own context gets the deadline instead: the one it keeps, with the storage set on top.
+    const key = contextFrameKey();
     const frames = test as unknown as Record<symbol, unknown> & AsyncResource;
-    if (CONTEXT_FRAME !== undefined && CONTEXT_FRAME in frames && typeof frames.runInAsyncScope === 'function') {
-      frames[CONTEXT_FRAME] = frames.runInAsyncScope(() => this.storage.run(entry, () => (new AsyncResource('trapdoor-deadline') as unknown as Record<symbol, unknown>)[CONTEXT_FRAME!]));
+    if (key !== null && key in frames && typeof frames.runInAsyncScope === 'function') {
+      frames[key] = frames.runInAsyncScope(() => this.storage.run(entry, () => (new AsyncResource('trapdoor-deadline') as unknown as Record<symbol, unknown>)[key]));
     }
     if (this.concurrent++ === 0) this.hook.enable();
     this.arm(entry);
