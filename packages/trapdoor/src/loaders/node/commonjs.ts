@@ -50,6 +50,32 @@ export interface CommonJsHook {
   changeBefore(content: string, filename: string, format: NodeFormat): Changed | undefined;
 }
 
+type ChangeFunction = (content: string, filename: string, format: NodeFormat, module: ModuleObject) => Changed | undefined;
+
+/**
+ * `decide` answering the same question asked again at once from its last answer. On Node 22+ a
+ * CommonJS module `require`d through the load hooks (createRequire in an ES module) is read by
+ * Node's default load step through the compile hook's read window, which decides it, and then
+ * handed to the load hook (install.ts), which asks again with the same text (unchanged) or with the
+ * text the window returned: without this, a module left unchanged (no sites) paid a second cache
+ * lookup, or a second transform on a cold cache. One entry, since the two asks are back to back;
+ * the text is compared, so a file changed on disk in between is decided again.
+ */
+export function withLastDecision(decide: ChangeFunction): ChangeFunction {
+  let last: { filename: string; content: string; format: NodeFormat; entry: boolean; changed: Changed | undefined } | undefined;
+  return (content, filename, format, module) => {
+    const entry = module.id === '.';
+    if (last !== undefined && last.filename === filename && last.format === format && last.entry === entry) {
+      if (content === last.content) return last.changed;
+      // The text this decision produced: it is what it should be.
+      if (content === last.changed?.content) return undefined;
+    }
+    const changed = decide(content, filename, format, module);
+    last = { filename, content, format, entry, changed };
+    return changed;
+  };
+}
+
 export function installCommonJsHook(settings: LoaderSettings, sourceMaps: () => boolean): CommonJsHook {
   const policy = makePolicy(settings);
   const require = createRequire(import.meta.url);
@@ -63,8 +89,7 @@ export function installCommonJsHook(settings: LoaderSettings, sourceMaps: () => 
   const wants = (filename: string) => policy(filename) || (ts.isTypeScript(filename) && !NODE_MODULES.test(filename));
 
   /** The text to compile for a module and the format to compile it as; undefined: as it is. */
-  const change = (content: string, filename: string, format: NodeFormat, module: ModuleObject): Changed | undefined => {
-    if (busy || !wants(filename)) return undefined;
+  const decide: ChangeFunction = (content, filename, format, module) => {
     busy = true;
     try {
       const instrument = policy(filename);
@@ -109,6 +134,8 @@ export function installCommonJsHook(settings: LoaderSettings, sourceMaps: () => 
       busy = false;
     }
   };
+  const decideOnce = withLastDecision(decide);
+  const change: ChangeFunction = (content, filename, format, module) => (busy || !wants(filename) ? undefined : decideOnce(content, filename, format, module));
 
   // Where another hook's handler calls _compile with its output (or a module is compiled without a handler).
   const fallback = (compile: Compile): Compile =>
