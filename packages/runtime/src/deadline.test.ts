@@ -46,7 +46,7 @@ function spin3(arrowsOnly: boolean): never {
   for (;;) {
     i = step(step(i));
     if (arrowsOnly) continue;
-    if (controlBlock[Word.REQUEST] !== 0 && (W = trap(__td3_M, 1, i)) !== void 0) if ((W as unknown[]).length) ({ 0: i } = W as unknown[]); else throw (returned.push(W), W);
+    if (controlBlock[Word.REQUEST] !== 0 && (W = trap(__td3_M, 1, i)) !== void 0) if ((W as unknown[]).length) ({ 0: i } = W as number[]); else throw (returned.push(W), W);
   }
 }
 
@@ -56,7 +56,7 @@ function spin2(limit: number): number {
   let i = 0;
   let W: unknown;
   for (;;) {
-    if (controlBlock[Word.REQUEST] !== 0 && (W = trap(__td2_M, 0, i, limit)) !== void 0) if ((W as unknown[]).length) ({ 0: i, 1: limit } = W as unknown[]); else throw (returned.push(W), W);
+    if (controlBlock[Word.REQUEST] !== 0 && (W = trap(__td2_M, 0, i, limit)) !== void 0) if ((W as unknown[]).length) ({ 0: i, 1: limit } = W as number[]); else throw (returned.push(W), W);
     i++;
   }
 }

@@ -9,6 +9,7 @@
 import { createRequire } from 'node:module';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
+// @ts-expect-error istanbul-lib-instrument ships no types (and @types/istanbul-lib-instrument is not a dependency)
 import { createInstrumenter } from 'istanbul-lib-instrument';
 import { instrument, TransformError, type InstrumentOptions } from './index.js';
 

@@ -43,7 +43,8 @@ describe('insertMap (token resolution)', () => {
     expect(tokens.length).toBeGreaterThan(100);
     for (const t of tokens) {
       const { line, column } = t.loc.start;
-      expect(originalPositionFor(ours, generatedOf(line, column)), `start of ${src.slice(t.start, t.end)}`).toMatchObject({ line, column });
+      const start = generatedOf(line, column);
+      expect(originalPositionFor(ours, { line: start.line!, column: start.column! }), `start of ${src.slice(t.start, t.end)}`).toMatchObject({ line, column });
       // The end: one past the token's last character, in the output too.
       const last = generatedOf(t.loc.end.line, t.loc.end.column - 1);
       expect(originalPositionFor(ours, { line: last.line!, column: last.column! + 1 }), `end of ${src.slice(t.start, t.end)}`).toMatchObject({ line: t.loc.end.line, column: t.loc.end.column });

@@ -420,7 +420,7 @@ describe('source maps', () => {
       for (let c = 0; c < line.length; c++) {
         const g = generatedPositionFor(trace, { source: 'm.js', line: l + 1, column: c });
         expect(generated[g.line! - 1]![g.column!]).toBe(line[c]);
-        expect(originalPositionFor(trace, g)).toMatchObject({ line: l + 1, column: c });
+        expect(originalPositionFor(trace, { line: g.line!, column: g.column! })).toMatchObject({ line: l + 1, column: c });
       }
     });
   });

@@ -93,7 +93,7 @@ describe('breakpoints resolve to the nearest check at or after the position', ()
 
 describe('the scope of a pause', () => {
   it('reads locals by name, writes writable ones, rejects assignments to constants, falls back to globals', () => {
-    const site = { kind: 'loop', line: 1, column: 0, functionName: 'f', source: '/x', locals: ['a', 'b', 'k'], writable: [true, true, false], endLine: 0, endColumn: 0, capturesThis: false, sideEffectFree: false } as const;
+    const site = { kind: 'loop', line: 1, column: 0, functionName: 'f', source: '/x', locals: ['a', 'b', 'k'], writable: [true, true, false], endLine: 0, endColumn: 0, capturesThis: false, sideEffectFree: false, passesArgs: false, throwsReturned: false } as const;
     const scope = scopeObject({ ...site, locals: [...site.locals], writable: [...site.writable] }, [1, 2, 'const']);
     const proxy = scopeProxy(scope);
     expect(evaluateInScope(proxy, 'a + b')).toEqual({ ok: true, value: 3 });

@@ -91,7 +91,7 @@ describe('withTrapdoor', () => {
     // Jest's module runtime class: trapdoor's around jest-runtime (none named), or around the project's.
     expect(wrapped.runtime).toBe(RUNTIME_CLASS_PATH);
     expect(wrapped[ORIGINAL_RUNTIME_KEY]).toBeUndefined();
-    const own = withTrapdoor({ ...config, runtime: '/p/custom-runtime.js' });
+    const own = withTrapdoor<JestProjectConfig>({ ...config, runtime: '/p/custom-runtime.js' });
     expect([own.runtime, own[ORIGINAL_RUNTIME_KEY]]).toEqual([RUNTIME_CLASS_PATH, '/p/custom-runtime.js']);
     expect(withTrapdoor(own)[ORIGINAL_RUNTIME_KEY]).toBe('/p/custom-runtime.js');
   });
@@ -190,7 +190,7 @@ describe('the wrapping transformer around babel-jest', () => {
   });
 
   it('names a misspelt option, in one line (Jest prints the stack)', async () => {
-    const error = await make({ transfomer: 'ts-jest' } as never).catch((caught: unknown) => caught as Error);
+    const error = (await make({ transfomer: 'ts-jest' } as never).catch((caught: unknown) => caught)) as Error;
     expect(error.message).toMatch(/^trapdoor-js\/jest: unknown option 'transfomer' \(its options are 'transformer'/);
     expect(error.stack).toBe(`TypeError: ${error.message}`);
   });
