@@ -74,7 +74,7 @@ const { parse } = await import('@babel/parser');
 const { instrument } = await import('@trapdoor-js/transform');
 // The transform's internal parser switch, in the module instance the plugins use.
 const transformEntry = realpathSync(createRequire(require.resolve('trapdoor-js/package.json')).resolve('@trapdoor-js/transform'));
-const { useParser, parserInUse } = await import(pathToFileURL(path.join(path.dirname(transformEntry), 'parse.js')).href);
+const { useParser, parserInUse, transferInUse } = await import(pathToFileURL(path.join(path.dirname(transformEntry), 'parse.js')).href);
 const oxc = createRequire(transformEntry)('oxc-parser');
 // The baseline build's plugins and its transform's parser switch (see the header).
 const baseline = {};
@@ -253,7 +253,9 @@ console.log(`bench:build — ${files.length} TypeScript modules of rxjs ${requir
 console.log(`node ${process.version}; ${os.cpus().length} CPUs; load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 if (!SOURCEMAP) console.log('BENCH_SOURCEMAP=0: builds without source maps');
 if (BASELINE !== undefined) console.log(`BENCH_BASELINE: a baseline variant with the plugins of ${BASELINE}`);
-console.log(`trapdoor parses with ${parserInUse()}${parserInUse() === 'oxc' ? ` (oxc-parser ${createRequire(transformEntry)('oxc-parser/package.json').version}, ${oxc.rawTransferSupported() ? 'raw transfer' : 'JSON transfer: raw transfer needs Node 22+'})` : ''}`);
+// transferInUse: oxc-parser's own raw transfer (Node 22+), the transform's (Node 20: parse-oxc.ts, RawTransfer), or JSON.
+const transfer = transferInUse?.() ?? (oxc.rawTransferSupported() ? 'raw' : 'json');
+console.log(`trapdoor parses with ${parserInUse()}${parserInUse() === 'oxc' ? ` (oxc-parser ${createRequire(transformEntry)('oxc-parser/package.json').version}, ${transfer === 'raw' ? `raw transfer${oxc.rawTransferSupported() ? '' : ", the transform's own (oxc-parser's needs Node 22+)"}` : 'JSON transfer'})` : ''}`);
 
 // Cold: what a one-off build pays (a CI build, a fresh `vite build`): a new process that loads
 // the transform and instruments every file once, with each parser in turn.

@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { instrument, type InstrumentOptions } from './index.js';
-import { parserInUse, useParser } from './parse.js';
+import { instrument, instrumentAsync, type InstrumentOptions } from './index.js';
+import { parserInUse, transferInUse, useParser, useTransfer } from './parse.js';
 import { readSource as read, ROOT, sourceFilesUnder as filesUnder } from '../../../test/helpers/source-files.js';
 
 /** Everything instrument() returns, as text; an error as its code and message. */
@@ -211,4 +211,55 @@ it('known difference: a TypeScript file exporting an undeclared name is instrume
   expect(() => instrument('export { a }', { filename: 'x.ts' })).not.toThrow();
   useParser('babel');
   expect(() => instrument('export { a }', { filename: 'x.ts' })).toThrow(/Export 'a' is not defined/);
+});
+
+// oxc-parser 0.158 has raw transfer (the AST decoded from one buffer, no JSON) on Node 22+ only;
+// parse-oxc.ts's RawTransfer makes it work on Node 20 too (parse.ts, transferInUse). The
+// comparisons above with Babel ran through it; here against the JSON handover it replaced,
+// sync and async (more files at once than buffers are lent), and where the buffer cannot be made.
+describe('raw transfer', () => {
+  afterEach(() => useTransfer('auto'));
+
+  it('is what hands the AST over here (linux-x64, Node 20+), and gives what the JSON handover gives', async () => {
+    expect(transferInUse()).toBe('raw');
+    useTransfer('json');
+    expect(transferInUse()).toBe(Number(process.versions.node.split('.')[0]) >= 22 ? 'raw' : 'json');
+    const files = [...filesUnder(path.join(ROOT, 'node_modules/rxjs/src')), ...filesUnder(path.join(ROOT, 'test/corpus'))].map(read);
+    // What the deserializer decodes apart: text past the first non-ASCII character, literals, JSX, the hashbang.
+    files.push(
+      { file: 'unicode.js', code: 'const s = "é𝒳"; function 𝒳é(a𝒳) { "𝒳"; while (a𝒳) { g(`${s}𝒳`) } }\u2028function h() { for(;;) g("ü") }' },
+      { file: 'literals.mjs', code: '#!/usr/bin/env node\nconst r = /a[/]b/gu, b = 10n, n = null, t = true; export function f() { for (;;) g(r, b, n, t, 1e3, "x") }' },
+      { file: 'jsx.tsx', code: 'const A = <T,>(p: T) => { while (p) g(); return <div title="ä">{p as any}</div> }' },
+    );
+    const outcomes = () => files.map(({ file, code }) => outcome(code, { filename: file }));
+    const json = outcomes();
+    useTransfer('auto');
+    expect(transferInUse()).toBe('raw');
+    const raw = outcomes();
+    expect(files.filter((_, i) => raw[i] !== json[i]).map((f) => f.file)).toEqual([]);
+    const both = await Promise.all(files.map(({ file, code }) => instrumentAsync(code, { filename: file }).then((r) => JSON.stringify([r.code, r.insertMap, code.length < 1e6 ? r.map : null, r.sites, r.moduleType, r.skipped]), (e: { code?: string; message?: string }) => `error ${e.code}: ${e.message}`)));
+    expect(files.filter((_, i) => both[i] !== json[i]).map((f) => f.file)).toEqual([]);
+  }, 120_000);
+
+  it('falls back to the JSON handover where the 6 GiB of address space cannot be had, with the same output', () => {
+    const dist = path.join(ROOT, 'packages/transform/dist');
+    expect(existsSync(path.join(dist, 'parse-oxc.js')), 'npm run build first').toBe(true);
+    const probe = `const { instrument, instrumentAsync } = await import(${JSON.stringify(path.join(dist, 'index.js'))});
+const { transferInUse } = await import(${JSON.stringify(path.join(dist, 'parse.js'))});
+const code = 'function f(x: number) { for (;;) g(x) }';
+const sync = instrument(code, { filename: 'a.ts' }).code;
+const async = (await instrumentAsync(code, { filename: 'a.ts' })).code;
+console.log(JSON.stringify({ transfer: transferInUse(), sync, async }));`;
+    const run = (limit: string) => {
+      const r = spawnSync('sh', ['-c', `${limit}exec "$0" --input-type=module -e "$1"`, process.execPath, probe], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { transfer: string; sync: string; async: string };
+    };
+    const unlimited = run('');
+    expect(unlimited.transfer).toBe('raw');
+    // 4 GB of address space: Node runs, the 6 GiB buffer is refused.
+    const limited = run('ulimit -v 4000000; ');
+    expect(limited).toEqual({ transfer: 'json', sync: unlimited.sync, async: unlimited.sync });
+    expect(limited.sync).toContain('for (;;)');
+  });
 });

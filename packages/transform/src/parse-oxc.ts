@@ -58,6 +58,145 @@ export interface OxcBinding {
 
 export type OxcLang = 'jsx' | 'ts' | 'tsx';
 
+/** What the raw transfer's deserializers give (oxc-parser's `generated/deserialize/{js,ts}.js`). */
+type RawData = { program: OxcNode; comments: OxcComment[]; errors: { severity: string; message: string }[] };
+type Deserialize = (buffer: RawBuffer, code: string, sourceStart: number, sourceByteLength: number) => RawData;
+type RawBuffer = Uint8Array & { int32: Int32Array; float64: Float64Array; block: Uint8Array };
+
+/**
+ * What RawTransfer needs of oxc-parser (0.158): its binding's raw-transfer calls, the buffer's
+ * layout (`generated/constants.js`) and the deserializers, all exported by the package.
+ */
+export interface OxcRawParts {
+  getBufferOffset(buffer: Uint8Array): number;
+  parseRawSync(filename: string, block: Uint8Array, sourceStart: number, sourceByteLength: number, options: Record<string, unknown>): void;
+  parseRaw(filename: string, block: Uint8Array, sourceStart: number, sourceByteLength: number, options: Record<string, unknown>): Promise<unknown>;
+  constants: { BLOCK_SIZE: number; BLOCK_ALIGN: number; BUFFER_SIZE: number; ACTIVE_SIZE: number; IS_TS_FLAG_POS: number };
+  /** The deserializer for a JavaScript (`js`) or TypeScript (`ts`) AST, loaded when first asked for. */
+  deserializer(kind: 'js' | 'ts'): Deserialize;
+}
+
+/** A buffer unused this long is dropped (its touched pages with it), as oxc-parser does with its own. */
+const RAW_IDLE_MS = 10_000;
+/** The most UTF-8 bytes a source may take in the buffer (TextEncoder writes at most 1 GiB at once): oxc-parser's limit. */
+const MAX_RAW_SOURCE = 2 ** 30;
+
+/**
+ * oxc's raw transfer (the AST written by Rust into one buffer and decoded from it into objects,
+ * with no JSON text made and parsed) where oxc-parser itself refuses it: Node 20. The package
+ * needs Node 22+ only because a typed array over its 6 GiB buffer (a 2 GiB block aligned on
+ * 4 GiB, somewhere in it) cannot be made before Node 22; the one such view it makes is the one
+ * it passes to find the aligned block, so this passes a view of the buffer's first 4 GiB - 1
+ * instead, which starts at the same address. The rest is oxc-parser's own (its binding's
+ * `parseRawSync`/`parseRaw`, its deserializers), so the objects are those oxc-parser gives
+ * where it does raw transfer (Node 22+, Deno 2+). The 6 GiB are address space: only the pages
+ * a parse writes are memory. Where the buffer cannot be made (a limit on address space), or a
+ * file is too long for the buffer, the caller parses through JSON (`undefined`).
+ */
+export class RawTransfer {
+  private readonly free: RawBuffer[] = [];
+  private readonly waiting: ((buffer: RawBuffer) => void)[] = [];
+  /** Buffers made and not dropped; at most `max` are lent to parses on the thread pool at once. */
+  private lent = 0;
+  private failed = false;
+  private idle: ReturnType<typeof setTimeout> | undefined;
+  private readonly encoder = new TextEncoder();
+
+  constructor(
+    private readonly parts: OxcRawParts,
+    private readonly max: number,
+  ) {}
+
+  /** Whether buffers can be made here (tried at the first parse, or here). */
+  available(): boolean {
+    if (!this.failed && this.free.length === 0 && this.lent === 0) {
+      const buffer = this.create();
+      if (buffer !== undefined) this.free.push(buffer);
+    }
+    return !this.failed;
+  }
+
+  parseSync(filename: string, code: string, options: Record<string, unknown>): RawData | undefined {
+    if (this.failed || code.length * 3 > MAX_RAW_SOURCE) return undefined;
+    const buffer = this.free.pop() ?? this.create();
+    if (buffer === undefined) return undefined;
+    this.lent++;
+    try {
+      const { start, length } = this.write(buffer, code);
+      this.parts.parseRawSync(filename, buffer.block, start, length, options);
+      return this.read(buffer, code, start, length);
+    } finally {
+      this.release(buffer);
+    }
+  }
+
+  async parse(filename: string, code: string, options: Record<string, unknown>): Promise<RawData | undefined> {
+    if (this.failed || code.length * 3 > MAX_RAW_SOURCE) return undefined;
+    let buffer = this.free.pop();
+    if (buffer === undefined) {
+      if (this.lent < this.max) buffer = this.create();
+      else buffer = await new Promise<RawBuffer>((resolve) => this.waiting.push(resolve));
+      if (buffer === undefined) return undefined;
+    }
+    this.lent++;
+    try {
+      const { start, length } = this.write(buffer, code);
+      await this.parts.parseRaw(filename, buffer.block, start, length, options);
+      return this.read(buffer, code, start, length);
+    } finally {
+      this.release(buffer);
+    }
+  }
+
+  /** The source as UTF-8 at the end of the buffer's active part, where oxc-parser puts it. */
+  private write(buffer: RawBuffer, code: string): { start: number; length: number } {
+    const most = code.length * 3;
+    const start = this.parts.constants.ACTIVE_SIZE - most;
+    const { read, written } = this.encoder.encodeInto(code, new Uint8Array(buffer.buffer, buffer.byteOffset + start, most));
+    if (read !== code.length) throw new Error(`oxc raw transfer: the source of ${code.length} characters did not fit its buffer`);
+    return { start, length: written };
+  }
+
+  private read(buffer: RawBuffer, code: string, start: number, length: number): RawData {
+    const typescript = buffer[this.parts.constants.IS_TS_FLAG_POS] !== 0;
+    return this.parts.deserializer(typescript ? 'ts' : 'js')(buffer, code, start, length);
+  }
+
+  private create(): RawBuffer | undefined {
+    const { BLOCK_SIZE, BLOCK_ALIGN, BUFFER_SIZE } = this.parts.constants;
+    let memory: ArrayBuffer;
+    try {
+      memory = new ArrayBuffer(BLOCK_SIZE + BLOCK_ALIGN);
+    } catch {
+      this.failed = true;
+      return undefined;
+    }
+    // A view of at most 2^32 - 1 bytes (Node 20's largest typed array), from the buffer's start.
+    const offset = this.parts.getBufferOffset(new Uint8Array(memory, 0, Math.min(memory.byteLength, 2 ** 32 - 1)));
+    const buffer = new Uint8Array(memory, offset, BUFFER_SIZE) as RawBuffer;
+    buffer.int32 = new Int32Array(memory, offset, BUFFER_SIZE / 4);
+    buffer.float64 = new Float64Array(memory, offset, BUFFER_SIZE / 8);
+    buffer.block = new Uint8Array(memory, offset, BLOCK_SIZE);
+    return buffer;
+  }
+
+  private release(buffer: RawBuffer): void {
+    this.lent--;
+    const next = this.waiting.shift();
+    if (next !== undefined) {
+      next(buffer);
+      return;
+    }
+    this.free.push(buffer);
+    if (this.idle !== undefined) clearTimeout(this.idle);
+    this.idle = setTimeout(() => {
+      this.idle = undefined;
+      this.free.length = 0;
+    }, RAW_IDLE_MS);
+    (this.idle as { unref?: () => void }).unref?.();
+  }
+}
+
 type OxcNode = { type: string; start: number; end: number; [key: string]: unknown };
 
 /** Keys that only ever hold types: not converted (the walk never enters them). */
@@ -106,8 +245,12 @@ const fromBinding = (binding: OxcBinding | undefined): binding is OxcBinding => 
  * Parses `code` with oxc and returns Babel's `File` for it, or undefined when oxc reports an
  * error (the caller then parses with Babel, whose message and position are the ones reported).
  */
-export function parseOxc(oxc: OxcParser, code: string, filename: string, lang: OxcLang, module: boolean, lines?: Lines, binding?: OxcBinding): File | undefined {
+export function parseOxc(oxc: OxcParser, code: string, filename: string, lang: OxcLang, module: boolean, lines?: Lines, binding?: OxcBinding, raw?: RawTransfer): File | undefined {
   const options = oxcOptions(oxc, lang, module);
+  if (raw !== undefined && !rawTransfer) {
+    const data = raw.parseSync(filename, code, options);
+    if (data !== undefined) return toBabel(data, code, lang, module, lines);
+  }
   // The JSON straight from the binding, parsed here. The package's parseSync keeps the parsed
   // program in a wrapper (closures) beside the binding's result object, and that way every
   // young-generation collection during the walk found the AST alive and copied it: rxjs's 251
@@ -121,8 +264,12 @@ export function parseOxc(oxc: OxcParser, code: string, filename: string, lang: O
  * that files a bundler hands over at once parse at once, while this thread works on others. The
  * same options and conversion, so the same `File`.
  */
-export async function parseOxcAsync(oxc: OxcParser, code: string, filename: string, lang: OxcLang, module: boolean, lines?: Lines, binding?: OxcBinding): Promise<File | undefined> {
+export async function parseOxcAsync(oxc: OxcParser, code: string, filename: string, lang: OxcLang, module: boolean, lines?: Lines, binding?: OxcBinding, raw?: RawTransfer): Promise<File | undefined> {
   const options = oxcOptions(oxc, lang, module);
+  if (raw !== undefined && !rawTransfer) {
+    const data = await raw.parse(filename, code, options);
+    if (data !== undefined) return toBabel(data, code, lang, module, lines);
+  }
   if (fromBinding(binding)) {
     if (binding.parse === undefined) return fromJson(binding.parseSync(filename, code, options), code, lang, module, lines);
     return fromJson(await binding.parse(filename, code, options), code, lang, module, lines);
@@ -140,7 +287,7 @@ function fromJson(result: OxcBindingResult, code: string, lang: OxcLang, module:
   return convert(program, result.comments, code, lang, module, lines);
 }
 
-function toBabel(result: OxcResult, code: string, lang: OxcLang, module: boolean, lines: Lines | undefined): File | undefined {
+function toBabel(result: OxcResult | RawData, code: string, lang: OxcLang, module: boolean, lines: Lines | undefined): File | undefined {
   if (result.errors.length > 0) return undefined;
   return convert(result.program, result.comments, code, lang, module, lines);
 }

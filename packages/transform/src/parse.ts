@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import type { File } from '@babel/types';
 import { TransformError } from './errors.js';
 import type { Lines } from './lines.js';
-import { parseOxc, parseOxcAsync, type OxcBinding, type OxcLang, type OxcParser } from './parse-oxc.js';
+import { parseOxc, parseOxcAsync, RawTransfer, type OxcBinding, type OxcLang, type OxcParser, type OxcRawParts } from './parse-oxc.js';
 
 const require = createRequire(import.meta.url);
 
@@ -23,6 +23,24 @@ let babel: typeof import('@babel/parser') | undefined;
 let oxc: OxcParser | null | undefined;
 /** oxc-parser's binding, called directly where its JSON is parsed (parse-oxc.ts); undefined where it does not load. */
 let oxcBinding: OxcBinding | undefined;
+/** oxc's raw transfer where oxc-parser itself has none but it works (Node 20; parse-oxc.ts, RawTransfer). */
+let oxcRaw: RawTransfer | undefined;
+
+/** How oxc's AST comes over: `auto` (raw transfer where it works, else JSON) or `json`. For tests and benchmarks. */
+export type TransferChoice = 'auto' | 'json';
+let transferChoice: TransferChoice = 'auto';
+
+/** Internal (tests, bench): `json` hands oxc's AST over as JSON text on Node 20, as before raw transfer there. */
+export function useTransfer(which: TransferChoice): void {
+  transferChoice = which;
+}
+
+/** How oxc's AST comes over now: `raw` (one buffer decoded), `json`, or `none` where Babel parses. For tests and benchmarks. */
+export function transferInUse(): 'raw' | 'json' | 'none' {
+  if (parserInUse() !== 'oxc') return 'none';
+  if (oxc!.rawTransferSupported?.() === true) return 'raw';
+  return transferChoice === 'auto' && oxcRaw?.available() === true ? 'raw' : 'json';
+}
 
 /** Which parser `parse` tries first: `auto` (oxc where it loads) or `babel`. For tests and benchmarks. */
 export type ParserChoice = 'auto' | 'babel';
@@ -57,7 +75,41 @@ function loadOxc(): OxcParser | null {
   } catch {
     // Another layout: the package's parseSync alone.
   }
+  if (oxc.rawTransferSupported?.() !== true) oxcRaw = loadRaw();
   return oxc;
+}
+
+/**
+ * The parts of oxc-parser its raw transfer is made of (parse-oxc.ts, RawTransfer), on Node alone
+ * (Bun's ArrayBuffers stop at 4 GiB; Deno 2 has oxc-parser's own) and where the binding says the
+ * transfer works on this machine (64-bit, little-endian). Undefined where any part is missing.
+ */
+function loadRaw(): RawTransfer | undefined {
+  const runtime = globalThis as { Bun?: unknown; Deno?: unknown };
+  if (runtime.Bun !== undefined || runtime.Deno !== undefined || process.versions.bun !== undefined || process.release?.name !== 'node') return undefined;
+  try {
+    type Binding = Partial<OxcRawParts> & { rawTransferSupported?: () => boolean };
+    const binding = require('oxc-parser/src-js/bindings') as Binding;
+    const constants = require('oxc-parser/src-js/generated/constants') as Partial<OxcRawParts['constants']>;
+    const { getBufferOffset, parseRawSync, parseRaw, rawTransferSupported } = binding;
+    if (typeof getBufferOffset !== 'function' || typeof parseRawSync !== 'function' || typeof parseRaw !== 'function' || rawTransferSupported?.() !== true) return undefined;
+    const { BLOCK_SIZE, BLOCK_ALIGN, BUFFER_SIZE, ACTIVE_SIZE, IS_TS_FLAG_POS } = constants;
+    if (![BLOCK_SIZE, BLOCK_ALIGN, BUFFER_SIZE, ACTIVE_SIZE, IS_TS_FLAG_POS].every((n) => typeof n === 'number')) return undefined;
+    const deserializers: Partial<Record<'js' | 'ts', ReturnType<OxcRawParts['deserializer']>>> = {};
+    const parts: OxcRawParts = {
+      getBufferOffset,
+      parseRawSync,
+      parseRaw,
+      constants: constants as OxcRawParts['constants'],
+      // Each is a large module: loaded for the first AST of its kind.
+      deserializer: (kind) => (deserializers[kind] ??= (require(`oxc-parser/src-js/generated/deserialize/${kind}`) as { deserialize: ReturnType<OxcRawParts['deserializer']> }).deserialize),
+    };
+    // As many buffers lent at once as oxc-parser's own raw transfer allows parses at once.
+    const os = require('node:os') as typeof import('node:os');
+    return new RawTransfer(parts, Math.max(1, os.availableParallelism?.() ?? os.cpus().length));
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -128,7 +180,7 @@ export function parse(code: string, filename: string, moduleType: ModuleType | u
   const known = moduleType ?? moduleTypeFromExtension(filename);
   const parser = oxcFor(withComments, plugins);
   if (parser) {
-    const ast = parseOxc(parser, code, filename, oxcLang(plugins), known === 'esm', lines, oxcBinding);
+    const ast = parseOxc(parser, code, filename, oxcLang(plugins), known === 'esm', lines, oxcBinding, rawFor());
     if (ast) return { ast, moduleType: known ?? (ast.program.sourceType === 'module' ? 'esm' : 'cjs'), language };
   }
   return parseBabel(code, filename, known, withComments, plugins, language);
@@ -145,11 +197,13 @@ export async function parseAsync(code: string, filename: string, moduleType: Mod
   const known = moduleType ?? moduleTypeFromExtension(filename);
   const parser = oxcFor(withComments, plugins);
   if (parser) {
-    const ast = await parseOxcAsync(parser, code, filename, oxcLang(plugins), known === 'esm', lines, oxcBinding);
+    const ast = await parseOxcAsync(parser, code, filename, oxcLang(plugins), known === 'esm', lines, oxcBinding, rawFor());
     if (ast) return { ast, moduleType: known ?? (ast.program.sourceType === 'module' ? 'esm' : 'cjs'), language };
   }
   return parseBabel(code, filename, known, withComments, plugins, language);
 }
+
+const rawFor = (): RawTransfer | undefined => (transferChoice === 'auto' ? oxcRaw : undefined);
 
 /** oxc, where it parses this file (see the top of this file); else null. */
 function oxcFor(withComments: boolean, plugins: ParserPlugin[]): OxcParser | null {
