@@ -25,6 +25,9 @@ export interface Finished {
   signal: NodeJS.Signals | null;
   /** stdout and stderr as they came, and a last line saying so when it was killed. */
   output: string;
+  /** Each stream alone: where the two are compared with another run's, since their interleaving is the scheduler's. */
+  stdout: string;
+  stderr: string;
 }
 
 /** Runs `argv` in `cwd` to its end; at `limitMs` kills it and its descendants (SIGKILL). */
@@ -32,8 +35,10 @@ export function runToEnd(argv: readonly string[], { cwd, env, limitMs }: { cwd: 
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => ((output += chunk), (stdout += chunk)));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => ((output += chunk), (stderr += chunk)));
     const timer = setTimeout(() => {
       output += `\n[killed after ${limitMs} ms]`;
       for (const pid of [...descendants(child.pid!), child.pid!]) {
@@ -47,7 +52,7 @@ export function runToEnd(argv: readonly string[], { cwd, env, limitMs }: { cwd: 
     child.once('error', reject);
     child.once('close', (status, signal) => {
       clearTimeout(timer);
-      resolve({ status, signal, output });
+      resolve({ status, signal, output, stdout, stderr });
     });
   });
 }
