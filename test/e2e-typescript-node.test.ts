@@ -9,27 +9,21 @@
  * generics, an enum and parameter properties (which types-only stripping rejects), type-only
  * imports, and imports of other .ts files (with the extension, without, and .cts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import CDP from 'chrome-remote-interface';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { killTree, repoRoot, watch, within } from './e2e/harness.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { position, repoRoot, trackProcesses, watch, within } from './e2e/harness.js';
 
 const BIN = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
 const FIXTURES = join(repoRoot, 'test', 'typescript-node');
 const scratch = mkdtempSync(join(tmpdir(), 'trapdoor-ts-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const started = new Set<ChildProcess>();
-const clients: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close().catch(() => {})));
-  for (const proc of started) killTree(proc.pid!);
-  started.clear();
-});
+const tracked = trackProcesses();
 
 interface Running {
   proc: ChildProcess;
@@ -45,12 +39,11 @@ function node(args: string[], cwd: string, dump?: string): Running {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', TS_NODE_TRANSPILE_ONLY: '1' };
   delete env.NODE_OPTIONS;
   if (dump !== undefined) env.TRAPDOOR_DEBUG_DUMP_MODULES = dump;
-  const proc = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env });
-  started.add(proc);
+  const proc = tracked.spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env });
   const watched = watch(proc, `node ${args.join(' ')} (in ${cwd})`);
   const exited = within(
     watched.closed.then(({ code }) => {
-      started.delete(proc);
+      tracked.forget(proc);
       return { code, stdout: watched.stdout(), stderr: watched.stderr() };
     }),
     'the program to end',
@@ -125,12 +118,10 @@ const launchers: Launcher[] = [
 
 const FILES: Record<Fixture, string[]> = { esm: ['app.ts', 'shapes.ts', 'counter.ts'], cjs: ['app.ts', 'shapes.ts', 'counter.cts'] };
 
-/** 1-based line and column of the first occurrence of `text` in a fixture file. */
-function position(file: string, text: string): { line: number; column: number; source: string } {
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const line = lines.findIndex((l) => l.includes(text));
-  if (line < 0) throw new Error(`${file} has no ${text}`);
-  return { line: line + 1, column: lines[line]!.indexOf(text) + 1, source: lines[line]! };
+/** `position` in a fixture file, with the text of its line (what an error's code frame shows). */
+function sourcePosition(file: string, text: string): { line: number; column: number; source: string } {
+  const at = position(file, text);
+  return { ...at, source: readFileSync(file, 'utf8').split('\n')[at.line - 1]! };
 }
 
 /** The frames of a stack trace in the fixture's own files, as file:line:column. */
@@ -181,7 +172,7 @@ describe.each(['esm', 'cjs'] as const)('TypeScript on Node (%s)', (fixture) => {
     const run = await runTo([...args, 'app.ts', 'throw'], dir);
     expect(run.code, run.stderr).toBe(1);
     expect(run.stdout, run.stderr).toBe(reference.stdout);
-    const thrown = position(join(dir, 'shapes.ts'), 'new RangeError');
+    const thrown = sourcePosition(join(dir, 'shapes.ts'), 'new RangeError');
     const caller = position(join(dir, 'app.ts'), 'check({');
     const frames = ownFrames(run.stderr, dir);
     expect(frames.slice(0, 2), run.stderr).toEqual([`${join(dir, 'shapes.ts')}:${thrown.line}:${thrown.column}`, `${join(dir, 'app.ts')}:${caller.line}:${caller.column}`]);
@@ -226,7 +217,7 @@ describe('TypeScript syntax errors', () => {
   it.each(cases)('$name: file:line:column, the reason and the line itself; nothing of trapdoor', async ({ dir, script, file }) => {
     const cwd = join(FIXTURES, dir);
     const run = await runTo([BIN, 'run', script], cwd);
-    const where = position(join(cwd, file), ': =');
+    const where = sourcePosition(join(cwd, file), ': =');
     expect(run.code, run.stderr).toBe(1);
     expect(run.stdout, run.stderr).toBe('');
     expect(run.stderr).toContain(`${join(cwd, file)}:${where.line}\n${where.source}\n${' '.repeat(where.column + 1)}^\n`);
@@ -264,7 +255,7 @@ describe.each([
     const attached = await trapdoor('attach', '--json', String(running.proc.pid));
     expect(attached, running.describe()).toMatchObject({ code: 0, stderr: '' });
     const client = await CDP({ target: JSON.parse(attached.stdout).wsUrl, local: true });
-    clients.push(client);
+    tracked.client(client);
     await client.Debugger.enable();
     const paused = new Promise<any>((resolve) => client.once('Debugger.paused', resolve));
     await client.Debugger.pause();
