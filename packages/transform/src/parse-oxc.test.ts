@@ -215,8 +215,8 @@ it('known difference: a TypeScript file exporting an undeclared name is instrume
 
 // oxc-parser 0.158 has raw transfer (the AST decoded from one buffer, no JSON) on Node 22+ only;
 // parse-oxc.ts's RawTransfer makes it work on Node 20 too (parse.ts, transferInUse). The
-// comparisons above with Babel ran through it; here against the JSON handover it replaced,
-// sync and async (more files at once than buffers are lent), and where the buffer cannot be made.
+// comparisons above with Babel ran through it; here against the JSON handover it replaced (which
+// instrumentAsync keeps on Node 20, from the same run), and where the buffer cannot be made.
 describe('raw transfer', () => {
   afterEach(() => useTransfer('auto'));
 

@@ -70,7 +70,6 @@ type RawBuffer = Uint8Array & { int32: Int32Array; float64: Float64Array; block:
 export interface OxcRawParts {
   getBufferOffset(buffer: Uint8Array): number;
   parseRawSync(filename: string, block: Uint8Array, sourceStart: number, sourceByteLength: number, options: Record<string, unknown>): void;
-  parseRaw(filename: string, block: Uint8Array, sourceStart: number, sourceByteLength: number, options: Record<string, unknown>): Promise<unknown>;
   constants: { BLOCK_SIZE: number; BLOCK_ALIGN: number; BUFFER_SIZE: number; ACTIVE_SIZE: number; IS_TS_FLAG_POS: number };
   /** The deserializer for a JavaScript (`js`) or TypeScript (`ts`) AST, loaded when first asked for. */
   deserializer(kind: 'js' | 'ts'): Deserialize;
@@ -88,81 +87,44 @@ const MAX_RAW_SOURCE = 2 ** 30;
  * 4 GiB, somewhere in it) cannot be made before Node 22; the one such view it makes is the one
  * it passes to find the aligned block, so this passes a view of the buffer's first 4 GiB - 1
  * instead, which starts at the same address. The rest is oxc-parser's own (its binding's
- * `parseRawSync`/`parseRaw`, its deserializers), so the objects are those oxc-parser gives
- * where it does raw transfer (Node 22+, Deno 2+). The 6 GiB are address space: only the pages
- * a parse writes are memory. Where the buffer cannot be made (a limit on address space), or a
- * file is too long for the buffer, the caller parses through JSON (`undefined`).
+ * `parseRawSync`, its deserializers), so the objects are those oxc-parser gives where it does
+ * raw transfer (Node 22+, Deno 2+). The 6 GiB are address space: only the pages a parse writes
+ * are memory, and the buffer is dropped after 10 s unused. Where it cannot be made (a limit on
+ * address space), or a file is too long for it, the caller parses through JSON (`undefined`).
+ * Synchronous parses only: on libuv's pool (the binding's `parseRaw`) it measured slower than
+ * the JSON handover there (rxjs in Rolldown and Vite, paired: +21 to +66 ms).
  */
 export class RawTransfer {
-  private readonly free: RawBuffer[] = [];
-  private readonly waiting: ((buffer: RawBuffer) => void)[] = [];
-  /** Buffers made and not dropped; at most `max` are lent to parses on the thread pool at once. */
-  private lent = 0;
+  private buffer: RawBuffer | undefined;
   private failed = false;
   private idle: ReturnType<typeof setTimeout> | undefined;
   private readonly encoder = new TextEncoder();
 
-  constructor(
-    private readonly parts: OxcRawParts,
-    private readonly max: number,
-  ) {}
+  constructor(private readonly parts: OxcRawParts) {}
 
-  /** Whether buffers can be made here (tried at the first parse, or here). */
+  /** Whether the buffer can be made here (tried at the first parse, or here). */
   available(): boolean {
-    if (!this.failed && this.free.length === 0 && this.lent === 0) {
-      const buffer = this.create();
-      if (buffer !== undefined) this.free.push(buffer);
-    }
-    return !this.failed;
+    return this.take() !== undefined;
   }
 
   parseSync(filename: string, code: string, options: Record<string, unknown>): RawData | undefined {
-    if (this.failed || code.length * 3 > MAX_RAW_SOURCE) return undefined;
-    const buffer = this.free.pop() ?? this.create();
+    if (code.length * 3 > MAX_RAW_SOURCE) return undefined;
+    const buffer = this.take();
     if (buffer === undefined) return undefined;
-    this.lent++;
-    try {
-      const { start, length } = this.write(buffer, code);
-      this.parts.parseRawSync(filename, buffer.block, start, length, options);
-      return this.read(buffer, code, start, length);
-    } finally {
-      this.release(buffer);
-    }
-  }
-
-  async parse(filename: string, code: string, options: Record<string, unknown>): Promise<RawData | undefined> {
-    if (this.failed || code.length * 3 > MAX_RAW_SOURCE) return undefined;
-    let buffer = this.free.pop();
-    if (buffer === undefined) {
-      if (this.lent < this.max) buffer = this.create();
-      else buffer = await new Promise<RawBuffer>((resolve) => this.waiting.push(resolve));
-      if (buffer === undefined) return undefined;
-    }
-    this.lent++;
-    try {
-      const { start, length } = this.write(buffer, code);
-      await this.parts.parseRaw(filename, buffer.block, start, length, options);
-      return this.read(buffer, code, start, length);
-    } finally {
-      this.release(buffer);
-    }
-  }
-
-  /** The source as UTF-8 at the end of the buffer's active part, where oxc-parser puts it. */
-  private write(buffer: RawBuffer, code: string): { start: number; length: number } {
+    const { ACTIVE_SIZE, IS_TS_FLAG_POS } = this.parts.constants;
+    // The source as UTF-8 at the end of the buffer's active part, where oxc-parser puts it.
     const most = code.length * 3;
-    const start = this.parts.constants.ACTIVE_SIZE - most;
+    const start = ACTIVE_SIZE - most;
     const { read, written } = this.encoder.encodeInto(code, new Uint8Array(buffer.buffer, buffer.byteOffset + start, most));
     if (read !== code.length) throw new Error(`oxc raw transfer: the source of ${code.length} characters did not fit its buffer`);
-    return { start, length: written };
+    this.parts.parseRawSync(filename, buffer.block, start, written, options);
+    const data = this.parts.deserializer(buffer[IS_TS_FLAG_POS] !== 0 ? 'ts' : 'js')(buffer, code, start, written);
+    this.keep();
+    return data;
   }
 
-  private read(buffer: RawBuffer, code: string, start: number, length: number): RawData {
-    const typescript = buffer[this.parts.constants.IS_TS_FLAG_POS] !== 0;
-    return this.parts.deserializer(typescript ? 'ts' : 'js')(buffer, code, start, length);
-  }
-
-  private create(): RawBuffer | undefined {
+  private take(): RawBuffer | undefined {
+    if (this.buffer !== undefined || this.failed) return this.buffer;
     const { BLOCK_SIZE, BLOCK_ALIGN, BUFFER_SIZE } = this.parts.constants;
     let memory: ArrayBuffer;
     try {
@@ -177,21 +139,16 @@ export class RawTransfer {
     buffer.int32 = new Int32Array(memory, offset, BUFFER_SIZE / 4);
     buffer.float64 = new Float64Array(memory, offset, BUFFER_SIZE / 8);
     buffer.block = new Uint8Array(memory, offset, BLOCK_SIZE);
-    return buffer;
+    this.keep();
+    return (this.buffer = buffer);
   }
 
-  private release(buffer: RawBuffer): void {
-    this.lent--;
-    const next = this.waiting.shift();
-    if (next !== undefined) {
-      next(buffer);
-      return;
-    }
-    this.free.push(buffer);
+  /** The buffer (and the pages its parses wrote) is dropped once unused for RAW_IDLE_MS. */
+  private keep(): void {
     if (this.idle !== undefined) clearTimeout(this.idle);
     this.idle = setTimeout(() => {
       this.idle = undefined;
-      this.free.length = 0;
+      this.buffer = undefined;
     }, RAW_IDLE_MS);
     (this.idle as { unref?: () => void }).unref?.();
   }
@@ -264,12 +221,8 @@ export function parseOxc(oxc: OxcParser, code: string, filename: string, lang: O
  * that files a bundler hands over at once parse at once, while this thread works on others. The
  * same options and conversion, so the same `File`.
  */
-export async function parseOxcAsync(oxc: OxcParser, code: string, filename: string, lang: OxcLang, module: boolean, lines?: Lines, binding?: OxcBinding, raw?: RawTransfer): Promise<File | undefined> {
+export async function parseOxcAsync(oxc: OxcParser, code: string, filename: string, lang: OxcLang, module: boolean, lines?: Lines, binding?: OxcBinding): Promise<File | undefined> {
   const options = oxcOptions(oxc, lang, module);
-  if (raw !== undefined && !rawTransfer) {
-    const data = await raw.parse(filename, code, options);
-    if (data !== undefined) return toBabel(data, code, lang, module, lines);
-  }
   if (fromBinding(binding)) {
     if (binding.parse === undefined) return fromJson(binding.parseSync(filename, code, options), code, lang, module, lines);
     return fromJson(await binding.parse(filename, code, options), code, lang, module, lines);

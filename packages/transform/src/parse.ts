@@ -35,7 +35,7 @@ export function useTransfer(which: TransferChoice): void {
   transferChoice = which;
 }
 
-/** How oxc's AST comes over now: `raw` (one buffer decoded), `json`, or `none` where Babel parses. For tests and benchmarks. */
+/** How oxc's AST comes over to `parse` now: `raw` (one buffer decoded), `json`, or `none` where Babel parses. For tests and benchmarks. */
 export function transferInUse(): 'raw' | 'json' | 'none' {
   if (parserInUse() !== 'oxc') return 'none';
   if (oxc!.rawTransferSupported?.() === true) return 'raw';
@@ -91,22 +91,19 @@ function loadRaw(): RawTransfer | undefined {
     type Binding = Partial<OxcRawParts> & { rawTransferSupported?: () => boolean };
     const binding = require('oxc-parser/src-js/bindings') as Binding;
     const constants = require('oxc-parser/src-js/generated/constants') as Partial<OxcRawParts['constants']>;
-    const { getBufferOffset, parseRawSync, parseRaw, rawTransferSupported } = binding;
-    if (typeof getBufferOffset !== 'function' || typeof parseRawSync !== 'function' || typeof parseRaw !== 'function' || rawTransferSupported?.() !== true) return undefined;
+    const { getBufferOffset, parseRawSync, rawTransferSupported } = binding;
+    if (typeof getBufferOffset !== 'function' || typeof parseRawSync !== 'function' || rawTransferSupported?.() !== true) return undefined;
     const { BLOCK_SIZE, BLOCK_ALIGN, BUFFER_SIZE, ACTIVE_SIZE, IS_TS_FLAG_POS } = constants;
     if (![BLOCK_SIZE, BLOCK_ALIGN, BUFFER_SIZE, ACTIVE_SIZE, IS_TS_FLAG_POS].every((n) => typeof n === 'number')) return undefined;
     const deserializers: Partial<Record<'js' | 'ts', ReturnType<OxcRawParts['deserializer']>>> = {};
     const parts: OxcRawParts = {
       getBufferOffset,
       parseRawSync,
-      parseRaw,
       constants: constants as OxcRawParts['constants'],
       // Each is a large module: loaded for the first AST of its kind.
       deserializer: (kind) => (deserializers[kind] ??= (require(`oxc-parser/src-js/generated/deserialize/${kind}`) as { deserialize: ReturnType<OxcRawParts['deserializer']> }).deserialize),
     };
-    // As many buffers lent at once as oxc-parser's own raw transfer allows parses at once.
-    const os = require('node:os') as typeof import('node:os');
-    return new RawTransfer(parts, Math.max(1, os.availableParallelism?.() ?? os.cpus().length));
+    return new RawTransfer(parts);
   } catch {
     return undefined;
   }
@@ -197,7 +194,8 @@ export async function parseAsync(code: string, filename: string, moduleType: Mod
   const known = moduleType ?? moduleTypeFromExtension(filename);
   const parser = oxcFor(withComments, plugins);
   if (parser) {
-    const ast = await parseOxcAsync(parser, code, filename, oxcLang(plugins), known === 'esm', lines, oxcBinding, rawFor());
+    // Through JSON on Node 20 still: raw transfer on the pool measured slower (parse-oxc.ts, RawTransfer).
+    const ast = await parseOxcAsync(parser, code, filename, oxcLang(plugins), known === 'esm', lines, oxcBinding);
     if (ast) return { ast, moduleType: known ?? (ast.program.sourceType === 'module' ? 'esm' : 'cjs'), language };
   }
   return parseBabel(code, filename, known, withComments, plugins, language);
