@@ -244,6 +244,25 @@ export const unpluginFactory: UnpluginFactory<TrapdoorPluginOptions | undefined,
  * change `coverageHints` before the first one (vitest-plugin.ts: once Vitest's config, its command
  * line included, says whether coverage is on); the disk cache's key takes them at the first module.
  */
+type RollupLikeInput = { plugins?: unknown; output?: unknown };
+
+/**
+ * Whether Rollup's outputs write a source map, from its input options: known only where they
+ * carry the outputs (`output`, as the CLI and `rollup.watch` pass them) and no plugin can change
+ * those (an `outputOptions` hook, or a plugin still a promise); else undefined.
+ */
+function rollupOutputMaps(input: RollupLikeInput): boolean | undefined {
+  if (input.output === undefined || input.output === null) return undefined;
+  const outputs = (Array.isArray(input.output) ? input.output : [input.output]) as { sourcemap?: unknown; plugins?: unknown }[];
+  const mayChange = (plugins: unknown): boolean => {
+    if (Array.isArray(plugins)) return plugins.some(mayChange);
+    if (plugins === null || plugins === undefined || plugins === false) return false;
+    return typeof plugins !== 'object' || typeof (plugins as { then?: unknown }).then === 'function' || 'outputOptions' in plugins;
+  };
+  if (mayChange(input.plugins) || outputs.some((output) => mayChange(output?.plugins))) return undefined;
+  return outputs.some((output) => Boolean(output?.sourcemap));
+}
+
 function pluginOf(options: ResolvedOptions, meta: UnpluginContextMeta): UnpluginOptions {
   let root = options.root;
   let policy: Policy | undefined;
@@ -346,16 +365,38 @@ function pluginOf(options: ResolvedOptions, meta: UnpluginContextMeta): Unplugin
    * not when it is sure to drop it. webpack and Rspack with `devtool: false` (unplugin's loader
    * then passes the incoming map on and drops ours: its `this.sourceMap === false`); a Vite build
    * whose environment's `build.sourcemap` is off (Vite's own plugins answer `map: null` then, as
-   * this does). Elsewhere (Rollup's and Rolldown's output options come after the transforms;
-   * Vite's dev server maps every module; Bun) the map is made. esbuild: esbuild-load.ts.
+   * this does). Rollup and Rolldown where their output options are known before the transforms
+   * and none has `sourcemap` (outputMaps). Elsewhere (Vite's dev server maps every module; Bun)
+   * the map is made. esbuild: esbuild-load.ts.
    */
   const writesMap = (context: UnpluginBuildContext & UnpluginContext): boolean => {
     const native = context.getNativeBuildContext?.();
     if (native !== undefined) return native.framework === 'webpack' || native.framework === 'rspack' ? (native.loaderContext as { sourceMap?: unknown } | undefined)?.sourceMap !== false : true;
+    if (meta.framework === 'rollup' || meta.framework === 'rolldown') return outputMaps ?? true;
     if (meta.framework !== 'vite' || vite.command !== 'build') return true;
     const environment = (context as { environment?: { config?: { build?: { sourcemap?: unknown } } } }).environment;
     const build = environment?.config?.build ?? vite.build;
     return build === undefined || Boolean(build.sourcemap);
+  };
+  /**
+   * Rollup and Rolldown: whether an output of the build writes a source map, where that is known
+   * before the transforms run; undefined (not known: the map is made) elsewhere. Rolldown
+   * transforms in `generate`/`write`, after every plugin's `outputOptions` hook: this one records
+   * the output's `sourcemap` (once an output of this plugin's builds had one, they all make the
+   * map: a watch session's outputs may build at once). Rollup transforms in `rollup()`, before
+   * an output is given, except where its input options carry the outputs (the CLI and a config
+   * file, `rollup.watch`) and no plugin there can change them (an `outputOptions` hook).
+   * renderStart sees the output as it is: one with a map where none was made is warned about,
+   * and the next build makes the map.
+   */
+  let outputMaps: boolean | undefined;
+  const renderStart = function (this: { warn: (message: string) => void }, output: { sourcemap?: unknown }): void {
+    if (outputMaps !== false || !output.sourcemap) return;
+    outputMaps = undefined;
+    this.warn(
+      'this output writes a source map (output.sourcemap), but the output options known before the transforms had none, so trapdoor made no maps for this build: ' +
+        "positions inside instrumented modules in this output's map are off. The next build makes them; so do output options given with the input options (a config file's `output`).",
+    );
   };
   /** What Vite's resolved config says (configResolved). */
   const vite: { command?: string; build?: { sourcemap?: unknown } } = {};
@@ -405,13 +446,22 @@ function pluginOf(options: ResolvedOptions, meta: UnpluginContextMeta): Unplugin
     // The runtime stays a module of its own, imported at run time from where it is installed (see
     // the README): its agent runs in a worker thread loaded from the runtime's own files.
     rollup: {
-      options: (input) => (options.bundleRuntime ? input : { ...input, external: withExternal(input.external, options.runtime) as typeof input.external }),
+      options(input) {
+        outputMaps = rollupOutputMaps(input as RollupLikeInput);
+        return options.bundleRuntime ? input : { ...input, external: withExternal(input.external, options.runtime) as typeof input.external };
+      },
+      renderStart,
     },
     rolldown: {
       options(input) {
         root ??= input.cwd;
         return options.bundleRuntime ? input : { ...input, external: withExternal(input.external, options.runtime) as typeof input.external };
       },
+      outputOptions(output) {
+        outputMaps = outputMaps === true || Boolean(output.sourcemap);
+        return null;
+      },
+      renderStart,
     },
     esbuild: {
       config(build) {
