@@ -233,8 +233,15 @@ if (CHILD !== undefined) {
   for (const { tool, name, run } of runs) await run(dirFor(`${tool}-${name}-${CHILD}`));
   const times = {};
   const cpuTimes = {};
+  // Each round starts each bundler's variants at another one: a build pays for the garbage of the one
+  // before it, which in a fixed order was always the same (webpack development, an A/A run of two
+  // copies of one build: +144 ms wall / +108 CPU for the variant after the plain one).
+  const rotated = (r) => Object.keys(builds).flatMap((tool) => {
+    const own = runs.filter((run) => run.tool === tool);
+    return own.map((_, i) => own[(i + r) % own.length]);
+  });
   for (let r = 0; r < ROUNDS; r++) {
-    for (const { tool, name, run } of runs) {
+    for (const { tool, name, run } of rotated(r)) {
       const { ms: wall, cpu: used } = await timed(() => run(dirFor(`${tool}-${name}-${CHILD}`)));
       ((times[tool] ??= {})[name] ??= []).push(wall);
       ((cpuTimes[tool] ??= {})[name] ??= []).push(used);
@@ -262,7 +269,8 @@ if (!SOURCEMAP) console.log('BENCH_SOURCEMAP=0: builds without source maps');
 if (BASELINE !== undefined) console.log(`BENCH_BASELINE: a baseline variant with the plugins of ${BASELINE}`);
 // transferInUse: oxc-parser's own raw transfer (Node 22+), the transform's (Node 20: parse-oxc.ts, RawTransfer), or JSON.
 const transfer = transferInUse?.() ?? (oxc.rawTransferSupported() ? 'raw' : 'json');
-console.log(`trapdoor parses with ${parserInUse()}${parserInUse() === 'oxc' ? ` (oxc-parser ${createRequire(transformEntry)('oxc-parser/package.json').version}, ${transfer === 'raw' ? `raw transfer${oxc.rawTransferSupported() ? '' : ", the transform's own (oxc-parser's needs Node 22+)"}` : 'JSON transfer'})` : ''}`);
+const handover = transfer !== 'raw' ? 'JSON transfer' : oxc.rawTransferSupported() ? 'raw transfer' : "instrument() (esbuild) by the transform's own raw transfer, the unplugin hooks' instrumentAsync by JSON";
+console.log(`trapdoor parses with ${parserInUse()}${parserInUse() === 'oxc' ? ` (oxc-parser ${createRequire(transformEntry)('oxc-parser/package.json').version}, ${handover})` : ''}`);
 
 // Cold: what a one-off build pays (a CI build, a fresh `vite build`): a new process that loads
 // the transform and instruments every file once, with each parser in turn.
