@@ -20,7 +20,10 @@
 //
 // Why Bun pays what it pays, counted instead of timed (holds on a loaded machine): after a run,
 // `node bench/overhead/jsc-trace.mjs [variant folder…]` (bytecode cost per function and the calls
-// JavaScriptCore's DFG and FTL inlined, plain vs each folder of BENCH_WORK).
+// JavaScriptCore's DFG and FTL inlined, plain vs each folder of BENCH_WORK). Where to look:
+// `node bench/overhead/check-counts.cjs [folder] [workload]` (how often each check runs, per site);
+// `node bench/overhead/derive.mjs <name>…` (trapdoor-bun's copies with one kind of check changed
+// or taken out, to time against trapdoor with BENCH_COMPARE=<name>).
 import { spawnSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
