@@ -195,6 +195,9 @@ function oxcOptions(oxc: OxcParser, lang: OxcLang, module: boolean): Record<stri
   };
 }
 
+/** False once oxc-parser's own raw transfer failed here (ownRawFailed); else whether it is used (undefined before the first parse). */
+export const ownRawTransfer = (): boolean | undefined => rawTransfer;
+
 /** Whether the program comes as JSON straight from the binding (see parseOxc). */
 const fromBinding = (binding: OxcBinding | undefined): binding is OxcBinding => !rawTransfer && binding !== undefined;
 
@@ -213,7 +216,22 @@ export function parseOxc(oxc: OxcParser, code: string, filename: string, lang: O
   // young-generation collection during the walk found the AST alive and copied it: rxjs's 251
   // modules, parse alone, CPU 41-46 -> 25-27 ms (scavenges 113-128 -> 16-17 ms over 20 rounds).
   if (fromBinding(binding)) return fromJson(binding.parseSync(filename, code, options), code, lang, module, lines);
-  return toBabel(oxc.parseSync(filename, code, options), code, lang, module, lines);
+  try {
+    return toBabel(oxc.parseSync(filename, code, options), code, lang, module, lines);
+  } catch (error) {
+    if (ownRawFailed(error)) return parseOxc(oxc, code, filename, lang, module, lines, binding, raw);
+    throw error;
+  }
+}
+
+/**
+ * oxc-parser's own raw transfer (Node 22+, Deno 2+) throws a RangeError where its 6 GiB buffer
+ * cannot be had (a limit on address space): from then on the AST comes as JSON.
+ */
+function ownRawFailed(error: unknown): boolean {
+  if (rawTransfer !== true || !(error instanceof RangeError)) return false;
+  rawTransfer = false;
+  return true;
 }
 
 /**
@@ -227,7 +245,13 @@ export async function parseOxcAsync(oxc: OxcParser, code: string, filename: stri
     if (binding.parse === undefined) return fromJson(binding.parseSync(filename, code, options), code, lang, module, lines);
     return fromJson(await binding.parse(filename, code, options), code, lang, module, lines);
   }
-  const result = oxc.parse === undefined ? oxc.parseSync(filename, code, options) : await oxc.parse(filename, code, options);
+  let result: OxcResult;
+  try {
+    result = oxc.parse === undefined ? oxc.parseSync(filename, code, options) : await oxc.parse(filename, code, options);
+  } catch (error) {
+    if (ownRawFailed(error)) return parseOxcAsync(oxc, code, filename, lang, module, lines, binding);
+    throw error;
+  }
   return toBabel(result, code, lang, module, lines);
 }
 

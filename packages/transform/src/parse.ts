@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import type { File } from '@babel/types';
 import { TransformError } from './errors.js';
 import type { Lines } from './lines.js';
-import { parseOxc, parseOxcAsync, RawTransfer, type OxcBinding, type OxcLang, type OxcParser, type OxcRawParts } from './parse-oxc.js';
+import { ownRawTransfer, parseOxc, parseOxcAsync, RawTransfer, type OxcBinding, type OxcLang, type OxcParser, type OxcRawParts } from './parse-oxc.js';
 
 const require = createRequire(import.meta.url);
 
@@ -38,7 +38,7 @@ export function useTransfer(which: TransferChoice): void {
 /** How oxc's AST comes over to `parse` now: `raw` (one buffer decoded), `json`, or `none` where Babel parses. For tests and benchmarks. */
 export function transferInUse(): 'raw' | 'json' | 'none' {
   if (parserInUse() !== 'oxc') return 'none';
-  if (oxc!.rawTransferSupported?.() === true) return 'raw';
+  if (oxc!.rawTransferSupported?.() === true) return ownRawTransfer() === false ? 'json' : 'raw';
   return transferChoice === 'auto' && oxcRaw?.available() === true ? 'raw' : 'json';
 }
 
