@@ -52,7 +52,7 @@ it("the transform's answer: map null where the build writes none (Vite build, we
   expect((await vite(false)).map).toBeNull();
   expect((await vite(true)).map).toMatchObject({ mappings: expect.any(String) });
   const webpack = (sourceMap: boolean) => {
-    const plugin = trapdoor.raw({ root }, { framework: 'webpack' }) as unknown as { transform: { handler: (this: object, code: string, id: string) => Promise<{ map: unknown }> } };
+    const plugin = trapdoor.raw({ root }, { framework: 'webpack', versions: {} } as never) as unknown as { transform: { handler: (this: object, code: string, id: string) => Promise<{ map: unknown }> } };
     return plugin.transform.handler.call({ getNativeBuildContext: () => ({ framework: 'webpack', loaderContext: { sourceMap } }) }, code, id);
   };
   expect((await webpack(false)).map).toBeNull();

@@ -6,11 +6,14 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import typescript from '@rollup/plugin-typescript';
+import typescriptModule from '@rollup/plugin-typescript';
 import { rollup, type RollupError } from 'rollup';
 import ts from 'typescript';
 import { afterAll, expect, it } from 'vitest';
 import { trapdoor } from './factory.js';
+
+// The package's types describe its CommonJS build's namespace under NodeNext; at run time the default import is the plugin function.
+const typescript = typescriptModule as unknown as (options: Record<string, unknown>) => import('rollup').Plugin;
 
 const dir = mkdtempSync(join(tmpdir(), 'trapdoor-rollup-error-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
