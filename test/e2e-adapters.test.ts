@@ -13,7 +13,7 @@ import { basename, dirname, join } from 'node:path';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import CDP from 'chrome-remote-interface';
 import { afterEach, describe, expect, it } from 'vitest';
-import { build, projectDir, runCompiler, TOOLS, type Built, type Tool } from './adapters/build.js';
+import { build, buildDir, projectDir, runCompiler, TOOLS, type Built, type Tool } from './adapters/build.js';
 import { repoRoot, within } from './e2e/harness.js';
 
 const BIN = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
@@ -230,7 +230,7 @@ describe('bad input', () => {
     expect(failure!.message).toMatch(/broken\/main\.ts/);
     expect(failure!.message).toMatch(/Unexpected token/);
     if (tool !== 'bun') expect(failure!.message).toMatch(/\b4[:,( ]+[12]\b/);
-    const out = join(repoRoot, 'test', '.tmp', 'adapters', `${tool}-trapdoor`);
+    const out = buildDir(tool, true);
     expect(readdirSync(out).filter((f) => f.startsWith('main'))).toEqual([]);
   });
 });

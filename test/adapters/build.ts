@@ -1,12 +1,13 @@
 /**
  * Builds test/adapters/project with each bundler, as its users configure it, with and without
  * trapdoor's plugin (`trapdoor-js/<tool>`, imported by its public name). Output goes to
- * test/.tmp/adapters/<tool>-<plain|trapdoor>/; the entry it returns runs with `runtime`.
+ * test/.tmp/adapters/<pid>-<thread>/<tool>-<plain|trapdoor>/ (buildDir); the entry it returns runs with `runtime`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { threadId } from 'node:worker_threads';
 
 export const projectDir = fileURLToPath(new URL('../../examples/build-tools/', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -25,8 +26,39 @@ export interface Built {
   sourceDir?: string;
 }
 
+/**
+ * Where `build` writes: a folder of this process (and thread) of its own, removed when it exits. A
+ * running bundle's file is read again while it runs (the debugger reads a stuck module's table
+ * from it), and two runs of this suite in one checkout (a developer's beside a helper's) wrote one
+ * shared folder: the other run's build replaced the bundle, and the frames were placed by another
+ * bundle's tables.
+ */
+const buildsDir = join(repoRoot, 'test', '.tmp', 'adapters');
+const ownDir = join(buildsDir, `${process.pid}-${threadId}`);
+let swept = false;
+export function buildDir(tool: Tool, instrumented: boolean): string {
+  // Vitest ends its workers without an 'exit' event: the folders of processes that are gone go here.
+  if (!swept) {
+    swept = true;
+    for (const name of existsSync(buildsDir) ? readdirSync(buildsDir) : []) {
+      const pid = /^(\d+)-\d+$/.exec(name)?.[1];
+      if (pid !== undefined && !alive(Number(pid))) rmSync(join(buildsDir, name), { recursive: true, force: true });
+    }
+  }
+  return join(ownDir, `${tool}-${instrumented ? 'trapdoor' : 'plain'}`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function outDir(tool: Tool, instrumented: boolean): string {
-  const dir = join(repoRoot, 'test', '.tmp', 'adapters', `${tool}-${instrumented ? 'trapdoor' : 'plain'}`);
+  const dir = buildDir(tool, instrumented);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   return dir;
