@@ -27,7 +27,7 @@ export interface Built {
 }
 
 /**
- * Where `build` writes: a folder of this process (and thread) of its own, removed when it exits. A
+ * Where `build` writes: a folder of this process (and thread) of its own, swept by a later run once the process is gone. A
  * running bundle's file is read again while it runs (the debugger reads a stuck module's table
  * from it), and two runs of this suite in one checkout (a developer's beside a helper's) wrote one
  * shared folder: the other run's build replaced the bundle, and the frames were placed by another
