@@ -201,9 +201,14 @@ export function descendants(pid: number): number[] {
   }
 }
 
-/** SIGKILLs `pid` and everything below it (`trapdoor run` and the program it started). */
+/**
+ * SIGKILLs `pid` and everything below it (`trapdoor run` and the program it started). The
+ * descendants are listed first but killed after `pid`: a parent that waits on a child killed
+ * before it (a shell's `wait`) could otherwise exit by itself before its own SIGKILL lands.
+ */
 export function killTree(pid: number): void {
-  for (const target of [...descendants(pid), pid]) {
+  const below = descendants(pid);
+  for (const target of [pid, ...below]) {
     try {
       process.kill(target, 'SIGKILL');
     } catch {
