@@ -15,6 +15,9 @@
 //   x-bound        every check calls the per-module bound trap
 //   x-entry-throw  entry checks with no slow path at all: `if((F[1]=7,F[0])!==0)throw 0;`
 //   x-entry-store  entry checks reduced to their store: `F[1]=7;`
+//   x-same         an identical copy (the noise control: trapdoor over it should be 1.00×)
+//   x-entry-call-small  the same for functions that end within DERIVE_SMALL_LINES (2) lines of their start
+//   x-entry-call   entry checks as a call of a per-module checker: `E2(7,a,b);` (no write-back)
 //   x-entry-nowb   entry checks in statement form without the write-back: `{const w=T(M,7,a,b);if(w)throw w;}`
 //   x-unkept       with DERIVE_KEEP=<file.json> ({"<copy path>": ["line:column", …]}, the function
 //                  entries another transform keeps): the other entry checks taken out (to time an
@@ -29,7 +32,11 @@
 // same rounds, the FTL's limit raised instead (300) leaves it at 1.10–1.20×; but the raised DFG
 // limit makes plain itself 14–24% slower (whole processes, 6 TypeScript runs) and trapdoor no
 // faster, so it is no fix: what is left is the inlining the checks' bytecode cost denies.
-// Environment: BENCH_WORK (bench/.tmp/overhead), DERIVE_KEEP.
+// Session 16, paired on Bun (load 0.7–1.6), trapdoor over each: x-same 1.01× and 0.99× geomean
+// (the control); x-entry-call 0.97× and 0.93× (TypeScript 0.74×, 0.73×; RayTrace 0.58×, 0.67×;
+// acorn, terser, Richards 1.01–1.25×) although TypeScript's DFG inlines 9 334 calls with it
+// (trapdoor 2 158, plain 8 322); x-entry-call-small 0.89×. The call form is no way out.
+// Environment: BENCH_WORK (bench/.tmp/overhead), DERIVE_KEEP, DERIVE_SMALL_LINES.
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,9 +78,31 @@ const VARIANTS = {
     statement: (k, p) => (k === 1 ? `if((${p.F}[1]=${p.site},${p.F}[0])!==0){const ${p.w}=${p.T}(${p.M},${p.site}${p.args});if(${p.w})throw ${p.w};}` : undefined),
     expression: () => undefined,
   },
+  'x-same': { statement: () => undefined, expression: () => undefined },
+  'x-entry-call-small': { call: true, statement: (k, p) => (k === 1 && p.row.small ? `${entryCall(p)};` : undefined), expression: (k, p) => (k === 1 && p.row.small ? `${entryCall(p)},` : undefined) },
+  'x-entry-call': { call: true, statement: (k, p) => (k === 1 ? `${entryCall(p)};` : undefined), expression: (k, p) => (k === 1 ? `${entryCall(p)},` : undefined) },
   'x-entry-bound': { bound: true, statement: (k, p) => (k === 1 ? bound(p, 'statement') : undefined), expression: (k, p) => (k === 1 ? bound(p, 'expression') : undefined) },
   'x-bound': { bound: true, statement: (k, p) => bound(p, 'statement'), expression: (k, p) => bound(p, 'expression') },
 };
+
+/**
+ * The entry check as a call of a per-module checker by the number of its arguments, `E2(7,a,b)`,
+ * so the function's own bytecode holds a call instead of the check (JavaScriptCore's DFG inlines
+ * by bytecode cost: a checker with a local copy of the flags and a truth test costs 73 with three
+ * arguments, under the DFG's 80, and its caller +30 instead of +126). No write-back.
+ */
+function entryCall(p) {
+  const n = p.args === '' ? 0 : p.args.split(',').length - 1;
+  p.arities.add(n);
+  return `${p.F.replace(/_F$/, '_E')}${n}(${p.site}${p.args})`;
+}
+/** The checkers entryCall's calls name, and the slow path they share. */
+function checkers(prefix, arities) {
+  const params = (n) => Array.from({ length: n }, (_, i) => `a${i}`).join(',');
+  let out = `function ${prefix}_X(s,...l){const w=${prefix}_T(${prefix}_M,s,...l);if(w&&!w.length)throw w}`;
+  for (const n of arities) out += `function ${prefix}_E${n}(s${n ? ',' : ''}${params(n)}){const f=${prefix}_F;if((f[1]=s,f[0]))${prefix}_X(s${n ? ',' : ''}${params(n)})}`;
+  return out;
+}
 
 /** The check with `t(7,a,b)` (the module's bound trap) for `T(M,7,a,b)`. */
 function bound(p, form) {
@@ -82,12 +111,15 @@ function bound(p, form) {
   return `(${p.F}[1]=${p.site},${p.F}[0])!==0&&${p.open ?? ''}${t}(${p.site}${p.args})${p.back ?? ''},`;
 }
 
+/** Per site of the module kinds() read last: `small`, its function ends within DERIVE_SMALL_LINES (2) lines of its start. */
+let ROWS = [];
 /** The site table's kinds, read from the module's footer (format 2: JSON in a string); with DERIVE_KEEP, kind 1 becomes 3 for an entry not listed there. */
 function kinds(code, file) {
   const v2 = /\/\*trapdoor:2\*\/('(?:[^'\\\n]|\\.)*')\}/.exec(code.slice(code.lastIndexOf('/*trapdoor:2*/')));
   if (v2 === null) throw new Error('no module table of format 2');
   const rows = JSON.parse(Function(`return ${v2[1]}`)()).sites;
   const keep = KEEP?.[file];
+  ROWS = rows.map((row) => ({ small: row[7] - row[1] <= Number(process.env.DERIVE_SMALL_LINES ?? 2) }));
   return rows.map((row) => (keep !== undefined && row[0] === 1 && !keep.has(`${row[1]}:${row[2]}`) ? 3 : row[0]));
 }
 /** DERIVE_KEEP=<file.json>: {"<copy path>": ["line:column", …]}, the entry sites another build keeps (`x-unkept` takes out the rest). */
@@ -103,14 +135,21 @@ function derive(name) {
     let code = readFileSync(src, 'utf8');
     if (code.includes('/*trapdoor:2*/')) {
       const kind = kinds(code, file);
+      const arities = new Set();
       code = code.replace(STATEMENT, (check, F, site, w, T, M, args, rest) => {
-        const out = v.statement(kind[Number(site)], { F, site, w, T, M, args, rest });
+        const out = v.statement(kind[Number(site)], { F, site, w, T, M, args, rest, arities, row: ROWS[Number(site)] });
         return out === undefined ? (counts.kept++, check) : (counts.statement++, out);
       });
       code = code.replace(EXPRESSION, (check, F, site, open, T, M, args, back) => {
-        const out = v.expression(kind[Number(site)], { F, site, open, T, M, args, back });
+        const out = v.expression(kind[Number(site)], { F, site, open, T, M, args, back, arities, row: ROWS[Number(site)] });
         return out === undefined ? (counts.kept++, check) : (counts.expression++, out);
       });
+      if (v.call && arities.size > 0) {
+        // Function declarations: hoisted, so any place in the module's scope will do (after its last line).
+        const prefix = /(__td\d*)_R\(__td\d*_M, /.exec(code)?.[1];
+        if (prefix === undefined) throw new Error(`${file}: no header to name the checkers by`);
+        code += `\n${checkers(prefix, [...arities].sort((a, b) => a - b))}\n`;
+      }
       if (v.bound) {
         // The bound trap, declared right after the module registers (the header), before any check runs.
         code = code.replace(/(__td\d*)_R\((__td\d*_M), [^;]*\);/, (reg, p, M) => `${reg}var ${p}_t=${p}_T.bind(void 0,${M});`);
