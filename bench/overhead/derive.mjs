@@ -17,6 +17,7 @@
 //   x-entry-store  entry checks reduced to their store: `F[1]=7;`
 //   x-same         an identical copy (the noise control: trapdoor over it should be 1.00×)
 //   x-entry-call-small  the same for functions that end within DERIVE_SMALL_LINES (2) lines of their start
+//   x-entry-call-narrow(-small)  the same where the check passes at most 3 arguments (the checker's cost stays under 80)
 //   x-entry-call   entry checks as a call of a per-module checker: `E2(7,a,b);` (no write-back)
 //   x-entry-nowb   entry checks in statement form without the write-back: `{const w=T(M,7,a,b);if(w)throw w;}`
 //   x-unkept       with DERIVE_KEEP=<file.json> ({"<copy path>": ["line:column", …]}, the function
@@ -35,7 +36,8 @@
 // Session 16, paired on Bun (load 0.7–1.6), trapdoor over each: x-same 1.01× and 0.99× geomean
 // (the control); x-entry-call 0.97× and 0.93× (TypeScript 0.74×, 0.73×; RayTrace 0.58×, 0.67×;
 // acorn, terser, Richards 1.01–1.25×) although TypeScript's DFG inlines 9 334 calls with it
-// (trapdoor 2 158, plain 8 322); x-entry-call-small 0.89×. The call form is no way out.
+// (trapdoor 2 158, plain 8 322); x-entry-call-small 0.89×; x-entry-call-narrow 0.96× and
+// -narrow-small 0.99× (RayTrace 0.61×, 0.57×; control 1.01×). The call form is no way out.
 // Environment: BENCH_WORK (bench/.tmp/overhead), DERIVE_KEEP, DERIVE_SMALL_LINES.
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -80,6 +82,8 @@ const VARIANTS = {
   },
   'x-same': { statement: () => undefined, expression: () => undefined },
   'x-entry-call-small': { call: true, statement: (k, p) => (k === 1 && p.row.small ? `${entryCall(p)};` : undefined), expression: (k, p) => (k === 1 && p.row.small ? `${entryCall(p)},` : undefined) },
+  'x-entry-call-narrow': { call: true, statement: (k, p) => (k === 1 && arity(p) <= 3 ? `${entryCall(p)};` : undefined), expression: (k, p) => (k === 1 && arity(p) <= 3 ? `${entryCall(p)},` : undefined) },
+  'x-entry-call-narrow-small': { call: true, statement: (k, p) => (k === 1 && arity(p) <= 3 && p.row.small ? `${entryCall(p)};` : undefined), expression: (k, p) => (k === 1 && arity(p) <= 3 && p.row.small ? `${entryCall(p)},` : undefined) },
   'x-entry-call': { call: true, statement: (k, p) => (k === 1 ? `${entryCall(p)};` : undefined), expression: (k, p) => (k === 1 ? `${entryCall(p)},` : undefined) },
   'x-entry-bound': { bound: true, statement: (k, p) => (k === 1 ? bound(p, 'statement') : undefined), expression: (k, p) => (k === 1 ? bound(p, 'expression') : undefined) },
   'x-bound': { bound: true, statement: (k, p) => bound(p, 'statement'), expression: (k, p) => bound(p, 'expression') },
@@ -92,9 +96,13 @@ const VARIANTS = {
  * arguments, under the DFG's 80, and its caller +30 instead of +126). No write-back.
  */
 function entryCall(p) {
-  const n = p.args === '' ? 0 : p.args.split(',').length - 1;
+  const n = arity(p);
   p.arities.add(n);
   return `${p.F.replace(/_F$/, '_E')}${n}(${p.site}${p.args})`;
+}
+/** How many arguments a check passes after its site. */
+function arity(p) {
+  return p.args === '' ? 0 : p.args.split(',').length - 1;
 }
 /** The checkers entryCall's calls name, and the slow path they share. */
 function checkers(prefix, arities) {
