@@ -14,6 +14,9 @@
 // Each time is taken twice: wall time, and CPU time (the process's, all its threads: Rolldown's
 // and oxc's native work included; on Linux also its child processes', esbuild's service), which
 // holds when other work shares the machine and wall times stretch.
+// Each bundler also with a pass-through plugin of the same kind (`floor`: esbuild's onLoad round
+// trip, unplugin's transform hook), so the tables show what any plugin there pays and what
+// trapdoor adds beyond it; and with the `cache` option (`cached`), its store warm.
 // esbuild once more as a context rebuilt with nothing changed (a watch or serve session).
 // Then, for the esbuild bundle: its size raw and gzipped, and the time and memory to load it,
 // plain, instrumented, and as a production debug build (`production: true`).
@@ -23,9 +26,10 @@
 // timed in the same rounds, and the tables a column of the paired change (the median over rounds of
 // each round's own trapdoor minus baseline). The rest (the runtime, oxc, Babel) resolves as here.
 // BENCH_SOURCEMAP=0: the esbuild, Vite and webpack builds without source maps.
-// BENCH_TOOLS=esbuild,vite: only those bundlers' rows. On Node 20 esbuild's plugin (instrument(), raw
-// transfer) and the others (instrumentAsync, JSON) hand the analysis objects of other hidden classes:
-// in one process each makes the other slower, so paired A/Bs are run with esbuild apart.
+// BENCH_TOOLS=esbuild,vite: only those bundlers' rows. Each bundler builds in processes of its own
+// (as in a user's build; the references in another), since on Node 20 esbuild's plugin
+// (instrument(), raw transfer) and the others (instrumentAsync, JSON) hand the analysis objects of
+// other hidden classes, and a build pays for the garbage of the bundlers before it.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -72,6 +76,7 @@ const trapdoorEsbuild = (await import('trapdoor-js/esbuild')).default;
 const trapdoorVite = (await import('trapdoor-js/vite')).default;
 const trapdoorWebpack = (await import('trapdoor-js/webpack')).default;
 const istanbul = (await import('vite-plugin-istanbul')).default;
+const { createUnplugin } = await import('unplugin');
 const { parse } = await import('@babel/parser');
 const { instrument } = await import('@trapdoor-js/transform');
 // The transform's internal parser switch, in the module instance the plugins use.
@@ -116,13 +121,28 @@ const esbuildRebuild = (name, plugins) => async (dir) => {
   contexts[name] ??= await esbuild.context({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: path.join(dir, 'index.mjs'), logLevel: 'silent', sourcemap: SOURCEMAP, plugins: plugins() });
   await contexts[name].rebuild();
 };
-const webpackTrapdoor = (dir, mode, plugin = trapdoorWebpack) => pack(dir, [plugin()], mode);
+const webpackTrapdoor = (dir, mode, plugin = trapdoorWebpack, options = {}) => pack(dir, [plugin(options)], mode);
 const hasBaseline = BASELINE !== undefined;
+// The floor: a plugin of the same kind that changes nothing. esbuild: an onLoad with trapdoor's
+// filter that reads each file and hands it back (the round trip through esbuild's plugin protocol
+// that any onLoad pays); Vite and webpack: an unplugin transform with trapdoor's filter that
+// returns the code as it came (webpack: unplugin's loader). What trapdoor adds beyond it is its own.
+const passThroughEsbuild = () => ({
+  name: 'pass-through',
+  setup(build) {
+    build.onLoad({ filter: /\.[cm]?[jt]sx?$/, namespace: 'file' }, (args) =>
+      args.path.includes(`${path.sep}node_modules${path.sep}`) ? undefined : { contents: readFileSync(args.path, 'utf8'), loader: 'ts', resolveDir: path.dirname(args.path) },
+    );
+  },
+});
+const passThrough = createUnplugin(() => ({ name: 'pass-through', transform: { filter: { id: { include: /\.[cm]?[jt]sx?$/, exclude: /node_modules/ } }, handler: (code) => ({ code, map: null }) } }));
 const allBuilds = {
   esbuild: {
     plain: (dir) => esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: path.join(dir, 'index.mjs'), logLevel: 'silent', sourcemap: SOURCEMAP }),
     trapdoor: (dir) => esbuildTrapdoor(dir),
     baseline: hasBaseline ? (dir) => esbuildTrapdoor(dir, {}, baseline.esbuild) : undefined,
+    floor: (dir) => esbuildTrapdoor(dir, {}, passThroughEsbuild),
+    cached: (dir) => esbuildTrapdoor(dir, { cache: true }),
   },
   'esbuild-rebuild': {
     plain: esbuildRebuild('plain', () => []),
@@ -132,6 +152,8 @@ const allBuilds = {
   vite: {
     plain: (dir) => vite(dir, []),
     trapdoor: (dir) => viteTrapdoor(dir),
+    floor: (dir) => vite(dir, [passThrough.vite()]),
+    cached: (dir) => vite(dir, [trapdoorVite({ client: true, cache: true })]),
     baseline: hasBaseline ? (dir) => viteTrapdoor(dir, baseline.vite) : undefined,
     istanbul: CHILD === 'babel' || hasBaseline ? undefined : (dir) => vite(dir, [istanbul({ include: 'rxjs-src/**', extension: ['.ts'], forceBuildInstrument: true, requireEnv: false, cwd: out })]),
   },
@@ -143,6 +165,8 @@ const allBuilds = {
   'webpack-dev': {
     plain: (dir) => pack(dir, [], 'development'),
     trapdoor: (dir) => webpackTrapdoor(dir, 'development'),
+    floor: (dir) => pack(dir, [passThrough.webpack()], 'development'),
+    cached: (dir) => webpackTrapdoor(dir, 'development', trapdoorWebpack, { cache: true }),
     baseline: hasBaseline ? (dir) => webpackTrapdoor(dir, 'development', baseline.webpack) : undefined,
   },
 };
@@ -223,6 +247,9 @@ const texts = files.map((f) => readFileSync(f, 'utf8'));
 
 if (CHILD !== undefined) {
   // One parser's process: the references, then the builds. Prints JSON for the parent.
+  // The `cached` variants' store, empty at the start: the warm-up build fills it, the rounds hit it.
+  process.env.TRAPDOOR_CACHE_DIR = path.join(out, `cache-${CHILD}-${TOOLS?.join('+') ?? 'all'}`);
+  rmSync(process.env.TRAPDOOR_CACHE_DIR, { recursive: true, force: true });
   useParser(CHILD);
   baseline.useParser?.(CHILD);
   const ms = { parse: [], oxcParse: [], instrument: [] };
@@ -247,13 +274,12 @@ if (CHILD !== undefined) {
       ((cpuTimes[tool] ??= {})[name] ??= []).push(used);
     }
   }
-  // The references after the builds: on Node 20 instrument() gets its AST by raw transfer and the
-  // unplugin hooks' instrumentAsync through JSON, whose objects have other hidden classes, so a
-  // reference run first made the Vite row's analysis polymorphic (paired Vite A/B of a build whose
-  // Vite path had not changed: +13..+19 ms CPU with the references first, 0 after). For the same
-  // reason, A/Bs of esbuild (raw transfer) and of the others (JSON) are run apart (BENCH_TOOLS) on Node 20.
-  // Round -1 warms up (compiling the parsers' code), untimed.
-  for (let r = -1; r < ROUNDS; r++) {
+  // The references, in a process of their own that builds nothing (BENCH_TOOLS=none): on Node 20
+  // instrument() gets its AST by raw transfer and the unplugin hooks' instrumentAsync through
+  // JSON, whose objects have other hidden classes, so a reference run in a build's process made the
+  // Vite row's analysis polymorphic (+13..+19 ms CPU with the references first), and after the
+  // builds they timed the bundlers' garbage too. Round -1 warms up (compiling the parsers' code), untimed.
+  for (let r = -1; r < (runs.length === 0 ? ROUNDS : -1); r++) {
     const keep = r < 0 ? () => {} : push;
     keep('parse', await timed(() => texts.forEach((code, i) => parse(code, { sourceType: 'module', plugins: ['typescript'], sourceFilename: files[i] }))));
     keep('oxcParse', await timed(() => texts.forEach((code, i) => oxc.parseSync(files[i], code, { sourceType: 'module', lang: 'ts' }).program)));
@@ -290,11 +316,14 @@ for (let r = 0; r < ROUNDS; r++) {
   }
 }
 
-// Warm: the builds, each parser in processes of its own, alternating.
+// Warm: the builds, each parser and each bundler in processes of its own, alternating. One bundler
+// per process, as a user's build runs: with all of them in one process (session 16) esbuild's row
+// read +409 ms where it reads +118 alone, and the bare Babel parse after the builds 77 ms where it
+// takes 38: the garbage and the code the other bundlers leave (webpack's above all) were timed too.
 const runs = { auto: [], babel: [] };
 for (let p = 0; p < PROCESSES; p++) {
-  for (const parser of p % 2 ? ['babel', 'auto'] : ['auto', 'babel']) {
-    const result = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], { cwd: root, encoding: 'utf8', env: { ...process.env, BENCH_BUILD_PARSER: parser }, maxBuffer: 64 << 20 });
+  for (const [parser, tool] of (p % 2 ? ['babel', 'auto'] : ['auto', 'babel']).flatMap((parser) => [...Object.keys(builds), 'none'].map((tool) => [parser, tool]))) {
+    const result = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], { cwd: root, encoding: 'utf8', env: { ...process.env, BENCH_BUILD_PARSER: parser, BENCH_TOOLS: tool }, maxBuffer: 64 << 20 });
     if (result.status !== 0) throw new Error(`the ${parser} build process failed:\n${result.stderr}`);
     runs[parser].push(JSON.parse(result.stdout.trim().split('\n').pop()));
   }
@@ -309,8 +338,8 @@ const cpuTimes = (parser, tool, name) => all(parser, (r) => r.cpuTimes[tool]?.[n
 console.log(`\nbare parse of the ${files.length} files: @babel/parser ${bareParse.toFixed(0)} ms, oxc-parser ${bareOxc.toFixed(0)} ms (no conversion)`);
 console.log(`CPU time: @babel/parser ${bareParseCpu.toFixed(0)} ms, oxc-parser ${median(all('auto', (r) => r.cpu.oxcParse).concat(all('babel', (r) => r.cpu.oxcParse))).toFixed(0)} ms, instrument() ${median(all('auto', (r) => r.cpu.instrument)).toFixed(0)} ms`);
 console.log(`trapdoor instrument() of them: ${median(all('auto', (r) => r.ms.instrument)).toFixed(0)} ms (${median(all('babel', (r) => r.ms.instrument)).toFixed(0)} ms with Babel's parse); in a fresh process, loading the transform included: ${median(cold.auto).toFixed(0)} ms (${median(cold.babel).toFixed(0)} ms with Babel's parse)\n`);
-console.log('| bundler | plain ms | with trapdoor ms | trapdoor adds ms | adds / bare Babel parse | Babel parse: plain ms | with trapdoor ms | adds ms | with vite-plugin-istanbul ms |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('| bundler | plain ms | with trapdoor ms | trapdoor adds ms | adds / bare Babel parse | a pass-through plugin adds ms | trapdoor beyond it ms (/ Babel parse) | Babel parse: plain ms | with trapdoor ms | adds ms | with vite-plugin-istanbul ms |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const tool of Object.keys(builds)) {
   const plain = median(times('auto', tool, 'plain'));
   const ours = median(times('auto', tool, 'trapdoor'));
@@ -319,15 +348,31 @@ for (const tool of Object.keys(builds)) {
   const bOurs = median(times('babel', tool, 'trapdoor'));
   const ist = times('auto', tool, 'istanbul');
   const istText = ist.length ? `${median(ist).toFixed(0)} (${(median(ist) / plain).toFixed(2)}x)` : '—';
-  console.log(`| ${LABELS[tool]} | ${plain.toFixed(0)} | ${ours.toFixed(0)} (${(ours / plain).toFixed(2)}x) | ${added.toFixed(0)} | ${(added / bareParse).toFixed(2)} | ${bPlain.toFixed(0)} | ${bOurs.toFixed(0)} | ${(bOurs - bPlain).toFixed(0)} | ${istText} |`);
+  const floor = times('auto', tool, 'floor');
+  const floorText = floor.length ? (median(floor) - plain).toFixed(0) : '—';
+  const beyondText = floor.length ? `${(ours - median(floor)).toFixed(0)} (${((ours - median(floor)) / bareParse).toFixed(2)})` : '—';
+  console.log(`| ${LABELS[tool]} | ${plain.toFixed(0)} | ${ours.toFixed(0)} (${(ours / plain).toFixed(2)}x) | ${added.toFixed(0)} | ${(added / bareParse).toFixed(2)} | ${floorText} | ${beyondText} | ${bPlain.toFixed(0)} | ${bOurs.toFixed(0)} | ${(bOurs - bPlain).toFixed(0)} | ${istText} |`);
+}
+console.log('\nWith the `cache` option and a warm store (a later build of unchanged modules; the store filled by a warm-up build), medians:\n');
+console.log('| bundler | plain ms | with trapdoor, warm cache ms | adds ms | adds / bare Babel parse | adds CPU ms | adds / bare Babel parse (CPU) |');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
+for (const tool of Object.keys(builds)) {
+  const warm = times('auto', tool, 'cached');
+  if (warm.length === 0) continue;
+  const plain = median(times('auto', tool, 'plain'));
+  const cpuPlain = median(cpuTimes('auto', tool, 'plain'));
+  const cpuWarm = median(cpuTimes('auto', tool, 'cached'));
+  console.log(`| ${LABELS[tool]} | ${plain.toFixed(0)} | ${median(warm).toFixed(0)} | ${(median(warm) - plain).toFixed(0)} | ${((median(warm) - plain) / bareParse).toFixed(2)} | ${(cpuWarm - cpuPlain).toFixed(0)} | ${((cpuWarm - cpuPlain) / bareParseCpu).toFixed(2)} |`);
 }
 console.log(`\nCPU time of the same builds (the process's threads${process.platform === 'linux' ? ' and its child processes' : ''}), medians:\n`);
-console.log('| bundler | plain CPU ms | with trapdoor CPU ms | trapdoor adds CPU ms | adds / bare Babel parse (CPU) |');
-console.log('|---|---:|---:|---:|---:|');
+console.log('| bundler | plain CPU ms | with trapdoor CPU ms | trapdoor adds CPU ms | adds / bare Babel parse (CPU) | a pass-through plugin adds CPU ms | trapdoor beyond it CPU ms (/ Babel parse) |');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const tool of Object.keys(builds)) {
   const plain = median(cpuTimes('auto', tool, 'plain'));
   const ours = median(cpuTimes('auto', tool, 'trapdoor'));
-  console.log(`| ${LABELS[tool]} | ${plain.toFixed(0)} | ${ours.toFixed(0)} (${(ours / plain).toFixed(2)}x) | ${(ours - plain).toFixed(0)} | ${((ours - plain) / bareParseCpu).toFixed(2)} |`);
+  const floor = cpuTimes('auto', tool, 'floor');
+  const floorCells = floor.length ? `${(median(floor) - plain).toFixed(0)} | ${(ours - median(floor)).toFixed(0)} (${((ours - median(floor)) / bareParseCpu).toFixed(2)})` : '— | —';
+  console.log(`| ${LABELS[tool]} | ${plain.toFixed(0)} | ${ours.toFixed(0)} (${(ours / plain).toFixed(2)}x) | ${(ours - plain).toFixed(0)} | ${((ours - plain) / bareParseCpu).toFixed(2)} | ${floorCells} |`);
 }
 if (BASELINE !== undefined) {
   // Each round's own difference (the rounds' load cancels out), median over rounds and processes.

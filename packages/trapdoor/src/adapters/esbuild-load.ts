@@ -39,6 +39,18 @@ export interface EsbuildLoadHooks {
   isSyntaxError(error: unknown): error is TransformError;
   /** The error's message without its `file:line:column: ` prefix (esbuild prints the location itself). */
   reason(error: TransformError): string;
+  /** The disk cache (the `cache` option; module-cache.ts), when it is on. */
+  cache?: EsbuildLoadCache;
+}
+
+/** What the plugin keeps of a module across builds: its code and insert map, or null (left alone). */
+export type StoredModule = { code: string; map: { mappings: string } } | null;
+
+/** The disk cache as this file uses it: looked up by the module's text and path. */
+export interface EsbuildLoadCache {
+  /** The stored answer, or undefined on a miss. */
+  get(code: string, path: string): StoredModule | undefined;
+  set(code: string, path: string, stored: StoredModule): void;
 }
 
 const SCRIPT_LOADERS = new Set(['js', 'jsx', 'ts', 'tsx']);
@@ -105,11 +117,23 @@ export function setupEsbuildLoad(build: EsbuildLike, hooks: EsbuildLoadHooks): v
       const lineText = code.split('\n', line)[line - 1]?.replace(/\r$/, '') ?? '';
       return { errors: [{ text: hooks.reason(error), location: { file: args.path, line, column: error.column ?? 0, lineText } }] };
     };
+    const answerFor = (stored: StoredModule): EsbuildLoadResult | undefined =>
+      stored === null
+        ? undefined
+        : { contents: withMap ? withInlineMap(stored.code, args.path, stored.map.mappings) : stored.code, loader: loaderFor(args.path, build.initialOptions.loader), resolveDir: dirname(args.path) };
+    const stored = hooks.cache?.get(code, args.path);
+    if (stored !== undefined) {
+      const answer = answerFor(stored);
+      answers.set(args.path, { code, answer });
+      return answer && { ...answer };
+    }
     const done = (result: InstrumentResult): EsbuildLoadResult | undefined => {
-      const answer =
-        result.skipped !== undefined || result.sites.length === 0
-          ? undefined
-          : { contents: withMap ? withInlineMap(result.code, args.path, result.insertMap.mappings) : result.code, loader: loaderFor(args.path, build.initialOptions.loader), resolveDir: dirname(args.path) };
+      // A stored entry has the map whether this build writes one or not (the next build may); without
+      // the cache, a build that writes none never makes it.
+      const kept: StoredModule =
+        result.skipped !== undefined || result.sites.length === 0 ? null : { code: result.code, map: { mappings: withMap || hooks.cache ? result.insertMap.mappings : '' } };
+      hooks.cache?.set(code, args.path, kept);
+      const answer = answerFor(kept);
       answers.set(args.path, { code, answer });
       return answer;
     };

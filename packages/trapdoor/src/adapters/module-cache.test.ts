@@ -1,10 +1,11 @@
 /**
- * The adapter's `cache` option with a real bundler (Rollup, in this process): what is stored,
- * that a later build takes the module from the store, and what never is stored.
+ * The adapter's `cache` option with real bundlers (Rollup, and esbuild's own onLoad, in this
+ * process): what is stored, that a later build takes the module from the store, and what never is stored.
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as esbuild from 'esbuild';
 import { rollup, type RollupLog } from 'rollup';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CACHE_ENV, DiskCache } from '../cache/disk-cache.js';
@@ -109,6 +110,33 @@ describe("the adapter's cache option", () => {
     const broken = { 'main.js': 'export function f() {\n  while (true) {\n}\n' };
     for (let i = 0; i < 2; i++) await expect(build(broken)).rejects.toMatchObject({ loc: { file: join(root, 'src', 'main.js'), line: 4 } });
     expect(keys()).toEqual([]);
+  });
+
+  it("esbuild's onLoad too: a later build takes the module from the store, and a build with a map after one without gets the map the plain path gives", async () => {
+    const src = join(root, 'src');
+    mkdirSync(src, { recursive: true });
+    writeFileSync(join(src, 'main.ts'), "import { spin } from './spin.ts';\nconsole.log(spin(3));\n");
+    writeFileSync(join(src, 'spin.ts'), SPIN.replace('(n)', '(n: number): number'));
+    const esbuilt = async (options: Record<string, unknown>, sourcemap: boolean) => {
+      const result = await esbuild.build({ entryPoints: [join(src, 'main.ts')], bundle: true, write: false, outdir: join(root, 'out'), format: 'esm', platform: 'node', sourcemap: sourcemap ? 'external' : false, logLevel: 'silent', plugins: [trapdoor.esbuild({ root: src, ...options })] });
+      // The bundle first, then its map.
+      return result.outputFiles.sort((a, b) => Number(a.path.endsWith('.map')) - Number(b.path.endsWith('.map'))).map((file) => file.text);
+    };
+    const [plainCode, plainMap] = await esbuilt({}, true);
+    expect(keys()).toEqual([]);
+    // The first build writes no map; what it stores has one, for the next build that writes one.
+    expect(await esbuilt({ cache: true }, false)).toEqual([plainCode]);
+    expect(keys()).toHaveLength(2);
+    expect(await esbuilt({ cache: true }, true)).toEqual([plainCode, plainMap]);
+    const disk = new DiskCache(cacheFolder);
+    for (const key of keys()) {
+      const output = decodeEntry(disk.get(key)!);
+      if (output === null || output === undefined) continue;
+      disk.set(key, encodeEntry({ ...output, code: `${output.code}\nconsole.log('from the store');\n` })!);
+    }
+    const [fromStore] = await esbuilt({ cache: true }, false);
+    expect(fromStore).toContain('console.log("from the store")');
+    expect(keys()).toHaveLength(2);
   });
 
   it('is off by default (bundlers keep their own caches) and under TRAPDOOR_CACHE=0', async () => {

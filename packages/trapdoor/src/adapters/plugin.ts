@@ -18,7 +18,7 @@ import type { SourceMapCompact, UnpluginBuildContext, UnpluginContext, UnpluginC
 import type { Plugin as VitePlugin } from 'vite';
 import { locate } from '../loaders/locations.js';
 import { makePolicy, type Policy } from '../loaders/settings.js';
-import { setupEsbuildLoad, type EsbuildLike } from './esbuild-load.js';
+import { setupEsbuildLoad, type EsbuildLike, type EsbuildLoadCache, type StoredModule } from './esbuild-load.js';
 import { tableBeforeRepeatedTail } from '../loaders/bun/import-equals.js';
 import { AdapterCache } from './module-cache.js';
 import { PluginOptionError } from './options.js';
@@ -194,6 +194,20 @@ function cached(cache: AdapterCache | undefined, code: string, path: string, inp
   };
   const output = instrument();
   return output instanceof Promise ? output.then(store) : store(output);
+}
+
+/** The disk cache for esbuild's onLoad (esbuild-load.ts), opened at the first module; no input map there. */
+function esbuildCache(open: () => AdapterCache | undefined): EsbuildLoadCache {
+  return {
+    get(code, path) {
+      const store = open();
+      return store === undefined ? undefined : (store.get(store.key(code, path, undefined), path) as StoredModule | undefined);
+    },
+    set(code, path, stored) {
+      const store = open();
+      store?.set(store.key(code, path, undefined), stored);
+    },
+  };
 }
 
 /**
@@ -489,6 +503,7 @@ function pluginOf(options: ResolvedOptions, meta: UnpluginContextMeta): Unplugin
           instrument: (code, path) => withInstrumenter(({ instrumentForBundler }) => instrumentForBundler(code, path, options.runtime, undefined, options.coverageHints, true)),
           isSyntaxError,
           reason,
+          cache: options.cache ? esbuildCache(cacheFor) : undefined,
         });
       },
     },
