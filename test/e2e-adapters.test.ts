@@ -5,27 +5,22 @@
  * client must attach to it from outside (`trapdoor attach`), pause the busy loop at its original
  * .ts line with its locals, change one and let the program finish.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import CDP from 'chrome-remote-interface';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { build, buildDir, projectDir, runCompiler, TOOLS, type Built, type Tool } from './adapters/build.js';
-import { repoRoot, within } from './e2e/harness.js';
+import { repoRoot, trackProcesses, within } from './e2e/harness.js';
 
 const BIN = join(repoRoot, 'packages', 'trapdoor', 'bin', 'trapdoor.js');
 const BUN = join(repoRoot, 'node_modules', '.bin', 'bun');
 const command = (built: Built): string => (built.runtime === 'node' ? process.execPath : BUN);
 
-const running: ChildProcess[] = [];
-const clients: any[] = [];
-afterEach(async () => {
-  for (const client of clients.splice(0)) await client.close().catch(() => {});
-  for (const proc of running.splice(0)) if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-});
+const tracked = trackProcesses();
 
 function runToEnd(built: Built, ...args: string[]) {
   const result = spawnSync(command(built), [built.file, ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
@@ -68,7 +63,7 @@ async function attachAndFinish(
   whilePaused?: (client: any, event: any) => Promise<void>,
 ): Promise<void> {
   const proc = spawn(command(built), [built.file, 'busy'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  running.push(proc);
+  tracked.track(proc);
   let stdout = '';
   let stderr = '';
   proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -88,7 +83,7 @@ async function attachAndFinish(
   expect(attach, describeRun()).toMatchObject({ status: 0, stderr: '' });
   const { wsUrl } = JSON.parse(attach.stdout);
   const client = await within(CDP({ target: wsUrl, local: true }), 'chrome-remote-interface to connect', describeRun);
-  clients.push(client);
+  tracked.client(client);
   await client.Runtime.enable();
   await client.Debugger.enable();
   const paused = new Promise<any>((resolve) => client.once('Debugger.paused', resolve));
@@ -161,7 +156,7 @@ describe('a module stuck in a call before it registers (its bindings follow its 
   /** Starts `argv`, pauses it from outside, checks the first three frames (1-based positions), runs `whilePaused`, ends the loop. */
   async function pauseStuck(argv: string[], frames: Array<{ url: string; line: number; column: number }>, whilePaused?: (client: any, event: any) => Promise<void>) {
     const proc = spawn(process.execPath, argv, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    running.push(proc);
+    tracked.track(proc);
     let stdout = '';
     let stderr = '';
     proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -172,7 +167,7 @@ describe('a module stuck in a call before it registers (its bindings follow its 
     const attach = spawnSync(process.execPath, [BIN, 'attach', '--json', String(proc.pid)], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
     expect(attach.status, attach.stderr + describeRun()).toBe(0);
     const client = await within(CDP({ target: JSON.parse(attach.stdout).wsUrl, local: true }), 'chrome-remote-interface to connect', describeRun);
-    clients.push(client);
+    tracked.client(client);
     await client.Runtime.enable();
     await client.Debugger.enable();
     const paused = new Promise<any>((resolve) => client.once('Debugger.paused', resolve));
@@ -329,7 +324,7 @@ describe('production debug builds (production: true)', () => {
     expect(runToEnd(production)).toEqual(runToEnd(plain));
     const started = [plain, production].map((built) => {
       const proc = spawn(process.execPath, [built.file, 'busy'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'ignore'] });
-      running.push(proc);
+      tracked.track(proc);
       return proc;
     });
     await new Promise((resolve) => setTimeout(resolve, 1500)); // both spinning, past start-up
@@ -479,7 +474,7 @@ describe('a runtime bundled into the output (bundleRuntime: true)', () => {
       const file = join(away, 'main.mjs');
       const triggerOf = async (): Promise<any> => {
         const proc = spawn(process.execPath, [file, 'busy'], { cwd: away, stdio: ['ignore', 'pipe', 'ignore'] });
-        running.push(proc);
+        tracked.track(proc);
         let stdout = '';
         proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
         await within(new Promise<void>((resolve) => { const check = () => (stdout.includes('spinning') ? resolve() : setTimeout(check, 20)); check(); }), 'the program to spin');
@@ -506,7 +501,7 @@ describe('a runtime bundled into the output (bundleRuntime: true)', () => {
     try {
       expect(runToEnd({ file, runtime: 'node' })).toEqual(runToEnd(await build('esbuild', false)));
       const proc = spawn(process.execPath, [file, 'busy'], { cwd: away, stdio: ['ignore', 'pipe', 'pipe'] });
-      running.push(proc);
+      tracked.track(proc);
       let stdout = '';
       proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
       await within(new Promise<void>((resolve) => { const check = () => (stdout.includes('spinning') ? resolve() : setTimeout(check, 20)); check(); }), 'the program to spin');

@@ -11,8 +11,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { killTree, repoRoot, within } from './e2e/harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, trackProcesses, within } from './e2e/harness.js';
 import { attachVsCode, jsDebugBuilt, jsDebugMissing, jsDebugServerPath, startDapServer, type Attached, type DapServer } from './vscode/js-debug.js';
 import { children, evaluate, pauseAndLook, shown } from './vscode/paused.js';
 
@@ -38,19 +38,18 @@ interface Running {
   describe(): string;
 }
 
-const started = new Set<ChildProcess>();
-const sessions: Attached[] = [];
+const tracked = trackProcesses();
 let server: DapServer | undefined;
 
 beforeAll(async () => {
   if (jsDebugBuilt) server = await startDapServer();
 });
 afterAll(() => server?.stop());
-afterEach(() => {
-  for (const session of sessions.splice(0)) session.close();
-  for (const proc of started) killTree(proc.pid!);
-  started.clear();
-});
+
+/** A js-debug session, closed after the test before its processes are killed (its close is synchronous). */
+function trackSession(session: Attached): void {
+  tracked.client({ close: async () => session.close() });
+}
 
 /** `trapdoor run --runtime <runtime> --port 0 <program>`, resolved once it printed `spinning`. */
 async function run(runtime: RuntimeName, program: string): Promise<Running> {
@@ -59,7 +58,7 @@ async function run(runtime: RuntimeName, program: string): Promise<Running> {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
   });
-  started.add(proc);
+  tracked.track(proc);
   let out = '';
   let err = '';
   proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
@@ -94,7 +93,7 @@ async function attachPort(running: Running): Promise<number> {
 
 async function attach(running: Running): Promise<Attached> {
   const session = await attachVsCode(server!.port, await attachPort(running));
-  sessions.push(session);
+  trackSession(session);
   return session;
 }
 
@@ -168,14 +167,14 @@ describe.skipIf(!jsDebugBuilt)(`VS Code js-debug (${jsDebugServerPath}) attached
     const running = await run(runtime, program);
     const port = await attachPort(running);
     const first = await attachVsCode(server!.port, port);
-    sessions.push(first);
+    trackSession(first);
     const before = Number(shown((await pauseAndLook(first.child)).locals).attempts);
 
     // VS Code's Disconnect on an attach session: the debugger leaves, the program is not killed.
     await first.disconnect();
 
     const second = await attachVsCode(server!.port, port);
-    sessions.push(second);
+    trackSession(second);
     const paused = await pauseAndLook(second.child);
     const after = Number(shown(paused.locals).attempts);
     expect(after, running.describe()).toBeGreaterThan(before); // it ran on between the two sessions
