@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cacheDir, cacheKey, CACHE_ENV, DiskCache } from './disk-cache.js';
+import { cacheDir, cacheKey, CACHE_ENV, DiskCache, UNUSED_DAYS } from './disk-cache.js';
 
 let root: string;
 const saved = { ...process.env };
@@ -156,5 +156,62 @@ describe('DiskCache', () => {
     expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(files).toHaveLength(keys.length);
     for (const key of keys) expect(new DiskCache(dir).get(key)).toMatch(new RegExp(`^${key}:[123]:x{200000}$`));
+  });
+});
+
+describe('DiskCache.prune', () => {
+  const DAY = 24 * 60 * 60;
+  /** Sets a file's access and modification times to `days` ago (each its own). */
+  const age = (file: string, accessedDaysAgo: number, modifiedDaysAgo: number): void => {
+    const now = Date.now() / 1000;
+    utimesSync(file, now - accessedDaysAgo * DAY, now - modifiedDaysAgo * DAY);
+  };
+  const fileOf = (dir: string, key: string): string => join(dir, 'v1', key.slice(0, 2), key);
+
+  it(`removes entries neither read nor written for ${UNUSED_DAYS} days and temporary files over an hour old; keeps the rest, and lists as entries only`, () => {
+    const dir = join(root, 'cache');
+    const cache = new DiskCache(dir);
+    const [unused, read, written, fresh] = ['unused', 'read', 'written', 'fresh'].map((name) => cacheKey(name));
+    for (const key of [unused, read, written, fresh]) expect(cache.set(key!, `value of ${key}`)).toBe(true);
+    age(fileOf(dir, unused!), UNUSED_DAYS + 5, UNUSED_DAYS + 5);
+    age(fileOf(dir, read!), 1, UNUSED_DAYS + 5); // written long ago, read yesterday
+    age(fileOf(dir, written!), UNUSED_DAYS + 5, 2);
+    const leftover = `${fileOf(dir, fresh!)}.123.abcd.tmp`;
+    const writing = `${fileOf(dir, fresh!)}.456.abcd.tmp`;
+    writeFileSync(leftover, 'half');
+    writeFileSync(writing, 'half');
+    age(leftover, 0, 0.1); // 2.4 hours
+    expect(cache.prune()).toBe(2);
+    for (const key of [read, written, fresh]) expect(new DiskCache(dir).get(key!)).toBe(`value of ${key}`);
+    expect(new DiskCache(dir).get(unused!)).toBeUndefined();
+    expect(existsSync(leftover)).toBe(false);
+    expect(existsSync(writing)).toBe(true);
+    rmSync(writing);
+    // The mark is a folder: a listing of the cache's files shows entries only.
+    expect(entryFiles(dir).map((file) => file.slice(-64)).sort()).toEqual([read, written, fresh].sort());
+  });
+
+  it("runs from a process's first store, at most once a day per folder; a folder never pruned is marked first", () => {
+    const dir = join(root, 'cache');
+    const old = cacheKey('old');
+    expect(new DiskCache(dir).set(old, 'x')).toBe(true); // the first store marks the folder
+    const mark = join(dir, 'v1', '.pruned');
+    expect(statSync(mark).isDirectory()).toBe(true);
+    age(fileOf(dir, old), UNUSED_DAYS + 1, UNUSED_DAYS + 1);
+    // Marked just now: another process's store does not prune.
+    expect(new DiskCache(dir).set(cacheKey('a'), 'a')).toBe(true);
+    expect(existsSync(fileOf(dir, old))).toBe(true);
+    // A day and more later: the next process's first store does, and marks the folder again.
+    age(mark, 2, 2);
+    const later = new DiskCache(dir);
+    expect(later.set(cacheKey('b'), 'b')).toBe(true);
+    expect(existsSync(fileOf(dir, old))).toBe(false);
+    expect(Date.now() - statSync(mark).mtimeMs).toBeLessThan(60_000);
+    // The same object's later stores never look again.
+    expect(later.set(old, 'x')).toBe(true);
+    age(fileOf(dir, old), UNUSED_DAYS + 1, UNUSED_DAYS + 1);
+    age(mark, 2, 2);
+    expect(later.set(cacheKey('c'), 'c')).toBe(true);
+    expect(existsSync(fileOf(dir, old))).toBe(true);
   });
 });

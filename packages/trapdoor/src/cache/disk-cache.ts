@@ -20,8 +20,14 @@
  * that does not match (a damaged file, a different format) is a miss, and is replaced. Any error
  * of the file system (read-only, full, no permission, Deno without --allow-read/--allow-write
  * for the folder) turns the cache off for the process: the program never notices.
+ *
+ * Bounded: entries no process has read or written for UNUSED_DAYS are removed, and temporary files
+ * a crashed writer left, by the first store of a process at most once a day per folder (prune).
+ * "Read" is the entry's access time, which Linux's default `relatime` updates at most once a day;
+ * where the file system keeps none (`noatime`), an entry in use is made again once a month: a miss
+ * costs a transform, never a wrong answer.
  */
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { makeDirectory } from '../make-directory.js';
 import { homedir, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -127,6 +133,17 @@ function digest(text: string): string {
   return nodeCrypto().createHash('sha256').update(text).digest('hex');
 }
 
+/** Entries unused this long are removed by prune. */
+export const UNUSED_DAYS = 30;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** A temporary file this old belongs to no writer that is still running. */
+const TEMPORARY_MS = 60 * 60 * 1000;
+/**
+ * The folder whose modification time says when the cache was last pruned: a folder, not a file,
+ * so that whoever lists the cache's files sees entries only.
+ */
+const PRUNED_MARK = '.pruned';
+
 /** One cache folder. Every method is safe to call whatever the file system does: errors turn it off. */
 export class DiskCache {
   /** The folder (entries are in `<dir>/v1/<first two hex digits>/<key>`). */
@@ -135,6 +152,8 @@ export class DiskCache {
   /** Lookups that found an entry / found none, since this object was made. */
   hits = 0;
   misses = 0;
+  /** Whether this object has looked whether a prune is due (once: at its first store). */
+  #pruneLooked = false;
 
   constructor(dir: string) {
     this.dir = dir;
@@ -189,6 +208,10 @@ export class DiskCache {
       makeDirectory(dirname(file));
       writeFileSync(temporary, `${HEADER} ${FORMAT} ${key} ${digest(value)} ${value.length}\n${value}`);
       renameSync(temporary, file);
+      if (!this.#pruneLooked) {
+        this.#pruneLooked = true;
+        this.prune(Date.now(), false);
+      }
       return true;
     } catch {
       // Read-only, full, no permission, or (Windows) the entry is open elsewhere: no cache from now on.
@@ -200,5 +223,51 @@ export class DiskCache {
       }
       return false;
     }
+  }
+
+  /**
+   * Removes entries unused for UNUSED_DAYS and temporary files older than an hour, when the last
+   * prune of this folder is a day old (`force`: now); a folder pruned never before is marked now
+   * and pruned a day later. Stores call it (once per object): a store comes from a miss, which
+   * already pays a transform, so a warm start never walks the folder. Returns the files removed.
+   * Errors (a file another process removed first, no permission) end the prune, nothing else.
+   */
+  prune(now = Date.now(), force = true): number {
+    if (!this.#working) return 0;
+    const root = join(this.dir, FORMAT);
+    const mark = join(root, PRUNED_MARK);
+    let removed = 0;
+    try {
+      let last: number | undefined;
+      try {
+        last = statSync(mark).mtimeMs;
+      } catch {
+        mkdirSync(mark, { recursive: true });
+      }
+      if (!force && (last === undefined || now - last < DAY_MS)) return 0;
+      // Marked first, so that processes storing at the same time do not all walk the folder.
+      const seconds = now / 1000;
+      utimesSync(mark, seconds, seconds);
+      for (const group of readdirSync(root)) {
+        if (!/^[0-9a-f]{2}$/.test(group)) continue;
+        const folder = join(root, group);
+        for (const name of readdirSync(folder)) {
+          const file = join(folder, name);
+          let stats;
+          try {
+            stats = statSync(file);
+          } catch {
+            continue; // removed meanwhile
+          }
+          const stale = name.endsWith('.tmp') ? now - stats.mtimeMs > TEMPORARY_MS : /^[0-9a-f]{64}$/.test(name) && now - Math.max(stats.atimeMs, stats.mtimeMs) > UNUSED_DAYS * DAY_MS;
+          if (!stale) continue;
+          rmSync(file, { force: true });
+          removed++;
+        }
+      }
+    } catch {
+      // A prune that cannot go on stops; the cache works as before.
+    }
+    return removed;
   }
 }
