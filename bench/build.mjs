@@ -246,7 +246,7 @@ async function timed(fn) {
 const texts = files.map((f) => readFileSync(f, 'utf8'));
 
 if (CHILD !== undefined) {
-  // One parser's process: the references, then the builds. Prints JSON for the parent.
+  // One parser's process: one bundler's builds (BENCH_TOOLS), or the references alone (BENCH_TOOLS=none). Prints JSON for the parent.
   // The `cached` variants' store, empty at the start: the warm-up build fills it, the rounds hit it.
   process.env.TRAPDOOR_CACHE_DIR = path.join(out, `cache-${CHILD}-${TOOLS?.join('+') ?? 'all'}`);
   rmSync(process.env.TRAPDOOR_CACHE_DIR, { recursive: true, force: true });
@@ -279,7 +279,7 @@ if (CHILD !== undefined) {
   // JSON, whose objects have other hidden classes, so a reference run in a build's process made the
   // Vite row's analysis polymorphic (+13..+19 ms CPU with the references first), and after the
   // builds they timed the bundlers' garbage too. Round -1 warms up (compiling the parsers' code), untimed.
-  for (let r = -1; r < (runs.length === 0 ? ROUNDS : -1); r++) {
+  for (let r = -1; runs.length === 0 && r < ROUNDS; r++) {
     const keep = r < 0 ? () => {} : push;
     keep('parse', await timed(() => texts.forEach((code, i) => parse(code, { sourceType: 'module', plugins: ['typescript'], sourceFilename: files[i] }))));
     keep('oxcParse', await timed(() => texts.forEach((code, i) => oxc.parseSync(files[i], code, { sourceType: 'module', lang: 'ts' }).program)));

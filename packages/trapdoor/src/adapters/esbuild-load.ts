@@ -46,11 +46,16 @@ export interface EsbuildLoadHooks {
 /** What the plugin keeps of a module across builds: its code and insert map, or null (left alone). */
 export type StoredModule = { code: string; map: { mappings: string } } | null;
 
-/** The disk cache as this file uses it: looked up by the module's text and path. */
+/** The disk cache as this file uses it: a module's entry, looked up by its text and path. */
 export interface EsbuildLoadCache {
+  entry(code: string, path: string): CacheEntry | undefined;
+}
+
+/** One module's place in the disk cache (its key made once). */
+export interface CacheEntry {
   /** The stored answer, or undefined on a miss. */
-  get(code: string, path: string): StoredModule | undefined;
-  set(code: string, path: string, stored: StoredModule): void;
+  stored: StoredModule | undefined;
+  store(stored: StoredModule): void;
 }
 
 const SCRIPT_LOADERS = new Set(['js', 'jsx', 'ts', 'tsx']);
@@ -121,9 +126,9 @@ export function setupEsbuildLoad(build: EsbuildLike, hooks: EsbuildLoadHooks): v
       stored === null
         ? undefined
         : { contents: withMap ? withInlineMap(stored.code, args.path, stored.map.mappings) : stored.code, loader: loaderFor(args.path, build.initialOptions.loader), resolveDir: dirname(args.path) };
-    const stored = hooks.cache?.get(code, args.path);
-    if (stored !== undefined) {
-      const answer = answerFor(stored);
+    const entry = hooks.cache?.entry(code, args.path);
+    if (entry?.stored !== undefined) {
+      const answer = answerFor(entry.stored);
       answers.set(args.path, { code, answer });
       return answer && { ...answer };
     }
@@ -131,8 +136,8 @@ export function setupEsbuildLoad(build: EsbuildLike, hooks: EsbuildLoadHooks): v
       // A stored entry has the map whether this build writes one or not (the next build may); without
       // the cache, a build that writes none never makes it.
       const kept: StoredModule =
-        result.skipped !== undefined || result.sites.length === 0 ? null : { code: result.code, map: { mappings: withMap || hooks.cache ? result.insertMap.mappings : '' } };
-      hooks.cache?.set(code, args.path, kept);
+        result.skipped !== undefined || result.sites.length === 0 ? null : { code: result.code, map: { mappings: withMap || entry ? result.insertMap.mappings : '' } };
+      entry?.store(kept);
       const answer = answerFor(kept);
       answers.set(args.path, { code, answer });
       return answer;

@@ -199,13 +199,11 @@ function cached(cache: AdapterCache | undefined, code: string, path: string, inp
 /** The disk cache for esbuild's onLoad (esbuild-load.ts), opened at the first module; no input map there. */
 function esbuildCache(open: () => AdapterCache | undefined): EsbuildLoadCache {
   return {
-    get(code, path) {
+    entry(code, path) {
       const store = open();
-      return store === undefined ? undefined : (store.get(store.key(code, path, undefined), path) as StoredModule | undefined);
-    },
-    set(code, path, stored) {
-      const store = open();
-      store?.set(store.key(code, path, undefined), stored);
+      if (store === undefined) return undefined;
+      const key = store.key(code, path, undefined);
+      return { stored: store.get(key, path) as StoredModule | undefined, store: (stored) => store.set(key, stored) };
     },
   };
 }

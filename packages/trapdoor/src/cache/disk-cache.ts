@@ -27,7 +27,7 @@
  * where the file system keeps none (`noatime`), an entry in use is made again once a month: a miss
  * costs a transform, never a wrong answer.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { makeDirectory } from '../make-directory.js';
 import { homedir, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -242,7 +242,7 @@ export class DiskCache {
       try {
         last = statSync(mark).mtimeMs;
       } catch {
-        mkdirSync(mark, { recursive: true });
+        makeDirectory(mark);
       }
       if (!force && (last === undefined || now - last < DAY_MS)) return 0;
       // Marked first, so that processes storing at the same time do not all walk the folder.
