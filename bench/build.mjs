@@ -67,7 +67,9 @@ rmSync(src, { recursive: true, force: true });
 cpSync(path.join(root, 'node_modules', 'rxjs', 'src'), src, { recursive: true });
 const entry = path.join(src, 'index.ts');
 const tsconfig = path.join(out, 'tsconfig.json');
-writeFileSync(tsconfig, JSON.stringify({ compilerOptions: { module: 'esnext', target: 'es2020', moduleResolution: 'node', skipLibCheck: true }, include: ['rxjs-src'] }));
+// ts-loader makes maps as a project with webpack maps would have it make them (else webpack's map
+// ends at its JavaScript); the `afterLoaders` variants chain through them.
+writeFileSync(tsconfig, JSON.stringify({ compilerOptions: { module: 'esnext', target: 'es2020', moduleResolution: 'node', skipLibCheck: true, sourceMap: SOURCEMAP }, include: ['rxjs-src'] }));
 
 const esbuild = await import('esbuild');
 const { build: viteBuild } = await import('vite');
@@ -160,6 +162,7 @@ const allBuilds = {
   webpack: {
     plain: (dir) => pack(dir, []),
     trapdoor: (dir) => webpackTrapdoor(dir),
+    afterLoaders: (dir) => webpackTrapdoor(dir, undefined, trapdoorWebpack, { afterLoaders: true }),
     baseline: hasBaseline ? (dir) => webpackTrapdoor(dir, undefined, baseline.webpack) : undefined,
   },
   'webpack-dev': {
@@ -167,6 +170,7 @@ const allBuilds = {
     trapdoor: (dir) => webpackTrapdoor(dir, 'development'),
     floor: (dir) => pack(dir, [passThrough.webpack()], 'development'),
     cached: (dir) => webpackTrapdoor(dir, 'development', trapdoorWebpack, { cache: true }),
+    afterLoaders: (dir) => webpackTrapdoor(dir, 'development', trapdoorWebpack, { afterLoaders: true }),
     baseline: hasBaseline ? (dir) => webpackTrapdoor(dir, 'development', baseline.webpack) : undefined,
   },
 };
@@ -363,6 +367,18 @@ for (const tool of Object.keys(builds)) {
   const cpuPlain = median(cpuTimes('auto', tool, 'plain'));
   const cpuWarm = median(cpuTimes('auto', tool, 'cached'));
   console.log(`| ${LABELS[tool]} | ${plain.toFixed(0)} | ${median(warm).toFixed(0)} | ${(median(warm) - plain).toFixed(0)} | ${((median(warm) - plain) / bareParse).toFixed(2)} | ${(cpuWarm - cpuPlain).toFixed(0)} | ${((cpuWarm - cpuPlain) / bareParseCpu).toFixed(2)} |`);
+}
+console.log("\nwebpack with `afterLoaders: true` (trapdoor after ts-loader, through its maps), medians:\n");
+console.log('| bundler | plain ms | with trapdoor ms | adds ms | after the loaders ms | adds ms | adds / bare Babel parse | adds CPU ms | adds / bare Babel parse (CPU) |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const tool of Object.keys(builds)) {
+  const after = times('auto', tool, 'afterLoaders');
+  if (after.length === 0) continue;
+  const plain = median(times('auto', tool, 'plain'));
+  const ours = median(times('auto', tool, 'trapdoor'));
+  const cpuAdded = median(cpuTimes('auto', tool, 'afterLoaders')) - median(cpuTimes('auto', tool, 'plain'));
+  const added = median(after) - plain;
+  console.log(`| ${LABELS[tool]} | ${plain.toFixed(0)} | ${ours.toFixed(0)} | ${(ours - plain).toFixed(0)} | ${median(after).toFixed(0)} | ${added.toFixed(0)} | ${(added / bareParse).toFixed(2)} | ${cpuAdded.toFixed(0)} | ${(cpuAdded / bareParseCpu).toFixed(2)} |`);
 }
 console.log(`\nCPU time of the same builds (the process's threads${process.platform === 'linux' ? ' and its child processes' : ''}), medians:\n`);
 console.log('| bundler | plain CPU ms | with trapdoor CPU ms | trapdoor adds CPU ms | adds / bare Babel parse (CPU) | a pass-through plugin adds CPU ms | trapdoor beyond it CPU ms (/ Babel parse) |');

@@ -54,6 +54,14 @@ function sourcesContentOf(file: string, name: string): string | null | undefined
   return i < 0 ? undefined : (map.sourcesContent?.[i] ?? null);
 }
 
+/** The lines (1-based) of the sites of the module `name` in a built bundle, as its table (JSON text in the bundle) gives them. */
+function siteLines(built: Built, name: string): number[] {
+  const text = readFileSync(built.file, 'utf8');
+  const at = new RegExp(`"file\\\\?":\\\\?"[^"\\\\]*/${name}\\\\?","sites\\\\?":(\\[\\[.*?\\]\\])`).exec(text);
+  if (at === null) throw new Error(`no table of ${name} in ${built.file}`);
+  return (JSON.parse(at[1]!.replace(/\\"/g, '"')) as number[][]).map((site) => site[1]!);
+}
+
 /** Runs the busy path, attaches from outside, pauses, checks the top frame and its locals, ends the loop. */
 async function attachAndFinish(
   built: Built,
@@ -241,6 +249,66 @@ describe('adapter options', () => {
     const text = readFileSync(built.file, 'utf8');
     expect(text).toMatch(/function collatzSteps\(start\) \{\n\s+let n = start;/);
     expect(checks(built.file)).toBeGreaterThan(0);
+  });
+});
+
+describe('webpack and Rspack after their loaders (afterLoaders: true)', () => {
+  // The loaders (ts-loader, Rspack's swc-loader) compile first; trapdoor instruments their
+  // JavaScript and names the .ts lines through their maps (examples/build-tools/tsconfig.json has
+  // `sourceMap: true`): the same program, the same output map, the same pause as before them.
+  it.each(['webpack', 'rspack'] as const)('%s: runs like the plain build, maps the same, paused at the original .ts line', async (tool) => {
+    const before = siteLines(await build(tool, true), 'main.ts');
+    const plain = await build(tool, false);
+    const built = await build(tool, true, { afterLoaders: true });
+    const text = readFileSync(built.file, 'utf8');
+    // The sites name the lines of the file as written (ts-loader's output moves main.ts's lines
+    // after its enum), as where the plugin runs before the loaders.
+    expect(siteLines(built, 'main.ts')).toEqual(before);
+    expect(checks(built.file)).toBeGreaterThanOrEqual(6);
+    // No TypeScript went through the loaders a second time: the bundle is JavaScript the loaders wrote.
+    expect(text).not.toMatch(/: any\b/);
+    expect(runToEnd(built)).toEqual(runToEnd(plain));
+    for (const probe of [/["']spinning["']/, /["']steps=["']/]) {
+      const plainAt = originalOf(plain.file, probe);
+      if (plainAt !== undefined) expect(originalOf(built.file, probe), String(probe)).toEqual(plainAt);
+    }
+    await attachAndFinish(built, process.env, tool !== 'rspack');
+  });
+
+  it('webpack: a loader that makes no map is named in the build warnings', async () => {
+    const webpack = (await import('webpack')).default;
+    const plugin = (await import('trapdoor-js/webpack')).default;
+    const dir = mkdtempSync(join(tmpdir(), 'trapdoor-after-loaders-'));
+    const out = `${buildDir('webpack', true)}-no-map`;
+    const tsconfig = join(dir, 'tsconfig.json');
+    writeFileSync(tsconfig, JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', sourceMap: false, skipLibCheck: true }, include: [join(projectDir, 'src')] }));
+    try {
+      const compiler = webpack({
+        mode: 'development',
+        target: 'node',
+        context: projectDir,
+        entry: './src/main.ts',
+        devtool: 'source-map',
+        // Where the runtime is installed (a bundle keeps it external).
+        output: { path: out, filename: 'main.cjs' },
+        resolve: { extensions: ['.ts', '.js'] },
+        module: { rules: [{ test: /\.ts$/, loader: 'ts-loader', options: { transpileOnly: true, configFile: tsconfig } }] },
+        plugins: [plugin({ afterLoaders: true })],
+      });
+      const stats = await new Promise<any>((resolve, reject) => compiler.run((error, result) => compiler.close(() => (error ? reject(error) : resolve(result)))));
+      expect(stats.hasErrors(), stats.toString('errors-only')).toBe(false);
+      const warnings = stats.compilation.warnings.map((w: Error) => w.message);
+      expect(warnings).toContainEqual(expect.stringMatching(/option 'afterLoaders': 3 modules \(the first: .*\.ts\) came from the loaders before trapdoor changed and without a source map.*sourceMap: true/));
+      // It still builds a program that runs as the plain one does.
+      expect(runToEnd({ file: join(out, 'main.cjs'), runtime: 'node' }).stdout).toContain('longest below 3000: 2919 (216 steps)');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is refused by name where there are no loaders', async () => {
+    await expect(build('esbuild', true, { afterLoaders: true })).rejects.toThrow(/option 'afterLoaders': is for webpack and Rspack/);
+    await expect(build('webpack', true, { afterLoaders: 'yes' })).rejects.toThrow(/option 'afterLoaders': expected true or false/);
   });
 });
 

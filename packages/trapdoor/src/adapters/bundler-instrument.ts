@@ -20,12 +20,11 @@ const COMMONJS = /\b(?:require\s*\(|module\.exports\b|exports\.\w)/;
  * Instruments one module for a bundler. Bundlers expect ES modules; a file with no import or
  * export is one only if it does not use CommonJS's bindings (then the runtime is `require`d,
  * which webpack, Rollup's commonjs plugin and esbuild all understand). `insertMapStartsOnly`: for
- * esbuild (insert-map.ts).
+ * esbuild (insert-map.ts). `compiled`: the code is known to be a loader's output though no map
+ * came with it (webpack's `afterLoaders`).
  */
-export function instrumentForBundler(code: string, path: string, runtime: string, inputSourceMap?: RawSourceMap, coverageHints = false, insertMapStartsOnly = false): InstrumentResult {
-  // A TypeScript file that an earlier plugin changed was most likely compiled to JavaScript:
-  // parse it as such (and insert no TypeScript syntax), as TypeScript only if that fails.
-  let language: Language | undefined = inputSourceMap !== undefined && TYPESCRIPT_FILE.test(path) ? 'js' : undefined;
+export function instrumentForBundler(code: string, path: string, runtime: string, inputSourceMap?: RawSourceMap, coverageHints = false, insertMapStartsOnly = false, compiled = false): InstrumentResult {
+  let language = firstLanguage(path, inputSourceMap, compiled);
   const run = (moduleType?: ModuleType): InstrumentResult => {
     try {
       return instrument(code, { filename: path, runtime, inputSourceMap, moduleType, language, coverageHints, insertMapStartsOnly });
@@ -44,8 +43,8 @@ export function instrumentForBundler(code: string, path: string, runtime: string
  * thread pool), for the bundlers' async hooks, which hand over several modules at once: the same
  * steps, the same result.
  */
-export async function instrumentForBundlerAsync(code: string, path: string, runtime: string, inputSourceMap?: RawSourceMap, coverageHints = false, insertMapStartsOnly = false): Promise<InstrumentResult> {
-  let language: Language | undefined = inputSourceMap !== undefined && TYPESCRIPT_FILE.test(path) ? 'js' : undefined;
+export async function instrumentForBundlerAsync(code: string, path: string, runtime: string, inputSourceMap?: RawSourceMap, coverageHints = false, insertMapStartsOnly = false, compiled = false): Promise<InstrumentResult> {
+  let language = firstLanguage(path, inputSourceMap, compiled);
   const run = async (moduleType?: ModuleType): Promise<InstrumentResult> => {
     try {
       return await instrumentAsync(code, { filename: path, runtime, inputSourceMap, moduleType, language, coverageHints, insertMapStartsOnly });
@@ -57,6 +56,15 @@ export async function instrumentForBundlerAsync(code: string, path: string, runt
   };
   const result = await run();
   return esmAfterAll(result, code, path) ? run('esm') : result;
+}
+
+/**
+ * A TypeScript file that an earlier plugin or loader changed was most likely compiled to
+ * JavaScript: it is parsed as such (and no TypeScript syntax is inserted), as TypeScript only if
+ * that fails.
+ */
+function firstLanguage(path: string, inputSourceMap: RawSourceMap | undefined, compiled: boolean): Language | undefined {
+  return (inputSourceMap !== undefined || compiled) && TYPESCRIPT_FILE.test(path) ? 'js' : undefined;
 }
 
 /** Parsed as JavaScript, the file had a syntax error: TypeScript's parse is tried. */

@@ -58,6 +58,15 @@ export interface TrapdoorPluginOptions {
    * Default false (a bundler keeps its own caches); `trapdoor-js/vitest` sets it.
    */
   cache?: boolean;
+  /**
+   * webpack and Rspack: instrument each module after the other loaders (`enforce: 'post'`) instead
+   * of before them, so that the checks do not go through ts-loader's or babel-loader's work: a
+   * faster build (see the README's Performance). The sites then name original lines through the
+   * loaders' source maps, which those loaders must make (ts-loader: `sourceMap: true` in
+   * tsconfig.json; babel-loader: `sourceMaps`); a module they changed without a map is named in
+   * the build's warnings. Default false: the plugin sees each file as written.
+   */
+  afterLoaders?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -71,6 +80,7 @@ export interface ResolvedOptions {
   bundleRuntime: boolean;
   coverageHints: boolean;
   cache: boolean;
+  afterLoaders: boolean;
 }
 
 export class PluginOptionError extends Error {
@@ -83,7 +93,7 @@ export class PluginOptionError extends Error {
   }
 }
 
-const KNOWN = new Set(['include', 'exclude', 'mode', 'runtime', 'client', 'root', 'production', 'bundleRuntime', 'coverageHints', 'cache']);
+const KNOWN = new Set(['include', 'exclude', 'mode', 'runtime', 'client', 'root', 'production', 'bundleRuntime', 'coverageHints', 'cache', 'afterLoaders']);
 
 /** What production builds import: the runtime that arms only on the deployment's opt-in. */
 const PRODUCTION_RUNTIME = `${DEFAULT_RUNTIME}/production`;
@@ -106,8 +116,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   for (const name of Object.keys(given)) {
     if (!KNOWN.has(name)) throw new PluginOptionError(name, `unknown option; known: ${[...KNOWN].join(', ')}`);
   }
-  const { mode = 'trap', client = false, root, production = false, bundleRuntime = false, coverageHints = false, cache = false } = given;
-  for (const [name, value] of Object.entries({ client, production, bundleRuntime, coverageHints, cache })) {
+  const { mode = 'trap', client = false, root, production = false, bundleRuntime = false, coverageHints = false, cache = false, afterLoaders = false } = given;
+  for (const [name, value] of Object.entries({ client, production, bundleRuntime, coverageHints, cache, afterLoaders })) {
     if (typeof value !== 'boolean') throw new PluginOptionError(name, `expected true or false, got ${JSON.stringify(value)}`);
   }
   const runtime = given.runtime ?? (production ? PRODUCTION_RUNTIME : DEFAULT_RUNTIME);
@@ -127,5 +137,6 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     bundleRuntime: bundleRuntime as boolean,
     coverageHints: coverageHints as boolean,
     cache: cache as boolean,
+    afterLoaders: afterLoaders as boolean,
   };
 }

@@ -2,7 +2,9 @@
  * The one plugin every bundler adapter is made from: a thin layer over `instrument()`. It runs
  * before the bundler's own TypeScript/JSX step (`enforce: 'pre'`), so the transform sees the file
  * as written: the site table names original lines and columns, and the bundler chains our map
- * into its own output map like any other plugin's.
+ * into its own output map like any other plugin's. webpack and Rspack may run it after their
+ * loaders instead (`afterLoaders`: the checks then skip ts-loader's and babel-loader's work), where
+ * the sites name original lines through the loaders' maps.
  *
  * It is unplugin's factory (factory.ts hands it to unplugin for every bundler but Vite), written so
  * that this module does not load unplugin: Vite's plugin is made here (vitePlugin), as unplugin
@@ -62,18 +64,21 @@ interface Incoming {
   map: RawSourceMap | undefined;
   /** The code is known to be the module as loaded (Vite's dev server) or the file as written, with no map before it. */
   asLoaded: boolean;
+  /** The code is known to differ from the file as written: a compiler's output (with `map`, or without one). */
+  changed: boolean;
 }
 
-const AS_LOADED: Incoming = { map: undefined, asLoaded: true };
-const UNKNOWN: Incoming = { map: undefined, asLoaded: false };
+const AS_LOADED: Incoming = { map: undefined, asLoaded: true, changed: false };
+const UNKNOWN: Incoming = { map: undefined, asLoaded: false, changed: false };
 
 /**
  * When plugins or loaders before this one changed the file (a TypeScript plugin placed first, a
  * Vue or Svelte compiler), the map from their output back to the file as written, so the sites
  * name original lines. Undefined when the code is the file as written (the usual case, as this
- * plugin runs first), which costs no map composition.
+ * plugin runs first), which costs no map composition. `afterLoaders`: webpack's and Rspack's
+ * loaders ran before this one, so a module without a map is compared with its file too.
  */
-function incomingMap(context: UnpluginBuildContext, code: string, path: string): Incoming {
+function incomingMap(context: UnpluginBuildContext, code: string, path: string, afterLoaders: boolean): Incoming {
   // Vite's dev server says so itself: the code is what its load step gave (the file as read, or a
   // load hook's answer without a map) when no plugin changed it and no map came with it. Then the
   // file is not read again (a read and a comparison per module on every run of a test runner).
@@ -83,13 +88,14 @@ function incomingMap(context: UnpluginBuildContext, code: string, path: string):
   // it); webpack and Rspack pass the loaders' map when there is one; esbuild and Bun load the file
   // for this plugin, so the code is the file as written and the disk is not read again.
   const rollupLike = context as { getCombinedSourcemap?: () => unknown };
-  let source: (() => RawSourceMap | string) | undefined;
+  let source: (() => RawSourceMap | string | undefined) | undefined;
   if (typeof rollupLike.getCombinedSourcemap === 'function') source = () => rollupLike.getCombinedSourcemap!() as RawSourceMap;
   else {
     const native = context.getNativeBuildContext?.();
-    if (native && (native.framework === 'webpack' || native.framework === 'rspack') && native.inputSourceMap) {
-      const given = native.inputSourceMap as RawSourceMap | string;
-      source = () => given;
+    if (native && (native.framework === 'webpack' || native.framework === 'rspack')) {
+      const given = native.inputSourceMap as RawSourceMap | string | undefined;
+      if (given) source = () => given;
+      else if (afterLoaders) source = () => undefined; // changed without a map: told in the build's warnings
     }
   }
   if (source === undefined) return UNKNOWN;
@@ -99,7 +105,8 @@ function incomingMap(context: UnpluginBuildContext, code: string, path: string):
     return UNKNOWN; // not a file on disk: nothing to map back to
   }
   const map = source();
-  return { map: withFileSources(typeof map === 'string' ? (JSON.parse(map) as RawSourceMap) : map, path), asLoaded: false };
+  if (map === undefined) return { map: undefined, asLoaded: false, changed: true };
+  return { map: withFileSources(typeof map === 'string' ? (JSON.parse(map) as RawSourceMap) : map, path), asLoaded: false, changed: true };
 }
 
 /**
@@ -275,7 +282,24 @@ function rollupOutputMaps(input: RollupLikeInput): boolean | undefined {
   return outputs.some((output) => Boolean(output?.sourcemap));
 }
 
+/**
+ * The warning for the modules `afterLoaders` got changed by the loaders before it with no map:
+ * their checks name places in the loaders' output, which the debugger would show over the file as
+ * written. `count` of them, the first by name.
+ */
+export function unmappedWarning(first: string, count: number): string {
+  const which = count === 1 ? first : `${count} modules (the first: ${first})`;
+  return (
+    `trapdoor-js: option 'afterLoaders': ${which} came from the loaders before trapdoor changed and without a source map, ` +
+    "so the debugger's lines there are off: have those loaders make maps (ts-loader: `sourceMap: true` in tsconfig.json; babel-loader: `sourceMaps: true`; webpack asks loaders for none under `devtool: false`), or leave 'afterLoaders' off"
+  );
+}
+
 function pluginOf(options: ResolvedOptions, meta: UnpluginContextMeta): UnpluginOptions {
+  // Only webpack and Rspack run loaders; elsewhere plugins are ordered by their place in the list.
+  if (options.afterLoaders && meta.framework !== 'webpack' && meta.framework !== 'rspack') {
+    throw new PluginOptionError('afterLoaders', `is for webpack and Rspack, whose loaders run apart from their plugins; in ${meta.framework}, put trapdoor's plugin after the others in the list (its map is chained either way)`);
+  }
   let root = options.root;
   let policy: Policy | undefined;
   const policyFor = (): Policy => {
@@ -303,6 +327,8 @@ function pluginOf(options: ResolvedOptions, meta: UnpluginContextMeta): Unplugin
     coverage.warned = true;
     return noMatchWarning(options, root ?? process.cwd(), coverage.seen);
   };
+  // afterLoaders: the modules of this build that came changed without a map (unmappedWarning).
+  const unmapped: string[] = [];
 
   // The disk cache (module-cache.ts), opened at the first module, once the root is known.
   let cache: AdapterCache | undefined | false = options.cache ? undefined : false;
@@ -349,8 +375,9 @@ function pluginOf(options: ResolvedOptions, meta: UnpluginContextMeta): Unplugin
    * here awaits its transform hooks and hands over several modules at once. `withMap`: the
    * bundler writes a source map of this build (else the map is not made; see writesMap).
    */
-  const transform = (context: UnpluginBuildContext & UnpluginContext, code: string, path: string, inputMap: RawSourceMap | undefined, withMap: boolean): Promise<TransformOutput> => {
-    return Promise.resolve(withInstrumenter((instrumenter) => instrumenter.instrumentForBundlerAsync(code, path, options.runtime, inputMap, options.coverageHints))).then(
+  const transform = (context: UnpluginBuildContext & UnpluginContext, code: string, path: string, input: Incoming, withMap: boolean): Promise<TransformOutput> => {
+    const inputMap = input.map;
+    return Promise.resolve(withInstrumenter((instrumenter) => instrumenter.instrumentForBundlerAsync(code, path, options.runtime, inputMap, options.coverageHints, false, input.changed))).then(
       (result) => {
         if (result.skipped !== undefined || result.sites.length === 0) return undefined;
         let output = result.code;
@@ -415,7 +442,8 @@ function pluginOf(options: ResolvedOptions, meta: UnpluginContextMeta): Unplugin
 
   return {
     name: 'trapdoor',
-    enforce: 'pre',
+    // Before the bundler's own TypeScript step (see the top), or after webpack's loaders when asked.
+    enforce: options.afterLoaders ? 'post' : 'pre',
     buildStart: emitsAssets
       ? function () {
           for (const { fileName, source } of assetsFor(root ?? process.cwd())) this.emitFile({ type: 'asset', fileName, source });
@@ -432,8 +460,11 @@ function pluginOf(options: ResolvedOptions, meta: UnpluginContextMeta): Unplugin
             if (native && (native.framework === 'webpack' || native.framework === 'rspack')) {
               const compilation = native.compilation as { errors: unknown[]; warnings: unknown[]; compiler: { webpack: { WebpackError: new (message: string) => Error } } };
               if (compilation.errors.length > 0) return;
+              const { WebpackError } = compilation.compiler.webpack;
               const message = noMatch();
-              if (message !== undefined) compilation.warnings.push(new compilation.compiler.webpack.WebpackError(message));
+              if (message !== undefined) compilation.warnings.push(new WebpackError(message));
+              if (unmapped.length > 0) compilation.warnings.push(new WebpackError(unmappedWarning(unmapped[0]!, unmapped.length)));
+              unmapped.length = 0;
               return;
             }
             const message = noMatch();
@@ -447,10 +478,11 @@ function pluginOf(options: ResolvedOptions, meta: UnpluginContextMeta): Unplugin
             // The filter again: a bundler may not apply it (Vite before 6.3, Rollup before 4.40).
             const path = filePath(id);
             if (path === undefined || !CODE_FILE.test(path) || !wanted(path)) return undefined;
-            const input = incomingMap(this, code, path);
+            const input = incomingMap(this, code, path, options.afterLoaders);
+            if (input.changed && input.map === undefined) unmapped.push(path);
             // The cache's entries hold a map: with the cache on, the map is made.
             const store = cacheFor();
-            const output = cached(store, code, path, input, () => transform(this, code, path, input.map, store !== undefined || writesMap(this)));
+            const output = cached(store, code, path, input, () => transform(this, code, path, input, store !== undefined || writesMap(this)));
             if (!input.asLoaded || !isViteDev(this as ViteDevContext)) return output;
             return output instanceof Promise ? output.then((done) => withSourcesContent(done, code)) : withSourcesContent(output, code);
           },
