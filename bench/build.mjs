@@ -17,6 +17,8 @@
 // Each bundler also with a pass-through plugin of the same kind (`floor`: esbuild's onLoad round
 // trip, unplugin's transform hook), so the tables show what any plugin there pays and what
 // trapdoor adds beyond it; and with the `cache` option (`cached`), its store warm.
+// esbuild and Vite also with trapdoor's answers recorded once and handed back (`output`): what the
+// bundler's own work on trapdoor's output costs, without the transform.
 // esbuild once more as a context rebuilt with nothing changed (a watch or serve session).
 // Then, for the esbuild bundle: its size raw and gzipped, and the time and memory to load it,
 // plain, instrumented, and as a production debug build (`production: true`).
@@ -138,12 +140,49 @@ const passThroughEsbuild = () => ({
   },
 });
 const passThrough = createUnplugin(() => ({ name: 'pass-through', transform: { filter: { id: { include: /\.[cm]?[jt]sx?$/, exclude: /node_modules/ } }, handler: (code) => ({ code, map: null }) } }));
+// `output`: trapdoor's own answers, recorded in the variant's warm-up build and handed back as they
+// were in the timed ones: the plugin as it is, but for the transform (each module instrumented once).
+// What it adds over plain is the bundler's own work on trapdoor's output (the checks, the tables,
+// the maps, the runtime bundled in, the plugin's round trip), which no transform, however fast, saves.
+const recorded = { esbuild: new Map(), vite: new Map() };
+const replayingEsbuild = () => {
+  const real = trapdoorEsbuild();
+  return {
+    name: real.name,
+    setup(build) {
+      const onLoad = (options, callback) =>
+        build.onLoad(options, async (args) => {
+          const known = recorded.esbuild.get(args.path);
+          if (known !== undefined) return known.answer && { ...known.answer };
+          const answer = await callback(args);
+          recorded.esbuild.set(args.path, { answer });
+          return answer;
+        });
+      return real.setup(new Proxy(build, { get: (target, key) => (key === 'onLoad' ? onLoad : Reflect.get(target, key)) }));
+    },
+  };
+};
+const replayingVite = () => {
+  const plugin = trapdoorVite({ client: true });
+  const { handler } = plugin.transform;
+  plugin.transform = {
+    ...plugin.transform,
+    async handler(code, id) {
+      if (recorded.vite.has(id)) return recorded.vite.get(id);
+      const result = await handler.call(this, code, id);
+      recorded.vite.set(id, result);
+      return result;
+    },
+  };
+  return plugin;
+};
 const allBuilds = {
   esbuild: {
     plain: (dir) => esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: path.join(dir, 'index.mjs'), logLevel: 'silent', sourcemap: SOURCEMAP }),
     trapdoor: (dir) => esbuildTrapdoor(dir),
     baseline: hasBaseline ? (dir) => esbuildTrapdoor(dir, {}, baseline.esbuild) : undefined,
     floor: (dir) => esbuildTrapdoor(dir, {}, passThroughEsbuild),
+    output: (dir) => esbuildTrapdoor(dir, {}, replayingEsbuild),
     cached: (dir) => esbuildTrapdoor(dir, { cache: true }),
   },
   'esbuild-rebuild': {
@@ -155,6 +194,7 @@ const allBuilds = {
     plain: (dir) => vite(dir, []),
     trapdoor: (dir) => viteTrapdoor(dir),
     floor: (dir) => vite(dir, [passThrough.vite()]),
+    output: (dir) => vite(dir, [replayingVite()]),
     cached: (dir) => vite(dir, [trapdoorVite({ client: true, cache: true })]),
     baseline: hasBaseline ? (dir) => viteTrapdoor(dir, baseline.vite) : undefined,
     istanbul: CHILD === 'babel' || hasBaseline ? undefined : (dir) => vite(dir, [istanbul({ include: 'rxjs-src/**', extension: ['.ts'], forceBuildInstrument: true, requireEnv: false, cwd: out })]),
@@ -357,6 +397,24 @@ for (const tool of Object.keys(builds)) {
   const beyondText = floor.length ? `${(ours - median(floor)).toFixed(0)} (${((ours - median(floor)) / bareParse).toFixed(2)})` : '—';
   console.log(`| ${LABELS[tool]} | ${plain.toFixed(0)} | ${ours.toFixed(0)} (${(ours / plain).toFixed(2)}x) | ${added.toFixed(0)} | ${(added / bareParse).toFixed(2)} | ${floorText} | ${beyondText} | ${bPlain.toFixed(0)} | ${bOurs.toFixed(0)} | ${(bOurs - bPlain).toFixed(0)} | ${istText} |`);
 }
+// The floor of any transform: the plugin with trapdoor's recorded answers (`output`, above).
+const withOutput = Object.keys(builds).filter((tool) => times('auto', tool, 'output').length > 0);
+if (withOutput.length > 0) {
+  console.log("\nThe bundler's own work on trapdoor's output: the plugin handing back its recorded answers (no transform), medians:\n");
+  console.log('| bundler | plain ms | pass-through adds ms | trapdoor\'s output adds ms (CPU) | / bare Babel parse (CPU) | the transform\'s share ms (CPU) | / bare Babel parse (CPU) |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const tool of withOutput) {
+    const plain = median(times('auto', tool, 'plain'));
+    const cpuPlain = median(cpuTimes('auto', tool, 'plain'));
+    const output = median(times('auto', tool, 'output')) - plain;
+    const cpuOutput = median(cpuTimes('auto', tool, 'output')) - cpuPlain;
+    const share = median(times('auto', tool, 'trapdoor')) - median(times('auto', tool, 'output'));
+    const cpuShare = median(cpuTimes('auto', tool, 'trapdoor')) - median(cpuTimes('auto', tool, 'output'));
+    const floor = times('auto', tool, 'floor');
+    const ratio = (wall, used) => `${(wall / bareParse).toFixed(2)} (${(used / bareParseCpu).toFixed(2)})`;
+    console.log(`| ${LABELS[tool]} | ${plain.toFixed(0)} | ${floor.length ? (median(floor) - plain).toFixed(0) : '—'} | ${output.toFixed(0)} (${cpuOutput.toFixed(0)}) | ${ratio(output, cpuOutput)} | ${share.toFixed(0)} (${cpuShare.toFixed(0)}) | ${ratio(share, cpuShare)} |`);
+  }
+}
 console.log('\nWith the `cache` option and a warm store (a later build of unchanged modules; the store filled by a warm-up build), medians:\n');
 console.log('| bundler | plain ms | with trapdoor, warm cache ms | adds ms | adds / bare Babel parse | adds CPU ms | adds / bare Babel parse (CPU) |');
 console.log('|---|---:|---:|---:|---:|---:|---:|');
@@ -368,12 +426,14 @@ for (const tool of Object.keys(builds)) {
   const cpuWarm = median(cpuTimes('auto', tool, 'cached'));
   console.log(`| ${LABELS[tool]} | ${plain.toFixed(0)} | ${median(warm).toFixed(0)} | ${(median(warm) - plain).toFixed(0)} | ${((median(warm) - plain) / bareParse).toFixed(2)} | ${(cpuWarm - cpuPlain).toFixed(0)} | ${((cpuWarm - cpuPlain) / bareParseCpu).toFixed(2)} |`);
 }
-console.log("\nwebpack with `afterLoaders: true` (trapdoor after ts-loader, through its maps), medians:\n");
-console.log('| bundler | plain ms | with trapdoor ms | adds ms | after the loaders ms | adds ms | adds / bare Babel parse | adds CPU ms | adds / bare Babel parse (CPU) |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
-for (const tool of Object.keys(builds)) {
+const withAfterLoaders = Object.keys(builds).filter((tool) => times('auto', tool, 'afterLoaders').length > 0);
+if (withAfterLoaders.length > 0) {
+  console.log("\nwebpack with `afterLoaders: true` (trapdoor after ts-loader, through its maps), medians:\n");
+  console.log('| bundler | plain ms | with trapdoor ms | adds ms | after the loaders ms | adds ms | adds / bare Babel parse | adds CPU ms | adds / bare Babel parse (CPU) |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+}
+for (const tool of withAfterLoaders) {
   const after = times('auto', tool, 'afterLoaders');
-  if (after.length === 0) continue;
   const plain = median(times('auto', tool, 'plain'));
   const ours = median(times('auto', tool, 'trapdoor'));
   const cpuAdded = median(cpuTimes('auto', tool, 'afterLoaders')) - median(cpuTimes('auto', tool, 'plain'));
