@@ -143,7 +143,7 @@ const passThrough = createUnplugin(() => ({ name: 'pass-through', transform: { f
 // `output`: trapdoor's own answers, recorded in the variant's warm-up build and handed back as they
 // were in the timed ones: the plugin as it is, but for the transform (each module instrumented once).
 // What it adds over plain is the bundler's own work on trapdoor's output (the checks, the tables,
-// the maps, the runtime bundled in, the plugin's round trip), which no transform, however fast, saves.
+// the maps, the plugin's round trip; the runtime stays external, as by default), which no transform, however fast, saves.
 const recorded = { esbuild: new Map(), vite: new Map() };
 const replayingEsbuild = () => {
   const real = trapdoorEsbuild();
